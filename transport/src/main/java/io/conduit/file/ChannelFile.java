@@ -1,0 +1,535 @@
+package io.conduit.file;
+
+import io.conduit.CorruptChannelException;
+import io.conduit.ring.MpscRing;
+import io.conduit.ring.Ring;
+import io.conduit.ring.RingKind;
+import io.conduit.ring.SpscRing;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.regex.Pattern;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+
+/**
+ * A channel file: a header and a ring, mapped shared into every process that opens it.
+ * <p>
+ * Creation is atomic: the file is built and fully allocated under a temporary name, its header is written with the
+ * magic word last, and only then is it linked under its real name, so no process ever maps a half-built file. Opening
+ * checks every header field and refuses a bad file with a {@link CorruptChannelException} naming the file and the
+ * field; it never zeroes or rewrites what is already there.
+ * <p>
+ * Threading: open, create and delete are safe from any thread and process. {@link #close()} unmaps the file: call it
+ * only once no thread uses the rings or buffers obtained from this object.
+ */
+public final class ChannelFile implements AutoCloseable
+{
+    /** File name suffix of channel files. */
+    public static final String SUFFIX = ".conduit";
+    /** System property naming the default channel directory. */
+    public static final String DIR_PROP_NAME = "conduit.dir";
+
+    private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+    private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
+
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer headerBuffer;
+    private final UnsafeBuffer ringBuffer;
+    private final RingKind kind;
+    private final int capacity;
+    private final int maxMessageLength;
+    private final long stuckClaimTimeoutNs;
+    private Ring ring;
+    private boolean closed;
+
+    private ChannelFile(final Path path, final MappedByteBuffer mapped)
+    {
+        this.path = path;
+        this.mapped = mapped;
+        this.headerBuffer = new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH);
+        this.kind = RingKind.fromCode(headerBuffer.getInt(RING_KIND_OFFSET));
+        this.capacity = headerBuffer.getInt(CAPACITY_OFFSET);
+        this.maxMessageLength = headerBuffer.getInt(MAX_MESSAGE_LENGTH_OFFSET);
+        this.stuckClaimTimeoutNs = headerBuffer.getLong(STUCK_CLAIM_TIMEOUT_OFFSET);
+        this.ringBuffer = new UnsafeBuffer(mapped, FILE_HEADER_LENGTH, capacity);
+    }
+
+    /**
+     * @return the default channel directory: {@code conduit.dir} if set, else {@code /dev/shm/conduit} where
+     * {@code /dev/shm} exists, else {@code conduit} in the system temp directory.
+     */
+    public static Path defaultDirectory()
+    {
+        final String configured = System.getProperty(DIR_PROP_NAME);
+        if (null != configured && !configured.isEmpty())
+        {
+            return Paths.get(configured);
+        }
+        final Path shm = Paths.get("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm))
+        {
+            return shm.resolve("conduit");
+        }
+        return Paths.get(System.getProperty("java.io.tmpdir"), "conduit");
+    }
+
+    /**
+     * @param directory channel directory.
+     * @param name channel name.
+     * @return the path of that channel's file.
+     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code [A-Za-z0-9._-]} starting with a
+     * letter, digit or underscore.
+     */
+    public static Path pathOf(final Path directory, final String name)
+    {
+        checkName(name);
+        return directory.resolve(name + SUFFIX);
+    }
+
+    /**
+     * Create a new channel file; fails if one of that name exists.
+     *
+     * @param directory channel directory, created if missing.
+     * @param name channel name.
+     * @param options kind, capacity, max message length, permissions, stuck claim timeout; unset ones default.
+     * @return the mapped channel file.
+     * @throws FileAlreadyExistsException if the channel exists.
+     * @throws IOException if the file cannot be built, for example because the file system is full.
+     */
+    public static ChannelFile create(final Path directory, final String name, final ChannelOptions options)
+        throws IOException
+    {
+        final Path path = pathOf(directory, name);
+        final int capacity = options.capacityOrDefault();
+        checkCapacity(capacity);
+        final int maxMessageLength = options.maxMessageLengthOrDefault();
+        checkMaxMessageLength(maxMessageLength, capacity);
+        Files.createDirectories(directory);
+
+        final long fileLength = fileLength(capacity);
+        final Path temp = directory.resolve(
+            "." + name + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try
+        {
+            Files.createFile(temp);
+            final PosixFileAttributeView posix = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+            if (null != posix)
+            {
+                posix.setPermissions(options.permissionsOrDefault()); // not subject to umask, unlike createFile
+            }
+            allocate(temp, fileLength);
+            final MappedByteBuffer mapped = map(temp, fileLength);
+            try
+            {
+                writeHeader(new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), options, capacity, maxMessageLength);
+                link(temp, path);
+            }
+            finally
+            {
+                IoUtil.unmap(mapped);
+            }
+        }
+        finally
+        {
+            Files.deleteIfExists(temp);
+        }
+        return open(directory, name, options);
+    }
+
+    /**
+     * Open an existing channel file, adopting its kind, capacity and limits.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @return the mapped channel file.
+     * @throws NoSuchFileException if there is no such channel.
+     * @throws CorruptChannelException if the header fails a check.
+     * @throws IOException if the file cannot be read or mapped.
+     */
+    public static ChannelFile open(final Path directory, final String name) throws IOException
+    {
+        return open(directory, name, ChannelOptions.defaults());
+    }
+
+    /**
+     * Open an existing channel file and check it against the options that were set explicitly.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @param expected the kind, capacity and max message length to insist on, where set.
+     * @return the mapped channel file.
+     * @throws NoSuchFileException if there is no such channel.
+     * @throws CorruptChannelException if the header fails a check.
+     * @throws IllegalArgumentException if the file does not match an explicitly set option.
+     * @throws IOException if the file cannot be read or mapped.
+     */
+    public static ChannelFile open(final Path directory, final String name, final ChannelOptions expected)
+        throws IOException
+    {
+        final Path path = pathOf(directory, name);
+        final long actualLength;
+        try
+        {
+            actualLength = Files.size(path);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new NoSuchFileException(path.toString(), null, "no channel '" + name + "'");
+        }
+        if (actualLength < FILE_HEADER_LENGTH)
+        {
+            throw fieldError(path, "file length (on disk)", ">= " + FILE_HEADER_LENGTH, actualLength);
+        }
+        if (actualLength > fileLength(MAX_CAPACITY))
+        {
+            throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
+        }
+
+        final MappedByteBuffer mapped = map(path, actualLength);
+        try
+        {
+            checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
+            final ChannelFile file = new ChannelFile(path, mapped);
+            file.checkExpected(expected);
+            return file;
+        }
+        catch (final RuntimeException ex)
+        {
+            IoUtil.unmap(mapped);
+            throw ex;
+        }
+    }
+
+    /**
+     * Open a channel file, creating it with the options if it does not exist. Safe against a concurrent creator in
+     * another process: exactly one creates, the others open what it built.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @param options options for creation and expectations for opening.
+     * @return the mapped channel file.
+     * @throws IOException if the file cannot be built or read.
+     */
+    public static ChannelFile openOrCreate(final Path directory, final String name, final ChannelOptions options)
+        throws IOException
+    {
+        if (Files.exists(pathOf(directory, name)))
+        {
+            return open(directory, name, options);
+        }
+        try
+        {
+            return create(directory, name, options);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            return open(directory, name, options);
+        }
+    }
+
+    /**
+     * Delete a channel file. Processes that have it mapped keep their mapping until they close it.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @return true if a file was deleted.
+     * @throws IOException if the file exists but cannot be deleted.
+     */
+    public static boolean delete(final Path directory, final String name) throws IOException
+    {
+        return Files.deleteIfExists(pathOf(directory, name));
+    }
+
+    /**
+     * The ring in this file, created on first call; the same instance afterwards.
+     *
+     * @return the ring, an {@link SpscRing} or an {@link MpscRing} according to the header.
+     */
+    public synchronized Ring ring()
+    {
+        checkOpen();
+        if (null == ring)
+        {
+            ring = RingKind.SPSC == kind ?
+                new SpscRing(headerBuffer, ringBuffer, maxMessageLength, stuckClaimTimeoutNs, path.toString()) :
+                new MpscRing(headerBuffer, ringBuffer, maxMessageLength, stuckClaimTimeoutNs, path.toString());
+        }
+        return ring;
+    }
+
+    /**
+     * @return the file's path.
+     */
+    public Path path()
+    {
+        return path;
+    }
+
+    /**
+     * @return the ring kind.
+     */
+    public RingKind kind()
+    {
+        return kind;
+    }
+
+    /**
+     * @return ring capacity in bytes.
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * @return longest message body in bytes.
+     */
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    /**
+     * @return the time after which a live producer's uncommitted claim is skipped.
+     */
+    public long stuckClaimTimeoutNs()
+    {
+        return stuckClaimTimeoutNs;
+    }
+
+    /**
+     * @return creation time from the header, in epoch ms.
+     */
+    public long creationTimeMs()
+    {
+        return headerBuffer.getLong(CREATION_TIME_OFFSET);
+    }
+
+    /**
+     * @return the header region, laid out as {@link ChannelFileDescriptor} describes.
+     */
+    public AtomicBuffer headerBuffer()
+    {
+        return headerBuffer;
+    }
+
+    /**
+     * @return the ring region.
+     */
+    public AtomicBuffer ringBuffer()
+    {
+        return ringBuffer;
+    }
+
+    /**
+     * @return true once closed.
+     */
+    public synchronized boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Release this process's roles on the ring and unmap the file. Idempotent.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            if (ring instanceof SpscRing)
+            {
+                ((SpscRing)ring).release();
+            }
+            else if (ring instanceof MpscRing)
+            {
+                ((MpscRing)ring).release();
+            }
+            IoUtil.unmap(mapped);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return "ChannelFile{path=" + path + ", kind=" + kind + ", capacity=" + capacity +
+            ", maxMessageLength=" + maxMessageLength + '}';
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("channel file is closed: " + path);
+        }
+    }
+
+    private void checkExpected(final ChannelOptions expected)
+    {
+        if (null != expected.kind() && expected.kind() != kind)
+        {
+            throw new IllegalArgumentException("channel file has kind=" + kind + " but kind=" + expected.kind() +
+                " was asked for: file=" + path);
+        }
+        if (0 != expected.capacity() && expected.capacity() != capacity)
+        {
+            throw new IllegalArgumentException("channel file has capacity=" + capacity + " but capacity=" +
+                expected.capacity() + " was asked for: file=" + path);
+        }
+        if (-1 != expected.maxMessageLength() && expected.maxMessageLength() != maxMessageLength)
+        {
+            throw new IllegalArgumentException("channel file has maxMessageLength=" + maxMessageLength +
+                " but maxMessageLength=" + expected.maxMessageLength() + " was asked for: file=" + path);
+        }
+    }
+
+    private static void checkName(final String name)
+    {
+        if (null == name || !NAME_PATTERN.matcher(name).matches())
+        {
+            throw new IllegalArgumentException("channel name=\"" + name +
+                "\" expected 1 to 128 of [A-Za-z0-9._-], not starting with '.' or '-'");
+        }
+    }
+
+    /**
+     * Check every descriptor field of a mapped header, magic first.
+     *
+     * @param path file, for messages.
+     * @param header the mapped header.
+     * @param actualLength the file's length on disk.
+     * @throws CorruptChannelException naming the first field that fails.
+     */
+    static void checkHeader(final Path path, final AtomicBuffer header, final long actualLength)
+    {
+        final long magic = header.getLongAcquire(MAGIC_OFFSET); // acquire: pairs with release of magic at creation
+        if (MAGIC != magic)
+        {
+            throw fieldError(path, "magic", "0x" + Long.toHexString(MAGIC), magic);
+        }
+        final int version = header.getInt(LAYOUT_VERSION_OFFSET);
+        if (LAYOUT_VERSION != version)
+        {
+            throw fieldError(path, "layoutVersion", String.valueOf(LAYOUT_VERSION), version);
+        }
+        final int kindCode = header.getInt(RING_KIND_OFFSET);
+        if (null == RingKind.fromCode(kindCode))
+        {
+            throw fieldError(path, "ringKind", validKinds(kindCode), kindCode);
+        }
+        final int headerLength = header.getInt(HEADER_LENGTH_OFFSET);
+        if (FILE_HEADER_LENGTH != headerLength)
+        {
+            throw fieldError(path, "headerLength", String.valueOf(FILE_HEADER_LENGTH), headerLength);
+        }
+        final int capacity = header.getInt(CAPACITY_OFFSET);
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1)
+        {
+            throw fieldError(path, "capacity", "a power of two in [" + MIN_CAPACITY + ", " + MAX_CAPACITY + "]",
+                capacity);
+        }
+        final int maxMessageLength = header.getInt(MAX_MESSAGE_LENGTH_OFFSET);
+        if (maxMessageLength < 0 || maxMessageLength > defaultMaxMessageLength(capacity))
+        {
+            throw fieldError(path, "maxMessageLength", "in [0, " + defaultMaxMessageLength(capacity) + "]",
+                maxMessageLength);
+        }
+        final long fileLength = header.getLong(FILE_LENGTH_OFFSET);
+        if (fileLength(capacity) != fileLength)
+        {
+            throw fieldError(path, "fileLength", String.valueOf(fileLength(capacity)) + " (header + capacity)",
+                fileLength);
+        }
+        if (actualLength != fileLength)
+        {
+            throw fieldError(path, "file length (on disk)", String.valueOf(fileLength), actualLength);
+        }
+        final long timeoutNs = header.getLong(STUCK_CLAIM_TIMEOUT_OFFSET);
+        if (timeoutNs <= 0)
+        {
+            throw fieldError(path, "stuckClaimTimeoutNs", "> 0", timeoutNs);
+        }
+    }
+
+    private static void writeHeader(
+        final UnsafeBuffer header, final ChannelOptions options, final int capacity, final int maxMessageLength)
+    {
+        header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+        header.putInt(RING_KIND_OFFSET, options.kindOrDefault().code());
+        header.putInt(CAPACITY_OFFSET, capacity);
+        header.putInt(MAX_MESSAGE_LENGTH_OFFSET, maxMessageLength);
+        header.putLong(FILE_LENGTH_OFFSET, fileLength(capacity));
+        header.putLong(CREATION_TIME_OFFSET, System.currentTimeMillis());
+        header.putInt(HEADER_LENGTH_OFFSET, FILE_HEADER_LENGTH);
+        header.putLong(STUCK_CLAIM_TIMEOUT_OFFSET, options.stuckClaimTimeoutNsOrDefault());
+        // release: publishes every header field; pairs with the acquire of magic in checkHeader
+        header.putLongRelease(MAGIC_OFFSET, MAGIC);
+    }
+
+    private static void allocate(final Path file, final long length) throws IOException
+    {
+        // Write real zeros rather than set the length, so every block is allocated now: a full file system fails
+        // here with an IOException, not later with a SIGBUS when a page is first touched through the mapping.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_LENGTH);
+            long position = 0;
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(ZERO_CHUNK_LENGTH, length - position));
+                while (zeros.hasRemaining())
+                {
+                    position += channel.write(zeros, position);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("cannot allocate channel file of length=" + length + " file=" + file + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private static MappedByteBuffer map(final Path file, final long length) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+        }
+    }
+
+    private static void link(final Path temp, final Path path) throws IOException
+    {
+        try
+        {
+            Files.createLink(path, temp); // link(2) never replaces an existing file
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            if (Files.exists(path))
+            {
+                throw new FileAlreadyExistsException(path.toString());
+            }
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package io.conduit.file;
+
+import io.conduit.CorruptChannelException;
+import io.conduit.ring.RingKind;
+import org.agrona.BitUtil;
+
+import java.nio.file.Path;
+
+/**
+ * Layout of a channel file: a fixed header of {@link #FILE_HEADER_LENGTH} bytes followed by the ring.
+ * <pre>
+ *   File
+ *  +----------------------------+  0
+ *  |  Descriptor                |  written once at creation, read-only afterwards
+ *  +----------------------------+  128
+ *  |  Producer line             |  tail, send counters, producer liveness
+ *  +----------------------------+  256
+ *  |  Head cache line           |  producers' shared cache of the consumer's position (MPSC)
+ *  +----------------------------+  384
+ *  |  Consumer line             |  head, clean position, receive counters, consumer liveness
+ *  +----------------------------+  512
+ *  |  Data futex line           |  futex word consumers sleep on when the ring is empty
+ *  +----------------------------+  640
+ *  |  Space futex line          |  futex word producers sleep on when the ring is full
+ *  +----------------------------+  768
+ *  |  Reserved                  |
+ *  +----------------------------+  1024
+ *  |  Producer slots            |  MAX_PRODUCERS slots of 128 bytes, one per MPSC producer process
+ *  +----------------------------+  5120 = FILE_HEADER_LENGTH
+ *  |  Ring (capacity bytes)     |  records, see io.conduit.ring.RecordDescriptor
+ *  +----------------------------+  FILE_HEADER_LENGTH + capacity = file length
+ * </pre>
+ * Every line is 128 bytes so that fields written by different sides never share a cache line, nor a pair of lines
+ * the adjacent-line prefetcher fetches together.
+ * <pre>
+ *   Descriptor
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                     Magic ("CONDUIT\0"), written last         |
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   |                        Layout Version                         |
+ *   +---------------------------------------------------------------+
+ *   |                          Ring Kind                            |
+ *   +---------------------------------------------------------------+
+ *   |                       Capacity (bytes)                        |
+ *   +---------------------------------------------------------------+
+ *   |                 Max Message Length (bytes)                    |
+ *   +---------------------------------------------------------------+
+ *   |                     File Length (bytes)                       |
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   |                  Creation Time (epoch ms)                     |
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   |                  Header Length (bytes)                        |
+ *   +---------------------------------------------------------------+
+ *   |                       Reserved (4 bytes)                      |
+ *   +---------------------------------------------------------------+
+ *   |                 Stuck Claim Timeout (ns)                      |
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   |                       Reserved (72 bytes)                    ...
+ *   +---------------------------------------------------------------+
+ *
+ *   Producer line (128)                 Head cache line (256)
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Tail Position (long)         |   |  Head Cache Position (long)   |
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Messages Sent (long)         |   |  Padding (120 bytes)         ...
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Back-Pressure Events (long)  |
+ *   +-------------------------------+   Consumer line (384)
+ *   |  Producer Pid (long)          |   +-------------------------------+
+ *   +-------------------------------+   |  Head Position (long)         |
+ *   |  Producer Heartbeat ms (long) |   +-------------------------------+
+ *   +-------------------------------+   |  Clean Position (long)        |
+ *   |  Padding (88 bytes)          ...  +-------------------------------+
+ *   +-------------------------------+   |  Messages Received (long)     |
+ *                                       +-------------------------------+
+ *   Data futex line (512)               |  Bytes Received (long)        |
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Data Futex Word (int)        |   |  Records Skipped (long)       |
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Data Waiters (int)           |   |  Consumer Pid (long)          |
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Data Wake-Ups (long)         |   |  Consumer Heartbeat ms (long) |
+ *   +-------------------------------+   +-------------------------------+
+ *   |  Padding (112 bytes)         ...  |  Padding (72 bytes)          ...
+ *   +-------------------------------+   +-------------------------------+
+ *
+ *   Space futex line (640): Space Futex Word (int), Space Waiters (int), Space Wake-Ups (long), padding.
+ *
+ *   Producer slot (one per registered MPSC producer, written only by its owner)
+ *   +-------------------------------+
+ *   |  Pid (long), 0 when free      |
+ *   +-------------------------------+
+ *   |  Claim Position (long)        |  position of the owner's latest claim
+ *   +-------------------------------+
+ *   |  Claim Length (long)          |  aligned length of that claim
+ *   +-------------------------------+
+ *   |  Messages Sent (long)         |
+ *   +-------------------------------+
+ *   |  Padding (96 bytes)          ...
+ *   +-------------------------------+
+ * </pre>
+ * Positions are 64-bit byte counters that never wrap; a ring offset is {@code position & (capacity - 1)}.
+ */
+public final class ChannelFileDescriptor
+{
+    /** "CONDUIT" followed by a zero byte, little-endian. */
+    public static final long MAGIC = 0x0054_4955_444E_4F43L;
+    /** Layout version this code reads and writes. */
+    public static final int LAYOUT_VERSION = 1;
+    /** Distance between fields written by different sides. */
+    public static final int LINE_LENGTH = 128;
+
+    /** Offset of the magic word. */
+    public static final int MAGIC_OFFSET;
+    /** Offset of the layout version. */
+    public static final int LAYOUT_VERSION_OFFSET;
+    /** Offset of the ring kind code. */
+    public static final int RING_KIND_OFFSET;
+    /** Offset of the ring capacity. */
+    public static final int CAPACITY_OFFSET;
+    /** Offset of the max message length. */
+    public static final int MAX_MESSAGE_LENGTH_OFFSET;
+    /** Offset of the file length. */
+    public static final int FILE_LENGTH_OFFSET;
+    /** Offset of the creation time. */
+    public static final int CREATION_TIME_OFFSET;
+    /** Offset of the header length. */
+    public static final int HEADER_LENGTH_OFFSET;
+    /** Offset of the stuck claim timeout. */
+    public static final int STUCK_CLAIM_TIMEOUT_OFFSET;
+
+    /** Offset of the producer line. */
+    public static final int PRODUCER_LINE_OFFSET;
+    /** Offset of the tail position. */
+    public static final int TAIL_POSITION_OFFSET;
+    /** Offset of the messages sent counter. */
+    public static final int MESSAGES_SENT_OFFSET;
+    /** Offset of the back-pressure events counter. */
+    public static final int BACK_PRESSURE_EVENTS_OFFSET;
+    /** Offset of the producer pid. */
+    public static final int PRODUCER_PID_OFFSET;
+    /** Offset of the producer heartbeat. */
+    public static final int PRODUCER_HEARTBEAT_OFFSET;
+
+    /** Offset of the head cache line. */
+    public static final int HEAD_CACHE_LINE_OFFSET;
+    /** Offset of the producers' shared head cache position. */
+    public static final int HEAD_CACHE_POSITION_OFFSET;
+
+    /** Offset of the consumer line. */
+    public static final int CONSUMER_LINE_OFFSET;
+    /** Offset of the head position. */
+    public static final int HEAD_POSITION_OFFSET;
+    /** Offset of the clean position (MPSC: bytes below it are zeroed and may be claimed in the next lap). */
+    public static final int CLEAN_POSITION_OFFSET;
+    /** Offset of the messages received counter. */
+    public static final int MESSAGES_RECEIVED_OFFSET;
+    /** Offset of the bytes received counter. */
+    public static final int BYTES_RECEIVED_OFFSET;
+    /** Offset of the records skipped counter. */
+    public static final int RECORDS_SKIPPED_OFFSET;
+    /** Offset of the consumer pid. */
+    public static final int CONSUMER_PID_OFFSET;
+    /** Offset of the consumer heartbeat. */
+    public static final int CONSUMER_HEARTBEAT_OFFSET;
+
+    /** Offset of the data futex line. */
+    public static final int DATA_FUTEX_LINE_OFFSET;
+    /** Offset of the 32-bit futex word consumers sleep on. */
+    public static final int DATA_FUTEX_WORD_OFFSET;
+    /** Offset of the count of consumers announced as sleeping or about to. */
+    public static final int DATA_WAITERS_OFFSET;
+    /** Offset of the data wake-ups counter. */
+    public static final int DATA_WAKE_UPS_OFFSET;
+
+    /** Offset of the space futex line. */
+    public static final int SPACE_FUTEX_LINE_OFFSET;
+    /** Offset of the 32-bit futex word producers sleep on. */
+    public static final int SPACE_FUTEX_WORD_OFFSET;
+    /** Offset of the count of producers announced as sleeping or about to. */
+    public static final int SPACE_WAITERS_OFFSET;
+    /** Offset of the space wake-ups counter. */
+    public static final int SPACE_WAKE_UPS_OFFSET;
+
+    /** Offset of the reserved region. */
+    public static final int RESERVED_OFFSET;
+    /** Most MPSC producer processes that get a slot; more may send, but without dead-claimer detection. */
+    public static final int MAX_PRODUCERS = 32;
+    /** Length of one producer slot. */
+    public static final int PRODUCER_SLOT_LENGTH = LINE_LENGTH;
+    /** Offset of the first producer slot. */
+    public static final int PRODUCER_SLOTS_OFFSET;
+    /** Offset of the pid within a producer slot. */
+    public static final int SLOT_PID_OFFSET = 0;
+    /** Offset of the claim position within a producer slot. */
+    public static final int SLOT_CLAIM_POSITION_OFFSET = SLOT_PID_OFFSET + Long.BYTES;
+    /** Offset of the claim length within a producer slot. */
+    public static final int SLOT_CLAIM_LENGTH_OFFSET = SLOT_CLAIM_POSITION_OFFSET + Long.BYTES;
+    /** Offset of the messages sent counter within a producer slot. */
+    public static final int SLOT_MESSAGES_SENT_OFFSET = SLOT_CLAIM_LENGTH_OFFSET + Long.BYTES;
+    /** Length of the header; the ring starts here. */
+    public static final int FILE_HEADER_LENGTH;
+
+    /** Smallest ring capacity. */
+    public static final int MIN_CAPACITY = 1024;
+    /** Largest ring capacity. */
+    public static final int MAX_CAPACITY = 1 << 30;
+
+    static
+    {
+        MAGIC_OFFSET = 0;
+        LAYOUT_VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+        RING_KIND_OFFSET = LAYOUT_VERSION_OFFSET + Integer.BYTES;
+        CAPACITY_OFFSET = RING_KIND_OFFSET + Integer.BYTES;
+        MAX_MESSAGE_LENGTH_OFFSET = CAPACITY_OFFSET + Integer.BYTES;
+        FILE_LENGTH_OFFSET = MAX_MESSAGE_LENGTH_OFFSET + Integer.BYTES;
+        CREATION_TIME_OFFSET = FILE_LENGTH_OFFSET + Long.BYTES;
+        HEADER_LENGTH_OFFSET = CREATION_TIME_OFFSET + Long.BYTES;
+        STUCK_CLAIM_TIMEOUT_OFFSET = HEADER_LENGTH_OFFSET + Integer.BYTES + Integer.BYTES;
+
+        PRODUCER_LINE_OFFSET = MAGIC_OFFSET + LINE_LENGTH;
+        TAIL_POSITION_OFFSET = PRODUCER_LINE_OFFSET;
+        MESSAGES_SENT_OFFSET = TAIL_POSITION_OFFSET + Long.BYTES;
+        BACK_PRESSURE_EVENTS_OFFSET = MESSAGES_SENT_OFFSET + Long.BYTES;
+        PRODUCER_PID_OFFSET = BACK_PRESSURE_EVENTS_OFFSET + Long.BYTES;
+        PRODUCER_HEARTBEAT_OFFSET = PRODUCER_PID_OFFSET + Long.BYTES;
+
+        HEAD_CACHE_LINE_OFFSET = PRODUCER_LINE_OFFSET + LINE_LENGTH;
+        HEAD_CACHE_POSITION_OFFSET = HEAD_CACHE_LINE_OFFSET;
+
+        CONSUMER_LINE_OFFSET = HEAD_CACHE_LINE_OFFSET + LINE_LENGTH;
+        HEAD_POSITION_OFFSET = CONSUMER_LINE_OFFSET;
+        CLEAN_POSITION_OFFSET = HEAD_POSITION_OFFSET + Long.BYTES;
+        MESSAGES_RECEIVED_OFFSET = CLEAN_POSITION_OFFSET + Long.BYTES;
+        BYTES_RECEIVED_OFFSET = MESSAGES_RECEIVED_OFFSET + Long.BYTES;
+        RECORDS_SKIPPED_OFFSET = BYTES_RECEIVED_OFFSET + Long.BYTES;
+        CONSUMER_PID_OFFSET = RECORDS_SKIPPED_OFFSET + Long.BYTES;
+        CONSUMER_HEARTBEAT_OFFSET = CONSUMER_PID_OFFSET + Long.BYTES;
+
+        DATA_FUTEX_LINE_OFFSET = CONSUMER_LINE_OFFSET + LINE_LENGTH;
+        DATA_FUTEX_WORD_OFFSET = DATA_FUTEX_LINE_OFFSET;
+        DATA_WAITERS_OFFSET = DATA_FUTEX_WORD_OFFSET + Integer.BYTES;
+        DATA_WAKE_UPS_OFFSET = DATA_WAITERS_OFFSET + Integer.BYTES;
+
+        SPACE_FUTEX_LINE_OFFSET = DATA_FUTEX_LINE_OFFSET + LINE_LENGTH;
+        SPACE_FUTEX_WORD_OFFSET = SPACE_FUTEX_LINE_OFFSET;
+        SPACE_WAITERS_OFFSET = SPACE_FUTEX_WORD_OFFSET + Integer.BYTES;
+        SPACE_WAKE_UPS_OFFSET = SPACE_WAITERS_OFFSET + Integer.BYTES;
+
+        RESERVED_OFFSET = SPACE_FUTEX_LINE_OFFSET + LINE_LENGTH;
+        PRODUCER_SLOTS_OFFSET = RESERVED_OFFSET + 2 * LINE_LENGTH;
+        FILE_HEADER_LENGTH = PRODUCER_SLOTS_OFFSET + MAX_PRODUCERS * PRODUCER_SLOT_LENGTH;
+    }
+
+    private ChannelFileDescriptor()
+    {
+    }
+
+    /**
+     * @param slot producer slot index in [0, {@link #MAX_PRODUCERS}).
+     * @return offset of that slot in the header.
+     */
+    public static int producerSlotOffset(final int slot)
+    {
+        return PRODUCER_SLOTS_OFFSET + slot * PRODUCER_SLOT_LENGTH;
+    }
+
+    /**
+     * @param capacity ring capacity in bytes.
+     * @return length of a channel file holding a ring of that capacity.
+     */
+    public static long fileLength(final int capacity)
+    {
+        return (long)FILE_HEADER_LENGTH + capacity;
+    }
+
+    /**
+     * @param capacity ring capacity in bytes.
+     * @return the default max message length for that capacity: one eighth of it, less a record header.
+     */
+    public static int defaultMaxMessageLength(final int capacity)
+    {
+        return capacity / 8 - io.conduit.ring.RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * Check a capacity asked for by a caller.
+     *
+     * @param capacity ring capacity in bytes.
+     * @throws IllegalArgumentException if not a power of two in [{@link #MIN_CAPACITY}, {@link #MAX_CAPACITY}].
+     */
+    public static void checkCapacity(final int capacity)
+    {
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || !BitUtil.isPowerOfTwo(capacity))
+        {
+            throw new IllegalArgumentException("capacity=" + capacity + " expected a power of two in [" +
+                MIN_CAPACITY + ", " + MAX_CAPACITY + "]");
+        }
+    }
+
+    /**
+     * Check a max message length asked for by a caller.
+     *
+     * @param maxMessageLength longest message body.
+     * @param capacity ring capacity in bytes.
+     * @throws IllegalArgumentException if not in [0, capacity / 8 - record header].
+     */
+    public static void checkMaxMessageLength(final int maxMessageLength, final int capacity)
+    {
+        final int limit = defaultMaxMessageLength(capacity);
+        if (maxMessageLength < 0 || maxMessageLength > limit)
+        {
+            throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " expected in [0, " +
+                limit + "] for capacity=" + capacity);
+        }
+    }
+
+    /**
+     * Build the error for a header field that failed a check.
+     *
+     * @param file the channel file.
+     * @param field name of the field.
+     * @param expected what was expected, as text.
+     * @param actual the value found.
+     * @return an exception naming all four.
+     */
+    public static CorruptChannelException fieldError(
+        final Path file, final String field, final String expected, final long actual)
+    {
+        return new CorruptChannelException("channel file header: " + field + "=" + actual + " (0x" +
+            Long.toHexString(actual) + ") expected " + expected + " file=" + file);
+    }
+
+    /**
+     * @param code ring kind code read from a header.
+     * @return a description of the valid codes.
+     */
+    static String validKinds(final int code)
+    {
+        final StringBuilder sb = new StringBuilder("one of");
+        for (final RingKind kind : RingKind.values())
+        {
+            sb.append(' ').append(kind.code()).append(" (").append(kind).append(')');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,567 @@
+package io.conduit.ring;
+
+import io.conduit.ControlledMessageHandler;
+import io.conduit.CorruptChannelException;
+import io.conduit.MessageHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static io.conduit.ring.RecordDescriptor.*;
+
+/**
+ * The consumer side shared by {@link SpscRing} and {@link MpscRing}, and the checks both sides use.
+ * <p>
+ * Threading: one consumer thread per ring in one process at a time; it registers its pid in the header on its first
+ * read and refuses to start while another live process holds the consumer role.
+ * <p>
+ * Memory ordering:
+ * <ul>
+ *     <li>header release in commit → header acquire in read: the body is visible before the length says so;</li>
+ *     <li>head release after a batch → head acquire in a producer's capacity check: bytes below head are free;</li>
+ *     <li>claim-skip compare-and-set in read ↔ commit in the producer: exactly one of them wins.</li>
+ * </ul>
+ */
+public abstract class AbstractRing extends RingPad3 implements Ring
+{
+    /** Empty or stuck polls between two checks of a stuck claim's age and claimer. */
+    static final int STUCK_CHECK_MASK = 1023;
+
+    AbstractRing(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return the channel file header, laid out as {@link io.conduit.file.ChannelFileDescriptor} describes.
+     */
+    public AtomicBuffer headerBuffer()
+    {
+        return header;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long tailPosition()
+    {
+        return header.getLongVolatile(TAIL_POSITION_OFFSET);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long headPosition()
+    {
+        return header.getLongVolatile(HEAD_POSITION_OFFSET);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int size()
+    {
+        long headBefore;
+        long tail;
+        long headAfter = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        do
+        {
+            headBefore = headAfter;
+            tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+            headAfter = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        }
+        while (headAfter != headBefore);
+        return (int)Math.max(0, Math.min(capacity, tail - headAfter));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public boolean offer(final int typeId, final DirectBuffer source, final int offset, final int length)
+    {
+        final int claimOffset = tryClaim(typeId, length);
+        if (claimOffset < 0)
+        {
+            return false;
+        }
+        buffer.putBytes(claimOffset, source, offset, length);
+        commit(claimOffset);
+        return true;
+    }
+
+    /**
+     * @return messages skipped because their claim was never committed, from the header.
+     */
+    public long recordsSkipped()
+    {
+        return header.getLongVolatile(RECORDS_SKIPPED_OFFSET);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int read(final MessageHandler handler, final int limit)
+    {
+        if (!consumerAttached)
+        {
+            attachConsumer();
+        }
+        final AtomicBuffer buffer = this.buffer;
+        final int mask = this.mask;
+        final long head = this.head;
+        long position = head;
+        long bytes = 0;
+        int count = 0;
+        try
+        {
+            while (count < limit)
+            {
+                final int offset = (int)position & mask;
+                final long header = buffer.getLongVolatile(offset); // acquire: pairs with the release in commit
+                final int frameLength = frameLength(header);
+                if (frameLength <= 0)
+                {
+                    final int skipped = onNotCommitted(position, offset, header);
+                    if (0 == skipped)
+                    {
+                        break;
+                    }
+                    position += skipped;
+                    continue;
+                }
+                final int typeId = typeId(header);
+                checkRecord(position, offset, frameLength, typeId);
+                position += alignedLength(frameLength);
+                if (PADDING_TYPE_ID != typeId)
+                {
+                    ++count;
+                    bytes += frameLength - HEADER_LENGTH;
+                    handler.onMessage(typeId, buffer, offset + HEADER_LENGTH, frameLength - HEADER_LENGTH);
+                }
+            }
+        }
+        finally
+        {
+            if (position != head)
+            {
+                storeHead(position, count, bytes);
+            }
+        }
+        if (0 == count)
+        {
+            onIdle(position);
+        }
+        return count;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int controlledRead(final ControlledMessageHandler handler, final int limit)
+    {
+        if (!consumerAttached)
+        {
+            attachConsumer();
+        }
+        final AtomicBuffer buffer = this.buffer;
+        final int mask = this.mask;
+        long stored = this.head;
+        long position = stored;
+        long bytes = 0;
+        int count = 0;
+        int storedCount = 0;
+        try
+        {
+            while (count < limit)
+            {
+                final int offset = (int)position & mask;
+                final long header = buffer.getLongVolatile(offset); // acquire: pairs with the release in commit
+                final int frameLength = frameLength(header);
+                if (frameLength <= 0)
+                {
+                    final int skipped = onNotCommitted(position, offset, header);
+                    if (0 == skipped)
+                    {
+                        break;
+                    }
+                    position += skipped;
+                    continue;
+                }
+                final int typeId = typeId(header);
+                checkRecord(position, offset, frameLength, typeId);
+                if (PADDING_TYPE_ID == typeId)
+                {
+                    position += alignedLength(frameLength);
+                    continue;
+                }
+                final ControlledMessageHandler.Action action =
+                    handler.onMessage(typeId, buffer, offset + HEADER_LENGTH, frameLength - HEADER_LENGTH);
+                if (ControlledMessageHandler.Action.ABORT == action)
+                {
+                    break;
+                }
+                ++count;
+                bytes += frameLength - HEADER_LENGTH;
+                position += alignedLength(frameLength);
+                if (ControlledMessageHandler.Action.BREAK == action)
+                {
+                    break;
+                }
+                if (ControlledMessageHandler.Action.COMMIT == action)
+                {
+                    storeHead(position, count - storedCount, bytes);
+                    stored = position;
+                    storedCount = count;
+                    bytes = 0;
+                }
+            }
+        }
+        finally
+        {
+            if (position != stored)
+            {
+                storeHead(position, count - storedCount, bytes);
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Called when a read finds nothing committed at the head.
+     *
+     * @param position head position.
+     * @param offset head offset in the ring.
+     * @param header the header word found there: zero (nothing yet) or a claim.
+     * @return aligned bytes skipped (a stuck claim turned into padding), or 0 to end the batch.
+     */
+    int onNotCommitted(final long position, final int offset, final long header)
+    {
+        if (0 == header)
+        {
+            return 0;
+        }
+        final int claimLength = -frameLength(header);
+        if (claimLength < HEADER_LENGTH || claimLength > maxFrameLength || claimLength > capacity - offset)
+        {
+            throw corrupt("record frameLength", "a claim in [-" + Math.min(maxFrameLength, capacity - offset) +
+                ", -" + HEADER_LENGTH + "]", -claimLength, position);
+        }
+        if (!isStuck(position))
+        {
+            return 0;
+        }
+        return skip(position, offset, header, claimLength);
+    }
+
+    /**
+     * Called after a read that delivered nothing; MPSC uses it to clean and to look for claims with no header.
+     *
+     * @param position head position.
+     */
+    void onIdle(final long position)
+    {
+    }
+
+    /**
+     * Is the claiming process of the claim at {@code position} known to be dead?
+     *
+     * @param position position of a claim.
+     * @return true if it is dead and will never commit.
+     */
+    abstract boolean isClaimerDead(long position);
+
+    /**
+     * Store the head after a batch; MPSC also cleans behind it.
+     *
+     * @param position new head.
+     * @param count messages consumed since the last store.
+     * @param bytes body bytes consumed since the last store.
+     */
+    void storeHead(final long position, final int count, final long bytes)
+    {
+        head = position;
+        messagesReceived += count;
+        bytesReceived += bytes;
+        // release: frees the bytes below position; pairs with the head acquire in a producer's capacity check
+        header.putLongRelease(HEAD_POSITION_OFFSET, position);
+        header.putLongRelease(MESSAGES_RECEIVED_OFFSET, messagesReceived);
+        header.putLongRelease(BYTES_RECEIVED_OFFSET, bytesReceived);
+    }
+
+    /**
+     * Has the claim at {@code position} stayed uncommitted long enough, or lost its claimer, to be skipped?
+     * Checks the clock and the claimer only every {@link #STUCK_CHECK_MASK} + 1 polls.
+     *
+     * @param position position of the claim.
+     * @return true if it should be skipped now.
+     */
+    final boolean isStuck(final long position)
+    {
+        if (position != stuckPosition)
+        {
+            stuckPosition = position;
+            stuckPolls = 0;
+            stuckSinceNs = 0;
+            return false;
+        }
+        if (0 != (++stuckPolls & STUCK_CHECK_MASK))
+        {
+            return false;
+        }
+        final long nowNs = System.nanoTime();
+        if (0 == stuckSinceNs)
+        {
+            stuckSinceNs = nowNs;
+        }
+        return isClaimerDead(position) || nowNs - stuckSinceNs >= stuckClaimTimeoutNs;
+    }
+
+    /**
+     * Turn a stuck claim into padding, if its claimer does not commit it first.
+     *
+     * @param position position of the claim.
+     * @param offset its offset.
+     * @param expected the header word seen.
+     * @param frameLength length to cover with padding.
+     * @return aligned length skipped, or 0 if the claimer committed meanwhile.
+     */
+    final int skip(final long position, final int offset, final long expected, final int frameLength)
+    {
+        if (!buffer.compareAndSetLong(offset, expected, makeHeader(frameLength, PADDING_TYPE_ID)))
+        {
+            return 0;
+        }
+        stuckPosition = -1;
+        header.getAndAddLong(RECORDS_SKIPPED_OFFSET, 1);
+        return alignedLength(frameLength);
+    }
+
+    /**
+     * Check a committed record's header before it is used.
+     *
+     * @param position its position.
+     * @param offset its offset.
+     * @param frameLength its frame length, {@code > 0}.
+     * @param typeId its type id.
+     */
+    final void checkRecord(final long position, final int offset, final int frameLength, final int typeId)
+    {
+        final int remaining = capacity - offset;
+        if (PADDING_TYPE_ID == typeId)
+        {
+            if (frameLength < HEADER_LENGTH || frameLength > remaining)
+            {
+                throw corrupt("padding frameLength", "in [" + HEADER_LENGTH + ", " + remaining + "]",
+                    frameLength, position);
+            }
+        }
+        else if (frameLength < HEADER_LENGTH || frameLength > maxFrameLength || frameLength > remaining)
+        {
+            throw corrupt("record frameLength", "in [" + HEADER_LENGTH + ", " + Math.min(maxFrameLength, remaining) +
+                "]", frameLength, position);
+        }
+        else if (typeId < 1)
+        {
+            throw corrupt("record typeId", ">= 1", typeId, position);
+        }
+    }
+
+    /**
+     * Register this process as the consumer and load the head, checking it against the tail.
+     */
+    void attachConsumer()
+    {
+        claimRole(CONSUMER_PID_OFFSET, "consumer");
+        header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        checkPositions(head, tail);
+        this.head = head;
+        this.messagesReceived = header.getLongVolatile(MESSAGES_RECEIVED_OFFSET);
+        this.bytesReceived = header.getLongVolatile(BYTES_RECEIVED_OFFSET);
+        consumerAttached = true;
+    }
+
+    /**
+     * Give up this process's roles: called on close.
+     */
+    public void release()
+    {
+        if (consumerAttached)
+        {
+            header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0);
+        }
+        if (producerAttached)
+        {
+            releaseProducer();
+        }
+    }
+
+    /**
+     * Give up the producer role.
+     */
+    abstract void releaseProducer();
+
+    /**
+     * Take a single-holder role (SPSC producer, consumer) by writing this pid into the header.
+     *
+     * @param pidOffset offset of the role's pid field.
+     * @param role name of the role, for messages.
+     */
+    final void claimRole(final int pidOffset, final String role)
+    {
+        while (true)
+        {
+            final long holder = header.getLongVolatile(pidOffset);
+            if (holder == pid)
+            {
+                return;
+            }
+            if (0 != holder && isAlive(holder))
+            {
+                throw new IllegalStateException("channel already has a live " + role + " pid=" + holder +
+                    " file=" + fileName);
+            }
+            if (header.compareAndSetLong(pidOffset, holder, pid))
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Cross-check a head and a tail read from the header.
+     *
+     * @param head head position.
+     * @param tail tail position, read after the head.
+     */
+    final void checkPositions(final long head, final long tail)
+    {
+        if (head < 0 || 0 != (head & (ALIGNMENT - 1)))
+        {
+            throw corrupt("headPosition", ">= 0 and a multiple of " + ALIGNMENT, head, head);
+        }
+        if (tail < head || 0 != (tail & (ALIGNMENT - 1)))
+        {
+            throw corrupt("tailPosition", ">= headPosition=" + head + " and a multiple of " + ALIGNMENT, tail, head);
+        }
+        if (tail - head > capacity)
+        {
+            throw corrupt("tailPosition - headPosition", "<= capacity=" + capacity, tail - head, head);
+        }
+    }
+
+    /**
+     * Check a claim's type id and body length.
+     *
+     * @param typeId type id, {@code >= 1}.
+     * @param length body length.
+     */
+    final void checkClaimArguments(final int typeId, final int length)
+    {
+        if (typeId < 1)
+        {
+            throw new IllegalArgumentException("typeId=" + typeId + " expected >= 1");
+        }
+        if (length < 0 || length > maxMessageLength)
+        {
+            throw new IllegalArgumentException("length=" + length + " expected in [0, " + maxMessageLength +
+                "] file=" + fileName);
+        }
+    }
+
+    /**
+     * Check an offset given to commit or abort and return the claim's header.
+     *
+     * @param offset body offset returned by tryClaim.
+     * @return the claim's header word.
+     */
+    final long checkedClaimHeader(final int offset)
+    {
+        final int recordOffset = offset - HEADER_LENGTH;
+        if (recordOffset < 0 || recordOffset > capacity - HEADER_LENGTH || 0 != (recordOffset & (ALIGNMENT - 1)))
+        {
+            throw new IllegalArgumentException("offset=" + offset + " is not a claim: expected in [" +
+                HEADER_LENGTH + ", " + capacity + ") and 8-byte aligned after the header, file=" + fileName);
+        }
+        final long header = buffer.getLongVolatile(recordOffset);
+        final int frameLength = frameLength(header);
+        if (frameLength >= 0 || -frameLength > maxFrameLength || -frameLength < HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("offset=" + offset + " is not a live claim: frameLength=" +
+                frameLength + " file=" + fileName);
+        }
+        return header;
+    }
+
+    /**
+     * @param field what failed.
+     * @param expected what was expected.
+     * @param actual what was found.
+     * @param position where.
+     * @return an exception naming them and the file.
+     */
+    final CorruptChannelException corrupt(
+        final String field, final String expected, final long actual, final long position)
+    {
+        return new CorruptChannelException("channel file ring: " + field + "=" + actual + " expected " + expected +
+            " at position=" + position + " file=" + fileName);
+    }
+
+    /**
+     * @param pid a process id.
+     * @return true if that process is alive on this machine.
+     */
+    static boolean isAlive(final long pid)
+    {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return getClass().getSimpleName() + "{file=" + fileName + ", capacity=" + capacity +
+            ", maxMessageLength=" + maxMessageLength + '}';
+    }
+}

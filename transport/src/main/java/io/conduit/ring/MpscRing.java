@@ -1,0 +1,374 @@
+package io.conduit.ring;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static io.conduit.ring.RecordDescriptor.*;
+
+/**
+ * A ring with many producers (threads and processes) and one consumer.
+ * <p>
+ * Producers claim space with a compare-and-set on the tail, then mark the claim (negative length) and commit it with
+ * a compare-and-set to the positive length; records committed out of order are delivered in claim order. Consumed
+ * bytes are zeroed by the consumer, but only after it has stored the head, in bulk, and tracked by a separate clean
+ * position: producers may write only below {@code clean + capacity}. A consumer killed between the two stores leaves
+ * consumed, unzeroed bytes below the head, which its successor zeroes before reading; it never finds zeroed bytes
+ * above its head, which is how zero-before-head-store rings corrupt themselves.
+ * <p>
+ * Each producer process registers in one of {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots and
+ * records every claim's position and length there, so that the consumer can skip at once a claim whose process is
+ * dead, even one that died before writing its mark. Other stuck claims are skipped after the stuck claim timeout.
+ * <p>
+ * Threading: any number of producer threads in any number of processes; one consumer thread in one process.
+ * <p>
+ * Memory ordering:
+ * <ul>
+ *     <li>clean release in the consumer → clean acquire in a producer's capacity check: bytes below clean +
+ *     capacity are zero;</li>
+ *     <li>slot stores, then mark release → header acquire in the consumer's stuck check;</li>
+ *     <li>body stores, then commit compare-and-set → header acquire in read;</li>
+ *     <li>commit compare-and-set ↔ skip compare-and-set: exactly one wins.</li>
+ * </ul>
+ */
+public final class MpscRing extends AbstractRing
+{
+    /**
+     * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
+     *
+     * @param header the channel file header.
+     * @param buffer the ring region.
+     * @param maxMessageLength longest body.
+     * @param stuckClaimTimeoutNs time after which a live producer's uncommitted claim is skipped.
+     * @param fileName file name for messages.
+     */
+    public MpscRing(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public RingKind kind()
+    {
+        return RingKind.MPSC;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int tryClaim(final int typeId, final int length)
+    {
+        checkClaimArguments(typeId, length);
+        if (!producerAttached)
+        {
+            attachProducer();
+        }
+        final AtomicBuffer header = this.header;
+        final int capacity = this.capacity;
+        final int frameLength = length + HEADER_LENGTH;
+        final int alignedLength = alignedLength(frameLength);
+        long tail;
+        int padding;
+        while (true)
+        {
+            final long cleanCache = header.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
+            tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+            final int toEnd = capacity - ((int)tail & mask);
+            padding = alignedLength > toEnd ? toEnd : 0;
+            final long end = tail + padding + alignedLength;
+            // the header slot at end must stay zero too, or a reader could run on into consumed bytes
+            final long limit = end + HEADER_LENGTH;
+            if (limit - cleanCache > capacity)
+            {
+                // acquire: pairs with the clean release in the consumer; bytes below clean + capacity are zero
+                final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
+                final long tailNow = header.getLongVolatile(TAIL_POSITION_OFFSET);
+                checkClean(clean, tailNow);
+                if (tailNow != tail)
+                {
+                    continue;
+                }
+                if (limit - clean > capacity)
+                {
+                    header.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
+                    return INSUFFICIENT_CAPACITY;
+                }
+                if (clean > cleanCache)
+                {
+                    header.compareAndSetLong(HEAD_CACHE_POSITION_OFFSET, cleanCache, clean);
+                }
+            }
+            if (header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, end))
+            {
+                break;
+            }
+        }
+
+        final int slotOffset = this.slotOffset;
+        if (slotOffset >= 0)
+        {
+            header.putLong(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
+            header.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
+        }
+        final int offset = (int)tail & mask;
+        final int recordOffset = 0 == padding ? offset : 0;
+        // release: publishes the slot's claim record before the mark; pairs with the header acquire in read
+        buffer.putLongRelease(recordOffset, makeHeader(-frameLength, typeId));
+        if (0 != padding)
+        {
+            buffer.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+        }
+        VarHandle.storeStoreFence(); // body stores stay after the mark, so a scan past a dead claim finds headers
+        return recordOffset + HEADER_LENGTH;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the consumer skipped this claim after the stuck claim timeout.
+     */
+    @Override
+    public void commit(final int offset)
+    {
+        final long claim = checkedClaimHeader(offset);
+        // release (and full fence): publishes the body; pairs with the header acquire in read
+        if (!buffer.compareAndSetLong(offset - HEADER_LENGTH, claim,
+            makeHeader(-frameLength(claim), typeId(claim))))
+        {
+            throw new IllegalStateException("claim at offset=" + (offset - HEADER_LENGTH) +
+                " was skipped by the consumer after the stuck claim timeout; the message was not delivered, file=" +
+                fileName);
+        }
+        final int slotOffset = this.slotOffset;
+        header.getAndAddLong(slotOffset >= 0 ? slotOffset + SLOT_MESSAGES_SENT_OFFSET : MESSAGES_SENT_OFFSET, 1);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void abort(final int offset)
+    {
+        final long claim = checkedClaimHeader(offset);
+        buffer.compareAndSetLong(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+    }
+
+    /**
+     * @return messages sent by all producers: the shared counter plus every slot's.
+     */
+    public long messagesSent()
+    {
+        long sum = header.getLongVolatile(MESSAGES_SENT_OFFSET);
+        for (int i = 0; i < MAX_PRODUCERS; i++)
+        {
+            sum += header.getLongVolatile(producerSlotOffset(i) + SLOT_MESSAGES_SENT_OFFSET);
+        }
+        return sum;
+    }
+
+    @Override
+    void storeHead(final long position, final int count, final long bytes)
+    {
+        super.storeHead(position, count, bytes);
+        if (position - cleanPosition >= (capacity >> 4))
+        {
+            clean(position);
+        }
+    }
+
+    @Override
+    void onIdle(final long position)
+    {
+        if (position != cleanPosition)
+        {
+            clean(position);
+        }
+        if (0 == (++idlePolls & STUCK_CHECK_MASK) &&
+            0 == buffer.getLongVolatile((int)position & mask) &&
+            header.getLongVolatile(TAIL_POSITION_OFFSET) > position)
+        {
+            skipUnmarkedClaim(position);
+        }
+    }
+
+    @Override
+    boolean isClaimerDead(final long position)
+    {
+        return deadClaimLength(position) > 0;
+    }
+
+    @Override
+    void attachConsumer()
+    {
+        super.attachConsumer();
+        final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
+        if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
+        {
+            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and 8-byte aligned", clean,
+                head);
+        }
+        cleanPosition = clean;
+        clean(head); // a predecessor may have died between storing the head and cleaning behind it
+    }
+
+    @Override
+    void releaseProducer()
+    {
+        final int slotOffset = this.slotOffset;
+        if (slotOffset >= 0)
+        {
+            header.compareAndSetLong(slotOffset + SLOT_PID_OFFSET, pid, 0);
+        }
+    }
+
+    /**
+     * A claim at the head whose header is still 0 although the tail is past it: its producer died (or stalls)
+     * between winning the tail and writing the mark. Skip it once its claimer is known dead or the timeout passes.
+     *
+     * @param position head position.
+     * @return bytes turned into padding, or 0.
+     */
+    private int skipUnmarkedClaim(final long position)
+    {
+        if (!isStuck(position))
+        {
+            return 0;
+        }
+        final int offset = (int)position & mask;
+        final int toEnd = capacity - offset;
+        int length = deadClaimLength(position);
+        if (0 == length)
+        {
+            if (System.nanoTime() - stuckSinceNs < stuckClaimTimeoutNs)
+            {
+                return 0;
+            }
+            length = scanToNextHeader(position, offset, toEnd);
+        }
+        if (length <= 0)
+        {
+            return 0;
+        }
+        return skip(position, offset, 0L, Math.min(length, toEnd));
+    }
+
+    /**
+     * @param position a stuck position.
+     * @return bytes from {@code position} to the end of a dead producer's claim covering it, or 0 if none.
+     */
+    private int deadClaimLength(final long position)
+    {
+        for (int i = 0; i < MAX_PRODUCERS; i++)
+        {
+            final int slot = producerSlotOffset(i);
+            final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
+            if (0 != slotPid)
+            {
+                final long claimPosition = header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET);
+                final long claimLength = header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET);
+                if (position >= claimPosition && position < claimPosition + claimLength &&
+                    claimLength <= capacity && !isAlive(slotPid))
+                {
+                    return (int)(claimPosition + claimLength - position);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Find the next non-zero header after an unmarked claim. Bytes a dead claimer never wrote are still zero.
+     *
+     * @return bytes to the next header, or 0 if none is written yet.
+     */
+    private int scanToNextHeader(final long position, final int offset, final int toEnd)
+    {
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final int limit = (int)Math.min(toEnd, tail - position);
+        for (int distance = ALIGNMENT; distance < limit; distance += ALIGNMENT)
+        {
+            if (0 != buffer.getLongVolatile(offset + distance))
+            {
+                return distance;
+            }
+        }
+        return limit == toEnd ? toEnd : 0;
+    }
+
+    /**
+     * Zero the consumed bytes in [cleanPosition, position) and move the clean position.
+     */
+    private void clean(final long position)
+    {
+        final long from = cleanPosition;
+        if (position <= from)
+        {
+            return;
+        }
+        final int length = (int)(position - from);
+        final int offset = (int)from & mask;
+        final int first = Math.min(length, capacity - offset);
+        buffer.setMemory(offset, first, (byte)0);
+        if (first < length)
+        {
+            buffer.setMemory(0, length - first, (byte)0);
+        }
+        cleanPosition = position;
+        // release: publishes the zeros; pairs with the clean acquire in tryClaim
+        header.putLongRelease(CLEAN_POSITION_OFFSET, position);
+    }
+
+    private void checkClean(final long clean, final long tail)
+    {
+        if (clean > tail || tail - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
+        {
+            throw corrupt("cleanPosition", "in [tail - capacity, tail] and 8-byte aligned with tail=" + tail, clean,
+                tail);
+        }
+    }
+
+    /**
+     * Register this process in a free producer slot, or one whose process is dead and whose last claim the
+     * consumer has passed. Without a slot the process still sends; its stuck claims are skipped by timeout only.
+     */
+    private synchronized void attachProducer()
+    {
+        if (producerAttached)
+        {
+            return;
+        }
+        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        for (int i = 0; i < MAX_PRODUCERS && slotOffset < 0; i++)
+        {
+            final int slot = producerSlotOffset(i);
+            final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
+            final boolean free = 0 == slotPid || (slotPid != pid && !isAlive(slotPid) &&
+                header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET) +
+                header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET) <= head);
+            if ((slotPid == pid || free) && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
+            {
+                if (slotPid != pid)
+                {
+                    header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
+                    header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, 0);
+                    header.getAndAddLong(MESSAGES_SENT_OFFSET,
+                        header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET));
+                    header.putLongRelease(slot + SLOT_MESSAGES_SENT_OFFSET, 0);
+                }
+                slotOffset = slot;
+            }
+        }
+        header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        producerAttached = true;
+    }
+}

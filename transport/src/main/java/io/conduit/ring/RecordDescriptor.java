@@ -1,0 +1,90 @@
+package io.conduit.ring;
+
+/**
+ * Layout of one record in a ring: an 8-byte header, then the body, padded to {@link #ALIGNMENT}.
+ * <pre>
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |R|                        Frame Length                         |
+ *   +-+-------------------------------------------------------------+
+ *   |                  Type Id (or claimer pid)                     |
+ *   +---------------------------------------------------------------+
+ *   |                       Body                                   ...
+ *  ...                                                              |
+ *   +---------------------------------------------------------------+
+ * </pre>
+ * The frame length counts the header and the body, not the alignment padding. Its value says the record's state:
+ * <ul>
+ *     <li>{@code 0}: nothing written here yet in this lap; the reader stops.</li>
+ *     <li>negative: claimed, not committed; the type id field holds the claiming process's pid so that a reader can
+ *     tell a dead claimer from a slow one.</li>
+ *     <li>positive: committed; the type id field holds the type id, or {@link #PADDING_TYPE_ID} for a padding
+ *     record (written at the wrap point, on abort, and over a skipped claim).</li>
+ * </ul>
+ * The header is read and written as one little-endian 64-bit word: the frame length in the low half, the type id in
+ * the high half, so a claim, a commit and a skip are each a single store or compare-and-set.
+ */
+public final class RecordDescriptor
+{
+    /** Length of the record header. */
+    public static final int HEADER_LENGTH = 8;
+    /** Records start at multiples of this. */
+    public static final int ALIGNMENT = 8;
+    /** Offset of the frame length within the header. */
+    public static final int LENGTH_OFFSET = 0;
+    /** Offset of the type id within the header. */
+    public static final int TYPE_ID_OFFSET = 4;
+    /** Type id of a padding record, skipped by readers. */
+    public static final int PADDING_TYPE_ID = -1;
+
+    private RecordDescriptor()
+    {
+    }
+
+    /**
+     * @param frameLength header plus body length.
+     * @return length the record takes in the ring.
+     */
+    public static int alignedLength(final int frameLength)
+    {
+        return (frameLength + (ALIGNMENT - 1)) & ~(ALIGNMENT - 1);
+    }
+
+    /**
+     * @param frameLength frame length (may be negative for a claim).
+     * @param typeId type id or claimer pid.
+     * @return the header as one 64-bit word.
+     */
+    public static long makeHeader(final int frameLength, final int typeId)
+    {
+        return ((long)typeId << 32) | (frameLength & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * @param header a header word.
+     * @return its frame length.
+     */
+    public static int frameLength(final long header)
+    {
+        return (int)header;
+    }
+
+    /**
+     * @param header a header word.
+     * @return its type id (or claimer pid).
+     */
+    public static int typeId(final long header)
+    {
+        return (int)(header >>> 32);
+    }
+
+    /**
+     * @param offset offset of the record header.
+     * @return offset of the body.
+     */
+    public static int bodyOffset(final int offset)
+    {
+        return offset + HEADER_LENGTH;
+    }
+}

@@ -1,0 +1,130 @@
+package io.conduit.ring;
+
+import io.conduit.ControlledMessageHandler;
+import io.conduit.MessageHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * A ring of variable-length records in a memory-mapped channel file.
+ * <p>
+ * Zero-copy send:
+ * <pre>{@code
+ * final int offset = ring.tryClaim(typeId, length);
+ * if (offset > 0)
+ * {
+ *     try
+ *     {
+ *         ring.buffer().putLong(offset, value);   // or wrap an SBE encoder at offset
+ *         ring.commit(offset);
+ *     }
+ *     catch (final Throwable ex)
+ *     {
+ *         ring.abort(offset);
+ *         throw ex;
+ *     }
+ * }
+ * }</pre>
+ * Threading: see the implementation; the consumer methods ({@code read}, {@code controlledRead}) may be called by
+ * one thread in one process at a time.
+ */
+public interface Ring
+{
+    /**
+     * Back-pressure: the ring has not enough free space for the record. Remedy: let the consumer drain, then retry.
+     */
+    int INSUFFICIENT_CAPACITY = -2;
+
+    /**
+     * @return the kind of this ring.
+     */
+    RingKind kind();
+
+    /**
+     * @return capacity of the ring in bytes, a power of two.
+     */
+    int capacity();
+
+    /**
+     * @return the longest message body, in bytes, that may be sent.
+     */
+    int maxMessageLength();
+
+    /**
+     * @return the ring's buffer: offsets returned by {@link #tryClaim} and passed to handlers index into it.
+     */
+    AtomicBuffer buffer();
+
+    /**
+     * Claim space for a message to be written in place.
+     *
+     * @param typeId type id of the message, {@code >= 1}.
+     * @param length length of the message body, {@code 0 <= length <= maxMessageLength()}.
+     * @return offset in {@link #buffer()} at which to write the body (always {@code > 0} on success), or
+     * {@link #INSUFFICIENT_CAPACITY}.
+     * @throws IllegalArgumentException if {@code typeId} or {@code length} is out of range.
+     */
+    int tryClaim(int typeId, int length);
+
+    /**
+     * Publish a claimed message to the consumer.
+     *
+     * @param offset the value {@link #tryClaim} returned.
+     * @throws IllegalArgumentException if {@code offset} is not a live claim of this producer.
+     */
+    void commit(int offset);
+
+    /**
+     * Give back a claimed message: the consumer skips it.
+     *
+     * @param offset the value {@link #tryClaim} returned.
+     * @throws IllegalArgumentException if {@code offset} is not a live claim of this producer.
+     */
+    void abort(int offset);
+
+    /**
+     * Copy a message into the ring.
+     *
+     * @param typeId type id of the message, {@code >= 1}.
+     * @param source buffer holding the body.
+     * @param offset offset of the body in {@code source}.
+     * @param length length of the body, {@code 0 <= length <= maxMessageLength()}.
+     * @return {@code true} if sent, {@code false} on back-pressure.
+     */
+    boolean offer(int typeId, DirectBuffer source, int offset, int length);
+
+    /**
+     * Read up to {@code limit} messages, advancing the head once for the whole batch.
+     *
+     * @param handler called for each message.
+     * @param limit most messages to read.
+     * @return number of messages read.
+     * @throws io.conduit.CorruptChannelException if a record fails validation; messages before it stay consumed.
+     */
+    int read(MessageHandler handler, int limit);
+
+    /**
+     * Read up to {@code limit} messages, letting the handler steer the batch.
+     *
+     * @param handler called for each message.
+     * @param limit most messages to read.
+     * @return number of messages consumed.
+     * @throws io.conduit.CorruptChannelException if a record fails validation; messages before it stay consumed.
+     */
+    int controlledRead(ControlledMessageHandler handler, int limit);
+
+    /**
+     * @return bytes claimed but not yet consumed, a snapshot.
+     */
+    int size();
+
+    /**
+     * @return position of the producer side in bytes, a snapshot.
+     */
+    long tailPosition();
+
+    /**
+     * @return position of the consumer side in bytes, a snapshot.
+     */
+    long headPosition();
+}

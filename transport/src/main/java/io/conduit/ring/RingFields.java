@@ -1,0 +1,191 @@
+package io.conduit.ring;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * Read-only state shared by both sides of a ring, laid out first.
+ */
+abstract class RingConstants
+{
+    final AtomicBuffer header;
+    final AtomicBuffer buffer;
+    final int capacity;
+    final int mask;
+    final int maxMessageLength;
+    final int maxFrameLength;
+    final long stuckClaimTimeoutNs;
+    final String fileName;
+    final int pid;
+
+    RingConstants(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        this.header = header;
+        this.buffer = buffer;
+        this.capacity = buffer.capacity();
+        this.mask = capacity - 1;
+        this.maxMessageLength = maxMessageLength;
+        this.maxFrameLength = maxMessageLength + RecordDescriptor.HEADER_LENGTH;
+        this.stuckClaimTimeoutNs = stuckClaimTimeoutNs;
+        this.fileName = fileName;
+        this.pid = (int)ProcessHandle.current().pid();
+    }
+}
+
+/**
+ * Padding between the constants and the producer fields.
+ */
+@SuppressWarnings("unused")
+abstract class RingPad1 extends RingConstants
+{
+    byte p000, p001, p002, p003, p004, p005, p006, p007; // 8b
+    byte p008, p009, p010, p011, p012, p013, p014, p015; // 16b
+    byte p016, p017, p018, p019, p020, p021, p022, p023; // 24b
+    byte p024, p025, p026, p027, p028, p029, p030, p031; // 32b
+    byte p032, p033, p034, p035, p036, p037, p038, p039; // 40b
+    byte p040, p041, p042, p043, p044, p045, p046, p047; // 48b
+    byte p048, p049, p050, p051, p052, p053, p054, p055; // 56b
+    byte p056, p057, p058, p059, p060, p061, p062, p063; // 64b
+    byte p064, p065, p066, p067, p068, p069, p070, p071; // 72b
+    byte p072, p073, p074, p075, p076, p077, p078, p079; // 80b
+    byte p080, p081, p082, p083, p084, p085, p086, p087; // 88b
+    byte p088, p089, p090, p091, p092, p093, p094, p095; // 96b
+    byte p096, p097, p098, p099, p100, p101, p102, p103; // 104b
+    byte p104, p105, p106, p107, p108, p109, p110, p111; // 112b
+    byte p112, p113, p114, p115, p116, p117, p118, p119; // 120b
+    byte p120, p121, p122, p123, p124, p125, p126, p127; // 128b
+
+    RingPad1(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+}
+
+/**
+ * Fields written only by the producer side of this process.
+ */
+abstract class RingProducerFields extends RingPad1
+{
+    /** SPSC: the producer's own tail. */
+    long producerTail;
+    /** SPSC: last head seen; MPSC: unused (the cache is shared in the file). */
+    long headCache;
+    /** SPSC: messages sent by this producer, mirrored in the header. */
+    long messagesSent;
+    /** Offset of this process's producer slot in the header, or -1 if none. */
+    int slotOffset = -1;
+    volatile boolean producerAttached;
+
+    RingProducerFields(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+}
+
+/**
+ * Padding between the producer fields and the consumer fields.
+ */
+@SuppressWarnings("unused")
+abstract class RingPad2 extends RingProducerFields
+{
+    byte q000, q001, q002, q003, q004, q005, q006, q007; // 8b
+    byte q008, q009, q010, q011, q012, q013, q014, q015; // 16b
+    byte q016, q017, q018, q019, q020, q021, q022, q023; // 24b
+    byte q024, q025, q026, q027, q028, q029, q030, q031; // 32b
+    byte q032, q033, q034, q035, q036, q037, q038, q039; // 40b
+    byte q040, q041, q042, q043, q044, q045, q046, q047; // 48b
+    byte q048, q049, q050, q051, q052, q053, q054, q055; // 56b
+    byte q056, q057, q058, q059, q060, q061, q062, q063; // 64b
+    byte q064, q065, q066, q067, q068, q069, q070, q071; // 72b
+    byte q072, q073, q074, q075, q076, q077, q078, q079; // 80b
+    byte q080, q081, q082, q083, q084, q085, q086, q087; // 88b
+    byte q088, q089, q090, q091, q092, q093, q094, q095; // 96b
+    byte q096, q097, q098, q099, q100, q101, q102, q103; // 104b
+    byte q104, q105, q106, q107, q108, q109, q110, q111; // 112b
+    byte q112, q113, q114, q115, q116, q117, q118, q119; // 120b
+    byte q120, q121, q122, q123, q124, q125, q126, q127; // 128b
+
+    RingPad2(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+}
+
+/**
+ * Fields written only by the consumer side of this process.
+ */
+abstract class RingConsumerFields extends RingPad2
+{
+    long head;
+    long cleanPosition;
+    long messagesReceived;
+    long bytesReceived;
+    long stuckPosition = -1;
+    long stuckSinceNs;
+    int stuckPolls;
+    int idlePolls;
+    boolean consumerAttached;
+
+    RingConsumerFields(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+}
+
+/**
+ * Padding after the consumer fields.
+ */
+@SuppressWarnings("unused")
+abstract class RingPad3 extends RingConsumerFields
+{
+    byte r000, r001, r002, r003, r004, r005, r006, r007; // 8b
+    byte r008, r009, r010, r011, r012, r013, r014, r015; // 16b
+    byte r016, r017, r018, r019, r020, r021, r022, r023; // 24b
+    byte r024, r025, r026, r027, r028, r029, r030, r031; // 32b
+    byte r032, r033, r034, r035, r036, r037, r038, r039; // 40b
+    byte r040, r041, r042, r043, r044, r045, r046, r047; // 48b
+    byte r048, r049, r050, r051, r052, r053, r054, r055; // 56b
+    byte r056, r057, r058, r059, r060, r061, r062, r063; // 64b
+    byte r064, r065, r066, r067, r068, r069, r070, r071; // 72b
+    byte r072, r073, r074, r075, r076, r077, r078, r079; // 80b
+    byte r080, r081, r082, r083, r084, r085, r086, r087; // 88b
+    byte r088, r089, r090, r091, r092, r093, r094, r095; // 96b
+    byte r096, r097, r098, r099, r100, r101, r102, r103; // 104b
+    byte r104, r105, r106, r107, r108, r109, r110, r111; // 112b
+    byte r112, r113, r114, r115, r116, r117, r118, r119; // 120b
+    byte r120, r121, r122, r123, r124, r125, r126, r127; // 128b
+
+    RingPad3(
+        final AtomicBuffer header,
+        final AtomicBuffer buffer,
+        final int maxMessageLength,
+        final long stuckClaimTimeoutNs,
+        final String fileName)
+    {
+        super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+    }
+}

@@ -1,0 +1,338 @@
+package io.conduit.ring;
+
+import io.conduit.ControlledMessageHandler;
+import io.conduit.CorruptChannelException;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The contract every ring kind keeps, run against each (the JCTools pattern).
+ */
+abstract class RingContractTest
+{
+    static final int CAPACITY = 4096;
+
+    @TempDir
+    Path dir;
+
+    ChannelFile file;
+    Ring ring;
+
+    abstract RingKind kind();
+
+    @BeforeEach
+    void setUp() throws Exception
+    {
+        file = ChannelFile.create(dir, "contract", ChannelOptions.defaults().kind(kind()).capacity(CAPACITY));
+        ring = file.ring();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        file.close();
+    }
+
+    @Test
+    void shouldReportShape()
+    {
+        assertEquals(kind(), ring.kind());
+        assertEquals(CAPACITY, ring.capacity());
+        assertEquals(CAPACITY / 8 - RecordDescriptor.HEADER_LENGTH, ring.maxMessageLength());
+        assertEquals(0, ring.size());
+    }
+
+    @Test
+    void shouldDeliverEveryLengthAcrossTheWrapPoint()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[ring.maxMessageLength()]);
+        final List<String> errors = new ArrayList<>();
+        long expectedSequence = 0;
+        long sent = 0;
+        // several laps, every length from 0 to the max, so every length lands on the wrap point at some lap
+        for (int round = 0; round < 12; round++)
+        {
+            for (int length = 0; length <= ring.maxMessageLength(); length++)
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    source.putByte(i, (byte)(sent + i));
+                }
+                final long sequence = sent;
+                while (!ring.offer(1 + (length % 7), source, 0, length))
+                {
+                    final long[] expected = {expectedSequence};
+                    drainChecking(expected, errors);
+                    expectedSequence = expected[0];
+                }
+                sent = sequence + 1;
+            }
+        }
+        final long[] expected = {expectedSequence};
+        while (expected[0] < sent)
+        {
+            drainChecking(expected, errors);
+        }
+        assertEquals(List.of(), errors);
+        assertEquals(sent, expected[0]);
+        assertEquals(0, ring.size());
+    }
+
+    private void drainChecking(final long[] expected, final List<String> errors)
+    {
+        ring.read((typeId, buffer, offset, length) ->
+        {
+            final long sequence = expected[0]++;
+            final int expectedLength = (int)(sequence % (ring.maxMessageLength() + 1));
+            if (length != expectedLength || typeId != 1 + (length % 7))
+            {
+                errors.add("sequence=" + sequence + " length=" + length + " typeId=" + typeId);
+            }
+            for (int i = 0; i < length; i++)
+            {
+                if (buffer.getByte(offset + i) != (byte)(sequence + i))
+                {
+                    errors.add("sequence=" + sequence + " byte " + i);
+                    break;
+                }
+            }
+        }, 100);
+    }
+
+    @Test
+    void shouldApplyBackPressureWhenFullAndRecoverAfterRead()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[64]);
+        int sent = 0;
+        while (ring.offer(1, source, 0, 64))
+        {
+            sent++;
+        }
+        assertTrue(sent > 0);
+        assertEquals(Ring.INSUFFICIENT_CAPACITY, ring.tryClaim(1, 64));
+        assertTrue(ring.size() > CAPACITY - 2 * 72 - 8, "size=" + ring.size());
+        final int[] read = {0};
+        int reads = 0;
+        while (!ring.offer(1, source, 0, 64))
+        {
+            assertEquals(1, ring.read((t, b, o, l) -> read[0]++, 1));
+            assertTrue(++reads <= sent / 4, "space comes back after at most a quarter of the ring is read");
+        }
+        while (ring.read((t, b, o, l) -> read[0]++, 1000) > 0)
+        {
+            // drain
+        }
+        assertEquals(sent + 1, read[0]);
+    }
+
+    @Test
+    void shouldSkipAbortedClaims()
+    {
+        final int aborted = ring.tryClaim(5, 16);
+        assertTrue(aborted > 0);
+        ring.buffer().putLong(aborted, 42);
+        ring.abort(aborted);
+        final int committed = ring.tryClaim(6, 8);
+        ring.buffer().putLong(committed, 43);
+        ring.commit(committed);
+
+        final List<Long> values = new ArrayList<>();
+        assertEquals(1, ring.read((typeId, buffer, offset, length) ->
+        {
+            assertEquals(6, typeId);
+            values.add(buffer.getLong(offset));
+        }, 10));
+        assertEquals(List.of(43L), values);
+    }
+
+    @Test
+    void shouldHoldBackLaterCommitsUntilEarlierClaimCommits()
+    {
+        final int first = ring.tryClaim(1, 8);
+        final int second = ring.tryClaim(2, 8);
+        ring.buffer().putLong(second, 2);
+        ring.commit(second);
+        assertEquals(0, ring.read((t, b, o, l) -> fail("nothing before the first commit"), 10));
+        ring.buffer().putLong(first, 1);
+        ring.commit(first);
+        final List<Long> values = new ArrayList<>();
+        assertEquals(2, ring.read((t, b, o, l) -> values.add(b.getLong(o)), 10));
+        assertEquals(List.of(1L, 2L), values);
+    }
+
+    @Test
+    void shouldRejectBadClaimArguments()
+    {
+        assertThrows(IllegalArgumentException.class, () -> ring.tryClaim(0, 8));
+        assertThrows(IllegalArgumentException.class, () -> ring.tryClaim(1, -1));
+        assertThrows(IllegalArgumentException.class, () -> ring.tryClaim(1, ring.maxMessageLength() + 1));
+        assertThrows(IllegalArgumentException.class, () -> ring.commit(3));
+        assertThrows(IllegalArgumentException.class, () -> ring.commit(CAPACITY * 2));
+        final int offset = ring.tryClaim(1, 8);
+        ring.commit(offset);
+        assertThrows(IllegalArgumentException.class, () -> ring.commit(offset), "double commit");
+    }
+
+    @Test
+    void shouldStopBatchAtLimitAndStoreHeadOncePerBatch()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 10; i++)
+        {
+            source.putLong(0, i);
+            assertTrue(ring.offer(1, source, 0, 8));
+        }
+        final long headBefore = ring.headPosition();
+        final List<Long> values = new ArrayList<>();
+        assertEquals(4, ring.read((t, b, o, l) ->
+        {
+            values.add(b.getLong(o));
+            assertEquals(headBefore, ring.headPosition(), "head moves only after the batch");
+        }, 4));
+        assertEquals(headBefore + 4 * 16, ring.headPosition());
+        assertEquals(6, ring.read((t, b, o, l) -> values.add(b.getLong(o)), 100));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), values);
+    }
+
+    @Test
+    void shouldFollowControlledReadActions()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 6; i++)
+        {
+            source.putLong(0, i);
+            assertTrue(ring.offer(1, source, 0, 8));
+        }
+        final List<Long> seen = new ArrayList<>();
+        // ABORT on the third: two consumed, the third comes again
+        assertEquals(2, ring.controlledRead((t, b, o, l) ->
+        {
+            seen.add(b.getLong(o));
+            return 2 == b.getLong(o) ? ControlledMessageHandler.Action.ABORT : ControlledMessageHandler.Action.CONTINUE;
+        }, 10));
+        // BREAK after the first, COMMIT moves the head at once
+        assertEquals(1, ring.controlledRead((t, b, o, l) ->
+        {
+            seen.add(b.getLong(o));
+            return ControlledMessageHandler.Action.BREAK;
+        }, 10));
+        final long headBefore = ring.headPosition();
+        assertEquals(3, ring.controlledRead((t, b, o, l) ->
+        {
+            seen.add(b.getLong(o));
+            assertTrue(ring.headPosition() >= headBefore);
+            return ControlledMessageHandler.Action.COMMIT;
+        }, 10));
+        assertEquals(List.of(0L, 1L, 2L, 2L, 3L, 4L, 5L), seen);
+    }
+
+    @Test
+    void shouldConsumeMessageWhoseHandlerThrows()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
+        assertTrue(ring.offer(1, source, 0, 8));
+        assertTrue(ring.offer(2, source, 0, 8));
+        assertThrows(IllegalStateException.class, () -> ring.read((t, b, o, l) ->
+        {
+            throw new IllegalStateException("handler failed");
+        }, 10));
+        final List<Integer> types = new ArrayList<>();
+        assertEquals(1, ring.read((t, b, o, l) -> types.add(t), 10));
+        assertEquals(List.of(2), types);
+    }
+
+    @Test
+    void shouldRefuseCorruptRecordLengthWithoutCrashing()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
+        assertTrue(ring.offer(1, source, 0, 8));
+        assertTrue(ring.offer(1, source, 0, 8));
+        // corrupt the second record's length to run past the ring
+        file.ringBuffer().putInt(16, CAPACITY * 4);
+        final int[] count = {0};
+        final CorruptChannelException ex =
+            assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> count[0]++, 10));
+        assertTrue(ex.getMessage().contains("frameLength"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("contract.conduit"), ex.getMessage());
+        assertEquals(1, count[0], "the good record before it is delivered");
+        assertEquals(16, ring.headPosition(), "and stays consumed");
+    }
+
+    @Test
+    void shouldRefuseNegativeAndOversizedTypeOrLength()
+    {
+        file.ringBuffer().putLong(0, RecordDescriptor.makeHeader(12, 0));
+        assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> fail(), 10));
+        file.ringBuffer().putLong(0, RecordDescriptor.makeHeader(4, 1));
+        assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> fail(), 10));
+        file.ringBuffer().putLong(0, RecordDescriptor.makeHeader(-(CAPACITY + 8), 1));
+        assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> fail(), 10));
+    }
+
+    @Test
+    void shouldDeliverInOrderBetweenThreads() throws Exception
+    {
+        final int messages = 200_000;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread producer = new Thread(() ->
+        {
+            try
+            {
+                for (long i = 0; i < messages; i++)
+                {
+                    int offset;
+                    while ((offset = ring.tryClaim(1, 16)) < 0)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    ring.buffer().putLong(offset, i);
+                    ring.buffer().putLong(offset + 8, checksum(i));
+                    ring.commit(offset);
+                }
+            }
+            catch (final Throwable t)
+            {
+                failure.set(t);
+            }
+        });
+        producer.start();
+        final long[] next = {0};
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (next[0] < messages && System.nanoTime() < deadline && null == failure.get())
+        {
+            ring.read((t, b, o, l) ->
+            {
+                final long sequence = b.getLong(o);
+                assertEquals(next[0], sequence);
+                assertEquals(checksum(sequence), b.getLong(o + 8));
+                next[0]++;
+            }, 64);
+        }
+        producer.join(10_000);
+        assertNull(failure.get());
+        assertEquals(messages, next[0]);
+    }
+
+    static long checksum(final long sequence)
+    {
+        final CRC32 crc = new CRC32();
+        for (int i = 0; i < 8; i++)
+        {
+            crc.update((int)(sequence >>> (i * 8)) & 0xFF);
+        }
+        return crc.getValue();
+    }
+}
