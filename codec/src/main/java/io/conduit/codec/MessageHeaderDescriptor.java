@@ -8,11 +8,12 @@ import java.nio.ByteOrder;
 /**
  * Layout of the standard SBE message header that starts every SBE message Conduit sends, whatever its schema.
  * <pre>
- *   ring record:
- *   +---------------+------------------------+--------------------------------------------+
- *   | record header | SBE message header (8) | message block (blockLength) | groups, var-data |
- *   +---------------+------------------------+--------------------------------------------+
- *                   ^ offset handed to MessageHandler.onMessage, and returned by Ring.tryClaim
+ *   Ring record:
+ *   +---------------+--------------------+---------------------+------------------+
+ *   | record header | SBE message header | message block       | groups, var-data |
+ *   |   (ring's)    |     (8 bytes)      | (blockLength bytes) |                  |
+ *   +---------------+--------------------+---------------------+------------------+
+ *                   ^ offset given to MessageHandler.onMessage and returned by Ring.tryClaim
  *
  *   SBE message header, little-endian:
  *    0                   1                   2                   3

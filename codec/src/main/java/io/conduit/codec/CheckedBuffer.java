@@ -1,0 +1,544 @@
+package io.conduit.codec;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A reusable view of one record that checks every access against its own capacity explicitly, whatever
+ * {@code agrona.disable.bounds.checks} says: a length decoded from shared memory can make a codec read or write
+ * outside the view, but never outside the record.
+ * <p>
+ * Checked: the primitive accessors of every width and byte order, the bulk byte accessors and the ASCII/UTF-8
+ * "without length" string accessors, which are what SBE-generated codecs call. A check failure is an
+ * {@link IndexOutOfBoundsException}. The view also supports a forward-only mode, used while walking a message's
+ * groups and var-data to find its length: each read must start at or after the end of the previous one, so a length
+ * that would move the walk backwards (a negative or wrapped length) is caught too.
+ * <p>
+ * Threading: confined to the thread that owns the dispatcher or publisher holding it.
+ */
+final class CheckedBuffer extends UnsafeBuffer
+{
+    private static final byte[] EMPTY = new byte[0];
+
+    private boolean forwardOnly;
+    private int readFloor;
+
+    /**
+     * A view of nothing, capacity 0, until wrapped.
+     */
+    CheckedBuffer()
+    {
+        super(EMPTY);
+    }
+
+    /**
+     * Start forward-only reads: from now on each read must start at or after the end of the previous one.
+     */
+    void beginForwardOnlyReads()
+    {
+        readFloor = 0;
+        forwardOnly = true;
+    }
+
+    /**
+     * End forward-only reads.
+     *
+     * @return the end of the last read made in forward-only mode, 0 if none.
+     */
+    int endForwardOnlyReads()
+    {
+        final int end = readFloor;
+        forwardOnly = false;
+        readFloor = 0;
+        return end;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void boundsCheck(final int index, final int length)
+    {
+        checkWrite(index, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public byte getByte(final int index)
+    {
+        checkRead(index, Byte.BYTES);
+        return super.getByte(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putByte(final int index, final byte value)
+    {
+        checkWrite(index, Byte.BYTES);
+        super.putByte(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public short getShort(final int index)
+    {
+        checkRead(index, Short.BYTES);
+        return super.getShort(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putShort(final int index, final short value)
+    {
+        checkWrite(index, Short.BYTES);
+        super.putShort(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public short getShort(final int index, final ByteOrder byteOrder)
+    {
+        checkRead(index, Short.BYTES);
+        return super.getShort(index, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putShort(final int index, final short value, final ByteOrder byteOrder)
+    {
+        checkWrite(index, Short.BYTES);
+        super.putShort(index, value, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public char getChar(final int index)
+    {
+        checkRead(index, Character.BYTES);
+        return super.getChar(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putChar(final int index, final char value)
+    {
+        checkWrite(index, Character.BYTES);
+        super.putChar(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public char getChar(final int index, final ByteOrder byteOrder)
+    {
+        checkRead(index, Character.BYTES);
+        return super.getChar(index, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putChar(final int index, final char value, final ByteOrder byteOrder)
+    {
+        checkWrite(index, Character.BYTES);
+        super.putChar(index, value, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int getInt(final int index)
+    {
+        checkRead(index, Integer.BYTES);
+        return super.getInt(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putInt(final int index, final int value)
+    {
+        checkWrite(index, Integer.BYTES);
+        super.putInt(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int getInt(final int index, final ByteOrder byteOrder)
+    {
+        checkRead(index, Integer.BYTES);
+        return super.getInt(index, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putInt(final int index, final int value, final ByteOrder byteOrder)
+    {
+        checkWrite(index, Integer.BYTES);
+        super.putInt(index, value, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long getLong(final int index)
+    {
+        checkRead(index, Long.BYTES);
+        return super.getLong(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putLong(final int index, final long value)
+    {
+        checkWrite(index, Long.BYTES);
+        super.putLong(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long getLong(final int index, final ByteOrder byteOrder)
+    {
+        checkRead(index, Long.BYTES);
+        return super.getLong(index, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putLong(final int index, final long value, final ByteOrder byteOrder)
+    {
+        checkWrite(index, Long.BYTES);
+        super.putLong(index, value, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public float getFloat(final int index)
+    {
+        checkRead(index, Float.BYTES);
+        return super.getFloat(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putFloat(final int index, final float value)
+    {
+        checkWrite(index, Float.BYTES);
+        super.putFloat(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public float getFloat(final int index, final ByteOrder byteOrder)
+    {
+        checkRead(index, Float.BYTES);
+        return super.getFloat(index, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putFloat(final int index, final float value, final ByteOrder byteOrder)
+    {
+        checkWrite(index, Float.BYTES);
+        super.putFloat(index, value, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public double getDouble(final int index)
+    {
+        checkRead(index, Double.BYTES);
+        return super.getDouble(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putDouble(final int index, final double value)
+    {
+        checkWrite(index, Double.BYTES);
+        super.putDouble(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public double getDouble(final int index, final ByteOrder byteOrder)
+    {
+        checkRead(index, Double.BYTES);
+        return super.getDouble(index, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putDouble(final int index, final double value, final ByteOrder byteOrder)
+    {
+        checkWrite(index, Double.BYTES);
+        super.putDouble(index, value, byteOrder);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void getBytes(final int index, final byte[] dst)
+    {
+        checkRead(index, dst.length);
+        super.getBytes(index, dst);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void getBytes(final int index, final byte[] dst, final int offset, final int length)
+    {
+        checkRead(index, length);
+        super.getBytes(index, dst, offset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void getBytes(final int index, final MutableDirectBuffer dstBuffer, final int dstIndex, final int length)
+    {
+        checkRead(index, length);
+        super.getBytes(index, dstBuffer, dstIndex, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void getBytes(final int index, final ByteBuffer dstBuffer, final int length)
+    {
+        checkRead(index, length);
+        super.getBytes(index, dstBuffer, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void getBytes(final int index, final ByteBuffer dstBuffer, final int dstOffset, final int length)
+    {
+        checkRead(index, length);
+        super.getBytes(index, dstBuffer, dstOffset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putBytes(final int index, final byte[] src)
+    {
+        checkWrite(index, src.length);
+        super.putBytes(index, src);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putBytes(final int index, final byte[] src, final int offset, final int length)
+    {
+        checkWrite(index, length);
+        super.putBytes(index, src, offset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putBytes(final int index, final ByteBuffer srcBuffer, final int length)
+    {
+        checkWrite(index, length);
+        super.putBytes(index, srcBuffer, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putBytes(final int index, final ByteBuffer srcBuffer, final int srcIndex, final int length)
+    {
+        checkWrite(index, length);
+        super.putBytes(index, srcBuffer, srcIndex, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void putBytes(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
+    {
+        checkWrite(index, length);
+        super.putBytes(index, srcBuffer, srcIndex, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String getStringWithoutLengthAscii(final int index, final int length)
+    {
+        checkRead(index, length);
+        return super.getStringWithoutLengthAscii(index, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int getStringWithoutLengthAscii(final int index, final int length, final Appendable appendable)
+    {
+        checkRead(index, length);
+        return super.getStringWithoutLengthAscii(index, length, appendable);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String getStringWithoutLengthUtf8(final int index, final int length)
+    {
+        checkRead(index, length);
+        return super.getStringWithoutLengthUtf8(index, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int putStringWithoutLengthAscii(final int index, final String value)
+    {
+        checkWrite(index, null == value ? 0 : value.length());
+        return super.putStringWithoutLengthAscii(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int putStringWithoutLengthAscii(final int index, final CharSequence value)
+    {
+        checkWrite(index, null == value ? 0 : value.length());
+        return super.putStringWithoutLengthAscii(index, value);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int putStringWithoutLengthAscii(final int index, final String value, final int valueOffset, final int length)
+    {
+        checkWrite(index, checkedSubLength(value, valueOffset, length));
+        return super.putStringWithoutLengthAscii(index, value, valueOffset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int putStringWithoutLengthAscii(final int index, final CharSequence value, final int valueOffset, final int length)
+    {
+        checkWrite(index, checkedSubLength(value, valueOffset, length));
+        return super.putStringWithoutLengthAscii(index, value, valueOffset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int putStringWithoutLengthUtf8(final int index, final String value)
+    {
+        // encode here rather than in super, whose capacity check obeys agrona.disable.bounds.checks
+        final byte[] bytes = null == value ? EMPTY : value.getBytes(StandardCharsets.UTF_8);
+        putBytes(index, bytes, 0, bytes.length);
+        return bytes.length;
+    }
+
+    private static int checkedSubLength(final CharSequence value, final int valueOffset, final int length)
+    {
+        final int valueLength = null == value ? 0 : value.length();
+        return Math.max(0, Math.min(length, valueLength - valueOffset));
+    }
+
+    private void checkRead(final int index, final int length)
+    {
+        if (index < readFloor || length < 0 || index > capacity() - length)
+        {
+            throw outOfBounds("read", index, length);
+        }
+        if (forwardOnly)
+        {
+            readFloor = index + length;
+        }
+    }
+
+    private void checkWrite(final int index, final int length)
+    {
+        if (index < 0 || length < 0 || index > capacity() - length)
+        {
+            throw outOfBounds("write", index, length);
+        }
+    }
+
+    private IndexOutOfBoundsException outOfBounds(final String access, final int index, final int length)
+    {
+        return new IndexOutOfBoundsException(
+            "record view " + access + " out of bounds: index=" + index + " length=" + length + " capacity=" +
+            capacity() + (forwardOnly ? " readFloor=" + readFloor : ""));
+    }
+}

@@ -1,0 +1,349 @@
+package io.conduit.codec;
+
+import io.conduit.MessageHandler;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.agrona.sbe.MessageDecoderFlyweight;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
+
+/**
+ * A {@link MessageHandler} that routes SBE messages read from a ring to typed handlers by schema id and template id.
+ * <pre>{@code
+ * final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.DROP)
+ *     .register(new SensorReadingDecoder(), reading -> onReading(reading.sensorId(), reading.value()))
+ *     .register(new HeartbeatDecoder(), heartbeat -> onHeartbeat(heartbeat.sourceId()));
+ *
+ * while (running)
+ * {
+ *     idleStrategy.idle(ring.read(dispatcher, 64));
+ * }
+ * }</pre>
+ * For each record it checks, in this order, before any handler sees it:
+ * <ol>
+ *     <li>the record is inside the buffer and at least as long as the {@link MessageHeaderDescriptor SBE header};</li>
+ *     <li>the ring's type id equals the header's template id (the {@link SbePublisher} convention);</li>
+ *     <li>the header's block length fits in the record;</li>
+ *     <li>a handler is registered for the schema id and template id;</li>
+ *     <li>the version is at least the registration's minimum, and a message that claims the reader's version or a
+ *     newer one carries at least the reader's block;</li>
+ *     <li>for a message with groups or var-data, a walk over them (SBE's {@code sbeDecodedLength()}) stays inside the
+ *     record, moves only forwards and ends inside the record.</li>
+ * </ol>
+ * A message that fails a check is rejected as the {@link UnknownMessagePolicy} says and counted by
+ * {@link RejectReason}. The decoder is wrapped over a reusable view of just the record, with the sender's block length
+ * and version, so SBE's {@code actingBlockLength} and {@code actingVersion} give schema evolution in both directions.
+ * The view checks every access itself, not only when Agrona's bounds checks are on, so a garbage length from shared
+ * memory yields a rejection or an {@link IndexOutOfBoundsException}, never a read outside the record.
+ * <p>
+ * Exceptions thrown by a handler pass through unchanged.
+ * <p>
+ * No allocation per message: decoders are the pre-allocated flyweights given to {@link #register}, the lookup is a
+ * primitive-keyed map, and only a rejection under {@link UnknownMessagePolicy#THROW} allocates (the exception).
+ * <p>
+ * Threading: register handlers before the first read, or from the reading thread; {@link #onMessage} is called by
+ * the one thread that reads the ring. The counters may be read from any thread.
+ * <p>
+ * Memory ordering: the reading thread stores each counter with an opaque store, readers load it with an opaque load;
+ * a counter read from another thread is a recent snapshot, with no happens-before edge to anything else.
+ */
+public final class SbeDispatcher implements MessageHandler
+{
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int MAX_UINT16 = 0xFFFF;
+    // room for the group and var-data headers of an all-zero message; more than this counts as variable length
+    private static final int ZERO_MESSAGE_SLACK = 4096;
+
+    private final UnknownMessagePolicy policy;
+    private final Int2ObjectHashMap<Registration<?>> registrations = new Int2ObjectHashMap<>();
+    private final IntHashSet schemaIds = new IntHashSet();
+    private final long[] rejectedCounts = new long[RejectReason.values().length];
+    private final CheckedBuffer view = new CheckedBuffer();
+
+    /**
+     * @param policy what to do with a message that cannot be handed to a handler.
+     */
+    public SbeDispatcher(final UnknownMessagePolicy policy)
+    {
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * @return what this dispatcher does with a message it cannot hand to a handler.
+     */
+    public UnknownMessagePolicy policy()
+    {
+        return policy;
+    }
+
+    /**
+     * Register a handler for the decoder's schema id and template id, for every version of the message.
+     *
+     * @param decoder a decoder this dispatcher then owns: it is wrapped over each message and handed to the handler.
+     * @param handler called for each message of that schema and template.
+     * @param <D>     type of the generated decoder.
+     * @return this, for chaining.
+     * @throws IllegalStateException    if a handler is already registered for that schema and template.
+     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1).
+     */
+    public <D extends MessageDecoderFlyweight> SbeDispatcher register(
+        final D decoder, final SbeMessageHandler<? super D> handler)
+    {
+        return register(decoder, 0, handler);
+    }
+
+    /**
+     * Register a handler for the decoder's schema id and template id, for versions {@code >= minVersion}; older
+     * messages are rejected as {@link RejectReason#INCOMPATIBLE_VERSION}.
+     *
+     * @param decoder    a decoder this dispatcher then owns: it is wrapped over each message and handed to the handler.
+     * @param minVersion lowest schema version accepted, {@code 0..65535}.
+     * @param handler    called for each message of that schema and template.
+     * @param <D>        type of the generated decoder.
+     * @return this, for chaining.
+     * @throws IllegalStateException    if a handler is already registered for that schema and template.
+     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1) or minVersion is out of
+     *                                  range.
+     */
+    public <D extends MessageDecoderFlyweight> SbeDispatcher register(
+        final D decoder, final int minVersion, final SbeMessageHandler<? super D> handler)
+    {
+        Objects.requireNonNull(decoder, "decoder");
+        Objects.requireNonNull(handler, "handler");
+        final int schemaId = decoder.sbeSchemaId();
+        final int templateId = decoder.sbeTemplateId();
+        if (templateId < 1 || templateId > MAX_UINT16)
+        {
+            throw new IllegalArgumentException("template id must be 1..65535 (it is the ring type id): templateId=" +
+                templateId + " schemaId=" + schemaId);
+        }
+        if (minVersion < 0 || minVersion > MAX_UINT16)
+        {
+            throw new IllegalArgumentException("minVersion must be 0..65535: minVersion=" + minVersion);
+        }
+        final int key = key(schemaId, templateId);
+        if (registrations.containsKey(key))
+        {
+            throw new IllegalStateException(
+                "handler already registered: schemaId=" + schemaId + " templateId=" + templateId);
+        }
+        registrations.put(key, new Registration<>(decoder, handler, minVersion, hasVariableLength(decoder)));
+        schemaIds.add(schemaId);
+        return this;
+    }
+
+    /**
+     * @param reason a reason.
+     * @return messages rejected for that reason so far, a snapshot.
+     */
+    public long rejectedCount(final RejectReason reason)
+    {
+        return (long)COUNTS.getOpaque(rejectedCounts, reason.ordinal());
+    }
+
+    /**
+     * @return messages rejected for any reason so far, a snapshot.
+     */
+    public long rejectedCount()
+    {
+        long total = 0;
+        for (int i = 0; i < rejectedCounts.length; i++)
+        {
+            total += (long)COUNTS.getOpaque(rejectedCounts, i);
+        }
+        return total;
+    }
+
+    /**
+     * Check the record, decode its SBE header and hand it to the registered handler, or reject it.
+     *
+     * @param typeId type id the sender gave the record: the template id, by convention.
+     * @param buffer buffer holding the record.
+     * @param offset offset of the record body, where the SBE header starts.
+     * @param length length of the record body.
+     * @throws RejectedMessageException under {@link UnknownMessagePolicy#THROW}, if the message cannot be handled.
+     */
+    @Override
+    public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        if (offset < 0 || length < HEADER_LENGTH || offset > buffer.capacity() - length)
+        {
+            reject(RejectReason.MALFORMED, "record shorter than the SBE header or outside the buffer",
+                typeId, -1, -1, -1, -1, length);
+            return;
+        }
+
+        final CheckedBuffer view = this.view;
+        view.wrap(buffer, offset, length);
+        final int blockLength = MessageHeaderDescriptor.blockLength(view, 0);
+        final int templateId = MessageHeaderDescriptor.templateId(view, 0);
+        final int schemaId = MessageHeaderDescriptor.schemaId(view, 0);
+        final int version = MessageHeaderDescriptor.version(view, 0);
+
+        if (typeId != templateId)
+        {
+            reject(RejectReason.MALFORMED, "ring type id is not the template id",
+                typeId, schemaId, templateId, version, blockLength, length);
+        }
+        else if (blockLength > length - HEADER_LENGTH)
+        {
+            reject(RejectReason.MALFORMED, "block runs past the record",
+                typeId, schemaId, templateId, version, blockLength, length);
+        }
+        else
+        {
+            final Registration<?> registration = registrations.get(key(schemaId, templateId));
+            if (null == registration)
+            {
+                final boolean knownSchema = schemaIds.contains(schemaId);
+                reject(knownSchema ? RejectReason.UNKNOWN_TEMPLATE : RejectReason.UNKNOWN_SCHEMA,
+                    knownSchema ? "no handler for the template" : "no handler for the schema",
+                    typeId, schemaId, templateId, version, blockLength, length);
+            }
+            else
+            {
+                dispatch(registration, typeId, schemaId, templateId, version, blockLength, length);
+            }
+        }
+    }
+
+    private void dispatch(
+        final Registration<?> registration,
+        final int typeId,
+        final int schemaId,
+        final int templateId,
+        final int version,
+        final int blockLength,
+        final int length)
+    {
+        if (version < registration.minVersion)
+        {
+            reject(RejectReason.INCOMPATIBLE_VERSION, "version below the registration's minimum",
+                typeId, schemaId, templateId, version, blockLength, length);
+            return;
+        }
+        if (version >= registration.readerVersion && blockLength < registration.readerBlockLength)
+        {
+            reject(RejectReason.INCOMPATIBLE_VERSION, "block shorter than the reader's for the same or a newer version",
+                typeId, schemaId, templateId, version, blockLength, length);
+            return;
+        }
+
+        final MessageDecoderFlyweight decoder = registration.decoder;
+        decoder.wrap(view, HEADER_LENGTH, blockLength, version);
+        if (registration.variableLength && !checkDecodedLength(decoder, length))
+        {
+            reject(RejectReason.MALFORMED, "groups or var-data run outside the record",
+                typeId, schemaId, templateId, version, blockLength, length);
+            return;
+        }
+
+        registration.dispatch();
+    }
+
+    /**
+     * Walk the message's groups and var-data with reads checked against the record and forced forwards, then check
+     * that the walk ended inside the record and after the last length it read.
+     */
+    private boolean checkDecodedLength(final MessageDecoderFlyweight decoder, final int length)
+    {
+        final CheckedBuffer view = this.view;
+        int decodedLength;
+        int readEnd;
+        view.beginForwardOnlyReads();
+        try
+        {
+            decodedLength = decoder.sbeDecodedLength();
+        }
+        catch (final RuntimeException ex)
+        {
+            // the view refused a read outside the record or backwards: a garbage count or length
+            decodedLength = -1;
+        }
+        finally
+        {
+            readEnd = view.endForwardOnlyReads();
+        }
+
+        final long end = (long)HEADER_LENGTH + decodedLength;
+        return decodedLength >= 0 && end >= readEnd && end <= length;
+    }
+
+    private void reject(
+        final RejectReason reason,
+        final String detail,
+        final int typeId,
+        final int schemaId,
+        final int templateId,
+        final int version,
+        final int blockLength,
+        final int length)
+    {
+        final int index = reason.ordinal();
+        COUNTS.setOpaque(rejectedCounts, index, (long)COUNTS.getOpaque(rejectedCounts, index) + 1);
+        if (UnknownMessagePolicy.THROW == policy)
+        {
+            throw new RejectedMessageException(
+                reason, detail, typeId, schemaId, templateId, version, blockLength, length);
+        }
+    }
+
+    private static int key(final int schemaId, final int templateId)
+    {
+        return (schemaId << 16) | templateId;
+    }
+
+    /**
+     * Whether the decoder's messages have groups or var-data: walk an all-zero message, in which every group is empty
+     * and every var-data field is empty, and see whether it is longer than the block.
+     */
+    private static boolean hasVariableLength(final MessageDecoderFlyweight decoder)
+    {
+        final int blockLength = decoder.sbeBlockLength();
+        final CheckedBuffer zeroes = new CheckedBuffer();
+        zeroes.wrap(new byte[HEADER_LENGTH + blockLength + ZERO_MESSAGE_SLACK]);
+        try
+        {
+            decoder.wrap(zeroes, HEADER_LENGTH, blockLength, decoder.sbeSchemaVersion());
+            return decoder.sbeDecodedLength() != blockLength;
+        }
+        catch (final RuntimeException ex)
+        {
+            return true;
+        }
+    }
+
+    private static final class Registration<D extends MessageDecoderFlyweight>
+    {
+        private final D decoder;
+        private final SbeMessageHandler<? super D> handler;
+        private final int minVersion;
+        private final int readerVersion;
+        private final int readerBlockLength;
+        private final boolean variableLength;
+
+        private Registration(
+            final D decoder,
+            final SbeMessageHandler<? super D> handler,
+            final int minVersion,
+            final boolean variableLength)
+        {
+            this.decoder = decoder;
+            this.handler = handler;
+            this.minVersion = minVersion;
+            this.readerVersion = decoder.sbeSchemaVersion();
+            this.readerBlockLength = decoder.sbeBlockLength();
+            this.variableLength = variableLength;
+        }
+
+        private void dispatch()
+        {
+            handler.onMessage(decoder);
+        }
+    }
+}

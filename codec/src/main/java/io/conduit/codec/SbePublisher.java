@@ -1,0 +1,220 @@
+package io.conduit.codec;
+
+import io.conduit.ring.Ring;
+import org.agrona.sbe.MessageEncoderFlyweight;
+
+import java.util.Objects;
+
+import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
+
+/**
+ * Encodes SBE messages straight into a ring: claims exactly the encoded length, writes the SBE header, wraps the
+ * caller's encoder at the message block, and commits or aborts the claim.
+ * <p>
+ * The ring type id of each message is its template id ({@code encoder.sbeTemplateId()}, which must be {@code >= 1});
+ * the {@link SbeDispatcher} checks it. The length given is the whole encoded message: SBE header, block, groups and
+ * var-data ({@link MessageLengths} computes it for Conduit's messages, and {@link MessageLengths#fixedLength} for any
+ * message without groups or var-data).
+ * <p>
+ * Claim, fill, commit, with no allocation:
+ * <pre>{@code
+ * final SbePublisher publisher = new SbePublisher(ring);
+ * final PingEncoder ping = new PingEncoder();
+ *
+ * if (publisher.tryClaim(ping, MessageLengths.pingLength(payloadLength)) > 0)
+ * {
+ *     try
+ *     {
+ *         ping.sequence(sequence).sendTimeNs(System.nanoTime()).putPayload(payload, 0, payloadLength);
+ *         publisher.commit();
+ *     }
+ *     catch (final Throwable ex)
+ *     {
+ *         publisher.abort();
+ *         throw ex;
+ *     }
+ * }
+ * }</pre>
+ * or let {@link #offer} do the try/commit/abort around an {@link SbeEncodeHandler}.
+ * <p>
+ * The encoder writes through a view bounded to the claim, which checks every access itself (whatever
+ * {@code agrona.disable.bounds.checks} says), so a wrong length throws {@link IndexOutOfBoundsException} instead of
+ * writing over a neighbouring record. {@link #commit()} also checks that the encoded length is exactly the claimed
+ * length, since a shorter message would leave stale bytes where the reader expects a group or var-data length.
+ * <p>
+ * Threading: one publisher per producer thread; at most one open claim at a time. Any number of publishers may share
+ * a ring that allows many producers.
+ */
+public final class SbePublisher
+{
+    private static final int NO_CLAIM = -1;
+
+    private final Ring ring;
+    private final CheckedBuffer claimView = new CheckedBuffer();
+    private MessageEncoderFlyweight claimEncoder;
+    private int claimOffset = NO_CLAIM;
+    private int claimLength;
+
+    /**
+     * @param ring the ring to send on.
+     */
+    public SbePublisher(final Ring ring)
+    {
+        this.ring = Objects.requireNonNull(ring, "ring");
+    }
+
+    /**
+     * @return the ring this publisher sends on.
+     */
+    public Ring ring()
+    {
+        return ring;
+    }
+
+    /**
+     * Claim {@code length} bytes, write the SBE header for the encoder's message, and wrap the encoder at the message
+     * block. On success, fill the encoder, then call {@link #commit()}, or {@link #abort()} if filling fails.
+     *
+     * @param encoder the encoder to wrap over the claim.
+     * @param length  encoded length of the whole message, SBE header included.
+     * @return offset of the message in {@code ring.buffer()} ({@code > 0}) on success, or
+     * {@link Ring#INSUFFICIENT_CAPACITY} on back-pressure (no claim is open then).
+     * @throws IllegalStateException    if a claim is already open.
+     * @throws IllegalArgumentException if the template id is below 1 or the length is shorter than header and block
+     *                                  or longer than {@link Ring#maxMessageLength()}.
+     */
+    public int tryClaim(final MessageEncoderFlyweight encoder, final int length)
+    {
+        if (NO_CLAIM != claimOffset)
+        {
+            throw new IllegalStateException("a claim is already open: offset=" + claimOffset);
+        }
+        final int templateId = encoder.sbeTemplateId();
+        final int blockLength = encoder.sbeBlockLength();
+        checkClaim(templateId, blockLength, length);
+
+        final Ring ring = this.ring;
+        final int offset = ring.tryClaim(templateId, length);
+        if (offset > 0)
+        {
+            final CheckedBuffer claimView = this.claimView;
+            claimView.wrap(ring.buffer(), offset, length);
+            MessageHeaderDescriptor.write(
+                claimView, 0, blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
+            encoder.wrap(claimView, HEADER_LENGTH);
+            claimEncoder = encoder;
+            claimLength = length;
+            claimOffset = offset;
+        }
+
+        return offset;
+    }
+
+    /**
+     * Publish the open claim.
+     *
+     * @throws IllegalStateException if no claim is open, or if the encoded length is not the claimed length (the
+     *                               claim is then aborted).
+     */
+    public void commit()
+    {
+        final int offset = claimOffset;
+        if (NO_CLAIM == offset)
+        {
+            throw new IllegalStateException("no open claim to commit");
+        }
+        final MessageEncoderFlyweight encoder = claimEncoder;
+        final int encodedLength = HEADER_LENGTH + encoder.encodedLength();
+        final int claimedLength = claimLength;
+        clearClaim();
+        if (encodedLength != claimedLength)
+        {
+            ring.abort(offset);
+            throw new IllegalStateException("encoded length is not the claimed length, claim aborted: encodedLength=" +
+                encodedLength + " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
+                " schemaId=" + encoder.sbeSchemaId());
+        }
+        // Ring.commit release-stores the record length last, publishing every byte encoded above
+        ring.commit(offset);
+    }
+
+    /**
+     * Give back the open claim: the reader skips it.
+     *
+     * @throws IllegalStateException if no claim is open.
+     */
+    public void abort()
+    {
+        final int offset = claimOffset;
+        if (NO_CLAIM == offset)
+        {
+            throw new IllegalStateException("no open claim to abort");
+        }
+        clearClaim();
+        ring.abort(offset);
+    }
+
+    /**
+     * @return whether a claim is open.
+     */
+    public boolean hasOpenClaim()
+    {
+        return NO_CLAIM != claimOffset;
+    }
+
+    /**
+     * Claim, let the handler fill the encoder, and commit; abort the claim if the handler throws, then rethrow.
+     *
+     * @param encoder the encoder to wrap over the claim.
+     * @param length  encoded length of the whole message, SBE header included.
+     * @param handler fills the encoder.
+     * @param <E>     type of the generated encoder.
+     * @return {@code true} if sent, {@code false} on back-pressure (the handler was not called).
+     * @throws IllegalStateException    if a claim is already open, or the encoded length is not {@code length}.
+     * @throws IllegalArgumentException as {@link #tryClaim}.
+     */
+    public <E extends MessageEncoderFlyweight> boolean offer(
+        final E encoder, final int length, final SbeEncodeHandler<? super E> handler)
+    {
+        if (tryClaim(encoder, length) < 0)
+        {
+            return false;
+        }
+        try
+        {
+            handler.encode(encoder);
+        }
+        catch (final Throwable ex)
+        {
+            if (hasOpenClaim())
+            {
+                abort();
+            }
+            throw ex;
+        }
+        commit();
+        return true;
+    }
+
+    private void clearClaim()
+    {
+        claimOffset = NO_CLAIM;
+        claimEncoder = null;
+        claimLength = 0;
+    }
+
+    private void checkClaim(final int templateId, final int blockLength, final int length)
+    {
+        if (templateId < 1)
+        {
+            throw new IllegalArgumentException("template id must be >= 1 (it is the ring type id): templateId=" +
+                templateId);
+        }
+        if (length < HEADER_LENGTH + blockLength || length > ring.maxMessageLength())
+        {
+            throw new IllegalArgumentException("length must be in [header + block, maxMessageLength]: length=" +
+                length + " headerAndBlock=" + (HEADER_LENGTH + blockLength) + " maxMessageLength=" +
+                ring.maxMessageLength() + " templateId=" + templateId);
+        }
+    }
+}

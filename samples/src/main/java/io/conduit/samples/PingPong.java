@@ -1,0 +1,105 @@
+package io.conduit.samples;
+
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import io.conduit.ring.Ring;
+import io.conduit.ring.RingKind;
+import org.HdrHistogram.Histogram;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Round trips between two processes over two SPSC channels; prints the percentiles. This process pings and
+ * starts the ponging process itself, so one command runs both.
+ */
+public final class PingPong
+{
+    /**
+     * @param args empty to ping (and start the pong process); {@code pong} to answer.
+     * @throws Exception if a channel cannot be opened or the child fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Path dir = SampleConfiguration.directory();
+        final String suffix = args.length > 1 ? args[1] : String.valueOf(ProcessHandle.current().pid());
+        final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
+        // tag::quickstart[]
+        try (ChannelFile ping = ChannelFile.openOrCreate(dir, "ping-" + suffix, options);
+            ChannelFile pong = ChannelFile.openOrCreate(dir, "pong-" + suffix, options))
+        {
+            if (args.length > 0 && "pong".equals(args[0]))
+            {
+                echo(ping.ring(), pong.ring(), SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES);
+                return;
+            }
+            final Process child = new ProcessBuilder(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
+                "-Dconduit.samples.messages=" + SampleConfiguration.MESSAGES,
+                "-Dconduit.samples.warmup=" + SampleConfiguration.WARMUP,
+                "-Dconduit.dir=" + dir, PingPong.class.getName(), "pong", suffix)).inheritIO().start();
+            final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
+            final Ring out = ping.ring();
+            final Ring in = pong.ring();
+            final long[] received = new long[1];
+            final int length = SampleConfiguration.LENGTH;
+            for (int i = 0; i < SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES; i++)
+            {
+                final long sentNs = System.nanoTime();
+                int offset;
+                while ((offset = out.tryClaim(1, length)) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                out.buffer().putLong(offset, sentNs); // the send time travels in the message
+                out.commit(offset);
+                while (0 == in.read((typeId, buffer, at, len) -> received[0] = buffer.getLong(at), 1))
+                {
+                    Thread.onSpinWait();
+                }
+                if (i >= SampleConfiguration.WARMUP)
+                {
+                    histogram.recordValue(System.nanoTime() - received[0]);
+                }
+            }
+            // end::quickstart[]
+            print(histogram, length);
+            if (0 != child.waitFor())
+            {
+                throw new IllegalStateException("pong process exited with " + child.exitValue());
+            }
+        }
+        finally
+        {
+            ChannelFile.delete(dir, "ping-" + suffix);
+            ChannelFile.delete(dir, "pong-" + suffix);
+        }
+    }
+
+    private static void echo(final Ring in, final Ring out, final int count)
+    {
+        final int[] echoed = {0};
+        while (echoed[0] < count)
+        {
+            in.read((final int typeId, final MutableDirectBuffer buffer, final int offset, final int length) ->
+            {
+                while (!out.offer(typeId, buffer, offset, length))
+                {
+                    Thread.onSpinWait();
+                }
+                echoed[0]++;
+            }, 16);
+        }
+    }
+
+    private static void print(final Histogram histogram, final int length)
+    {
+        System.out.printf("conduit SPSC ping-pong, %d B, %d round trips (ns): p50=%d p90=%d p99=%d p99.9=%d " +
+            "p99.99=%d max=%d%n", length, histogram.getTotalCount(), histogram.getValueAtPercentile(50),
+            histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99),
+            histogram.getValueAtPercentile(99.9), histogram.getValueAtPercentile(99.99), histogram.getMaxValue());
+    }
+}

@@ -1,0 +1,194 @@
+package io.conduit.wait;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
+
+/**
+ * The sleeping half of the futex wait protocol: announce, re-check, sleep on a shared futex word, so that a producer
+ * pays no system call while nobody sleeps and never loses a wake-up. {@link FutexWaker} is the other half.
+ * <p>
+ * Two 32-bit, 4-byte aligned fields in shared memory (normally a channel file header, on a cache line of their own)
+ * carry the protocol:
+ * <ul>
+ *     <li>the <b>futex word</b>, a sequence number the waker increments before each {@code FUTEX_WAKE};</li>
+ *     <li>the <b>waiters count</b>, the number of threads (in any process) between announcing and leaving a
+ *     sleep.</li>
+ * </ul>
+ * <pre>
+ * sleeper: await(condition)                          waker: signal() after publishing
+ *   W1  seq = word (volatile load)                     P0  publish (the ring's release store)
+ *   W2  waiters += 1 (getAndAdd)                       P1  full fence (StoreLoad)
+ *   W3  full fence (StoreLoad)                         P2  if waiters (volatile load) &gt; 0:
+ *   W4  if condition (acquire load): return            P3      word += 1 (getAndAdd)
+ *   W5  FUTEX_WAIT(word, seq, timeout)                 P4      FUTEX_WAKE(word, all)
+ *   W6  waiters -= 1 (getAndAdd, in finally)
+ * </pre>
+ * <b>Why no wake-up is lost.</b> The two fences W3 and P1 are sequentially consistent, so one precedes the other:
+ * <ul>
+ *     <li>P1 before W3: the publish P0, ordered before P1, is visible to the re-check W4, ordered after W3; the
+ *     sleeper does not sleep.</li>
+ *     <li>W3 before P1: the announce W2 is visible to P2, so the waker runs P3 and P4. W1 read the word before W2,
+ *     so before P3, and {@code seq} is the old value. If P3 lands before the kernel compares the word in W5, the
+ *     sleeper does not sleep ({@link Futex#VALUE_CHANGED}); otherwise the kernel has queued it under its hash-bucket
+ *     lock before P3, and P4, after P3, wakes it ({@code futex(2)}'s own guarantee).</li>
+ * </ul>
+ * Without P1 the producer's load of the waiters count may be satisfied before its publish leaves the store buffer
+ * (x86 allows exactly this store-load reordering; so do release stores followed by plain loads on aarch64): the
+ * waker reads no waiters while the sleeper's re-check reads the old ring, and the sleeper sleeps with a record
+ * pending until its timeout. Without W3 the same happens the other way round. W3 costs nothing that matters (the
+ * sleeper is about to make a system call); P1 is one locked instruction or {@code dmb} on the producer, and it is
+ * the whole cost of the protocol while nobody sleeps.
+ * <p>
+ * The timeout of {@link #await(WaitCondition, long)} is therefore not needed for correctness; it bounds how long a
+ * sleeper takes to notice things the protocol does not signal (a close flag, an interrupt, a dead producer).
+ * <p>
+ * Extra wake-ups are harmless: a stale waiters count (a sleeper between W5 and W6, or one killed while announced)
+ * only costs the waker a {@code FUTEX_WAKE} with nobody to wake, and a woken sleeper re-checks its condition.
+ * <p>
+ * On the park/poll fallback ({@link Futex#isNative()} false) P4 is a no-op and the sleeper sees P3 on its next poll.
+ * <p>
+ * Threading: a waiter belongs to one thread at a time (it owns a {@link Futex.Sleeper}); any number of waiters in
+ * any processes may share one word and count.
+ * <p>
+ * Memory ordering:
+ * <ul>
+ *     <li>announce W2, fence W3 → waker's fence P1, waiters load P2 (or, the other way round, publish P0, fence P1
+ *     → fence W3, condition load W4): see above;</li>
+ *     <li>word load W1 → kernel compare in W5; word increment P3 → kernel compare in W5, or FUTEX_WAKE P4 → the
+ *     queued sleeper.</li>
+ * </ul>
+ */
+public final class FutexWaiter
+{
+    /**
+     * {@link #await(WaitCondition, long)} found the condition satisfied after announcing and did not sleep.
+     */
+    public static final int SATISFIED = 1;
+
+    private final AtomicBuffer buffer;
+    private final int futexWordOffset;
+    private final int waitersCountOffset;
+    private final Futex.Sleeper sleeper = new Futex.Sleeper();
+
+    /**
+     * Bind a waiter to a futex word and a waiters count in shared memory.
+     *
+     * @param buffer             off-heap buffer holding both fields, normally the mapped channel file header.
+     * @param futexWordOffset    offset of the 32-bit futex word, 4-byte aligned.
+     * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned, not overlapping the word.
+     * @throws IllegalArgumentException if an offset is misaligned, out of range or overlapping, or the buffer is
+     *                                  on-heap.
+     */
+    public FutexWaiter(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
+    {
+        checkOffsets(buffer, futexWordOffset, waitersCountOffset);
+        this.buffer = buffer;
+        this.futexWordOffset = futexWordOffset;
+        this.waitersCountOffset = waitersCountOffset;
+    }
+
+    /**
+     * Announce this thread as a waiter, re-check {@code condition}, and sleep on the futex word until woken, the
+     * word changes, or {@code timeoutNs} passes; then withdraw the announcement. Never allocates.
+     *
+     * @param condition what the caller waits for; checked once, after announcing.
+     * @param timeoutNs longest sleep, relative; {@link Futex#NO_TIMEOUT} for none, {@code <= 0} for no sleep.
+     * @return {@link #SATISFIED} if the condition held after announcing, otherwise the status of the sleep:
+     * {@link Futex#WOKEN}, {@link Futex#VALUE_CHANGED}, {@link Futex#TIMED_OUT} or {@link Futex#INTERRUPTED}. In
+     * every case the caller re-checks what it waits for.
+     */
+    public int await(final WaitCondition condition, final long timeoutNs)
+    {
+        final AtomicBuffer buffer = this.buffer;
+        final int futexWordOffset = this.futexWordOffset;
+        final int waitersCountOffset = this.waitersCountOffset;
+
+        final int seq = buffer.getIntVolatile(futexWordOffset);
+        buffer.getAndAddInt(waitersCountOffset, 1);
+        try
+        {
+            // StoreLoad: the announce must be visible before the re-check reads the ring; pairs with the fence in
+            // FutexWaker.signal.
+            VarHandle.fullFence();
+            if (condition.isSatisfied())
+            {
+                return SATISFIED;
+            }
+
+            return sleeper.wait(buffer, futexWordOffset, seq, timeoutNs);
+        }
+        finally
+        {
+            buffer.getAndAddInt(waitersCountOffset, -1);
+        }
+    }
+
+    /**
+     * The buffer holding the futex word and waiters count.
+     *
+     * @return the buffer.
+     */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Offset of the futex word.
+     *
+     * @return the offset.
+     */
+    public int futexWordOffset()
+    {
+        return futexWordOffset;
+    }
+
+    /**
+     * Offset of the waiters count.
+     *
+     * @return the offset.
+     */
+    public int waitersCountOffset()
+    {
+        return waitersCountOffset;
+    }
+
+    /**
+     * Check the futex word and waiters count offsets for {@link FutexWaiter} and {@link FutexWaker}.
+     *
+     * @param buffer             the buffer holding both fields.
+     * @param futexWordOffset    offset of the futex word.
+     * @param waitersCountOffset offset of the waiters count.
+     * @throws IllegalArgumentException naming the field, offset and capacity if either is misaligned, out of range,
+     *                                  or they overlap.
+     */
+    public static void checkOffsets(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
+    {
+        Futex.checkWordOffset(buffer, futexWordOffset);
+        try
+        {
+            Futex.checkWordOffset(buffer, waitersCountOffset);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("waiters count: " + ex.getMessage(), ex);
+        }
+
+        if (Math.abs((long)futexWordOffset - waitersCountOffset) < Futex.WORD_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "futex word offset=" + futexWordOffset + " overlaps waiters count offset=" + waitersCountOffset);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return "FutexWaiter{futexWordOffset=" + futexWordOffset + ", waitersCountOffset=" + waitersCountOffset +
+            ", native=" + Futex.isNative() + "}";
+    }
+}

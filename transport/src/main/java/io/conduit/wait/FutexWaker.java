@@ -1,0 +1,57 @@
+package io.conduit.wait;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
+
+/**
+ * The waking half of the futex wait protocol described in {@link FutexWaiter}: after publishing, wake the announced
+ * sleepers, and make no system call when there are none.
+ * <p>
+ * A producer calls {@link #signal(AtomicBuffer, int, int)} right after the release store that publishes (a record's
+ * length, a head position). The call issues the StoreLoad fence the protocol needs, so the caller adds none, and
+ * costs one fence plus one load of a rarely written line while nobody sleeps. A ring that knows no futex sleeper can
+ * ever exist (its channel was configured without futex waiting) may skip the call and pay nothing.
+ * <p>
+ * Threading: any thread of any process may signal, concurrently with other wakers and with sleepers.
+ * <p>
+ * Memory ordering:
+ * <ul>
+ *     <li>caller's publish, then full fence → sleeper's full fence, then condition load (or the sleeper's announce,
+ *     then fence → this fence, then waiters load): one of the two is always seen;</li>
+ *     <li>word increment → kernel compare in the sleeper's {@code FUTEX_WAIT} (or the fallback's poll).</li>
+ * </ul>
+ */
+public final class FutexWaker
+{
+    private FutexWaker()
+    {
+    }
+
+    /**
+     * Wake every announced sleeper on the futex word, if any: full fence; if the waiters count is positive,
+     * increment the word and {@code FUTEX_WAKE} all sleepers on it. Never allocates.
+     *
+     * @param buffer             off-heap buffer holding both fields, normally the mapped channel file header.
+     * @param futexWordOffset    offset of the 32-bit futex word, 4-byte aligned.
+     * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned.
+     * @return the number of sleepers woken: 0 without a system call if none was announced, and always 0 on the
+     * park/poll fallback.
+     * @throws IllegalArgumentException if the futex word offset is misaligned or out of range (checked only when
+     *                                  waking; use {@link FutexWaiter#checkOffsets} once up front).
+     */
+    public static int signal(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
+    {
+        // StoreLoad: the caller's publish must be visible before the waiters count is read; pairs with the fence
+        // after the announce in FutexWaiter.await. Without it a sleeper may miss this publish and sleep on.
+        VarHandle.fullFence();
+        if (buffer.getIntVolatile(waitersCountOffset) > 0)
+        {
+            // The change of the word is what makes a sleeper not yet in the kernel return instead of sleeping.
+            buffer.getAndAddInt(futexWordOffset, 1);
+            return Futex.wake(buffer, futexWordOffset, Integer.MAX_VALUE);
+        }
+
+        return 0;
+    }
+}
