@@ -481,7 +481,8 @@ final class CheckedBuffer extends UnsafeBuffer
      * {@inheritDoc}
      */
     @Override
-    public int putStringWithoutLengthAscii(final int index, final String value, final int valueOffset, final int length)
+    public int putStringWithoutLengthAscii(
+        final int index, final String value, final int valueOffset, final int length)
     {
         checkWrite(index, checkedSubLength(value, valueOffset, length));
         return super.putStringWithoutLengthAscii(index, value, valueOffset, length);
@@ -491,7 +492,8 @@ final class CheckedBuffer extends UnsafeBuffer
      * {@inheritDoc}
      */
     @Override
-    public int putStringWithoutLengthAscii(final int index, final CharSequence value, final int valueOffset, final int length)
+    public int putStringWithoutLengthAscii(
+        final int index, final CharSequence value, final int valueOffset, final int length)
     {
         checkWrite(index, checkedSubLength(value, valueOffset, length));
         return super.putStringWithoutLengthAscii(index, value, valueOffset, length);

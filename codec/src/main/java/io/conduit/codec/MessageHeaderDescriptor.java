@@ -24,9 +24,9 @@ import java.nio.ByteOrder;
  *   |         Schema Id (u16)       |         Version (u16)         |
  *   +-------------------------------+-------------------------------+
  * </pre>
- * Every schema that the {@link SbeDispatcher} and {@link SbePublisher} handle must declare its {@code messageHeader}
- * composite with exactly these four {@code uint16} fields in this order, as SBE's own examples do; that is what lets the
- * dispatcher read the schema id before it knows the schema.
+ * Every schema that the {@link SbeDispatcher} and {@link SbePublisher} handle must declare its
+ * {@code messageHeader} composite with exactly these four {@code uint16} fields in this order, as SBE's own examples
+ * do; that is what lets the dispatcher read the schema id before it knows the schema.
  */
 public final class MessageHeaderDescriptor
 {

@@ -1,0 +1,254 @@
+package io.conduit.codec;
+
+import io.conduit.codec.sbe.ping.PingDecoder;
+import io.conduit.codec.sbe.ping.PingEncoder;
+import io.conduit.codec.sbe.ping.PongDecoder;
+import io.conduit.codec.sbe.ping.PongEncoder;
+import io.conduit.codec.sbe.rpc.ReplyDecoder;
+import io.conduit.codec.sbe.rpc.ReplyEncoder;
+import io.conduit.codec.sbe.rpc.RequestDecoder;
+import io.conduit.codec.sbe.rpc.RequestEncoder;
+import io.conduit.codec.sbe.sensor.HeartbeatDecoder;
+import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
+import io.conduit.codec.sbe.sensor.Quality;
+import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
+import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
+import io.conduit.codec.sbe.sensor.SensorReadingDecoder;
+import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
+import io.conduit.codec.sbe.sensor.Unit;
+import io.conduit.ring.Ring;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every Conduit message encoded in place by {@link SbePublisher}, read back through a ring and an
+ * {@link SbeDispatcher}, with groups and var-data at their edges: empty, and the most that fits the ring's longest
+ * message.
+ */
+class SbeRoundTripTest
+{
+    private static final int MAX_MESSAGE_LENGTH = 8 * 1024;
+
+    private final Ring ring = new TestRing(64 * 1024, MAX_MESSAGE_LENGTH);
+    private final SbePublisher publisher = new SbePublisher(ring);
+    private final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW);
+    private final List<String> received = new ArrayList<>();
+
+    @Test
+    void shouldRoundTripSensorReading()
+    {
+        final SensorReadingEncoder encoder = new SensorReadingEncoder();
+        assertTrue(publisher.tryClaim(encoder, MessageLengths.SENSOR_READING_LENGTH) > 0);
+        encoder.sensorId(42).timestampNs(1_700_000_000_123_456_789L).value(21.5).unit(Unit.CELSIUS)
+            .quality(Quality.UNCERTAIN);
+        publisher.commit();
+
+        dispatcher.register(new SensorReadingDecoder(), (reading) -> received.add(
+            reading.sensorId() + "," + reading.timestampNs() + "," + reading.value() + "," + reading.unit() + "," +
+            reading.quality()));
+
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("42,1700000000123456789,21.5,CELSIUS,UNCERTAIN"), received);
+        assertEquals(MessageLengths.fixedLength(encoder), MessageLengths.SENSOR_READING_LENGTH);
+    }
+
+    @Test
+    void shouldRoundTripHeartbeat()
+    {
+        assertTrue(publisher.offer(new HeartbeatEncoder(), MessageLengths.HEARTBEAT_LENGTH,
+            (heartbeat) -> heartbeat.sourceId(7).sequence(3).timestampNs(99)));
+
+        dispatcher.register(new HeartbeatDecoder(), (heartbeat) -> received.add(
+            heartbeat.sourceId() + "," + heartbeat.sequence() + "," + heartbeat.timestampNs()));
+
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("7,3,99"), received);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 2, 100, -1 })
+    void shouldRoundTripSensorBatchFromEmptyToTheMostThatFits(final int wantedCount)
+    {
+        final int count = -1 == wantedCount ? MessageLengths.maxSensorBatchReadings(MAX_MESSAGE_LENGTH) : wantedCount;
+        final SensorBatchEncoder encoder = new SensorBatchEncoder();
+        assertTrue(publisher.tryClaim(encoder, MessageLengths.sensorBatchLength(count)) > 0);
+        encoder.sourceId(5).batchSequence(11);
+        final SensorBatchEncoder.ReadingsEncoder readings = encoder.readingsCount(count);
+        for (int i = 0; i < count; i++)
+        {
+            readings.next().sensorId(i).timestampNs(1000L + i).value(i * 0.5).unit(Unit.VOLT).quality(Quality.GOOD);
+        }
+        publisher.commit();
+
+        final long[] sum = new long[2];
+        dispatcher.register(new SensorBatchDecoder(), (batch) ->
+        {
+            received.add(batch.sourceId() + "," + batch.batchSequence());
+            int index = 0;
+            for (final SensorBatchDecoder.ReadingsDecoder reading : batch.readings())
+            {
+                assertEquals(index, reading.sensorId());
+                assertEquals(1000L + index, reading.timestampNs());
+                assertEquals(index * 0.5, reading.value());
+                assertEquals(Unit.VOLT, reading.unit());
+                assertEquals(Quality.GOOD, reading.quality());
+                index++;
+            }
+            sum[0] = index;
+            sum[1] = batch.encodedLength();
+        });
+
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("5,11"), received);
+        assertEquals(count, sum[0]);
+        assertEquals(MessageLengths.sensorBatchLength(count), MessageHeaderDescriptor.HEADER_LENGTH + sum[1]);
+    }
+
+    @Test
+    void shouldRefuseASensorBatchOneReadingLongerThanFits()
+    {
+        final int tooMany = MessageLengths.maxSensorBatchReadings(MAX_MESSAGE_LENGTH) + 1;
+        assertThrows(IllegalArgumentException.class,
+            () -> publisher.tryClaim(new SensorBatchEncoder(), MessageLengths.sensorBatchLength(tooMany)));
+        assertEquals(0, ring.size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 28, 32, 256, 4096, MAX_MESSAGE_LENGTH })
+    void shouldRoundTripPingAndPongOfEveryHarnessSize(final int messageLength)
+    {
+        final int payloadLength = MessageLengths.pingPayloadLength(messageLength);
+        final byte[] payload = pattern(payloadLength);
+        final PingEncoder ping = new PingEncoder();
+        assertTrue(publisher.tryClaim(ping, MessageLengths.pingLength(payloadLength)) > 0);
+        ping.sequence(1).sendTimeNs(123).putPayload(payload, 0, payload.length);
+        publisher.commit();
+        final PongEncoder pong = new PongEncoder();
+        assertTrue(publisher.tryClaim(pong, MessageLengths.pongLength(payloadLength)) > 0);
+        pong.sequence(1).sendTimeNs(123).putPayload(payload, 0, payload.length);
+        publisher.commit();
+
+        final byte[] pingPayload = new byte[payloadLength];
+        final byte[] pongPayload = new byte[payloadLength];
+        dispatcher
+            .register(new PingDecoder(), (decoder) ->
+            {
+                received.add("ping " + decoder.sequence() + "," + decoder.sendTimeNs() + "," +
+                    decoder.getPayload(pingPayload, 0, pingPayload.length));
+            })
+            .register(new PongDecoder(), (decoder) ->
+            {
+                received.add("pong " + decoder.sequence() + "," + decoder.sendTimeNs() + "," +
+                    decoder.getPayload(pongPayload, 0, pongPayload.length));
+            });
+
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("ping 1,123," + payloadLength, "pong 1,123," + payloadLength), received);
+        assertArrayEquals(payload, pingPayload);
+        assertArrayEquals(payload, pongPayload);
+        assertEquals(4, MessageLengths.pingPayloadLength(32));
+        assertEquals(228, MessageLengths.pingPayloadLength(256));
+        assertEquals(4068, MessageLengths.pingPayloadLength(4096));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 4096, -1 })
+    void shouldRoundTripRequestAndReplyFromEmptyToTheMostThatFits(final int wantedPayloadLength)
+    {
+        final String replyTo = 0 == wantedPayloadLength ? "" : "client-7.replies";
+        final int payloadLength = -1 == wantedPayloadLength ?
+            MAX_MESSAGE_LENGTH - MessageLengths.requestLength(replyTo.length(), 0) : wantedPayloadLength;
+        final byte[] payload = pattern(payloadLength);
+        final UnsafeBuffer source = new UnsafeBuffer(payload);
+
+        final RequestEncoder request = new RequestEncoder();
+        assertTrue(publisher.tryClaim(request, MessageLengths.requestLength(replyTo.length(), payloadLength)) > 0);
+        request.correlationId(-3).replyTo(replyTo).putPayload(source, 0, payloadLength);
+        publisher.commit();
+        final ReplyEncoder reply = new ReplyEncoder();
+        assertTrue(publisher.tryClaim(reply, MessageLengths.replyLength(payloadLength)) > 0);
+        reply.correlationId(-3).putPayload(source, 0, payloadLength);
+        publisher.commit();
+
+        final byte[] requestPayload = new byte[payloadLength];
+        final byte[] replyPayload = new byte[payloadLength];
+        final StringBuilder replyToName = new StringBuilder();
+        dispatcher
+            .register(new RequestDecoder(), (decoder) ->
+            {
+                received.add("request " + decoder.correlationId());
+                decoder.getReplyTo(replyToName);
+                assertEquals(payloadLength, decoder.getPayload(requestPayload, 0, payloadLength));
+            })
+            .register(new ReplyDecoder(), (decoder) ->
+            {
+                received.add("reply " + decoder.correlationId());
+                assertEquals(payloadLength, decoder.getPayload(replyPayload, 0, payloadLength));
+            });
+
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("request -3", "reply -3"), received);
+        assertEquals(replyTo, replyToName.toString());
+        assertArrayEquals(payload, requestPayload);
+        assertArrayEquals(payload, replyPayload);
+    }
+
+    @Test
+    void shouldRefuseARequestOneByteLongerThanFits()
+    {
+        final int payloadLength = MAX_MESSAGE_LENGTH - MessageLengths.requestLength(1, 0) + 1;
+        assertThrows(IllegalArgumentException.class,
+            () -> publisher.tryClaim(new RequestEncoder(), MessageLengths.requestLength(1, payloadLength)));
+        assertEquals(0, ring.size());
+    }
+
+    @Test
+    void shouldKeepMessagesInOrderAcrossTheRingsWrapPoint()
+    {
+        final SensorReadingEncoder encoder = new SensorReadingEncoder();
+        final long[] next = new long[1];
+        dispatcher.register(new SensorReadingDecoder(), (reading) -> assertEquals(next[0]++, reading.sensorId()));
+
+        long sent = 0;
+        for (int round = 0; round < 10_000; round++)
+        {
+            final int offset = publisher.tryClaim(encoder, MessageLengths.SENSOR_READING_LENGTH);
+            if (offset > 0)
+            {
+                encoder.sensorId(sent++).timestampNs(round).value(round).unit(Unit.NONE).quality(Quality.GOOD);
+                publisher.commit();
+            }
+            else
+            {
+                assertEquals(Ring.INSUFFICIENT_CAPACITY, offset);
+                assertTrue(ring.read(dispatcher, 100) > 0);
+            }
+        }
+        while (ring.read(dispatcher, 100) > 0)
+        {
+            continue;
+        }
+        assertEquals(sent, next[0]);
+        assertTrue(ring.tailPosition() > ring.capacity());
+    }
+
+    private static byte[] pattern(final int length)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(i * 31 + 7);
+        }
+        return bytes;
+    }
+}

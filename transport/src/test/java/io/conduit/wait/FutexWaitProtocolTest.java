@@ -1,0 +1,333 @@
+package io.conduit.wait;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FutexWaitProtocolTest
+{
+    private static final int FILE_LENGTH = 4096;
+    private static final int PING_OFFSET = 0;
+    private static final int PING_WORD_OFFSET = 128;
+    private static final int PING_WAITERS_OFFSET = 132;
+    private static final int PONG_OFFSET = 256;
+    private static final int PONG_WORD_OFFSET = 384;
+    private static final int PONG_WAITERS_OFFSET = 388;
+    private static final long LONG_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long HANDOFF_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+
+    @TempDir
+    Path tempDir;
+
+    private MappedByteBuffer mapped;
+    private UnsafeBuffer buffer;
+
+    @BeforeEach
+    void setUp()
+    {
+        mapped = IoUtil.mapNewFile(tempDir.resolve("channel.dat").toFile(), FILE_LENGTH);
+        buffer = new UnsafeBuffer(mapped);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        IoUtil.unmap(mapped);
+    }
+
+    @Test
+    void shouldAnnounceBeforeRecheckAndNotSleepWhenConditionHolds()
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final AtomicInteger waitersSeenByCondition = new AtomicInteger(-1);
+
+        final int status = waiter.await(
+            () ->
+            {
+                waitersSeenByCondition.set(buffer.getIntVolatile(PING_WAITERS_OFFSET));
+                return true;
+            },
+            LONG_TIMEOUT_NS);
+
+        assertEquals(FutexWaiter.SATISFIED, status);
+        assertEquals(1, waitersSeenByCondition.get(), "the re-check must run after the announce");
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "the announce must be withdrawn");
+        assertEquals(0, buffer.getIntVolatile(PING_WORD_OFFSET), "a waiter never changes the word");
+    }
+
+    @Test
+    void shouldTimeOutAndWithdrawWhenNobodySignals()
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(20);
+
+        final long startNs = System.nanoTime();
+        final int status = waiter.await(() -> false, timeoutNs);
+        final long elapsedNs = System.nanoTime() - startNs;
+
+        assertEquals(Futex.TIMED_OUT, status, Futex.statusName(status));
+        assertTrue(elapsedNs >= timeoutNs - TimeUnit.MILLISECONDS.toNanos(1), "elapsedNs=" + elapsedNs);
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
+    }
+
+    @Test
+    void shouldNotTouchWordWhenNoWaiterIsAnnounced()
+    {
+        assertEquals(0, FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
+        assertEquals(0, buffer.getIntVolatile(PING_WORD_OFFSET), "no waiter: no word change, no FUTEX_WAKE");
+    }
+
+    @Test
+    void shouldChangeWordBeforeWakingWhenWaiterIsAnnounced()
+    {
+        buffer.putIntVolatile(PING_WAITERS_OFFSET, 1);
+
+        assertEquals(0, FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
+        assertEquals(1, buffer.getIntVolatile(PING_WORD_OFFSET));
+    }
+
+    @Test
+    void shouldWakeSleepingWaiterOnSignal() throws InterruptedException
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final AtomicInteger status = new AtomicInteger(Integer.MIN_VALUE);
+        final Thread thread = new Thread(
+            () -> status.set(waiter.await(() -> 1 == buffer.getIntAcquire(PING_OFFSET), LONG_TIMEOUT_NS)));
+        thread.start();
+
+        while (0 == buffer.getIntVolatile(PING_WAITERS_OFFSET))
+        {
+            Thread.sleep(1);
+        }
+        Thread.sleep(50);
+
+        buffer.putIntRelease(PING_OFFSET, 1); // release: publishes the flag; pairs with the condition's acquire
+        final int woken = FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+
+        thread.join(TimeUnit.NANOSECONDS.toMillis(LONG_TIMEOUT_NS));
+        assertFalse(thread.isAlive());
+        assertEquals(Futex.WOKEN, status.get(), Futex.statusName(status.get()));
+        if (Futex.isNative())
+        {
+            assertEquals(1, woken);
+        }
+    }
+
+    @Test
+    void shouldNotLoseWakeUpsIn100kHandoffs() throws InterruptedException
+    {
+        runHandoffs(50_000);
+    }
+
+    @Test
+    @Tag("slow")
+    void shouldNotLoseWakeUpsIn2mHandoffs() throws InterruptedException
+    {
+        runHandoffs(1_000_000);
+    }
+
+    @Test
+    void shouldBurnAlmostNoCpuWhileIdleInFutexStrategy() throws InterruptedException
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final IdleStrategy idleStrategy = new FutexIdleStrategy(waiter, () -> !running.get());
+        final AtomicInteger idleCalls = new AtomicInteger();
+        final Thread thread = new Thread(
+            () ->
+            {
+                while (running.get())
+                {
+                    idleStrategy.idle(0);
+                    idleCalls.incrementAndGet();
+                }
+            });
+        thread.start();
+
+        try
+        {
+            Thread.sleep(200);
+            final long cpuStartNs = CpuClock.threadCpuTimeNs(thread);
+            final long wallStartNs = System.nanoTime();
+            Thread.sleep(1000);
+            final long cpuEndNs = CpuClock.threadCpuTimeNs(thread);
+            final long wallNs = System.nanoTime() - wallStartNs;
+
+            assertTrue(cpuStartNs >= 0 && cpuEndNs >= 0, "thread CPU time unavailable");
+            final double cpuFraction = (double)(cpuEndNs - cpuStartNs) / wallNs;
+            assertTrue(
+                cpuFraction < 0.05,
+                "idle futex waiter used " + (100 * cpuFraction) + "% of a core, idleCalls=" + idleCalls.get());
+        }
+        finally
+        {
+            running.set(false);
+            FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+            thread.join(TimeUnit.NANOSECONDS.toMillis(LONG_TIMEOUT_NS));
+        }
+        assertFalse(thread.isAlive());
+    }
+
+    @Test
+    void shouldRejectOverlappingOrMisalignedOffsets()
+    {
+        final IllegalArgumentException overlap = assertThrows(
+            IllegalArgumentException.class, () -> new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WORD_OFFSET));
+        final IllegalArgumentException misaligned = assertThrows(
+            IllegalArgumentException.class, () -> new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET + 1));
+
+        assertTrue(overlap.getMessage().contains("overlaps"), overlap.getMessage());
+        assertTrue(misaligned.getMessage().startsWith("waiters count:"), misaligned.getMessage());
+        assertTrue(misaligned.getMessage().contains("offset=" + (PING_WAITERS_OFFSET + 1)), misaligned.getMessage());
+    }
+
+    private void runHandoffs(final int rounds) throws InterruptedException
+    {
+        final Side pinger = new Side(buffer, PONG_OFFSET, PONG_WORD_OFFSET, PONG_WAITERS_OFFSET);
+        final Side ponger = new Side(buffer, PING_OFFSET, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        final Thread pongThread = new Thread(
+            () ->
+            {
+                try
+                {
+                    for (int i = 1; i <= rounds; i++)
+                    {
+                        ponger.awaitAtLeast(i, deadlineNs);
+                        final int ping = buffer.getIntAcquire(PING_OFFSET);
+                        if (ping != i)
+                        {
+                            throw new IllegalStateException("ping=" + ping + " expected=" + i);
+                        }
+                        buffer.putIntRelease(PONG_OFFSET, i); // release: publishes pong i; pairs with pinger
+                        FutexWaker.signal(buffer, PONG_WORD_OFFSET, PONG_WAITERS_OFFSET);
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, ex);
+                }
+            },
+            "ponger");
+        pongThread.start();
+
+        try
+        {
+            for (int i = 1; i <= rounds && null == failure.get(); i++)
+            {
+                buffer.putIntRelease(PING_OFFSET, i); // release: publishes ping i; pairs with ponger
+                FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+                pinger.awaitAtLeast(i, deadlineNs);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            failure.compareAndSet(null, ex);
+        }
+
+        pongThread.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(pongThread.isAlive(), "ponger still running");
+        assertNull(failure.get(), () -> String.valueOf(failure.get()));
+        assertEquals(rounds, buffer.getIntVolatile(PING_OFFSET));
+        assertEquals(rounds, buffer.getIntVolatile(PONG_OFFSET));
+        assertEquals(0, pinger.lostWakeUps + ponger.lostWakeUps,
+            "sleeps that timed out with the handoff already published: pinger=" + pinger + " ponger=" + ponger);
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
+        assertEquals(0, buffer.getIntVolatile(PONG_WAITERS_OFFSET));
+        if (Futex.isNative())
+        {
+            assertTrue(pinger.sleeps + ponger.sleeps > 0, "the handoffs never slept: " + pinger + " " + ponger);
+        }
+    }
+
+    /**
+     * One side of a ping-pong: waits until a sequence number reaches a value.
+     */
+    private static final class Side implements WaitCondition
+    {
+        private final AtomicBuffer buffer;
+        private final int sequenceOffset;
+        private final FutexWaiter waiter;
+        private int expected;
+        int sleeps;
+        int satisfiedAfterAnnounce;
+        int lostWakeUps;
+        int slowPartner;
+
+        Side(final AtomicBuffer buffer, final int sequenceOffset, final int wordOffset, final int waitersOffset)
+        {
+            this.buffer = buffer;
+            this.sequenceOffset = sequenceOffset;
+            this.waiter = new FutexWaiter(buffer, wordOffset, waitersOffset);
+        }
+
+        @Override
+        public boolean isSatisfied()
+        {
+            return buffer.getIntAcquire(sequenceOffset) >= expected;
+        }
+
+        void awaitAtLeast(final int value, final long deadlineNs)
+        {
+            expected = value;
+            while (!isSatisfied())
+            {
+                final int status = waiter.await(this, HANDOFF_TIMEOUT_NS);
+                if (FutexWaiter.SATISFIED == status)
+                {
+                    satisfiedAfterAnnounce++;
+                }
+                else if (Futex.WOKEN == status)
+                {
+                    sleeps++;
+                }
+                else if (Futex.TIMED_OUT == status)
+                {
+                    if (isSatisfied())
+                    {
+                        lostWakeUps++;
+                    }
+                    else
+                    {
+                        slowPartner++;
+                    }
+                }
+
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("handoff " + value + " not done by the deadline: " + this);
+                }
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return "{sleeps=" + sleeps + ", satisfiedAfterAnnounce=" + satisfiedAfterAnnounce + ", lostWakeUps=" +
+                lostWakeUps + ", slowPartner=" + slowPartner + "}";
+        }
+    }
+}

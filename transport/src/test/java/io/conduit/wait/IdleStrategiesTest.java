@@ -1,0 +1,138 @@
+package io.conduit.wait;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IdleStrategiesTest
+{
+    private final FutexWaiter waiter = new FutexWaiter(new UnsafeBuffer(ByteBuffer.allocateDirect(64)), 0, 4);
+    private final WaitCondition condition = () -> true;
+
+    @Test
+    void shouldMakeAgronaStrategiesByName()
+    {
+        assertSame(BusySpinIdleStrategy.INSTANCE, IdleStrategies.newIdleStrategy("busy-spin"));
+        assertSame(NoOpIdleStrategy.INSTANCE, IdleStrategies.newIdleStrategy("noop"));
+        assertSame(YieldingIdleStrategy.INSTANCE, IdleStrategies.newIdleStrategy(" yield "));
+        assertInstanceOf(BackoffIdleStrategy.class, IdleStrategies.newIdleStrategy("backoff"));
+        assertInstanceOf(SleepingIdleStrategy.class, IdleStrategies.newIdleStrategy("sleep"));
+    }
+
+    @Test
+    void shouldApplyBackoffParameters()
+    {
+        final IdleStrategy strategy = IdleStrategies.newIdleStrategy(
+            "backoff: spins=100, yields=10, minParkNs=2_000, maxParkNs=1_000_000");
+
+        assertEquals(
+            "BackoffIdleStrategy{alias=backoff, maxSpins=100, maxYields=10, minParkPeriodNs=2000, " +
+            "maxParkPeriodNs=1000000}",
+            strategy.toString());
+    }
+
+    @Test
+    void shouldApplySleepParameters()
+    {
+        final IdleStrategy nanos = IdleStrategies.newIdleStrategy("sleep:periodNs=5000");
+        final IdleStrategy millis = IdleStrategies.newIdleStrategy("sleep:periodMs=2");
+
+        assertEquals("SleepingIdleStrategy{alias=sleep-ns, sleepPeriodNs=5000}", nanos.toString());
+        assertInstanceOf(SleepingMillisIdleStrategy.class, millis);
+        assertEquals("SleepingMillisIdleStrategy{alias=sleep-ms, sleepPeriodMs=2}", millis.toString());
+    }
+
+    @Test
+    void shouldMakeFutexStrategiesWithBinding()
+    {
+        final FutexIdleStrategy futex = (FutexIdleStrategy)IdleStrategies.newIdleStrategy(
+            "futex:maxSleepNs=5_000_000", waiter, condition);
+        final HybridIdleStrategy hybrid = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
+            "hybrid:spins=1000,yields=100", waiter, condition);
+        final HybridIdleStrategy defaults = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
+            "hybrid", waiter, condition);
+
+        assertEquals(5_000_000, futex.maxSleepNs());
+        assertEquals("futex", futex.alias());
+        assertEquals(1000, hybrid.maxSpins());
+        assertEquals(100, hybrid.maxYields());
+        assertEquals(FutexIdleStrategy.DEFAULT_MAX_SLEEP_NS, hybrid.maxSleepNs());
+        assertEquals(HybridIdleStrategy.DEFAULT_MAX_SPINS, defaults.maxSpins());
+        assertEquals(HybridIdleStrategy.DEFAULT_MAX_YIELDS, defaults.maxYields());
+    }
+
+    @Test
+    void shouldTellWhichStrategiesAreFutexBased()
+    {
+        assertTrue(IdleStrategies.isFutexBased("futex"));
+        assertTrue(IdleStrategies.isFutexBased("hybrid:spins=1"));
+        assertFalse(IdleStrategies.isFutexBased("backoff"));
+        assertFalse(IdleStrategies.isFutexBased("busy-spin"));
+        assertThrows(IllegalArgumentException.class, () -> IdleStrategies.isFutexBased("nap"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "nap                          | unknown name \"nap\"",
+        "backoff:spins=x              | bad value \"x\" for \"spins\"",
+        "backoff:spins=-1             | bad value \"-1\" for \"spins\"",
+        "backoff:spins=99999999999999999999 | bad value \"99999999999999999999\"",
+        "backoff:spins                | bad parameter \"spins\"",
+        "backoff:=5                   | bad parameter \"=5\"",
+        "backoff:spins=1,,yields=2    | bad parameter \"\"",
+        "backoff:spins=1,spins=2      | \"spins\" given twice",
+        "backoff:naps=1               | unknown parameter \"naps\" for backoff",
+        "backoff:minParkNs=10,maxParkNs=5 | minParkNs=10 exceeds maxParkNs=5",
+        "busy-spin:spins=1            | unknown parameter \"spins\" for busy-spin, which takes none",
+        "backoff:                     | no parameters after ':'",
+        ":spins=1                     | missing name",
+        "sleep:periodNs=0             | \"periodNs\" must be positive",
+        "sleep:periodNs=1,periodMs=1  | not both",
+        "sleep:periodNs=1_            | bad value \"1_\"",
+        "futex:maxSleepNs=0           | \"maxSleepNs\" must be positive",
+        "hybrid:spins=1,sleeps=2      | unknown parameter \"sleeps\" for hybrid",
+    })
+    void shouldRejectBadConfigurationNamingTheToken(final String config, final String expectedMessagePart)
+    {
+        final IllegalArgumentException ex = assertThrows(
+            IllegalArgumentException.class, () -> IdleStrategies.newIdleStrategy(config, waiter, condition));
+
+        assertTrue(ex.getMessage().contains(expectedMessagePart), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectEmptyOrNullConfiguration()
+    {
+        assertThrows(IllegalArgumentException.class, () -> IdleStrategies.newIdleStrategy(null));
+        final IllegalArgumentException ex = assertThrows(
+            IllegalArgumentException.class, () -> IdleStrategies.newIdleStrategy("   "));
+
+        assertTrue(ex.getMessage().contains("empty"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectFutexStrategyWithoutBinding()
+    {
+        final IllegalArgumentException ex = assertThrows(
+            IllegalArgumentException.class, () -> IdleStrategies.newIdleStrategy("hybrid:spins=10"));
+
+        assertTrue(ex.getMessage().contains("FutexWaiter"), ex.getMessage());
+    }
+}
