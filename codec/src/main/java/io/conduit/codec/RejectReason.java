@@ -21,16 +21,5 @@ public enum RejectReason
      * The record is not a well-formed SBE message: shorter than the header or the block, a type id that is not the
      * template id, or group or var-data lengths that run outside the record.
      */
-    MALFORMED;
-
-    private static final RejectReason[] VALUES = values();
-
-    /**
-     * @param ordinal an ordinal of this enum.
-     * @return the reason with that ordinal.
-     */
-    static RejectReason get(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
+    MALFORMED
 }

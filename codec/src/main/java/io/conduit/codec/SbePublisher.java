@@ -1,6 +1,7 @@
 package io.conduit.codec;
 
 import io.conduit.ring.Ring;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.sbe.MessageEncoderFlyweight;
 
 import java.util.Objects;
@@ -50,6 +51,8 @@ public final class SbePublisher
     private static final int NO_CLAIM = -1;
 
     private final Ring ring;
+    private final AtomicBuffer buffer;
+    private final int maxMessageLength;
     private final CheckedBuffer claimView = new CheckedBuffer();
     private MessageEncoderFlyweight claimEncoder;
     private int claimOffset = NO_CLAIM;
@@ -61,6 +64,8 @@ public final class SbePublisher
     public SbePublisher(final Ring ring)
     {
         this.ring = Objects.requireNonNull(ring, "ring");
+        this.buffer = ring.buffer();
+        this.maxMessageLength = ring.maxMessageLength();
     }
 
     /**
@@ -98,7 +103,7 @@ public final class SbePublisher
         if (offset > 0)
         {
             final CheckedBuffer claimView = this.claimView;
-            claimView.wrap(ring.buffer(), offset, length);
+            claimView.wrap(buffer, offset, length);
             MessageHeaderDescriptor.write(
                 claimView, 0, blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
             encoder.wrap(claimView, HEADER_LENGTH);
@@ -176,7 +181,7 @@ public final class SbePublisher
     public <E extends MessageEncoderFlyweight> boolean offer(
         final E encoder, final int length, final SbeEncodeHandler<? super E> handler)
     {
-        if (tryClaim(encoder, length) < 0)
+        if (tryClaim(encoder, length) <= 0)
         {
             return false;
         }
@@ -210,11 +215,11 @@ public final class SbePublisher
             throw new IllegalArgumentException("template id must be >= 1 (it is the ring type id): templateId=" +
                 templateId);
         }
-        if (length < HEADER_LENGTH + blockLength || length > ring.maxMessageLength())
+        if (length < HEADER_LENGTH + blockLength || length > maxMessageLength)
         {
             throw new IllegalArgumentException("length must be in [header + block, maxMessageLength]: length=" +
                 length + " headerAndBlock=" + (HEADER_LENGTH + blockLength) + " maxMessageLength=" +
-                ring.maxMessageLength() + " templateId=" + templateId);
+                maxMessageLength + " templateId=" + templateId);
         }
     }
 }

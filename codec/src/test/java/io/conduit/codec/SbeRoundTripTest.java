@@ -242,6 +242,25 @@ class SbeRoundTripTest
         assertTrue(ring.tailPosition() > ring.capacity());
     }
 
+    @Test
+    void shouldComputeTheLengthsDocumentedInCodecMd()
+    {
+        assertEquals(34, MessageLengths.SENSOR_READING_LENGTH);
+        assertEquals(32, MessageLengths.HEARTBEAT_LENGTH);
+        assertEquals(28 + 26 * 3, MessageLengths.sensorBatchLength(3));
+        assertEquals(65534, MessageLengths.MAX_SENSOR_BATCH_READINGS);
+        assertEquals(28 + 5, MessageLengths.pingLength(5));
+        assertEquals(28 + 5, MessageLengths.pongLength(5));
+        assertEquals(22 + 3 + 5, MessageLengths.requestLength(3, 5));
+        assertEquals(20 + 5, MessageLengths.replyLength(5));
+        assertEquals(-1, MessageLengths.maxSensorBatchReadings(27));
+        assertEquals(0, MessageLengths.maxSensorBatchReadings(28));
+        assertEquals(65534, MessageLengths.maxSensorBatchReadings(Integer.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> MessageLengths.pingPayloadLength(27));
+        assertThrows(IllegalArgumentException.class, () -> MessageLengths.requestLength(65535, 0));
+        assertThrows(IllegalArgumentException.class, () -> MessageLengths.replyLength(-1));
+    }
+
     private static byte[] pattern(final int length)
     {
         final byte[] bytes = new byte[length];

@@ -1,0 +1,226 @@
+package io.conduit.codec;
+
+import io.conduit.codec.sbe.ping.PingDecoder;
+import io.conduit.codec.sbe.ping.PingEncoder;
+import io.conduit.codec.sbe.rpc.RequestDecoder;
+import io.conduit.codec.sbe.rpc.RequestEncoder;
+import io.conduit.codec.sbe.sensor.Quality;
+import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
+import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
+import io.conduit.codec.sbe.sensor.SensorReadingDecoder;
+import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
+import io.conduit.codec.sbe.sensor.Unit;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import io.conduit.ring.Ring;
+import io.conduit.ring.RingKind;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The publisher and dispatcher over the real rings of a channel file, SPSC and MPSC: every kind of message, encoded
+ * in place, around the ring's wrap point many times, with aborted claims and foreign records in between.
+ */
+class ChannelFileRingTest
+{
+    private static final int CAPACITY = 64 * 1024;
+    private static final int MAX_MESSAGE_LENGTH = 4096;
+    private static final int MESSAGES = 20_000;
+
+    @TempDir
+    Path dir;
+
+    private long expectedSequence;
+    private long checksum;
+    private long expectedChecksum;
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldCarryEveryMessageKindThroughARealRing(final RingKind kind) throws IOException
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "codec-" + kind.name().toLowerCase(),
+            ChannelOptions.defaults().kind(kind).capacity(CAPACITY).maxMessageLength(MAX_MESSAGE_LENGTH)))
+        {
+            final Ring ring = file.ring();
+            final SbePublisher publisher = new SbePublisher(ring);
+            final SbeDispatcher dispatcher = dispatcher();
+            final Encoders encoders = new Encoders();
+            final UnsafeBuffer foreign = new UnsafeBuffer(new byte[16]);
+
+            long sent = 0;
+            int aborted = 0;
+            int foreignSent = 0;
+            while (sent < MESSAGES)
+            {
+                final long sequence = sent;
+                if (0 == sequence % 97 && abortOne(publisher, encoders))
+                {
+                    aborted++;
+                }
+                if (0 == sequence % 101 && ring.offer(999, foreign, 0, foreign.capacity()))
+                {
+                    foreignSent++;
+                }
+                if (send(publisher, encoders, sequence))
+                {
+                    sent++;
+                }
+                else
+                {
+                    assertTrue(ring.read(dispatcher, 50) > 0);
+                }
+            }
+            while (ring.read(dispatcher, 50) > 0)
+            {
+                continue;
+            }
+
+            assertEquals(MESSAGES, expectedSequence);
+            assertEquals(expectedChecksum, checksum);
+            assertEquals(foreignSent, dispatcher.rejectedCount(RejectReason.MALFORMED));
+            assertEquals(foreignSent, dispatcher.rejectedCount());
+            assertTrue(aborted > 0 && foreignSent > 0);
+            assertTrue(ring.tailPosition() > 10L * CAPACITY, "tail=" + ring.tailPosition());
+            assertEquals(ring.tailPosition(), ring.headPosition());
+            assertThrows(IllegalArgumentException.class,
+                () -> publisher.tryClaim(encoders.ping, MessageLengths.pingLength(MAX_MESSAGE_LENGTH)));
+        }
+    }
+
+    private SbeDispatcher dispatcher()
+    {
+        final byte[] payload = new byte[MAX_MESSAGE_LENGTH];
+        return new SbeDispatcher(UnknownMessagePolicy.DROP)
+            .register(new SensorReadingDecoder(), (reading) ->
+            {
+                checkSequence(reading.sensorId());
+                checksum += (long)reading.value();
+            })
+            .register(new SensorBatchDecoder(), (batch) ->
+            {
+                checkSequence(batch.batchSequence());
+                for (final SensorBatchDecoder.ReadingsDecoder reading : batch.readings())
+                {
+                    checksum += reading.sensorId();
+                }
+            })
+            .register(new PingDecoder(), (ping) ->
+            {
+                checkSequence(ping.sequence());
+                final int length = ping.getPayload(payload, 0, payload.length);
+                for (int i = 0; i < length; i++)
+                {
+                    checksum += payload[i];
+                }
+            })
+            .register(new RequestDecoder(), (request) ->
+            {
+                checkSequence(request.correlationId());
+                checksum += request.replyToLength();
+                request.skipReplyTo();
+                checksum += request.getPayload(payload, 0, payload.length);
+            });
+    }
+
+    private void checkSequence(final long sequence)
+    {
+        assertEquals(expectedSequence, sequence);
+        expectedSequence++;
+    }
+
+    private boolean send(final SbePublisher publisher, final Encoders encoders, final long sequence)
+    {
+        switch ((int)(sequence % 4))
+        {
+            case 0:
+                if (publisher.tryClaim(encoders.reading, MessageLengths.SENSOR_READING_LENGTH) < 0)
+                {
+                    return false;
+                }
+                encoders.reading.sensorId(sequence).timestampNs(sequence).value(sequence % 1000)
+                    .unit(Unit.PASCAL).quality(Quality.GOOD);
+                expectedChecksum += sequence % 1000;
+                break;
+            case 1:
+            {
+                final int count = (int)(sequence % 50);
+                if (publisher.tryClaim(encoders.batch, MessageLengths.sensorBatchLength(count)) < 0)
+                {
+                    return false;
+                }
+                final SensorBatchEncoder.ReadingsEncoder readings =
+                    encoders.batch.sourceId(1).batchSequence(sequence).readingsCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    readings.next().sensorId(i).timestampNs(i).value(i).unit(Unit.NONE).quality(Quality.BAD);
+                    expectedChecksum += i;
+                }
+                break;
+            }
+            case 2:
+            {
+                final int payloadLength = (int)(sequence * 7 % (MAX_MESSAGE_LENGTH - MessageLengths.pingLength(0)));
+                if (publisher.tryClaim(encoders.ping, MessageLengths.pingLength(payloadLength)) < 0)
+                {
+                    return false;
+                }
+                encoders.ping.sequence(sequence).sendTimeNs(sequence).putPayload(encoders.bytes, 0, payloadLength);
+                for (int i = 0; i < payloadLength; i++)
+                {
+                    expectedChecksum += encoders.bytes.getByte(i);
+                }
+                break;
+            }
+            default:
+            {
+                final int payloadLength = (int)(sequence % 7) * 100;
+                if (publisher.tryClaim(encoders.request, MessageLengths.requestLength(5, payloadLength)) < 0)
+                {
+                    return false;
+                }
+                encoders.request.correlationId(sequence).replyTo("inbox").putPayload(encoders.bytes, 0, payloadLength);
+                expectedChecksum += 5 + payloadLength;
+                break;
+            }
+        }
+        publisher.commit();
+        return true;
+    }
+
+    private static boolean abortOne(final SbePublisher publisher, final Encoders encoders)
+    {
+        if (publisher.tryClaim(encoders.reading, MessageLengths.SENSOR_READING_LENGTH) > 0)
+        {
+            encoders.reading.sensorId(-1);
+            publisher.abort();
+            return true;
+        }
+        return false;
+    }
+
+    private static final class Encoders
+    {
+        private final SensorReadingEncoder reading = new SensorReadingEncoder();
+        private final SensorBatchEncoder batch = new SensorBatchEncoder();
+        private final PingEncoder ping = new PingEncoder();
+        private final RequestEncoder request = new RequestEncoder();
+        private final UnsafeBuffer bytes = new UnsafeBuffer(new byte[MAX_MESSAGE_LENGTH]);
+
+        private Encoders()
+        {
+            for (int i = 0; i < bytes.capacity(); i++)
+            {
+                bytes.putByte(i, (byte)(i * 13 + 1));
+            }
+        }
+    }
+}

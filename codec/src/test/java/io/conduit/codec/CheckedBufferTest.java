@@ -1,0 +1,176 @@
+package io.conduit.codec;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The view checks every accessor SBE codecs use, itself, and its forward-only mode refuses a read that goes back.
+ */
+class CheckedBufferTest
+{
+    private static final Pattern CHECKED_NAMES =
+        Pattern.compile("(get|put)(Byte|Short|Char|Int|Long|Float|Double|Bytes|StringWithoutLength(Ascii|Utf8))");
+
+    private final UnsafeBuffer backing = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+    private final CheckedBuffer view = new CheckedBuffer();
+
+    @Test
+    void shouldOverrideEveryAccessorSbeCodecsUse()
+    {
+        final List<String> missing = new ArrayList<>();
+        for (final Method method : UnsafeBuffer.class.getMethods())
+        {
+            if (CHECKED_NAMES.matcher(method.getName()).matches() && !Modifier.isStatic(method.getModifiers()))
+            {
+                try
+                {
+                    CheckedBuffer.class.getDeclaredMethod(method.getName(), method.getParameterTypes());
+                }
+                catch (final NoSuchMethodException ex)
+                {
+                    missing.add(method.toString());
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
+
+    @Test
+    void shouldRefuseEveryAccessJustOutsideTheView() throws IllegalAccessException
+    {
+        view.wrap(backing, 16, 8);
+        int checked = 0;
+        for (final Method method : CheckedBuffer.class.getDeclaredMethods())
+        {
+            if (CHECKED_NAMES.matcher(method.getName()).matches())
+            {
+                assertRefused(method, 8);
+                assertRefused(method, -1);
+                checked++;
+            }
+        }
+        assertTrue(checked > 40, "checked=" + checked);
+    }
+
+    @Test
+    void shouldAllowAccessInsideTheView()
+    {
+        view.wrap(backing, 16, 8);
+        view.putLong(0, 0x0102030405060708L, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x0102030405060708L, backing.getLong(16, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(0x0304, view.getShort(4, ByteOrder.LITTLE_ENDIAN) & 0xFFFF);
+        assertEquals(0x08, view.getByte(0));
+        assertEquals(8, view.putStringWithoutLengthAscii(0, "abcdefgh"));
+        assertEquals("abcdefgh", view.getStringWithoutLengthAscii(0, 8));
+    }
+
+    @Test
+    void shouldRefuseABackwardReadInForwardOnlyMode()
+    {
+        view.wrap(backing, 0, 32);
+        view.beginForwardOnlyReads();
+        view.getShort(4, ByteOrder.LITTLE_ENDIAN);
+        view.getShort(6, ByteOrder.LITTLE_ENDIAN);
+        assertThrows(IndexOutOfBoundsException.class, () -> view.getInt(7, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(8, view.endForwardOnlyReads());
+
+        view.getInt(0, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0, view.endForwardOnlyReads());
+    }
+
+    private void assertRefused(final Method method, final int index) throws IllegalAccessException
+    {
+        final Class<?>[] types = method.getParameterTypes();
+        final Object[] args = new Object[types.length];
+        args[0] = index;
+        for (int i = 1; i < types.length; i++)
+        {
+            args[i] = argument(types[i]);
+        }
+        try
+        {
+            method.invoke(view, args);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            assertInstanceOf(IndexOutOfBoundsException.class, ex.getCause(), method.toString());
+            assertTrue(ex.getCause().getMessage().startsWith("record view "), ex.getCause().getMessage());
+            return;
+        }
+        throw new AssertionError("not refused: " + method + " index=" + index);
+    }
+
+    private static Object argument(final Class<?> type)
+    {
+        if (int.class == type)
+        {
+            // a value, a length or an offset into the source: 2 keeps every source access in range
+            return 2;
+        }
+        if (byte[].class == type)
+        {
+            return new byte[4];
+        }
+        if (ByteOrder.class == type)
+        {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+        if (MutableDirectBuffer.class == type || DirectBuffer.class == type)
+        {
+            return new UnsafeBuffer(new byte[16]);
+        }
+        if (ByteBuffer.class == type)
+        {
+            return ByteBuffer.allocate(16);
+        }
+        if (String.class == type || CharSequence.class == type)
+        {
+            return "abcd";
+        }
+        if (Appendable.class == type)
+        {
+            return new StringBuilder();
+        }
+        if (byte.class == type)
+        {
+            return (byte)1;
+        }
+        if (short.class == type)
+        {
+            return (short)1;
+        }
+        if (char.class == type)
+        {
+            return 'a';
+        }
+        if (long.class == type)
+        {
+            return 1L;
+        }
+        if (float.class == type)
+        {
+            return 1.0f;
+        }
+        if (double.class == type)
+        {
+            return 1.0;
+        }
+        throw new IllegalArgumentException("no argument for " + type);
+    }
+}

@@ -1,0 +1,380 @@
+package io.conduit.codec;
+
+import io.conduit.codec.sbe.ping.PingDecoder;
+import io.conduit.codec.sbe.ping.PingEncoder;
+import io.conduit.codec.sbe.ping.PongDecoder;
+import io.conduit.codec.sbe.rpc.ReplyDecoder;
+import io.conduit.codec.sbe.rpc.RequestDecoder;
+import io.conduit.codec.sbe.rpc.RequestEncoder;
+import io.conduit.codec.sbe.sensor.HeartbeatDecoder;
+import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
+import io.conduit.codec.sbe.sensor.Quality;
+import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
+import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
+import io.conduit.codec.sbe.sensor.SensorReadingDecoder;
+import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
+import io.conduit.codec.sbe.sensor.Unit;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.sbe.MessageEncoderFlyweight;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static io.conduit.codec.MessageHeaderDescriptor.BYTE_ORDER;
+import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rejections: unknown schemas and templates under both policies, and truncated, forged and random records, which must
+ * end as a {@link RejectedMessageException} or a counted drop, never as a read outside the record. This class also
+ * runs in a second surefire execution with {@code agrona.disable.bounds.checks=true}, to show that the dispatcher's
+ * checks do not lean on Agrona's.
+ */
+class SbeDispatcherTest
+{
+    private static final int RECORD_OFFSET = 64;
+    private static final int[] TEMPLATE_IDS = {
+        SensorReadingEncoder.TEMPLATE_ID,
+        SensorBatchEncoder.TEMPLATE_ID,
+        HeartbeatEncoder.TEMPLATE_ID,
+        PingEncoder.TEMPLATE_ID,
+        RequestEncoder.TEMPLATE_ID,
+    };
+
+    // the record sits in the middle of a larger off-heap buffer: a read past it would not fault, so it must be refused
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024));
+    private final List<String> received = new ArrayList<>();
+    private final SbeDispatcher dropping = register(new SbeDispatcher(UnknownMessagePolicy.DROP));
+    private final SbeDispatcher throwing = register(new SbeDispatcher(UnknownMessagePolicy.THROW));
+
+    @Test
+    void shouldRunWithTheAgronaBoundsCheckModeTheBuildAskedFor()
+    {
+        final boolean expected = Boolean.parseBoolean(System.getProperty("conduit.test.agronaBoundsChecks", "true"));
+        assertEquals(expected, DirectBuffer.SHOULD_BOUNDS_CHECK);
+    }
+
+    @Test
+    void shouldDispatchAWellFormedMessage()
+    {
+        final int length = encodeHeartbeat();
+        dropping.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(List.of("heartbeat 9"), received);
+        assertEquals(0, dropping.rejectedCount());
+    }
+
+    @Test
+    void shouldThrowNamingSchemaTemplateVersionAndLengthForAnUnknownSchema()
+    {
+        final int length = encodeHeartbeat();
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.SCHEMA_ID_OFFSET, (short)77, BYTE_ORDER);
+
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> throwing.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+
+        assertSame(RejectReason.UNKNOWN_SCHEMA, ex.reason());
+        assertEquals(77, ex.schemaId());
+        assertEquals(HeartbeatEncoder.TEMPLATE_ID, ex.templateId());
+        assertEquals(0, ex.version());
+        assertEquals(length, ex.length());
+        assertTrue(ex.getMessage().contains("reason=UNKNOWN_SCHEMA"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("schemaId=77 templateId=3 version=0"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("length=" + length), ex.getMessage());
+        assertEquals(1, throwing.rejectedCount(RejectReason.UNKNOWN_SCHEMA));
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldDropAndCountAnUnknownSchemaAndAnUnknownTemplate()
+    {
+        final int length = encodeHeartbeat();
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.SCHEMA_ID_OFFSET, (short)77, BYTE_ORDER);
+        dropping.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+
+        encodeHeartbeat();
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.TEMPLATE_ID_OFFSET, (short)99, BYTE_ORDER);
+        dropping.onMessage(99, buffer, RECORD_OFFSET, length);
+
+        assertEquals(1, dropping.rejectedCount(RejectReason.UNKNOWN_SCHEMA));
+        assertEquals(1, dropping.rejectedCount(RejectReason.UNKNOWN_TEMPLATE));
+        assertEquals(2, dropping.rejectedCount());
+        assertEquals(List.of(), received);
+
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> throwing.onMessage(99, buffer, RECORD_OFFSET, length));
+        assertSame(RejectReason.UNKNOWN_TEMPLATE, ex.reason());
+    }
+
+    @Test
+    void shouldRejectARecordShorterThanTheHeader()
+    {
+        for (int length = 0; length < HEADER_LENGTH; length++)
+        {
+            final int recordLength = length;
+            final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+                () -> throwing.onMessage(1, buffer, RECORD_OFFSET, recordLength));
+            assertSame(RejectReason.MALFORMED, ex.reason());
+            assertEquals(-1, ex.schemaId());
+        }
+        dropping.onMessage(1, buffer, RECORD_OFFSET, -1);
+        dropping.onMessage(1, buffer, -8, 16);
+        dropping.onMessage(1, buffer, buffer.capacity() - 8, 16);
+        assertEquals(3, dropping.rejectedCount(RejectReason.MALFORMED));
+    }
+
+    @Test
+    void shouldRejectATypeIdThatIsNotTheTemplateId()
+    {
+        final int length = encodeHeartbeat();
+        dropping.onMessage(HeartbeatEncoder.TEMPLATE_ID + 1, buffer, RECORD_OFFSET, length);
+        assertEquals(1, dropping.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldRejectABlockLongerThanTheRecord()
+    {
+        final int length = encodeHeartbeat();
+        dropping.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length - 1);
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.BLOCK_LENGTH_OFFSET, (short)0xFFFF, BYTE_ORDER);
+        dropping.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(2, dropping.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldRejectVarDataLengthsThatRunPastTheRecordOrBackwards()
+    {
+        final int[] forgedLengths = { 0, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x8000_0000, -3 };
+        for (final int forged : forgedLengths)
+        {
+            final int length = encodePing(4);
+            buffer.putInt(RECORD_OFFSET + HEADER_LENGTH + PingEncoder.BLOCK_LENGTH, 0 == forged ? 5 : forged,
+                BYTE_ORDER);
+            dropping.onMessage(PingEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        }
+        for (final int forged : forgedLengths)
+        {
+            final int length = encodeRequest("mailbox", 16);
+            final int payloadLengthOffset = RECORD_OFFSET + HEADER_LENGTH + RequestEncoder.BLOCK_LENGTH + 2 + 7;
+            buffer.putInt(payloadLengthOffset, 0 == forged ? 17 : forged, BYTE_ORDER);
+            dropping.onMessage(RequestEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        }
+        final int length = encodeRequest("mailbox", 16);
+        buffer.putShort(RECORD_OFFSET + HEADER_LENGTH + RequestEncoder.BLOCK_LENGTH, (short)0xFFFF, BYTE_ORDER);
+        dropping.onMessage(RequestEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+
+        assertEquals(2 * forgedLengths.length + 1, dropping.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldRejectAGroupCountThatRunsPastTheRecord()
+    {
+        final int length = encodeSensorBatch(3);
+        final int groupHeaderOffset = RECORD_OFFSET + HEADER_LENGTH + SensorBatchEncoder.BLOCK_LENGTH;
+        buffer.putShort(groupHeaderOffset + 2, (short)4, BYTE_ORDER);
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+
+        encodeSensorBatch(3);
+        buffer.putShort(groupHeaderOffset, (short)0xFFFF, BYTE_ORDER);
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+
+        encodeSensorBatch(3);
+        buffer.putShort(groupHeaderOffset, (short)0xFFFF, BYTE_ORDER);
+        buffer.putShort(groupHeaderOffset + 2, (short)0xFFFF, BYTE_ORDER);
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+
+        assertEquals(3, dropping.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldRejectEveryTruncationOfEveryMessage()
+    {
+        final UnsafeBuffer copy = new UnsafeBuffer(ByteBuffer.allocateDirect(buffer.capacity()));
+        long expectedRejections = 0;
+        for (final int templateId : TEMPLATE_IDS)
+        {
+            final int fullLength = encode(templateId);
+            copy.putBytes(0, buffer, 0, buffer.capacity());
+            for (int length = 0; length < fullLength; length++)
+            {
+                dropping.onMessage(templateId, copy, RECORD_OFFSET, length);
+                expectedRejections++;
+                assertEquals(expectedRejections, dropping.rejectedCount(),
+                    "templateId=" + templateId + " length=" + length);
+            }
+            dropping.onMessage(templateId, copy, RECORD_OFFSET, fullLength);
+            assertEquals(expectedRejections, dropping.rejectedCount());
+        }
+        assertEquals(TEMPLATE_IDS.length, received.size());
+    }
+
+    @Test
+    void shouldSurviveFlippedBytesAndRandomRecords()
+    {
+        final SplittableRandom random = new SplittableRandom(0xC0DEC);
+        final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(buffer.capacity()));
+        final int iterations = 50_000;
+        int outOfBoundsReads = 0;
+        for (int i = 0; i < iterations; i++)
+        {
+            final int templateId = TEMPLATE_IDS[random.nextInt(TEMPLATE_IDS.length)];
+            final int length = encode(templateId);
+            scratch.putBytes(0, buffer, 0, buffer.capacity());
+            if (0 == (i & 7))
+            {
+                for (int b = 0; b < length; b++)
+                {
+                    scratch.putByte(RECORD_OFFSET + b, (byte)random.nextInt(256));
+                }
+            }
+            else
+            {
+                final int flips = 1 + random.nextInt(4);
+                for (int f = 0; f < flips; f++)
+                {
+                    scratch.putByte(RECORD_OFFSET + random.nextInt(Math.min(length, 48)), (byte)random.nextInt(256));
+                }
+            }
+            final int recordLength = 0 == (i & 3) ? random.nextInt(length + 1) : length;
+            final int typeId = 0 == (i & 15) ? random.nextInt(64) : templateId;
+            outOfBoundsReads += deliverReadingEverything(typeId, scratch, recordLength);
+        }
+        assertTrue(dropping.rejectedCount() > iterations / 2, "rejected=" + dropping.rejectedCount());
+        assertTrue(received.size() > iterations / 10, "handled=" + received.size());
+        assertTrue(outOfBoundsReads < iterations / 100, "outOfBoundsReads=" + outOfBoundsReads);
+    }
+
+    /**
+     * Deliver a record to a dropping dispatcher whose handlers read every field, group entry and var-data byte.
+     *
+     * @return 1 if a handler read past the record (a garbage group entry length can make it do so) and the bounded
+     * view refused it with an IndexOutOfBoundsException, else 0, once the record was either handled or counted.
+     */
+    private int deliverReadingEverything(final int typeId, final MutableDirectBuffer source, final int length)
+    {
+        final long rejectedBefore = dropping.rejectedCount();
+        final int receivedBefore = received.size();
+        try
+        {
+            dropping.onMessage(typeId, source, RECORD_OFFSET, length);
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            assertTrue(ex.getMessage().startsWith("record view read out of bounds"), ex.getMessage());
+            return 1;
+        }
+        final int handled = received.size() - receivedBefore;
+        final long rejected = dropping.rejectedCount() - rejectedBefore;
+        assertEquals(1, handled + rejected, "typeId=" + typeId + " length=" + length);
+        return 0;
+    }
+
+    private int encode(final int templateId)
+    {
+        switch (templateId)
+        {
+            case SensorReadingEncoder.TEMPLATE_ID:
+                return encodeSensorReading();
+            case SensorBatchEncoder.TEMPLATE_ID:
+                return encodeSensorBatch(3);
+            case HeartbeatEncoder.TEMPLATE_ID:
+                return encodeHeartbeat();
+            case PingEncoder.TEMPLATE_ID:
+                return encodePing(20);
+            case RequestEncoder.TEMPLATE_ID:
+                return encodeRequest("reply-here", 12);
+            default:
+                throw new IllegalArgumentException("templateId=" + templateId);
+        }
+    }
+
+    private SbeDispatcher register(final SbeDispatcher dispatcher)
+    {
+        final byte[] bytes = new byte[buffer.capacity()];
+        return dispatcher
+            .register(new HeartbeatDecoder(), (heartbeat) -> received.add("heartbeat " + heartbeat.sourceId()))
+            .register(new SensorReadingDecoder(), (reading) -> received.add("reading " + reading.sensorId() + "," +
+                reading.timestampNs() + "," + reading.value() + "," + reading.unit() + "," + reading.quality()))
+            .register(new SensorBatchDecoder(), (batch) ->
+            {
+                final StringBuilder text = new StringBuilder("batch ").append(batch.batchSequence());
+                for (final SensorBatchDecoder.ReadingsDecoder reading : batch.readings())
+                {
+                    text.append(',').append(reading.sensorId()).append(reading.value()).append(reading.unit())
+                        .append(reading.quality()).append(reading.timestampNs());
+                }
+                received.add(text.toString());
+            })
+            .register(new PingDecoder(), (ping) ->
+                received.add("ping " + ping.sequence() + "," + ping.getPayload(bytes, 0, bytes.length)))
+            .register(new PongDecoder(), (pong) ->
+                received.add("pong " + pong.sequence() + "," + pong.getPayload(bytes, 0, bytes.length)))
+            .register(new RequestDecoder(), (request) ->
+            {
+                final StringBuilder replyTo = new StringBuilder();
+                request.getReplyTo(replyTo);
+                received.add("request " + replyTo + "," + request.getPayload(bytes, 0, bytes.length));
+            })
+            .register(new ReplyDecoder(), (reply) ->
+                received.add("reply " + reply.getPayload(bytes, 0, bytes.length)));
+    }
+
+    private int encodeHeartbeat()
+    {
+        final HeartbeatEncoder encoder = wrap(new HeartbeatEncoder());
+        encoder.sourceId(9).sequence(1).timestampNs(2);
+        return HEADER_LENGTH + encoder.encodedLength();
+    }
+
+    private int encodeSensorReading()
+    {
+        final SensorReadingEncoder encoder = wrap(new SensorReadingEncoder());
+        encoder.sensorId(1).timestampNs(2).value(3.0).unit(Unit.KELVIN).quality(Quality.BAD);
+        return HEADER_LENGTH + encoder.encodedLength();
+    }
+
+    private int encodeSensorBatch(final int count)
+    {
+        final SensorBatchEncoder encoder = wrap(new SensorBatchEncoder());
+        final SensorBatchEncoder.ReadingsEncoder readings = encoder.sourceId(1).batchSequence(2).readingsCount(count);
+        for (int i = 0; i < count; i++)
+        {
+            readings.next().sensorId(i).timestampNs(i).value(i).unit(Unit.HERTZ).quality(Quality.STALE);
+        }
+        return HEADER_LENGTH + encoder.encodedLength();
+    }
+
+    private int encodePing(final int payloadLength)
+    {
+        final PingEncoder encoder = wrap(new PingEncoder());
+        encoder.sequence(5).sendTimeNs(6).putPayload(new byte[payloadLength], 0, payloadLength);
+        return HEADER_LENGTH + encoder.encodedLength();
+    }
+
+    private int encodeRequest(final String replyTo, final int payloadLength)
+    {
+        final RequestEncoder encoder = wrap(new RequestEncoder());
+        encoder.correlationId(8).replyTo(replyTo).putPayload(new byte[payloadLength], 0, payloadLength);
+        return HEADER_LENGTH + encoder.encodedLength();
+    }
+
+    private <E extends MessageEncoderFlyweight> E wrap(final E encoder)
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, encoder.sbeBlockLength(), encoder.sbeTemplateId(),
+            encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
+        encoder.wrap(buffer, RECORD_OFFSET + HEADER_LENGTH);
+        return encoder;
+    }
+}

@@ -1,0 +1,137 @@
+package io.conduit.codec;
+
+import io.conduit.codec.sbe.ping.PingEncoder;
+import io.conduit.codec.sbe.sensor.HeartbeatDecoder;
+import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
+import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
+import io.conduit.ring.Ring;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Encode in place: the claim is exactly the encoded length, the ring type id is the template id, and a claim whose
+ * encoding throws, overruns or falls short is aborted, so the reader skips it and the next message goes through.
+ */
+class SbePublisherTest
+{
+    private final Ring ring = new TestRing(4096, 1024);
+    private final SbePublisher publisher = new SbePublisher(ring);
+    private final List<String> received = new ArrayList<>();
+    private final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+        .register(new HeartbeatDecoder(), (heartbeat) -> received.add("heartbeat " + heartbeat.sequence()));
+    private final HeartbeatEncoder heartbeat = new HeartbeatEncoder();
+
+    @Test
+    void shouldSendTheTemplateIdAsTypeIdAndClaimExactlyTheEncodedLength()
+    {
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) -> encoder.sequence(1)));
+
+        final int[] seen = new int[2];
+        assertEquals(1, ring.read((typeId, buffer, offset, length) ->
+        {
+            seen[0] = typeId;
+            seen[1] = length;
+        }, 10));
+        assertEquals(HeartbeatEncoder.TEMPLATE_ID, seen[0]);
+        assertEquals(MessageLengths.HEARTBEAT_LENGTH, seen[1]);
+    }
+
+    @Test
+    void shouldAbortTheClaimWhenEncodingThrows()
+    {
+        final IllegalStateException thrown = new IllegalStateException("encoding failed");
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) ->
+            {
+                encoder.sequence(1);
+                throw thrown;
+            }));
+
+        assertSame(thrown, ex);
+        assertFalse(publisher.hasOpenClaim());
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) -> encoder.sequence(2)));
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 2"), received);
+        assertEquals(0, ring.size());
+    }
+
+    @Test
+    void shouldAbortWhenVarDataOverrunsTheClaimWithoutTouchingTheBytesAfterIt()
+    {
+        final PingEncoder ping = new PingEncoder();
+        final int length = MessageLengths.pingLength(4);
+        final byte[] tooLong = new byte[100];
+        final int offset = publisher.tryClaim(ping, length);
+        assertTrue(offset > 0);
+        ping.sequence(1).sendTimeNs(2);
+
+        assertThrows(IndexOutOfBoundsException.class, () -> ping.putPayload(tooLong, 0, tooLong.length));
+        publisher.abort();
+
+        for (int i = offset + length; i < offset + length + tooLong.length; i++)
+        {
+            assertEquals(0, ring.buffer().getByte(i), "byte at " + i);
+        }
+        assertEquals(0, ring.read(dispatcher, 10));
+        assertEquals(0, ring.size());
+    }
+
+    @Test
+    void shouldAbortAndThrowWhenTheEncodedLengthIsShorterThanTheClaim()
+    {
+        final PingEncoder ping = new PingEncoder();
+        assertTrue(publisher.tryClaim(ping, MessageLengths.pingLength(8)) > 0);
+        ping.sequence(1).sendTimeNs(2).putPayload(new byte[4], 0, 4);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, publisher::commit);
+        assertTrue(ex.getMessage().contains("encodedLength=" + MessageLengths.pingLength(4)), ex.getMessage());
+        assertTrue(ex.getMessage().contains("claimedLength=" + MessageLengths.pingLength(8)), ex.getMessage());
+        assertFalse(publisher.hasOpenClaim());
+        assertEquals(0, ring.read(dispatcher, 10));
+        assertEquals(0, ring.size());
+    }
+
+    @Test
+    void shouldReportBackPressureWithoutOpeningAClaimOrCallingTheHandler()
+    {
+        int sent = 0;
+        while (publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) -> encoder.sequence(0)))
+        {
+            sent++;
+        }
+        assertTrue(sent > 0);
+        assertEquals(Ring.INSUFFICIENT_CAPACITY, publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH));
+        assertFalse(publisher.hasOpenClaim());
+        assertFalse(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) ->
+        {
+            throw new AssertionError("handler called on back-pressure");
+        }));
+        assertEquals(sent, ring.read(dispatcher, Integer.MAX_VALUE));
+    }
+
+    @Test
+    void shouldRefuseMisuse()
+    {
+        assertThrows(IllegalStateException.class, publisher::commit);
+        assertThrows(IllegalStateException.class, publisher::abort);
+        assertThrows(IllegalArgumentException.class,
+            () -> publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH - 1));
+        assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(heartbeat, ring.maxMessageLength() + 1));
+
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        assertThrows(IllegalStateException.class,
+            () -> publisher.tryClaim(new SensorReadingEncoder(), MessageLengths.SENSOR_READING_LENGTH));
+        heartbeat.sourceId(1).sequence(5).timestampNs(3);
+        publisher.commit();
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 5"), received);
+    }
+}
