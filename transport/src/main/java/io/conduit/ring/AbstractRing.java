@@ -4,6 +4,7 @@ import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.MessageHandler;
 import org.agrona.DirectBuffer;
+import io.conduit.wait.FutexWaker;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
@@ -324,7 +325,53 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         header.putLongRelease(HEAD_POSITION_OFFSET, position);
         header.putLongRelease(MESSAGES_RECEIVED_OFFSET, messagesReceived);
         header.putLongRelease(BYTES_RECEIVED_OFFSET, bytesReceived);
+        onHeadStored(position);
     }
+
+    /**
+     * Called after the head is stored: SPSC wakes producers waiting for space, MPSC cleans first.
+     *
+     * @param position the new head.
+     */
+    abstract void onHeadStored(long position);
+
+    /**
+     * Wake consumers sleeping on the data futex word, if any are announced. Called after every commit; without
+     * sleepers it costs one load of a line written only by sleepers (and a fence where membarrier is missing).
+     */
+    final void signalConsumer()
+    {
+        if (FutexWaker.signal(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET, fenceOnSignal) > 0)
+        {
+            header.getAndAddLong(DATA_WAKE_UPS_OFFSET, 1);
+        }
+    }
+
+    /**
+     * Wake producers sleeping on the space futex word, if any are announced.
+     */
+    final void signalProducers()
+    {
+        if (FutexWaker.signal(header, SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET, fenceOnSignal) > 0)
+        {
+            header.getAndAddLong(SPACE_WAKE_UPS_OFFSET, 1);
+        }
+    }
+
+    /**
+     * @return true if the header at the consumer's head is no longer zero: a record or a claim is there. Used by
+     * consumers deciding whether to sleep; call only from the consumer thread.
+     */
+    public boolean isHeadWritten()
+    {
+        return 0 != buffer.getLongVolatile((int)head & mask);
+    }
+
+    /**
+     * @return the position below which producers may reuse space, plus nothing: the head (SPSC) or the clean
+     * position (MPSC). A producer waiting for space waits for this to move.
+     */
+    public abstract long freedPosition();
 
     /**
      * Has the claim at {@code position} stayed uncommitted long enough, or lost its claimer, to be skipped?
@@ -415,6 +462,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         checkPositions(head, tail);
         this.head = head;
+        // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call
+        header.putIntVolatile(DATA_WAITERS_OFFSET, 0);
         this.messagesReceived = header.getLongVolatile(MESSAGES_RECEIVED_OFFSET);
         this.bytesReceived = header.getLongVolatile(BYTES_RECEIVED_OFFSET);
         consumerAttached = true;

@@ -151,6 +151,7 @@ public final class MpscRing extends AbstractRing
         }
         final int slotOffset = this.slotOffset;
         header.getAndAddLong(slotOffset >= 0 ? slotOffset + SLOT_MESSAGES_SENT_OFFSET : MESSAGES_SENT_OFFSET, 1);
+        signalConsumer();
     }
 
     /**
@@ -161,6 +162,16 @@ public final class MpscRing extends AbstractRing
     {
         final long claim = checkedClaimHeader(offset);
         buffer.compareAndSetLong(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+        signalConsumer();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long freedPosition()
+    {
+        return header.getLongVolatile(CLEAN_POSITION_OFFSET);
     }
 
     /**
@@ -177,9 +188,8 @@ public final class MpscRing extends AbstractRing
     }
 
     @Override
-    void storeHead(final long position, final int count, final long bytes)
+    void onHeadStored(final long position)
     {
-        super.storeHead(position, count, bytes);
         if (position - cleanPosition >= (capacity >> 4))
         {
             clean(position);
@@ -214,6 +224,7 @@ public final class MpscRing extends AbstractRing
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
+            consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
             throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and 8-byte aligned", clean,
                 head);
         }
@@ -326,6 +337,7 @@ public final class MpscRing extends AbstractRing
         cleanPosition = position;
         // release: publishes the zeros; pairs with the clean acquire in tryClaim
         header.putLongRelease(CLEAN_POSITION_OFFSET, position);
+        signalProducers();
     }
 
     private void checkClean(final long clean, final long tail)

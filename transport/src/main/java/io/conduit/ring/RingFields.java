@@ -16,6 +16,8 @@ abstract class RingConstants
     final long stuckClaimTimeoutNs;
     final String fileName;
     final int pid;
+    /** True if this process could not register for the asymmetric fence: it fences before reading waiters. */
+    final boolean fenceOnSignal;
 
     RingConstants(
         final AtomicBuffer header,
@@ -33,6 +35,7 @@ abstract class RingConstants
         this.stuckClaimTimeoutNs = stuckClaimTimeoutNs;
         this.fileName = fileName;
         this.pid = (int)ProcessHandle.current().pid();
+        this.fenceOnSignal = !io.conduit.wait.AsymmetricFence.registerLightSide();
     }
 }
 

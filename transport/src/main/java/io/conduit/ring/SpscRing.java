@@ -114,6 +114,7 @@ public final class SpscRing extends AbstractRing
         // release: publishes the body; pairs with the header acquire in read
         buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), typeId(claim)));
         header.putLongRelease(MESSAGES_SENT_OFFSET, ++messagesSent);
+        signalConsumer();
     }
 
     /**
@@ -125,6 +126,22 @@ public final class SpscRing extends AbstractRing
         final long claim = checkedClaimHeader(offset);
         // release: the reader skips the record as padding
         buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+        signalConsumer();
+    }
+
+    @Override
+    void onHeadStored(final long position)
+    {
+        signalProducers();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long freedPosition()
+    {
+        return header.getLongVolatile(HEAD_POSITION_OFFSET);
     }
 
     @Override

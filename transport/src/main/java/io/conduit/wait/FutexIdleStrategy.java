@@ -28,13 +28,15 @@ public final class FutexIdleStrategy implements IdleStrategy
     public static final String MAX_SLEEP_NS_PROP_NAME = "conduit.wait.futex.max.sleep.ns";
 
     /**
-     * Default longest single futex sleep: {@value #MAX_SLEEP_NS_PROP_NAME}, else 10 ms.
+     * Default longest single futex sleep: {@value #MAX_SLEEP_NS_PROP_NAME}, else 100 ms. No wake-up is lost, so the
+     * bound only limits how long a sleeper takes to notice an interrupt or a dead peer; a thread closing a channel
+     * should set its flag and then {@link FutexWaker#signal} to wake the sleeper at once.
      */
     public static final long DEFAULT_MAX_SLEEP_NS;
 
     static
     {
-        final long defaultMaxSleepNs = 10_000_000L;
+        final long defaultMaxSleepNs = 100_000_000L;
         final String text = System.getProperty(MAX_SLEEP_NS_PROP_NAME);
         long value = defaultMaxSleepNs;
         if (null != text)

@@ -2,8 +2,6 @@ package io.conduit.wait;
 
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.lang.invoke.VarHandle;
-
 /**
  * The sleeping half of the futex wait protocol: announce, re-check, sleep on a shared futex word, so that a producer
  * pays no system call while nobody sleeps and never loses a wake-up. {@link FutexWaker} is the other half.
@@ -108,9 +106,9 @@ public final class FutexWaiter
         buffer.getAndAddInt(waitersCountOffset, 1);
         try
         {
-            // StoreLoad: the announce must be visible before the re-check reads the ring; pairs with the fence in
-            // FutexWaker.signal.
-            VarHandle.fullFence();
+            // StoreLoad on both sides: the announce must be visible before the re-check reads the ring, and every
+            // registered producer's publish before its waiters load; pairs with AsymmetricFence.light in signal.
+            AsymmetricFence.heavy();
             if (condition.isSatisfied())
             {
                 return SATISFIED;

@@ -2,8 +2,6 @@ package io.conduit.wait;
 
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.lang.invoke.VarHandle;
-
 /**
  * The waking half of the futex wait protocol described in {@link FutexWaiter}: after publishing, wake the announced
  * sleepers, and make no system call when there are none.
@@ -42,9 +40,25 @@ public final class FutexWaker
      */
     public static int signal(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
     {
-        // StoreLoad: the caller's publish must be visible before the waiters count is read; pairs with the fence
-        // after the announce in FutexWaiter.await. Without it a sleeper may miss this publish and sleep on.
-        VarHandle.fullFence();
+        return signal(buffer, futexWordOffset, waitersCountOffset, true);
+    }
+
+    /**
+     * As {@link #signal(AtomicBuffer, int, int)}, with the StoreLoad fence left to the sleeper when this process
+     * is registered with {@link AsymmetricFence#registerLightSide()}.
+     *
+     * @param buffer             off-heap buffer holding both fields, normally the mapped channel file header.
+     * @param futexWordOffset    offset of the 32-bit futex word, 4-byte aligned.
+     * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned.
+     * @param fence              true unless this process registered as a light side.
+     * @return the number of sleepers woken.
+     */
+    public static int signal(
+        final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final boolean fence)
+    {
+        // StoreLoad: the caller's publish must be visible before the waiters count is read; pairs with the heavy
+        // fence after the announce in FutexWaiter.await. Without it a sleeper may miss this publish and sleep on.
+        AsymmetricFence.light(fence);
         if (buffer.getIntVolatile(waitersCountOffset) > 0)
         {
             // The change of the word is what makes a sleeper not yet in the kernel return instead of sleeping.

@@ -36,6 +36,12 @@ final class LibC
      */
     static final long SYS_FUTEX_AARCH64 = 98;
 
+    /** membarrier(2) on x86_64. */
+    static final long SYS_MEMBARRIER_X86_64 = 324;
+
+    /** membarrier(2) on aarch64. */
+    static final long SYS_MEMBARRIER_AARCH64 = 283;
+
     /**
      * {@code CLOCK_PROCESS_CPUTIME_ID} on Linux.
      */
@@ -60,6 +66,9 @@ final class LibC
      * The {@code SYS_futex} number of this platform, or 0 when {@link #AVAILABLE} is false.
      */
     static final long SYS_FUTEX;
+
+    /** membarrier(2) syscall number for this architecture, or 0 if unavailable. */
+    static final long SYS_MEMBARRIER;
 
     /**
      * True when the natives below are bound and may be called.
@@ -110,6 +119,8 @@ final class LibC
 
         AVAILABLE = null == reason;
         SYS_FUTEX = AVAILABLE ? sysFutex : 0;
+        SYS_MEMBARRIER = !AVAILABLE ? 0 :
+            (SYS_FUTEX_X86_64 == sysFutex ? SYS_MEMBARRIER_X86_64 : SYS_MEMBARRIER_AARCH64);
         UNAVAILABLE_REASON = reason;
     }
 
@@ -129,7 +140,8 @@ final class LibC
      * @param a6 sixth argument.
      * @return the system call's result, or -1 with errno set.
      */
-    static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+    static native long syscall(
+        final long number, final long a1, final long a2, final long a3, final long a4, final long a5, final long a6);
 
     /**
      * libc {@code int clock_gettime(clockid_t clockId, struct timespec *tp)}. The Java name must equal the symbol
@@ -139,7 +151,7 @@ final class LibC
      * @param timespecAddress address of 16 writable bytes.
      * @return 0, or -1 with errno set.
      */
-    static native int clock_gettime(int clockId, long timespecAddress);
+    static native int clock_gettime(final int clockId, final long timespecAddress);
 
     /**
      * JNA unpacks its native stub into {@code $XDG_CACHE_HOME/JNA/temp} or {@code ~/.cache/JNA/temp} unless

@@ -68,7 +68,8 @@ class FutexCrossProcessTest
             buffer.putIntRelease(FLAG_OFFSET, 1); // release: publishes the flag; pairs with the child's acquire
             final int woken = FutexWaker.signal(buffer, FUTEX_WORD_OFFSET, WAITERS_COUNT_OFFSET);
 
-            assertTrue(child.waitFor(CHILD_TIMEOUT_MS, TimeUnit.MILLISECONDS), () -> "child still running\n" + read(log));
+            assertTrue(
+                child.waitFor(CHILD_TIMEOUT_MS, TimeUnit.MILLISECONDS), () -> "child still running\n" + read(log));
             assertEquals(FutexChildMain.EXIT_WOKEN, child.exitValue(), () -> read(log));
             if (Futex.isNative())
             {
@@ -114,7 +115,8 @@ class FutexCrossProcessTest
     private static String childClassPath()
     {
         final StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path", ""));
-        for (final Class<?> type : new Class<?>[]{ FutexChildMain.class, Futex.class, UnsafeBuffer.class, Native.class })
+        final Class<?>[] types = { FutexChildMain.class, Futex.class, UnsafeBuffer.class, Native.class };
+        for (final Class<?> type : types)
         {
             final CodeSource codeSource = type.getProtectionDomain().getCodeSource();
             if (null != codeSource && null != codeSource.getLocation())

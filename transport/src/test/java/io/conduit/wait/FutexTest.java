@@ -123,6 +123,11 @@ class FutexTest
         }
         else
         {
+            // The fallback parks between polls: change the word once the waiter is parked, then wake (a no-op).
+            while (Thread.State.TIMED_WAITING != waiter.getState() && waiter.isAlive())
+            {
+                Thread.sleep(1);
+            }
             buffer.getAndAddInt(WORD_OFFSET, 1);
             assertEquals(0, Futex.wake(buffer, WORD_OFFSET, 1));
         }
@@ -252,7 +257,10 @@ class FutexTest
             () -> status.set(Futex.fallbackWait(buffer, WORD_OFFSET, 0, Futex.NO_TIMEOUT)));
         waiter.start();
 
-        Thread.sleep(20);
+        while (Thread.State.TIMED_WAITING != waiter.getState() && waiter.isAlive())
+        {
+            Thread.sleep(1);
+        }
         buffer.getAndAddInt(WORD_OFFSET, 1);
 
         waiter.join(TimeUnit.NANOSECONDS.toMillis(LONG_TIMEOUT_NS));

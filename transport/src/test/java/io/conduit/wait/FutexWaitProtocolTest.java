@@ -137,14 +137,100 @@ class FutexWaitProtocolTest
     @Test
     void shouldNotLoseWakeUpsIn100kHandoffs() throws InterruptedException
     {
-        runHandoffs(50_000);
+        runHandoffs(50_000, 45);
     }
 
     @Test
     @Tag("slow")
-    void shouldNotLoseWakeUpsIn2mHandoffs() throws InterruptedException
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shouldNotLoseWakeUpsIn1mHandoffs() throws InterruptedException
     {
-        runHandoffs(1_000_000);
+        runHandoffs(500_000, 280);
+    }
+
+    /**
+     * Store-buffering litmus of the protocol with the real classes: in each trial the producer publishes and signals
+     * while the waiter announces and re-checks. The outcome "the waker saw no waiter and the waiter's re-check saw no
+     * publish" is a lost wake-up and must never occur. (Without the waker's fence it does occur on x86.) The waiter
+     * stays announced until the waker is done, as a sleeping waiter would; it never actually sleeps.
+     */
+    @Test
+    void shouldNeverLetSignalAndRecheckBothMissEachOther() throws InterruptedException
+    {
+        final int trials = 100_000;
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final AtomicInteger go = new AtomicInteger();
+        final AtomicInteger signalled = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final boolean[] recheckSawPublish = new boolean[trials];
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+
+        final Thread thread = new Thread(
+            () ->
+            {
+                for (int i = 0; i < trials; i++)
+                {
+                    if (!spinUntil(go, i + 1, deadlineNs))
+                    {
+                        return;
+                    }
+                    final int trial = i;
+                    waiter.await(
+                        () ->
+                        {
+                            recheckSawPublish[trial] = 0 != buffer.getIntAcquire(PING_OFFSET);
+                            // Test only: hold the announce until the waker has read the waiters count.
+                            spinUntil(signalled, trial + 1, deadlineNs);
+                            return true;
+                        },
+                        0);
+                    done.set(i + 1);
+                }
+            });
+        thread.start();
+
+        int lostWakeUps = 0;
+        int completed = 0;
+        for (int i = 0; i < trials; i++)
+        {
+            buffer.putIntVolatile(PING_OFFSET, 0);
+            final int wordBefore = buffer.getIntVolatile(PING_WORD_OFFSET);
+            go.set(i + 1);
+
+            buffer.putIntRelease(PING_OFFSET, 1); // release: publishes the record; pairs with the re-check
+            FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+            signalled.set(i + 1);
+
+            if (!spinUntil(done, i + 1, deadlineNs))
+            {
+                break;
+            }
+            final boolean wakerSawWaiter = buffer.getIntVolatile(PING_WORD_OFFSET) != wordBefore;
+            if (!recheckSawPublish[i] && !wakerSawWaiter)
+            {
+                lostWakeUps++;
+            }
+            completed++;
+        }
+
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertEquals(0, lostWakeUps, "trials in which waker and waiter missed each other");
+        assertTrue(completed > trials / 10, "only " + completed + " trials ran before the deadline");
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
+    }
+
+    private static boolean spinUntil(final AtomicInteger value, final int expected, final long deadlineNs)
+    {
+        while (value.get() != expected)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+
+        return true;
     }
 
     @Test
@@ -176,9 +262,13 @@ class FutexWaitProtocolTest
 
             assertTrue(cpuStartNs >= 0 && cpuEndNs >= 0, "thread CPU time unavailable");
             final double cpuFraction = (double)(cpuEndNs - cpuStartNs) / wallNs;
+            // A futex sleeper wakes only every maxSleepNs; the park/poll fallback wakes every <= 1 ms, and a timer
+            // wake-up costs tens of microseconds of CPU in a VM, so it only has to show it is not spinning.
+            final double limit = Futex.isNative() ? 0.05 : 0.25;
             assertTrue(
-                cpuFraction < 0.05,
-                "idle futex waiter used " + (100 * cpuFraction) + "% of a core, idleCalls=" + idleCalls.get());
+                cpuFraction < limit,
+                "idle futex waiter used " + (100 * cpuFraction) + "% of a core, idleCalls=" + idleCalls.get() +
+                ", native=" + Futex.isNative());
         }
         finally
         {
@@ -202,11 +292,11 @@ class FutexWaitProtocolTest
         assertTrue(misaligned.getMessage().contains("offset=" + (PING_WAITERS_OFFSET + 1)), misaligned.getMessage());
     }
 
-    private void runHandoffs(final int rounds) throws InterruptedException
+    private void runHandoffs(final int rounds, final int deadlineSeconds) throws InterruptedException
     {
         final Side pinger = new Side(buffer, PONG_OFFSET, PONG_WORD_OFFSET, PONG_WAITERS_OFFSET);
         final Side ponger = new Side(buffer, PING_OFFSET, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(deadlineSeconds);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         final Thread pongThread = new Thread(

@@ -1,0 +1,358 @@
+package io.conduit;
+
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import io.conduit.ring.AbstractRing;
+import io.conduit.ring.Ring;
+import io.conduit.wait.FutexWaiter;
+import io.conduit.wait.WaitCondition;
+import org.agrona.DirectBuffer;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+
+/**
+ * A named channel with blocking and non-blocking send and receive: a {@link ChannelFile}, its ring, and the futex
+ * words its sleepers use.
+ * <p>
+ * A blocking call spins {@code spins} times, yields {@code yields} times, then sleeps in the kernel on the channel's
+ * futex word (data for {@link #receive}, space for {@link #send}) until a commit, a freed batch, the timeout or
+ * {@link #close()} wakes it. Senders pay no system call while nobody sleeps: see {@code docs/WAITING.md}.
+ * <p>
+ * Threading: one receiving thread (the ring's consumer); sending threads as the ring kind allows (one for SPSC, any
+ * for MPSC). {@link #close()} may be called from any thread: it wakes this process's sleepers, which throw
+ * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. Non-blocking calls
+ * ({@link #offer}, {@link #poll}) must not race with close.
+ */
+public final class Channel implements AutoCloseable
+{
+    /** Default busy spins before yielding. */
+    public static final int DEFAULT_SPINS = 2_000;
+    /** Default yields before sleeping. */
+    public static final int DEFAULT_YIELDS = 50;
+    /** Default longest single sleep; a sleeper re-checks for close and stuck claims at least this often. */
+    public static final long DEFAULT_MAX_SLEEP_NS = 100_000_000L;
+
+    private static final VarHandle ACTIVE_CALLS;
+
+    static
+    {
+        try
+        {
+            ACTIVE_CALLS = MethodHandles.lookup().findVarHandle(Channel.class, "activeCalls", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final String name;
+    private final ChannelFile file;
+    private final Ring ring;
+    private final AbstractRing abstractRing;
+    private final FutexWaiter dataWaiter;
+    private final FutexWaiter spaceWaiter;
+    private final WaitCondition dataAvailable;
+    private final WaitCondition spaceFreed;
+    private final int spins;
+    private final int yields;
+    private final long maxSleepNs;
+    private long freedAtFailure;
+    private volatile boolean closed;
+    @SuppressWarnings("unused")
+    private volatile int activeCalls;
+
+    private Channel(
+        final String name, final ChannelFile file, final int spins, final int yields, final long maxSleepNs)
+    {
+        this.name = name;
+        this.file = file;
+        this.ring = file.ring();
+        this.abstractRing = (AbstractRing)ring;
+        this.dataWaiter = new FutexWaiter(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+        this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+        this.dataAvailable = () -> closed || abstractRing.isHeadWritten();
+        this.spaceFreed = () -> closed || abstractRing.freedPosition() != freedAtFailure;
+        this.spins = spins;
+        this.yields = yields;
+        this.maxSleepNs = maxSleepNs;
+    }
+
+    /**
+     * Open a channel, creating its file if missing.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @param options kind, capacity, etc. for creation; checked where set when the file exists.
+     * @return the channel.
+     * @throws IOException if the file cannot be created or opened.
+     */
+    public static Channel open(final Path directory, final String name, final ChannelOptions options)
+        throws IOException
+    {
+        return open(directory, name, options, DEFAULT_SPINS, DEFAULT_YIELDS, DEFAULT_MAX_SLEEP_NS);
+    }
+
+    /**
+     * Open a channel, creating its file if missing, with its own waiting policy.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @param options kind, capacity, etc. for creation; checked where set when the file exists.
+     * @param spins busy spins before yielding, {@code >= 0}.
+     * @param yields yields before sleeping, {@code >= 0}.
+     * @return the channel.
+     * @throws IOException if the file cannot be created or opened.
+     */
+    public static Channel open(
+        final Path directory, final String name, final ChannelOptions options, final int spins, final int yields)
+        throws IOException
+    {
+        return open(directory, name, options, spins, yields, DEFAULT_MAX_SLEEP_NS);
+    }
+
+    /**
+     * Open a channel, creating its file if missing, with its own waiting policy.
+     *
+     * @param directory channel directory.
+     * @param name channel name.
+     * @param options kind, capacity, etc. for creation; checked where set when the file exists.
+     * @param spins busy spins before yielding, {@code >= 0}.
+     * @param yields yields before sleeping, {@code >= 0}.
+     * @param maxSleepNs longest single futex sleep, {@code > 0}: how often a sleeper re-checks on its own.
+     * @return the channel.
+     * @throws IOException if the file cannot be created or opened.
+     */
+    public static Channel open(
+        final Path directory,
+        final String name,
+        final ChannelOptions options,
+        final int spins,
+        final int yields,
+        final long maxSleepNs)
+        throws IOException
+    {
+        if (spins < 0 || yields < 0 || maxSleepNs <= 0)
+        {
+            throw new IllegalArgumentException("spins=" + spins + " yields=" + yields + " maxSleepNs=" + maxSleepNs +
+                " expected spins >= 0, yields >= 0, maxSleepNs > 0");
+        }
+        return new Channel(name, ChannelFile.openOrCreate(directory, name, options), spins, yields, maxSleepNs);
+    }
+
+    /**
+     * @return the ring, for zero-copy {@code tryClaim}/{@code commit}.
+     */
+    public Ring ring()
+    {
+        return ring;
+    }
+
+    /**
+     * @return the channel file.
+     */
+    public ChannelFile file()
+    {
+        return file;
+    }
+
+    /**
+     * Copy a message in, without waiting.
+     *
+     * @param typeId type id, {@code >= 1}.
+     * @param source body.
+     * @param offset body offset.
+     * @param length body length.
+     * @return false on back-pressure.
+     */
+    public boolean offer(final int typeId, final DirectBuffer source, final int offset, final int length)
+    {
+        return ring.offer(typeId, source, offset, length);
+    }
+
+    /**
+     * Copy a message in, waiting up to {@code timeoutNs} for space.
+     *
+     * @param typeId type id, {@code >= 1}.
+     * @param source body.
+     * @param offset body offset.
+     * @param length body length.
+     * @param timeoutNs longest wait.
+     * @return false if the timeout passed without space.
+     * @throws ChannelClosedException if the channel is or gets closed.
+     */
+    public boolean send(
+        final int typeId, final DirectBuffer source, final int offset, final int length, final long timeoutNs)
+    {
+        enter();
+        try
+        {
+            if (ring.offer(typeId, source, offset, length))
+            {
+                return true;
+            }
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            for (int attempt = 1; ; attempt++)
+            {
+                freedAtFailure = abstractRing.freedPosition();
+                if (ring.offer(typeId, source, offset, length))
+                {
+                    return true;
+                }
+                final long remainingNs = deadlineNs - System.nanoTime();
+                if (remainingNs <= 0)
+                {
+                    return false;
+                }
+                pause(attempt, spaceWaiter, spaceFreed, remainingNs);
+                checkOpen();
+            }
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    /**
+     * Read what is there, without waiting.
+     *
+     * @param handler called per message.
+     * @param limit most messages.
+     * @return messages read.
+     */
+    public int poll(final MessageHandler handler, final int limit)
+    {
+        return ring.read(handler, limit);
+    }
+
+    /**
+     * Read up to {@code limit} messages, waiting up to {@code timeoutNs} for the first.
+     *
+     * @param handler called per message.
+     * @param limit most messages.
+     * @param timeoutNs longest wait.
+     * @return messages read; 0 if the timeout passed.
+     * @throws ChannelClosedException if the channel is or gets closed.
+     */
+    public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
+    {
+        enter();
+        try
+        {
+            int count = ring.read(handler, limit);
+            if (count > 0)
+            {
+                return count;
+            }
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            for (int attempt = 1; ; attempt++)
+            {
+                final long remainingNs = deadlineNs - System.nanoTime();
+                if (remainingNs <= 0)
+                {
+                    return 0;
+                }
+                pause(attempt, dataWaiter, dataAvailable, remainingNs);
+                checkOpen();
+                count = ring.read(handler, limit);
+                if (count > 0)
+                {
+                    return count;
+                }
+            }
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    /**
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Close: wake this process's sleepers (they throw {@link ChannelClosedException}), wait for blocking calls to
+     * leave, release this process's roles and unmap. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        while (0 != (int)ACTIVE_CALLS.getVolatile(this))
+        {
+            wakeAll(DATA_FUTEX_WORD_OFFSET);
+            wakeAll(SPACE_FUTEX_WORD_OFFSET);
+            Thread.onSpinWait();
+        }
+        file.close();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return "Channel{name=" + name + ", file=" + file + '}';
+    }
+
+    private void pause(final int attempt, final FutexWaiter waiter, final WaitCondition condition, final long maxNs)
+    {
+        if (attempt <= spins)
+        {
+            Thread.onSpinWait();
+        }
+        else if (attempt <= spins + yields)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            waiter.await(condition, Math.min(maxNs, maxSleepNs));
+        }
+    }
+
+    private void wakeAll(final int futexWordOffset)
+    {
+        file.headerBuffer().getAndAddInt(futexWordOffset, 1);
+        io.conduit.wait.Futex.wake(file.headerBuffer(), futexWordOffset, Integer.MAX_VALUE);
+    }
+
+    private void enter()
+    {
+        ACTIVE_CALLS.getAndAdd(this, 1);
+        if (closed)
+        {
+            ACTIVE_CALLS.getAndAdd(this, -1);
+            throw new ChannelClosedException("channel closed: " + name);
+        }
+    }
+
+    private void leave()
+    {
+        ACTIVE_CALLS.getAndAdd(this, -1);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new ChannelClosedException("channel closed: " + name);
+        }
+    }
+}
