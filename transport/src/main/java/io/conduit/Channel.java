@@ -323,6 +323,7 @@ public final class Channel implements AutoCloseable
         }
         else
         {
+            abstractRing.checkStuckOnNextRead(); // reads are rare now: let the next one check stuck claims
             waiter.await(condition, Math.min(maxNs, maxSleepNs));
         }
     }

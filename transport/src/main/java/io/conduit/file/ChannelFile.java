@@ -21,6 +21,8 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
@@ -45,6 +47,7 @@ public final class ChannelFile implements AutoCloseable
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -123,16 +126,17 @@ public final class ChannelFile implements AutoCloseable
 
         final long fileLength = fileLength(capacity);
         final Path temp = directory.resolve(
-            "." + name + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            "." + name + ".tmp-" + ProcessHandle.current().pid() + "-" + TEMP_COUNTER.incrementAndGet());
         try
         {
-            Files.createFile(temp);
+            // owner-only from the first instant (umask can only take bits away); widened below if asked
+            createOwnerOnly(temp);
             final PosixFileAttributeView posix = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
             if (null != posix)
             {
                 posix.setPermissions(options.permissionsOrDefault()); // not subject to umask, unlike createFile
             }
-            allocate(temp, fileLength);
+            allocate(temp, fileLength, path);
             final MappedByteBuffer mapped = map(temp, fileLength);
             try
             {
@@ -485,7 +489,19 @@ public final class ChannelFile implements AutoCloseable
         header.putLongRelease(MAGIC_OFFSET, MAGIC);
     }
 
-    private static void allocate(final Path file, final long length) throws IOException
+    private static void createOwnerOnly(final Path file) throws IOException
+    {
+        try
+        {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(ChannelOptions.DEFAULT_PERMISSIONS));
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            Files.createFile(file); // not a POSIX file system
+        }
+    }
+
+    private static void allocate(final Path file, final long length, final Path channelFile) throws IOException
     {
         // Write real zeros rather than set the length, so every block is allocated now: a full file system fails
         // here with an IOException, not later with a SIGBUS when a page is first touched through the mapping.
@@ -504,7 +520,7 @@ public final class ChannelFile implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new IOException("cannot allocate channel file of length=" + length + " file=" + file + ": " +
+            throw new IOException("cannot allocate channel file of length=" + length + " file=" + channelFile + ": " +
                 ex.getMessage(), ex);
         }
     }

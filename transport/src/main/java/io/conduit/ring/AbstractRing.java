@@ -375,7 +375,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
 
     /**
      * Has the claim at {@code position} stayed uncommitted long enough, or lost its claimer, to be skipped?
-     * Checks the clock and the claimer only every {@link #STUCK_CHECK_MASK} + 1 polls.
+     * Starts the clock when first seen, then checks the clock and the claimer every {@link #STUCK_CHECK_MASK} + 1
+     * polls, or on the next poll after {@link #checkStuckOnNextRead()}.
      *
      * @param position position of the claim.
      * @return true if it should be skipped now.
@@ -386,19 +387,24 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             stuckPosition = position;
             stuckPolls = 0;
-            stuckSinceNs = 0;
+            stuckSinceNs = System.nanoTime(); // only when a read first meets this claim
             return false;
         }
         if (0 != (++stuckPolls & STUCK_CHECK_MASK))
         {
             return false;
         }
-        final long nowNs = System.nanoTime();
-        if (0 == stuckSinceNs)
-        {
-            stuckSinceNs = nowNs;
-        }
-        return isClaimerDead(position) || nowNs - stuckSinceNs >= stuckClaimTimeoutNs;
+        return isClaimerDead(position) || System.nanoTime() - stuckSinceNs >= stuckClaimTimeoutNs;
+    }
+
+    /**
+     * Make the next read check a stuck or unmarked claim at once rather than after more polls: called by
+     * consumers that sleep between reads, whose polls are too rare for the poll count to mean anything.
+     */
+    public void checkStuckOnNextRead()
+    {
+        stuckPolls |= STUCK_CHECK_MASK;
+        idlePolls |= STUCK_CHECK_MASK;
     }
 
     /**
@@ -460,7 +466,15 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
-        checkPositions(head, tail);
+        try
+        {
+            checkPositions(head, tail);
+        }
+        catch (final RuntimeException ex)
+        {
+            header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0); // a refused consumer holds no role
+            throw ex;
+        }
         this.head = head;
         // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call
         header.putIntVolatile(DATA_WAITERS_OFFSET, 0);
@@ -573,6 +587,12 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         final long header = buffer.getLongVolatile(recordOffset);
         final int frameLength = frameLength(header);
+        if (frameLength > 0 && PADDING_TYPE_ID == typeId(header) && recordOffset >= 0)
+        {
+            throw new IllegalStateException("claim at offset=" + recordOffset + " is padding: the consumer skipped " +
+                "it after the stuck claim timeout (or it was aborted); the message was not delivered, file=" +
+                fileName);
+        }
         if (frameLength >= 0 || -frameLength > maxFrameLength || -frameLength < HEADER_LENGTH)
         {
             throw new IllegalArgumentException("offset=" + offset + " is not a live claim: frameLength=" +

@@ -251,9 +251,10 @@ public final class MpscRing extends AbstractRing
      */
     private int skipUnmarkedClaim(final long position)
     {
-        if (!isStuck(position))
+        if (position != stuckPosition)
         {
-            return 0;
+            stuckPosition = position;
+            stuckSinceNs = System.nanoTime();
         }
         final int offset = (int)position & mask;
         final int toEnd = capacity - offset;

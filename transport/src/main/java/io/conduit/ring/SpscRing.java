@@ -166,41 +166,62 @@ public final class SpscRing extends AbstractRing
     }
 
     /**
-     * Take the producer role, load the tail, and turn any claim a dead predecessor left at the tail into padding.
+     * Take the producer role, load the tail, and turn every claim a dead predecessor left (below the tail, or at
+     * it with the tail not yet moved) into padding, counted as skipped: the role is exclusive, so no live claim of
+     * another producer can be among them.
      */
     private void attachProducer()
     {
         claimRole(PRODUCER_PID_OFFSET, "producer");
-        header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-        long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
-        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
-        checkPositions(head, tail);
-        for (int scanned = 0; scanned < capacity; )
+        try
         {
-            final int offset = (int)tail & mask;
+            header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+            final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
+            final long tail = recoverClaims(head, header.getLongVolatile(TAIL_POSITION_OFFSET));
+            producerTail = tail;
+            header.putLongRelease(TAIL_POSITION_OFFSET, tail);
+            headCache = head;
+            messagesSent = header.getLongVolatile(MESSAGES_SENT_OFFSET);
+            producerAttached = true;
+        }
+        catch (final RuntimeException ex)
+        {
+            header.compareAndSetLong(PRODUCER_PID_OFFSET, pid, 0); // a refused producer holds no role
+            throw ex;
+        }
+    }
+
+    private long recoverClaims(final long head, final long storedTail)
+    {
+        checkPositions(head, storedTail);
+        long position = head;
+        for (long scanned = 0; scanned <= capacity; )
+        {
+            final int offset = (int)position & mask;
             final long word = buffer.getLongVolatile(offset);
             final int frameLength = frameLength(word);
             if (0 == frameLength)
             {
-                break;
+                if (position < storedTail)
+                {
+                    throw corrupt("record frameLength below the tail", "non-zero", 0, position);
+                }
+                return position;
             }
             final int length = Math.abs(frameLength);
             if (length < HEADER_LENGTH || length > capacity - offset)
             {
-                throw corrupt("record frameLength at tail", "a claim or padding in [" + HEADER_LENGTH + ", " +
-                    (capacity - offset) + "]", frameLength, tail);
+                throw corrupt("record frameLength", "in [" + HEADER_LENGTH + ", " + (capacity - offset) + "]",
+                    frameLength, position);
             }
-            if (frameLength < 0)
+            if (frameLength < 0 &&
+                buffer.compareAndSetLong(offset, word, makeHeader(length, PADDING_TYPE_ID)))
             {
-                buffer.compareAndSetLong(offset, word, makeHeader(length, PADDING_TYPE_ID));
+                header.getAndAddLong(RECORDS_SKIPPED_OFFSET, 1);
             }
-            tail += alignedLength(length);
+            position += alignedLength(length);
             scanned += alignedLength(length);
         }
-        producerTail = tail;
-        header.putLongRelease(TAIL_POSITION_OFFSET, tail);
-        headCache = head;
-        messagesSent = header.getLongVolatile(MESSAGES_SENT_OFFSET);
-        producerAttached = true;
+        throw corrupt("records from head", "a zero header within capacity=" + capacity, position - head, head);
     }
 }

@@ -1,0 +1,583 @@
+package io.conduit.file;
+
+import io.conduit.CorruptChannelException;
+import io.conduit.ring.Ring;
+import io.conduit.ring.RingKind;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Channel files on disk: the create/open/close/delete life cycle, permissions, atomic and race-free creation, the
+ * header checks on open (one test per field), attach-without-rewrite, and blocks allocated at creation.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelFileTest
+{
+    static final String NAME = "orders";
+    static final int CAPACITY = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCreateOpenCloseAndDeleteChannel() throws Exception
+    {
+        final long beforeMs = System.currentTimeMillis();
+        final Path path;
+        try (ChannelFile created = ChannelFile.create(dir, NAME, options(RingKind.MPSC)))
+        {
+            path = created.path();
+            assertEquals(dir.resolve(NAME + ChannelFile.SUFFIX), path);
+            assertEquals(ChannelFile.pathOf(dir, NAME), path);
+            assertEquals(RingKind.MPSC, created.kind());
+            assertEquals(CAPACITY, created.capacity());
+            assertEquals(defaultMaxMessageLength(CAPACITY), created.maxMessageLength());
+            assertEquals(ChannelOptions.DEFAULT_STUCK_CLAIM_TIMEOUT_NS, created.stuckClaimTimeoutNs());
+            assertTrue(created.creationTimeMs() >= beforeMs && created.creationTimeMs() <= System.currentTimeMillis());
+            assertEquals(CAPACITY, created.ringBuffer().capacity());
+            assertEquals(FILE_HEADER_LENGTH, created.headerBuffer().capacity());
+            assertSame(created.ring(), created.ring(), "one ring per file");
+            assertEquals(RingKind.MPSC, created.ring().kind());
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
+            body.putLong(0, 42);
+            assertTrue(created.ring().offer(3, body, 0, 8));
+        }
+
+        final ChannelFile opened = ChannelFile.open(dir, NAME);
+        final long creationTimeMs = opened.creationTimeMs();
+        try
+        {
+            final List<Long> values = new ArrayList<>();
+            assertEquals(1, opened.ring().read((typeId, buffer, offset, length) -> values.add(buffer.getLong(offset)),
+                10));
+            assertEquals(List.of(42L), values);
+        }
+        finally
+        {
+            opened.close();
+        }
+        assertTrue(opened.isClosed());
+        opened.close(); // idempotent
+        assertThrows(IllegalStateException.class, opened::ring);
+        try (ChannelFile again = ChannelFile.openOrCreate(dir, NAME, ChannelOptions.defaults()))
+        {
+            assertEquals(creationTimeMs, again.creationTimeMs(), "openOrCreate opens what exists");
+        }
+
+        assertTrue(ChannelFile.delete(dir, NAME));
+        assertFalse(Files.exists(path));
+        assertFalse(ChannelFile.delete(dir, NAME));
+        assertThrows(NoSuchFileException.class, () -> ChannelFile.open(dir, NAME));
+    }
+
+    @Test
+    void shouldCreateTheDirectoryIfMissing() throws Exception
+    {
+        final Path nested = dir.resolve("a").resolve("b");
+        try (ChannelFile file = ChannelFile.create(nested, NAME, options(RingKind.SPSC)))
+        {
+            assertTrue(Files.isRegularFile(file.path()));
+        }
+    }
+
+    @Test
+    void shouldCreateOwnerOnlyFileByDefault() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.SPSC)))
+        {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())));
+        }
+    }
+
+    @Test
+    void shouldApplyPermissionsFromOptions() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.SPSC).permissions("rw-rw----")))
+        {
+            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())));
+        }
+    }
+
+    @Test
+    void shouldRefuseToCreateExistingChannelAndLeaveItUntouched() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        final String before = digest(ChannelFile.pathOf(dir, NAME));
+
+        final FileAlreadyExistsException ex = assertThrows(FileAlreadyExistsException.class,
+            () -> ChannelFile.create(dir, NAME, options(RingKind.MPSC)));
+        assertTrue(ex.getMessage().contains(NAME), ex.getMessage());
+        assertEquals(before, digest(ChannelFile.pathOf(dir, NAME)));
+        assertEquals(List.of(NAME + ChannelFile.SUFFIX), listDir(dir), "no temporary file left behind");
+    }
+
+    @Test
+    void shouldCreateExactlyOneFileWhenManyThreadsOpenOrCreateAtOnce() throws Exception
+    {
+        final int threads = 8;
+        final int rounds = 10;
+        final ExecutorService executor = Executors.newFixedThreadPool(threads);
+        try
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                final String name = "race-" + round;
+                final CyclicBarrier barrier = new CyclicBarrier(threads);
+                final List<Future<ChannelFile>> futures = new ArrayList<>();
+                for (int i = 0; i < threads; i++)
+                {
+                    futures.add(executor.submit(() ->
+                    {
+                        barrier.await(10, TimeUnit.SECONDS);
+                        return ChannelFile.openOrCreate(dir, name, options(RingKind.MPSC));
+                    }));
+                }
+                final List<ChannelFile> files = new ArrayList<>();
+                try
+                {
+                    for (final Future<ChannelFile> future : futures)
+                    {
+                        files.add(future.get(30, TimeUnit.SECONDS));
+                    }
+                    final long marker = 0x5EED_0000L + round;
+                    files.get(0).ringBuffer().putLongVolatile(0, marker);
+                    for (final ChannelFile file : files)
+                    {
+                        assertEquals(files.get(0).creationTimeMs(), file.creationTimeMs(), "round " + round);
+                        assertEquals(marker, file.ringBuffer().getLongVolatile(0), "one file mapped by all");
+                        assertEquals(RingKind.MPSC, file.kind());
+                    }
+                }
+                finally
+                {
+                    files.forEach(ChannelFile::close);
+                }
+            }
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+        final List<String> expected = new ArrayList<>();
+        for (int round = 0; round < rounds; round++)
+        {
+            expected.add("race-" + round + ChannelFile.SUFFIX);
+        }
+        assertEquals(expected.stream().sorted().collect(Collectors.toList()), listDir(dir),
+            "one file per channel and no temporary files");
+    }
+
+    @Test
+    void shouldAdoptKindCapacityAndLimitsWhenOpenedWithoutOptions() throws Exception
+    {
+        final ChannelOptions options = ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(8192).maxMessageLength(100).stuckClaimTimeoutNs(123_456_789L);
+        ChannelFile.create(dir, NAME, options).close();
+        try (ChannelFile file = ChannelFile.open(dir, NAME))
+        {
+            assertEquals(RingKind.MPSC, file.kind());
+            assertEquals(8192, file.capacity());
+            assertEquals(100, file.maxMessageLength());
+            assertEquals(123_456_789L, file.stuckClaimTimeoutNs());
+            assertEquals(RingKind.MPSC, file.ring().kind());
+            assertEquals(100, file.ring().maxMessageLength());
+            assertEquals(8192, file.ring().capacity());
+        }
+        try (ChannelFile file = ChannelFile.open(dir, NAME, options))
+        {
+            assertEquals(8192, file.capacity(), "matching expectations are accepted");
+        }
+    }
+
+    @Test
+    void shouldRefuseOpenWithDifferentKind() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().kind(RingKind.MPSC)));
+        assertTrue(ex.getMessage().contains("kind=SPSC") && ex.getMessage().contains("kind=MPSC"), ex.getMessage());
+        assertTrue(ex.getMessage().contains(ChannelFile.pathOf(dir, NAME).toString()), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseOpenWithDifferentCapacity() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().capacity(2 * CAPACITY)));
+        assertTrue(ex.getMessage().contains("capacity=" + CAPACITY), ex.getMessage());
+        assertTrue(ex.getMessage().contains("capacity=" + 2 * CAPACITY), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseOpenWithDifferentMaxMessageLength() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().maxMessageLength(16)));
+        assertTrue(ex.getMessage().contains("maxMessageLength=16"), ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {".hidden", "-dash", "a/b", "../up", "a b", "tab\t", "name*", "é"})
+    void shouldRefuseBadNames(final String name)
+    {
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.pathOf(dir, name));
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.create(dir, name, options(RingKind.SPSC)));
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.open(dir, name));
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.openOrCreate(dir, name, options(RingKind.SPSC)));
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.delete(dir, name));
+    }
+
+    @Test
+    void shouldRefuseNameLongerThan128Characters()
+    {
+        ChannelFile.pathOf(dir, "n".repeat(128));
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.pathOf(dir, "n".repeat(129)));
+    }
+
+    @Test
+    void shouldReportMissingChannelAsNoSuchFile()
+    {
+        final NoSuchFileException ex = assertThrows(NoSuchFileException.class, () -> ChannelFile.open(dir, NAME));
+        assertTrue(ex.getMessage().contains(NAME), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseBadMagic() throws Exception
+    {
+        createAndCorrupt(MAGIC_OFFSET, Long.BYTES, MAGIC ^ 0xFF);
+        assertOpenRefused("magic=" + (MAGIC ^ 0xFF));
+    }
+
+    @Test
+    void shouldRefuseZeroMagicOfHalfBuiltFile() throws Exception
+    {
+        createAndCorrupt(MAGIC_OFFSET, Long.BYTES, 0);
+        assertOpenRefused("magic=0");
+    }
+
+    @Test
+    void shouldRefuseOtherLayoutVersion() throws Exception
+    {
+        createAndCorrupt(LAYOUT_VERSION_OFFSET, Integer.BYTES, LAYOUT_VERSION + 1);
+        assertOpenRefused("layoutVersion=" + (LAYOUT_VERSION + 1));
+    }
+
+    @Test
+    void shouldRefuseUnknownRingKind() throws Exception
+    {
+        createAndCorrupt(RING_KIND_OFFSET, Integer.BYTES, 99);
+        assertOpenRefused("ringKind=99");
+    }
+
+    @Test
+    void shouldRefuseCapacityNotPowerOfTwo() throws Exception
+    {
+        createAndCorrupt(CAPACITY_OFFSET, Integer.BYTES, CAPACITY + 8);
+        assertOpenRefused("capacity=" + (CAPACITY + 8));
+    }
+
+    @Test
+    void shouldRefuseMaxMessageLengthTooBig() throws Exception
+    {
+        createAndCorrupt(MAX_MESSAGE_LENGTH_OFFSET, Integer.BYTES, defaultMaxMessageLength(CAPACITY) + 1);
+        assertOpenRefused("maxMessageLength=" + (defaultMaxMessageLength(CAPACITY) + 1));
+    }
+
+    @Test
+    void shouldRefuseNegativeMaxMessageLength() throws Exception
+    {
+        createAndCorrupt(MAX_MESSAGE_LENGTH_OFFSET, Integer.BYTES, -1);
+        assertOpenRefused("maxMessageLength=-1");
+    }
+
+    @Test
+    void shouldRefuseFileLengthFieldThatDisagreesWithCapacity() throws Exception
+    {
+        createAndCorrupt(FILE_LENGTH_OFFSET, Long.BYTES, fileLength(CAPACITY) + 4096);
+        assertOpenRefused("fileLength=" + (fileLength(CAPACITY) + 4096));
+    }
+
+    @Test
+    void shouldRefuseTruncatedFile() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        try (FileChannel channel = FileChannel.open(ChannelFile.pathOf(dir, NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(fileLength(CAPACITY) - 4096);
+        }
+        assertOpenRefused("file length (on disk)=" + (fileLength(CAPACITY) - 4096));
+    }
+
+    @Test
+    void shouldRefuseFileShorterThanHeader() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        try (FileChannel channel = FileChannel.open(ChannelFile.pathOf(dir, NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(100);
+        }
+        assertOpenRefused("file length (on disk)=100");
+    }
+
+    @Test
+    void shouldRefuseEmptyFile() throws Exception
+    {
+        Files.createFile(ChannelFile.pathOf(dir, NAME));
+        assertOpenRefused("file length (on disk)=0");
+    }
+
+    @Test
+    void shouldRefuseOtherHeaderLength() throws Exception
+    {
+        createAndCorrupt(HEADER_LENGTH_OFFSET, Integer.BYTES, 4096);
+        assertOpenRefused("headerLength=4096");
+    }
+
+    @Test
+    void shouldRefuseNonPositiveStuckClaimTimeout() throws Exception
+    {
+        createAndCorrupt(STUCK_CLAIM_TIMEOUT_OFFSET, Long.BYTES, 0);
+        assertOpenRefused("stuckClaimTimeoutNs=0");
+    }
+
+    /**
+     * Attaching to a file with unread messages, whether only opening it or also making its ring and asking its
+     * size, writes nothing: every byte of the file stays as it was.
+     */
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldNeverRewriteExistingFileWhenAttaching(final RingKind kind) throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, NAME, options(kind)))
+        {
+            final Ring ring = file.ring();
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[100]);
+            for (int i = 0; i < 50; i++)
+            {
+                body.putInt(0, i);
+                assertTrue(ring.offer(1 + i, body, 0, 10 + i));
+            }
+        }
+        final Path path = ChannelFile.pathOf(dir, NAME);
+        final String before = digest(path);
+
+        ChannelFile.open(dir, NAME).close();
+        assertEquals(before, digest(path), "open and close");
+
+        try (ChannelFile file = ChannelFile.open(dir, NAME, options(kind)))
+        {
+            final Ring ring = file.ring();
+            assertTrue(ring.size() > 0);
+            assertTrue(ring.tailPosition() > ring.headPosition());
+        }
+        assertEquals(before, digest(path), "open, ring(), size(), positions, close");
+
+        try (ChannelFile file = ChannelFile.openOrCreate(dir, NAME, options(kind)))
+        {
+            assertTrue(file.ring().size() > 0);
+        }
+        assertEquals(before, digest(path), "openOrCreate of an existing file");
+    }
+
+    @Test
+    void shouldLeaveNoTemporaryFilesAfterCreate() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        ChannelFile.create(dir, "other", options(RingKind.MPSC)).close();
+        assertEquals(List.of(NAME + ChannelFile.SUFFIX, "other" + ChannelFile.SUFFIX), listDir(dir));
+    }
+
+    /**
+     * No sparse file: every block is allocated at creation, so a full file system fails there and not as a SIGBUS
+     * when a page is first touched. The check is only meaningful where a sparse file shows fewer blocks, which is
+     * checked first.
+     */
+    @Test
+    void shouldAllocateEveryBlockAtCreation() throws Exception
+    {
+        final Path sparse = dir.resolve("sparse.probe");
+        try (FileChannel channel = FileChannel.open(sparse, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(new byte[]{1}), fileLength(CAPACITY) - 1);
+        }
+        final long sparseAllocated = allocatedBytes(sparse);
+        assumeTrue(sparseAllocated < Files.size(sparse),
+            "this file system does not show sparse files (" + sparseAllocated + " bytes allocated)");
+        Files.delete(sparse);
+
+        try (ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.SPSC)))
+        {
+            assertEquals(fileLength(CAPACITY), Files.size(file.path()));
+            assertEquals(FILE_HEADER_LENGTH + CAPACITY, Files.size(file.path()));
+            final long allocated = allocatedBytes(file.path());
+            assertTrue(allocated >= Files.size(file.path()),
+                "allocated=" + allocated + " bytes for a file of " + Files.size(file.path()));
+        }
+    }
+
+    /**
+     * A full file system is simulated with a file size limit ({@code ulimit -f}) on a child JVM, which needs no
+     * privilege: the JVM ignores SIGXFSZ, so the write fails with EFBIG. Creation must fail with an IOException that
+     * names the file, and leave nothing behind.
+     */
+    @Test
+    void shouldFailCreationWithIOExceptionNamingFileWhenFileSystemIsFull() throws Exception
+    {
+        assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh for ulimit");
+        final Path channels = Files.createDirectory(dir.resolve("channels"));
+        final Path output = dir.resolve("create.out");
+        final List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -f 1024 && exec \"$@\"", "sh",
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:+UseSerialGC",
+            "-cp", System.getProperty("java.class.path"), CreateChannelProcess.class.getName(),
+            channels.toString(), NAME, String.valueOf(4 << 20)));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+            .start();
+        try
+        {
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "child did not finish");
+            final String text = Files.readString(output, StandardCharsets.UTF_8);
+            assertEquals(3, process.exitValue(), text);
+            assertTrue(text.startsWith("IOEXCEPTION"), text);
+            assertTrue(text.contains(channels.toString()) && text.contains(NAME), "names the file: " + text);
+            assertEquals(List.of(), listDir(channels), "nothing left behind");
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldFailCreationInReadOnlyDirectoryWithIOExceptionNamingFile() throws Exception
+    {
+        final Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-x------"));
+        try
+        {
+            assumeTrue(!Files.isWritable(readOnly), "permissions are not enforced for this user (root?)");
+            final IOException ex = assertThrows(IOException.class,
+                () -> ChannelFile.create(readOnly, NAME, options(RingKind.SPSC)));
+            assertTrue(ex.getMessage().contains(readOnly.toString()) && ex.getMessage().contains(NAME),
+                ex.getMessage());
+            assertEquals(List.of(), listDir(readOnly));
+        }
+        finally
+        {
+            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    private static ChannelOptions options(final RingKind kind)
+    {
+        return ChannelOptions.defaults().kind(kind).capacity(CAPACITY);
+    }
+
+    private void createAndCorrupt(final int offset, final int length, final long value) throws IOException
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        final ByteBuffer bytes = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
+        if (Long.BYTES == length)
+        {
+            bytes.putLong(0, value);
+        }
+        else
+        {
+            bytes.putInt(0, (int)value);
+        }
+        try (FileChannel channel = FileChannel.open(ChannelFile.pathOf(dir, NAME), StandardOpenOption.WRITE))
+        {
+            assertEquals(length, channel.write(bytes, offset));
+        }
+    }
+
+    /**
+     * Open must throw naming the field, its value and the file, and leave the file as it was.
+     */
+    private void assertOpenRefused(final String fieldAndValue) throws Exception
+    {
+        final Path path = ChannelFile.pathOf(dir, NAME);
+        final String before = digest(path);
+        for (final ChannelOptions expected : List.of(ChannelOptions.defaults(), options(RingKind.SPSC)))
+        {
+            final CorruptChannelException ex =
+                assertThrows(CorruptChannelException.class, () -> ChannelFile.open(dir, NAME, expected));
+            assertTrue(ex.getMessage().contains(fieldAndValue), ex.getMessage());
+            assertTrue(ex.getMessage().contains("file=" + path), ex.getMessage());
+        }
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+            () -> ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC)));
+        assertTrue(ex.getMessage().contains(fieldAndValue), "openOrCreate never replaces a bad file: " + ex);
+        assertEquals(before, digest(path), "a refused file is left as it was");
+    }
+
+    private static String digest(final Path path) throws Exception
+    {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path)));
+    }
+
+    private static List<String> listDir(final Path directory) throws IOException
+    {
+        try (Stream<Path> entries = Files.list(directory))
+        {
+            return entries.map(entry -> entry.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    /**
+     * @return bytes allocated to the file, from {@code stat}; skips the test if {@code stat} is missing.
+     */
+    private static long allocatedBytes(final Path path) throws Exception
+    {
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder("stat", "-c", "%b %B", path.toString()).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            assumeTrue(false, "no stat command: " + ex);
+            throw ex;
+        }
+        final String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assumeTrue(process.waitFor(10, TimeUnit.SECONDS) && 0 == process.exitValue(), "stat failed: " + text);
+        final String[] fields = text.split("\\s+");
+        return Long.parseLong(fields[0]) * Long.parseLong(fields[1]);
+    }
+}

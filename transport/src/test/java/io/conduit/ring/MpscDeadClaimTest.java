@@ -1,0 +1,86 @@
+package io.conduit.ring;
+
+import io.conduit.MessageHandler;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A dead MPSC producer's claim, laid out in the file as a producer killed at two different instants leaves it: after
+ * winning the tail but before writing its mark (unmarked), or after the mark (marked). Either way the claimer's slot
+ * names a dead pid, so the consumer must skip the claim at once, in a number of polls that does not depend on where
+ * the producer died. Counting polls rather than time keeps the test exact: a consumer that sleeps between empty polls
+ * (any back-off or futex idle strategy) turns every poll into up to a sleep.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class MpscDeadClaimTest
+{
+    /** Above PID_MAX_LIMIT (2^22) on Linux: never a live process. */
+    static final long DEAD_PID = Integer.MAX_VALUE;
+    static final int BODY_LENGTH = 24;
+    static final int LATER_MESSAGES = 10;
+    /** A marked dead claim is skipped at the second stuck check, after at most this many polls. */
+    static final int PROMPT_POLLS = 4 * (AbstractRing.STUCK_CHECK_MASK + 1);
+    static final int MAX_POLLS = 1 << 22;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "marked={0}")
+    @ValueSource(booleans = {true, false})
+    void shouldSkipDeadProducersClaimPromptlyWhereverItDied(final boolean marked) throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "dead", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final int frameLength = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
+            final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
+            header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
+            header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, RecordDescriptor.alignedLength(frameLength));
+            header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+            assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, RecordDescriptor.alignedLength(frameLength)));
+            if (marked)
+            {
+                ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-frameLength, 5));
+            }
+
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+            for (int i = 0; i < LATER_MESSAGES; i++)
+            {
+                body.putInt(0, i);
+                assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
+            }
+
+            final int[] delivered = {0};
+            final MessageHandler handler = (typeId, buffer, offset, length) ->
+            {
+                assertEquals(delivered[0], buffer.getInt(offset));
+                delivered[0]++;
+            };
+            int polls = 0;
+            while (delivered[0] < LATER_MESSAGES && polls < MAX_POLLS)
+            {
+                ring.read(handler, 100);
+                polls++;
+            }
+
+            assertEquals(LATER_MESSAGES, delivered[0], "not skipped within " + MAX_POLLS + " polls");
+            assertEquals(1, ring.recordsSkipped());
+            assertTrue(polls <= PROMPT_POLLS, "the dead producer's " + (marked ? "marked" : "unmarked") +
+                " claim was skipped after " + polls + " polls, expected at most " + PROMPT_POLLS);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.conduit.ring;
+
+import io.conduit.MessageHandler;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A claim whose producer is alive but never commits is skipped once the stuck claim timeout has passed, and not
+ * before; the messages claimed after it are then delivered. In-process: the claimer's pid is this JVM's, so it is
+ * alive throughout and only the timeout can explain the skip.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class StuckClaimTest
+{
+    static final long TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    static final int LATER_MESSAGES = 10;
+
+    @TempDir
+    Path dir;
+
+    /**
+     * SPSC: the one producer may hold several claims at once, so it claims, leaves that claim, and goes on.
+     */
+    @Test
+    void shouldSkipLiveSpscProducersStuckClaimOnlyAfterTimeout() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "spsc", options(RingKind.SPSC, 64 * 1024)))
+        {
+            final AbstractRing ring = (AbstractRing)file.ring();
+            final long claimedNs = System.nanoTime();
+            final int stuck = claimWithoutCommit(ring, 1, 0);
+            send(ring, new SequencedMessage(), 1, 1, LATER_MESSAGES);
+
+            final Receiver receiver = new Receiver(false);
+            final long firstDeliveryNs = readLaterMessages(ring, receiver, 1);
+
+            assertTrue(firstDeliveryNs - claimedNs >= TIMEOUT_NS, "delivered after " +
+                TimeUnit.NANOSECONDS.toMillis(firstDeliveryNs - claimedNs) + " ms, before the timeout");
+            assertEquals(1, receiver.first[1], "the stuck message is not delivered: " + receiver);
+            assertEquals(1 + LATER_MESSAGES, receiver.next[1], receiver::toString);
+            assertEquals(1, ring.recordsSkipped());
+            assertThrows(RuntimeException.class, () -> ring.commit(stuck), "a skipped claim cannot be committed");
+            assertEquals(0, ring.read(receiver, Receiver.BATCH_LIMIT), "nor delivered");
+        }
+    }
+
+    /**
+     * MPSC: one thread claims and never commits; another ring instance on the same file sends after it.
+     */
+    @Test
+    void shouldSkipLiveMpscProducersStuckClaimOnlyAfterTimeoutAndRefuseItsLateCommit() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "mpsc", options(RingKind.MPSC, 64 * 1024));
+            ChannelFile other = ChannelFile.open(dir, "mpsc"))
+        {
+            final AbstractRing ring = (AbstractRing)file.ring();
+            final long claimedNs = System.nanoTime();
+            final int stuck = claimWithoutCommit(ring, 1, 0);
+            final Thread sender = new Thread(() -> send(other.ring(), new SequencedMessage(), 2, 0, LATER_MESSAGES));
+            sender.start();
+            sender.join(10_000);
+
+            final Receiver receiver = new Receiver(true);
+            final long firstDeliveryNs = readLaterMessages(ring, receiver, 2);
+
+            assertTrue(firstDeliveryNs - claimedNs >= TIMEOUT_NS, "delivered after " +
+                TimeUnit.NANOSECONDS.toMillis(firstDeliveryNs - claimedNs) + " ms, before the timeout");
+            assertEquals(0, receiver.next[1], "the stuck message is not delivered: " + receiver);
+            assertEquals(LATER_MESSAGES, receiver.next[2], receiver::toString);
+            assertEquals(1, ring.recordsSkipped());
+
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> ring.commit(stuck),
+                "MpscRing.commit documents IllegalStateException for a claim the consumer skipped");
+            assertTrue(ex.getMessage().contains("skipped"), ex.getMessage());
+            assertEquals(0, ring.read(receiver, Receiver.BATCH_LIMIT), "nor delivered");
+        }
+    }
+
+    /**
+     * A producer thread that stalls past the timeout, while the ring laps, must not commit with its stale offset
+     * whatever claim now sits there: here another producer's half-written claim, which would reach the consumer.
+     */
+    private static int claimWithoutCommit(final Ring ring, final int producerId, final long sequence)
+    {
+        final int offset = ring.tryClaim(SequencedMessage.TYPE_ID, SequencedMessage.bodyLength(producerId, sequence));
+        assertTrue(offset > 0);
+        SequencedMessage.encodePartially(ring.buffer(), offset, producerId, sequence);
+        return offset;
+    }
+
+    private static void send(
+        final Ring ring, final SequencedMessage message, final int producerId, final long first, final int count)
+    {
+        final AtomicBuffer buffer = ring.buffer();
+        for (long sequence = first; sequence < first + count; sequence++)
+        {
+            final int offset =
+                ring.tryClaim(SequencedMessage.TYPE_ID, SequencedMessage.bodyLength(producerId, sequence));
+            assertTrue(offset > 0, "space for sequence " + sequence);
+            message.encode(buffer, offset, producerId, sequence);
+            ring.commit(offset);
+        }
+    }
+
+    /**
+     * @return when the first of the later messages was delivered.
+     */
+    private static long readLaterMessages(final Ring ring, final Receiver receiver, final int producerId)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long firstDeliveryNs = 0;
+        while (receiver.received < LATER_MESSAGES)
+        {
+            final int count = ring.read(receiver, Receiver.BATCH_LIMIT);
+            assertNull(receiver.error);
+            if (count > 0 && 0 == firstDeliveryNs)
+            {
+                firstDeliveryNs = System.nanoTime();
+            }
+            assertTrue(System.nanoTime() < deadlineNs, "later messages not delivered within 10 s: " + receiver +
+                " producerId=" + producerId);
+        }
+        return firstDeliveryNs;
+    }
+
+    private static ChannelOptions options(final RingKind kind, final int capacity)
+    {
+        return ChannelOptions.defaults().kind(kind).capacity(capacity).stuckClaimTimeoutNs(TIMEOUT_NS);
+    }
+}
