@@ -273,6 +273,26 @@ public final class Channel implements AutoCloseable
         }
     }
 
+    AbstractRing abstractRing()
+    {
+        return abstractRing;
+    }
+
+    int spins()
+    {
+        return spins;
+    }
+
+    int yields()
+    {
+        return yields;
+    }
+
+    long maxSleepNs()
+    {
+        return maxSleepNs;
+    }
+
     /**
      * @return true once closed.
      */

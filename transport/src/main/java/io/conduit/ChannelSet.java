@@ -1,0 +1,147 @@
+package io.conduit;
+
+import io.conduit.ring.AbstractRing;
+import io.conduit.wait.FutexWaitSet;
+import io.conduit.wait.WaitCondition;
+import org.agrona.concurrent.AtomicBuffer;
+
+import static io.conduit.file.ChannelFileDescriptor.DATA_FUTEX_WORD_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
+
+/**
+ * One receiving thread over several channels, for example a mailbox's priority lanes or a service reading many
+ * mailboxes. {@link #poll} reads the channels in the order given, so earlier channels take priority; {@link
+ * #receive} sleeps until any of them has data, through one {@code futex_waitv} call over all their data words
+ * ({@link FutexWaitSet}), so senders need nothing new and no wake-up is lost.
+ * <p>
+ * Threading: the set's thread is the consumer of every member channel. It does not own the channels: close them
+ * yourself, after the set is no longer used.
+ */
+public final class ChannelSet
+{
+    private final Channel[] channels;
+    private final AbstractRing[] rings;
+    private final FutexWaitSet waitSet;
+    private final WaitCondition anyData;
+    private final int spins;
+    private final int yields;
+    private final long maxSleepNs;
+
+    /**
+     * @param channels the members, highest priority first; 1 to {@link FutexWaitSet#MAX_MEMBERS}. The spins,
+     *                 yields and longest sleep of the first channel apply to the set.
+     */
+    public ChannelSet(final Channel... channels)
+    {
+        if (0 == channels.length || channels.length > FutexWaitSet.MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("channels=" + channels.length + " expected in [1, " +
+                FutexWaitSet.MAX_MEMBERS + "]");
+        }
+        this.channels = channels.clone();
+        this.rings = new AbstractRing[channels.length];
+        final AtomicBuffer[] headers = new AtomicBuffer[channels.length];
+        final int[] words = new int[channels.length];
+        final int[] waiters = new int[channels.length];
+        for (int i = 0; i < channels.length; i++)
+        {
+            rings[i] = channels[i].abstractRing();
+            headers[i] = channels[i].file().headerBuffer();
+            words[i] = DATA_FUTEX_WORD_OFFSET;
+            waiters[i] = DATA_WAITERS_OFFSET;
+        }
+        this.waitSet = new FutexWaitSet(headers, words, waiters);
+        this.anyData = this::isAnyReadable;
+        this.spins = channels[0].spins();
+        this.yields = channels[0].yields();
+        this.maxSleepNs = channels[0].maxSleepNs();
+    }
+
+    /**
+     * Read what is there, channel by channel in priority order, up to {@code limit} messages in all.
+     *
+     * @param handler called per message.
+     * @param limit most messages.
+     * @return messages read.
+     */
+    public int poll(final MessageHandler handler, final int limit)
+    {
+        int count = 0;
+        for (final Channel channel : channels)
+        {
+            if (count >= limit)
+            {
+                break;
+            }
+            count += channel.poll(handler, limit - count);
+        }
+        return count;
+    }
+
+    /**
+     * Read up to {@code limit} messages, waiting up to {@code timeoutNs} for the first on any channel.
+     *
+     * @param handler called per message.
+     * @param limit most messages.
+     * @param timeoutNs longest wait.
+     * @return messages read; 0 if the timeout passed.
+     * @throws ChannelClosedException if a member channel is closed.
+     */
+    public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
+    {
+        int count = poll(handler, limit);
+        if (count > 0)
+        {
+            return count;
+        }
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        for (int attempt = 1; ; attempt++)
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            if (remainingNs <= 0)
+            {
+                return 0;
+            }
+            if (attempt <= spins)
+            {
+                Thread.onSpinWait();
+            }
+            else if (attempt <= spins + yields)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                for (final AbstractRing ring : rings)
+                {
+                    ring.checkStuckOnNextRead();
+                }
+                waitSet.await(anyData, Math.min(remainingNs, maxSleepNs));
+            }
+            for (final Channel channel : channels)
+            {
+                if (channel.isClosed())
+                {
+                    throw new ChannelClosedException("channel closed: " + channel);
+                }
+            }
+            count = poll(handler, limit);
+            if (count > 0)
+            {
+                return count;
+            }
+        }
+    }
+
+    private boolean isAnyReadable()
+    {
+        for (final AbstractRing ring : rings)
+        {
+            if (ring.isHeadWritten())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
