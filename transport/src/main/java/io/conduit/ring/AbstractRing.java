@@ -375,8 +375,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
 
     /**
      * Has the claim at {@code position} stayed uncommitted long enough, or lost its claimer, to be skipped?
-     * Starts the clock when first seen, then checks the clock and the claimer every {@link #STUCK_CHECK_MASK} + 1
-     * polls, or on the next poll after {@link #checkStuckOnNextRead()}.
+     * Checks the clock and the claimer every {@link #STUCK_CHECK_MASK} + 1 polls, or on the next poll after
+     * {@link #checkStuckOnNextRead()}; the clock starts at the first check.
      *
      * @param position position of the claim.
      * @return true if it should be skipped now.
@@ -387,14 +387,21 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             stuckPosition = position;
             stuckPolls = 0;
-            stuckSinceNs = System.nanoTime(); // only when a read first meets this claim
+            stuckSinceNs = 0;
             return false;
         }
         if (0 != (++stuckPolls & STUCK_CHECK_MASK))
         {
             return false;
         }
-        return isClaimerDead(position) || System.nanoTime() - stuckSinceNs >= stuckClaimTimeoutNs;
+        // the clock starts at the first check, at most STUCK_CHECK_MASK polls (microseconds) after the claim was
+        // first seen: reading it at every sighting would tax the common case of a claim about to be committed
+        final long nowNs = System.nanoTime();
+        if (0 == stuckSinceNs)
+        {
+            stuckSinceNs = nowNs;
+        }
+        return isClaimerDead(position) || nowNs - stuckSinceNs >= stuckClaimTimeoutNs;
     }
 
     /**

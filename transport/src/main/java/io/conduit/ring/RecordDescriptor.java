@@ -8,7 +8,7 @@ package io.conduit.ring;
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *   |R|                        Frame Length                         |
  *   +-+-------------------------------------------------------------+
- *   |                  Type Id (or claimer pid)                     |
+ *   |                           Type Id                             |
  *   +---------------------------------------------------------------+
  *   |                       Body                                   ...
  *  ...                                                              |
@@ -16,9 +16,10 @@ package io.conduit.ring;
  * </pre>
  * The frame length counts the header and the body, not the alignment padding. Its value says the record's state:
  * <ul>
- *     <li>{@code 0}: nothing written here yet in this lap; the reader stops.</li>
- *     <li>negative: claimed, not committed; the type id field holds the claiming process's pid so that a reader can
- *     tell a dead claimer from a slow one.</li>
+ *     <li>{@code 0}: nothing written here yet in this lap, or (SPSC) the producer's latest claim, whose extent is
+ *     {@code [here, tail)}; the reader stops.</li>
+ *     <li>negative: claimed, not committed (MPSC claims, and SPSC claims still open when a later one is made).
+ *     Whether the claimer is dead is told by the producer pid (SPSC) or the producer slots (MPSC).</li>
  *     <li>positive: committed; the type id field holds the type id, or {@link #PADDING_TYPE_ID} for a padding
  *     record (written at the wrap point, on abort, and over a skipped claim).</li>
  * </ul>

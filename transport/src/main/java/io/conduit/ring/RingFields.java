@@ -84,9 +84,15 @@ abstract class RingProducerFields extends RingPad1
     long headCache;
     /** SPSC: messages sent by this producer, mirrored in the header. */
     long messagesSent;
+    /** SPSC: bytes in [producerTail, zeroLimit) are known to be zero. */
+    long zeroLimit;
+    /** SPSC: offset of the latest claim, left unmarked until another claim is made, or -1. */
+    int pendingOffset = -1;
+    /** SPSC: the mark the pending claim gets if another claim is made before it is committed. */
+    long pendingMark;
     /** Offset of this process's producer slot in the header, or -1 if none. */
     int slotOffset = -1;
-    volatile boolean producerAttached;
+    boolean producerAttached;
 
     RingProducerFields(
         final AtomicBuffer header,

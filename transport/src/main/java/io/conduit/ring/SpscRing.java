@@ -8,27 +8,33 @@ import static io.conduit.ring.RecordDescriptor.*;
 /**
  * A ring with one producer and one consumer, usually in two processes.
  * <p>
- * Consumed bytes are never zeroed. Instead the producer zeroes the header slot just past each claim before it marks
- * the claim, so the slot at the tail always reads 0 until the next record is published there; the consumer touches
- * nothing but its head. A claim writes: the next slot's zero, the claim mark (negative length), the tail; a commit
- * writes the header with the positive length, last.
+ * The consumer writes nothing but its head: consumed bytes are never zeroed on its path. Instead the producer zeroes
+ * the space ahead of its tail in chunks ({@link #ZERO_AHEAD_LENGTH}, once the consumer has passed it), so the header
+ * slot at the tail always reads 0 until a record is published there, and the line the consumer polls is written once
+ * per message, by the commit. The latest claim carries no mark: if the producer dies with it, its extent is
+ * {@code [claim, tail)}, since the tail is stored at every claim. An earlier claim still open when another is made is
+ * marked then (negative length), so every claim stays recoverable.
  * <p>
  * Threading: one producer thread (in one process) and one consumer thread (in one process, maybe another). Each
  * role is registered by pid in the header when first used; a second live process taking the same role is refused.
  * <p>
  * Memory ordering:
  * <ul>
- *     <li>next-slot zero, then claim-mark release → header acquire in read: the reader never sees the previous
- *     lap's bytes past a record;</li>
- *     <li>body stores, then header release in commit → header acquire in read;</li>
- *     <li>head release in read → head acquire when the producer's cached head runs out: freed bytes may be reused.
- *     </li>
+ *     <li>zeroes ahead, then body stores, then header release in commit → header acquire in read: the reader sees
+ *     neither the previous lap's bytes past a record nor a partial body;</li>
+ *     <li>padding release at the wrap point, after the zeroes at offset 0 → header acquire in read;</li>
+ *     <li>tail release in tryClaim → tail acquire in a stuck check or a restarted producer: the claim's extent;</li>
+ *     <li>head release in read → head acquire when the producer's cached head runs out: freed bytes may be zeroed
+ *     and reused.</li>
  * </ul>
  * If the producer dies between claim and commit, the consumer skips the claim at once (the producer pid is dead) or
- * after the stuck claim timeout; a restarted producer turns any claim it finds at the tail into padding first.
+ * after the stuck claim timeout; a restarted producer turns every claim left between head and tail into padding.
  */
 public final class SpscRing extends AbstractRing
 {
+    /** Bytes the producer zeroes ahead of its tail at a time. */
+    public static final int ZERO_AHEAD_LENGTH = 2048;
+
     /**
      * Wrap a mapped SPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -76,30 +82,30 @@ public final class SpscRing extends AbstractRing
         final int offset = (int)tail & mask;
         final int toEnd = capacity - offset;
         final int padding = alignedLength > toEnd ? toEnd : 0;
-        // the claim, plus the next header slot it zeroes
-        final long end = tail + padding + alignedLength + HEADER_LENGTH;
-        if (end - headCache > capacity && end - refreshHeadCache(tail) > capacity)
+        final long newTail = tail + padding + alignedLength;
+        // the claim and the header slot after it must be zero
+        if (newTail + HEADER_LENGTH > zeroLimit && !zeroAhead(newTail + HEADER_LENGTH))
         {
             header.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
             return INSUFFICIENT_CAPACITY;
         }
 
-        final int recordOffset = 0 == padding ? offset : 0;
-        buffer.putLong((recordOffset + alignedLength) & (capacity - 1), 0L);
-        if (0 == padding)
+        final int pendingOffset = this.pendingOffset;
+        if (pendingOffset >= 0)
         {
-            // release: publishes the next slot's zero before the mark; pairs with the header acquire in read
-            buffer.putLongRelease(recordOffset, makeHeader(-frameLength, typeId));
+            // release: a claim still open when another is made gets its mark, so it stays recoverable
+            buffer.putLongRelease(pendingOffset, pendingMark);
         }
-        else
+        if (0 != padding)
         {
-            buffer.putLong(0, makeHeader(-frameLength, typeId));
-            // release: publishes the zero and the mark at offset 0 before the reader can wrap to them
+            // release: publishes the wrap; the bytes at offset 0 were zeroed ahead before it
             buffer.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }
-        final long newTail = tail + padding + alignedLength;
+        final int recordOffset = 0 == padding ? offset : 0;
+        this.pendingOffset = recordOffset;
+        this.pendingMark = makeHeader(-frameLength, typeId);
         producerTail = newTail;
-        // release: a restarted producer or size() sees the claim; pairs with tail acquire in attach and size
+        // release: the claim's extent for a stuck check or a restarted producer; pairs with tail acquire there
         header.putLongRelease(TAIL_POSITION_OFFSET, newTail);
         return recordOffset + HEADER_LENGTH;
     }
@@ -110,7 +116,7 @@ public final class SpscRing extends AbstractRing
     @Override
     public void commit(final int offset)
     {
-        final long claim = checkedClaimHeader(offset);
+        final long claim = takeClaim(offset);
         // release: publishes the body; pairs with the header acquire in read
         buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), typeId(claim)));
         header.putLongRelease(MESSAGES_SENT_OFFSET, ++messagesSent);
@@ -123,16 +129,35 @@ public final class SpscRing extends AbstractRing
     @Override
     public void abort(final int offset)
     {
-        final long claim = checkedClaimHeader(offset);
+        final long claim = takeClaim(offset);
         // release: the reader skips the record as padding
         buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
         signalConsumer();
     }
 
     @Override
+    boolean isClaimerDead(final long position)
+    {
+        final long producerPid = header.getLongVolatile(PRODUCER_PID_OFFSET);
+        return 0 == producerPid || !isAlive(producerPid);
+    }
+
+    @Override
     void onHeadStored(final long position)
     {
         signalProducers();
+    }
+
+    @Override
+    void onIdle(final long position)
+    {
+        if (0 == (++idlePolls & STUCK_CHECK_MASK) &&
+            0 == buffer.getLongVolatile((int)position & mask) &&
+            header.getLongVolatile(TAIL_POSITION_OFFSET) > position &&
+            isStuck(position))
+        {
+            skipUnmarkedClaim(position);
+        }
     }
 
     /**
@@ -145,30 +170,79 @@ public final class SpscRing extends AbstractRing
     }
 
     @Override
-    boolean isClaimerDead(final long position)
-    {
-        final long producerPid = header.getLongVolatile(PRODUCER_PID_OFFSET);
-        return 0 == producerPid || !isAlive(producerPid);
-    }
-
-    @Override
     void releaseProducer()
     {
         header.compareAndSetLong(PRODUCER_PID_OFFSET, pid, 0);
     }
 
-    private long refreshHeadCache(final long tail)
+    /**
+     * The latest claim, unmarked, at the head: its extent is {@code [head, tail)}.
+     */
+    private void skipUnmarkedClaim(final long position)
     {
-        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
-        checkPositions(head, tail);
-        headCache = head;
-        return head;
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final int offset = (int)position & mask;
+        final long length = tail - position;
+        if (length < HEADER_LENGTH || length > capacity - offset)
+        {
+            throw corrupt("unmarked claim length (tail - head)", "in [" + HEADER_LENGTH + ", " + (capacity - offset) +
+                "]", length, position);
+        }
+        skip(position, offset, 0L, (int)length);
     }
 
     /**
-     * Take the producer role, load the tail, and turn every claim a dead predecessor left (below the tail, or at
-     * it with the tail not yet moved) into padding, counted as skipped: the role is exclusive, so no live claim of
-     * another producer can be among them.
+     * The header of a claim being committed or aborted, from memory if it is the pending claim, else from its mark.
+     */
+    private long takeClaim(final int offset)
+    {
+        final int recordOffset = offset - HEADER_LENGTH;
+        if (recordOffset == pendingOffset)
+        {
+            pendingOffset = -1;
+            if (0 != buffer.getLongVolatile(recordOffset))
+            {
+                throw new IllegalStateException("claim at offset=" + recordOffset + " was skipped by the consumer " +
+                    "after the stuck claim timeout; the message was not delivered, file=" + fileName);
+            }
+            return pendingMark;
+        }
+        return checkedClaimHeader(offset);
+    }
+
+    /**
+     * Zero the space ahead of the tail, a chunk at a time, as far as the consumer has freed it.
+     *
+     * @param required the position up to which bytes must be zero.
+     * @return false if the consumer has not freed enough.
+     */
+    private boolean zeroAhead(final long required)
+    {
+        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
+        checkPositions(head, producerTail);
+        headCache = head;
+        final long limit = head + capacity;
+        if (required > limit)
+        {
+            return false;
+        }
+        final long from = zeroLimit;
+        final long to = Math.min(limit, Math.max(required, from + ZERO_AHEAD_LENGTH));
+        final int length = (int)(to - from);
+        final int offset = (int)from & mask;
+        final int first = Math.min(length, capacity - offset);
+        buffer.setMemory(offset, first, (byte)0);
+        if (first < length)
+        {
+            buffer.setMemory(0, length - first, (byte)0);
+        }
+        zeroLimit = to;
+        return true;
+    }
+
+    /**
+     * Take the producer role, load the tail, and turn every claim a dead predecessor left between head and tail
+     * into padding, counted as skipped: the role is exclusive, so no live claim of another producer is among them.
      */
     private void attachProducer()
     {
@@ -179,6 +253,8 @@ public final class SpscRing extends AbstractRing
             final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
             final long tail = recoverClaims(head, header.getLongVolatile(TAIL_POSITION_OFFSET));
             producerTail = tail;
+            zeroLimit = tail;
+            pendingOffset = -1;
             header.putLongRelease(TAIL_POSITION_OFFSET, tail);
             headCache = head;
             messagesSent = header.getLongVolatile(MESSAGES_SENT_OFFSET);
@@ -195,32 +271,30 @@ public final class SpscRing extends AbstractRing
     {
         checkPositions(head, storedTail);
         long position = head;
-        for (long scanned = 0; scanned <= capacity; )
+        while (position - head <= capacity)
         {
             final int offset = (int)position & mask;
             final long word = buffer.getLongVolatile(offset);
-            final int frameLength = frameLength(word);
-            if (0 == frameLength)
+            int length = Math.abs(frameLength(word));
+            if (0 == word)
             {
-                if (position < storedTail)
+                if (position >= storedTail)
                 {
-                    throw corrupt("record frameLength below the tail", "non-zero", 0, position);
+                    return position;
                 }
-                return position;
+                length = (int)Math.min(Integer.MAX_VALUE, storedTail - position); // the unmarked latest claim
             }
-            final int length = Math.abs(frameLength);
             if (length < HEADER_LENGTH || length > capacity - offset)
             {
                 throw corrupt("record frameLength", "in [" + HEADER_LENGTH + ", " + (capacity - offset) + "]",
-                    frameLength, position);
+                    length, position);
             }
-            if (frameLength < 0 &&
+            if (frameLength(word) <= 0 &&
                 buffer.compareAndSetLong(offset, word, makeHeader(length, PADDING_TYPE_ID)))
             {
                 header.getAndAddLong(RECORDS_SKIPPED_OFFSET, 1);
             }
             position += alignedLength(length);
-            scanned += alignedLength(length);
         }
         throw corrupt("records from head", "a zero header within capacity=" + capacity, position - head, head);
     }

@@ -43,6 +43,13 @@ class SpscStoreOrderTest
         }
 
         @Override
+        public void setMemory(final int index, final int length, final byte value)
+        {
+            log.add(name + ".setMemory(" + index + "," + length + "," + value + ")");
+            super.setMemory(index, length, value);
+        }
+
+        @Override
         public void putLongVolatile(final int index, final long value)
         {
             log.add(name + ".putLongVolatile(" + index + "," + value + ")");
@@ -51,64 +58,84 @@ class SpscStoreOrderTest
     }
 
     @Test
-    void shouldZeroNextSlotThenMarkThenPublishTailThenCommitLast()
+    void shouldZeroAheadThenPublishTailThenBodyThenLengthLast()
     {
         final List<String> log = new ArrayList<>();
         final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
-        final RecordingBuffer ring = new RecordingBuffer("ring", 1024, log);
+        final RecordingBuffer ring = new RecordingBuffer("ring", 4096, log);
         final SpscRing spsc = new SpscRing(header, ring, 120, 1_000_000_000L, "test");
-
-        spsc.commit(spsc.tryClaim(1, 0)); // attach the producer: the record at 0 takes 8 bytes
-        log.clear();
 
         final int offset = spsc.tryClaim(7, 12);
         ring.putLong(offset, 99); // the body
         spsc.commit(offset);
 
-        final List<String> ringAndTail = new ArrayList<>();
+        assertEquals(List.of(
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",0)",    // attach
+            "ring.setMemory(0," + SpscRing.ZERO_AHEAD_LENGTH + ",0)",                         // zeroed ahead first
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",24)",   // the claim's extent
+            "ring.putLong(8,99)",                                                             // body
+            "ring.putLongRelease(0," + makeHeader(20, 7) + ")"),                              // length last
+            ringAndTail(log));
+    }
+
+    @Test
+    void shouldMarkAnOpenClaimWhenAnotherIsMade()
+    {
+        final List<String> log = new ArrayList<>();
+        final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
+        final RecordingBuffer ring = new RecordingBuffer("ring", 4096, log);
+        final SpscRing spsc = new SpscRing(header, ring, 120, 1_000_000_000L, "test");
+
+        final int first = spsc.tryClaim(1, 8);
+        log.clear();
+        final int second = spsc.tryClaim(2, 8);
+        assertEquals(List.of(
+            "ring.putLongRelease(0," + makeHeader(-16, 1) + ")",                              // first gets its mark
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",32)"),  // then the tail
+            ringAndTail(log));
+        log.clear();
+        spsc.commit(second);
+        spsc.commit(first);
+        assertEquals(List.of(
+            "ring.putLongRelease(16," + makeHeader(16, 2) + ")",
+            "ring.putLongRelease(0," + makeHeader(16, 1) + ")"),
+            ringAndTail(log));
+    }
+
+    @Test
+    void shouldZeroRecordAtStartBeforePublishingWrapPadding()
+    {
+        final List<String> log = new ArrayList<>();
+        final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
+        final RecordingBuffer ring = new RecordingBuffer("ring", 4096, log);
+        final SpscRing spsc = new SpscRing(header, ring, 120, 1_000_000_000L, "test");
+        // move both positions near the end so the next 32-byte record must wrap
+        header.putLongRelease(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 4072);
+        header.putLongRelease(ChannelFileDescriptor.HEAD_POSITION_OFFSET, 4072);
+        log.clear();
+
+        final int offset = spsc.tryClaim(3, 24);
+        assertEquals(HEADER_LENGTH, offset);
+        assertEquals(List.of(
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4072)", // attach
+            "ring.setMemory(4072,24,0)",                                                      // to the end, and
+            "ring.setMemory(0," + (SpscRing.ZERO_AHEAD_LENGTH - 24) + ",0)",                  // on from offset 0
+            "ring.putLongRelease(4072," + makeHeader(24, PADDING_TYPE_ID) + ")",              // padding after zeros
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4128)"),
+            ringAndTail(log));
+    }
+
+    private static List<String> ringAndTail(final List<String> log)
+    {
+        final List<String> result = new ArrayList<>();
         for (final String entry : log)
         {
             if (entry.startsWith("ring.") ||
                 entry.startsWith("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ","))
             {
-                ringAndTail.add(entry);
+                result.add(entry);
             }
         }
-        assertEquals(List.of(
-            "ring.putLong(32,0)",                                                // next header slot zeroed
-            "ring.putLongRelease(8," + makeHeader(-20, 7) + ")",                 // claim mark, release
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",32)", // tail after the mark
-            "ring.putLong(16,99)",                                               // body
-            "ring.putLongRelease(8," + makeHeader(20, 7) + ")"),                 // length published last
-            ringAndTail);
-    }
-
-    @Test
-    void shouldZeroRecordAtStartAndMarkItBeforePublishingWrapPadding()
-    {
-        final List<String> log = new ArrayList<>();
-        final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
-        final RecordingBuffer ring = new RecordingBuffer("ring", 1024, log);
-        final SpscRing spsc = new SpscRing(header, ring, 120, 1_000_000_000L, "test");
-        // move both positions to 1000 so the next 32-byte record must wrap
-        header.putLongRelease(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 1000);
-        header.putLongRelease(ChannelFileDescriptor.HEAD_POSITION_OFFSET, 1000);
-        log.clear();
-
-        final int offset = spsc.tryClaim(3, 24);
-        assertEquals(HEADER_LENGTH, offset);
-        final List<String> ringStores = new ArrayList<>();
-        for (final String entry : log)
-        {
-            if (entry.startsWith("ring."))
-            {
-                ringStores.add(entry);
-            }
-        }
-        assertEquals(List.of(
-            "ring.putLong(32,0)",                                             // slot after the record at 0
-            "ring.putLong(0," + makeHeader(-32, 3) + ")",                     // mark at 0
-            "ring.putLongRelease(1000," + makeHeader(24, PADDING_TYPE_ID) + ")"), // padding published last
-            ringStores);
+        return result;
     }
 }
