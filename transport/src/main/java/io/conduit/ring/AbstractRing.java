@@ -27,6 +27,13 @@ public abstract class AbstractRing extends RingPad3 implements Ring
 {
     /** Empty or stuck polls between two checks of a stuck claim's age and claimer. */
     static final int STUCK_CHECK_MASK = 1023;
+    /**
+     * System property that, set to {@code true}, stops commits from waking sleepers: for measuring what futex
+     * support costs a sender (the perf module's SendCostBenchmark), never for production, where it would leave
+     * futex sleepers asleep until their timeout.
+     */
+    public static final String SIGNAL_DISABLED_PROP_NAME = "conduit.ring.signal.disabled";
+    static final boolean SIGNAL_DISABLED = Boolean.getBoolean(SIGNAL_DISABLED_PROP_NAME);
 
     AbstractRing(
         final AtomicBuffer header,
@@ -341,7 +348,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     final void signalConsumer()
     {
-        if (FutexWaker.signal(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET, fenceOnSignal) > 0)
+        if (!SIGNAL_DISABLED && FutexWaker.signal(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET, fenceOnSignal) > 0)
         {
             header.getAndAddLong(DATA_WAKE_UPS_OFFSET, 1);
         }
