@@ -23,6 +23,8 @@ import java.nio.file.Path;
  *  +----------------------------+  640
  *  |  Space futex line          |  futex word producers sleep on when the ring is full
  *  +----------------------------+  768
+ *  |  Clean line                |  MPSC: position below which consumed bytes are zeroed
+ *  +----------------------------+  896
  *  |  Reserved                  |
  *  +----------------------------+  1024
  *  |  Producer slots            |  MAX_PRODUCERS slots of 128 bytes, one per MPSC producer process
@@ -75,7 +77,7 @@ import java.nio.file.Path;
  *   |  Producer Pid (long)          |   +-------------------------------+
  *   +-------------------------------+   |  Head Position (long)         |
  *   |  Producer Heartbeat ms (long) |   +-------------------------------+
- *   +-------------------------------+   |  Clean Position (long)        |
+ *   +-------------------------------+   |  Reserved (long)              |
  *   |  Padding (88 bytes)          ...  +-------------------------------+
  *   +-------------------------------+   |  Messages Received (long)     |
  *                                       +-------------------------------+
@@ -91,6 +93,8 @@ import java.nio.file.Path;
  *   +-------------------------------+   +-------------------------------+
  *
  *   Space futex line (640): Space Futex Word (int), Space Waiters (int), Space Wake-Ups (long), padding.
+ *   Clean line (768): Clean Position (long), padding. Apart from the head, which moves every batch, because
+ *   producers of a full MPSC ring poll it.
  *
  *   Producer slot (one per registered MPSC producer, written only by its owner)
  *   +-------------------------------+
@@ -188,6 +192,8 @@ public final class ChannelFileDescriptor
     /** Offset of the space wake-ups counter. */
     public static final int SPACE_WAKE_UPS_OFFSET;
 
+    /** Offset of the clean line. */
+    public static final int CLEAN_LINE_OFFSET;
     /** Offset of the reserved region. */
     public static final int RESERVED_OFFSET;
     /** Most MPSC producer processes that get a slot; more may send, but without dead-claimer detection. */
@@ -236,8 +242,7 @@ public final class ChannelFileDescriptor
 
         CONSUMER_LINE_OFFSET = HEAD_CACHE_LINE_OFFSET + LINE_LENGTH;
         HEAD_POSITION_OFFSET = CONSUMER_LINE_OFFSET;
-        CLEAN_POSITION_OFFSET = HEAD_POSITION_OFFSET + Long.BYTES;
-        MESSAGES_RECEIVED_OFFSET = CLEAN_POSITION_OFFSET + Long.BYTES;
+        MESSAGES_RECEIVED_OFFSET = HEAD_POSITION_OFFSET + 2 * Long.BYTES;
         BYTES_RECEIVED_OFFSET = MESSAGES_RECEIVED_OFFSET + Long.BYTES;
         RECORDS_SKIPPED_OFFSET = BYTES_RECEIVED_OFFSET + Long.BYTES;
         CONSUMER_PID_OFFSET = RECORDS_SKIPPED_OFFSET + Long.BYTES;
@@ -253,8 +258,10 @@ public final class ChannelFileDescriptor
         SPACE_WAITERS_OFFSET = SPACE_FUTEX_WORD_OFFSET + Integer.BYTES;
         SPACE_WAKE_UPS_OFFSET = SPACE_WAITERS_OFFSET + Integer.BYTES;
 
-        RESERVED_OFFSET = SPACE_FUTEX_LINE_OFFSET + LINE_LENGTH;
-        PRODUCER_SLOTS_OFFSET = RESERVED_OFFSET + 2 * LINE_LENGTH;
+        CLEAN_LINE_OFFSET = SPACE_FUTEX_LINE_OFFSET + LINE_LENGTH;
+        CLEAN_POSITION_OFFSET = CLEAN_LINE_OFFSET;
+        RESERVED_OFFSET = CLEAN_LINE_OFFSET + LINE_LENGTH;
+        PRODUCER_SLOTS_OFFSET = RESERVED_OFFSET + LINE_LENGTH;
         FILE_HEADER_LENGTH = PRODUCER_SLOTS_OFFSET + MAX_PRODUCERS * PRODUCER_SLOT_LENGTH;
     }
 

@@ -34,6 +34,10 @@ import static io.conduit.ring.RecordDescriptor.*;
  */
 public final class MpscRing extends AbstractRing
 {
+    /** The consumer zeroes consumed bytes in whole granules of this many bytes (less for rings under 32 KiB). */
+    public static final int MAX_CLEAN_GRANULE = 4096;
+
+    private final int cleanGranule;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -51,6 +55,7 @@ public final class MpscRing extends AbstractRing
         final String fileName)
     {
         super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+        cleanGranule = Math.min(MAX_CLEAN_GRANULE, capacity >> 3);
     }
 
     /**
@@ -190,19 +195,13 @@ public final class MpscRing extends AbstractRing
     @Override
     void onHeadStored(final long position)
     {
-        if (position - cleanPosition >= (capacity >> 4))
-        {
-            clean(position);
-        }
+        cleanBehind(position);
     }
 
     @Override
     void onIdle(final long position)
     {
-        if (position != cleanPosition)
-        {
-            clean(position);
-        }
+        cleanBehind(position);
         if (0 == (++idlePolls & STUCK_CHECK_MASK) &&
             0 == buffer.getLongVolatile((int)position & mask) &&
             header.getLongVolatile(TAIL_POSITION_OFFSET) > position)
@@ -315,6 +314,20 @@ public final class MpscRing extends AbstractRing
             }
         }
         return limit == toEnd ? toEnd : 0;
+    }
+
+    /**
+     * Clean whole granules behind the head, never the granule the head is in: the producers are writing there, and
+     * zeroing its lines would steal them from the producers at every batch.
+     */
+    private void cleanBehind(final long position)
+    {
+        final int granule = cleanGranule;
+        final long target = position & -granule;
+        if (target - cleanPosition >= granule)
+        {
+            clean(target);
+        }
     }
 
     /**
