@@ -1,0 +1,143 @@
+package io.conduit.perf.harness;
+
+import org.HdrHistogram.Histogram;
+
+import java.nio.file.Path;
+
+/**
+ * One side of one system for one repetition. The parent process pings and consumes; the child process echoes and
+ * produces. One instance per side per repetition, closed at its end.
+ * <p>
+ * Set-up runs in this order, so that blocking opens (a FIFO, an accept) always have their peer on the way:
+ * <ol>
+ *     <li>parent {@link #prepare}: create what the child will open (files, a listening socket); its result is
+ *     sent to the child;</li>
+ *     <li>child {@link #open}: open its side; its result is sent back with {@code READY};</li>
+ *     <li>child {@link #connectChild} and parent {@link #connect}, concurrently: finish the link.</li>
+ * </ol>
+ * Each system implements its own loops, so each loop's calls stay monomorphic whatever else the JVM has run.
+ * <p>
+ * Threading: one thread per instance.
+ */
+abstract class Endpoint implements AutoCloseable
+{
+    /** Placeholder for "nothing to pass". */
+    static final String NONE = "-";
+
+    /** System name. */
+    final String system;
+    /** Message body length in bytes. */
+    int length;
+
+    /**
+     * @param system the system name, for messages.
+     */
+    Endpoint(final String system)
+    {
+        this.system = system;
+    }
+
+    /**
+     * Parent: create what the child opens.
+     *
+     * @param repDirectory a fresh directory for this repetition's files.
+     * @param length message body length.
+     * @return a token for the child's {@link #open}; no spaces.
+     * @throws Exception if set-up fails.
+     */
+    String prepare(final Path repDirectory, final int length) throws Exception
+    {
+        this.length = length;
+        return repDirectory.toString();
+    }
+
+    /**
+     * Child: open this side.
+     *
+     * @param token what the parent's {@link #prepare} returned.
+     * @param length message body length.
+     * @return a token for the parent's {@link #connect}; no spaces.
+     * @throws Exception if set-up fails.
+     */
+    String open(final String token, final int length) throws Exception
+    {
+        this.length = length;
+        return NONE;
+    }
+
+    /**
+     * Child: finish the link after {@code READY} was sent.
+     *
+     * @param watchdog bounds the wait.
+     * @throws Exception if the link fails.
+     */
+    void connectChild(final Watchdog watchdog) throws Exception
+    {
+    }
+
+    /**
+     * Parent: finish the link once the child is {@code READY}.
+     *
+     * @param token what the child's {@link #open} returned.
+     * @param watchdog bounds the wait.
+     * @throws Exception if the link fails.
+     */
+    void connect(final String token, final Watchdog watchdog) throws Exception
+    {
+    }
+
+    /**
+     * Parent: send {@code total} messages one at a time, each after the previous reply, recording round trips after
+     * the first {@code warmup}.
+     *
+     * @param histogram where round trips go, in ns.
+     * @param warmup messages not recorded.
+     * @param total messages in all.
+     * @param intervalNs 0 to send back to back; else the fixed interval between intended send times.
+     * @param watchdog bounds each wait.
+     * @throws Exception if the link fails or a reply is out of sequence.
+     */
+    abstract void pingPong(Histogram histogram, int warmup, int total, long intervalNs, Watchdog watchdog)
+        throws Exception;
+
+    /**
+     * Child: answer {@code total} messages, each with a copy of itself.
+     *
+     * @param total messages to answer.
+     * @param watchdog bounds each wait.
+     * @throws Exception if the link fails.
+     */
+    abstract void echo(int total, Watchdog watchdog) throws Exception;
+
+    /**
+     * Child: send {@code total} messages as fast as the system takes them.
+     *
+     * @param total messages to send.
+     * @param watchdog bounds each wait.
+     * @return offers refused for back-pressure.
+     * @throws Exception if the link fails.
+     */
+    long produce(final int total, final Watchdog watchdog) throws Exception
+    {
+        throw new UnsupportedOperationException(system + " has no throughput mode");
+    }
+
+    /**
+     * Parent: receive {@code total} messages, checking their sequence.
+     *
+     * @param total messages to receive.
+     * @param watchdog bounds each wait.
+     * @return the time from the first message received to the last, in ns.
+     * @throws Exception if the link fails or a message is out of sequence.
+     */
+    long consume(final int total, final Watchdog watchdog) throws Exception
+    {
+        throw new UnsupportedOperationException(system + " has no throughput mode");
+    }
+
+    /**
+     * Release this side's resources, quietly. Files are deleted by the parent with the repetition's directory.
+     */
+    @Override
+    public abstract void close();
+}

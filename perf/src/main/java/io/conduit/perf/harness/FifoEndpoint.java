@@ -1,0 +1,164 @@
+package io.conduit.perf.harness;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.CloseHelper;
+
+import java.io.EOFException;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
+
+import static io.conduit.perf.harness.MessageLayout.*;
+
+/**
+ * A pair of named pipes made with {@code mkfifo} (run through {@link ProcessBuilder}), read and written with
+ * blocking streams: the plain kernel-pipe anchor. Opening a FIFO blocks until its other end is opened, so both sides
+ * open the ping FIFO first, then the pong FIFO.
+ */
+final class FifoEndpoint extends Endpoint
+{
+    private static final String PING = "ping.fifo";
+    private static final String PONG = "pong.fifo";
+
+    private Path directory;
+    private OutputStream out;
+    private InputStream in;
+    private byte[] bytes;
+    private ByteBuffer view;
+
+    /**
+     * @param system system name.
+     */
+    FifoEndpoint(final String system)
+    {
+        super(system);
+    }
+
+    @Override
+    String prepare(final Path repDirectory, final int length) throws Exception
+    {
+        super.prepare(repDirectory, length);
+        directory = repDirectory;
+        mkfifo(repDirectory.resolve(PING));
+        mkfifo(repDirectory.resolve(PONG));
+        allocate(length);
+        return repDirectory.toString();
+    }
+
+    private static void mkfifo(final Path path) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder("mkfifo", "-m", "600", path.toString())
+            .redirectErrorStream(true).start();
+        if (!process.waitFor(10, TimeUnit.SECONDS) || 0 != process.exitValue())
+        {
+            process.destroyForcibly();
+            throw new IOException("mkfifo failed for " + path + ": " +
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private void allocate(final int length)
+    {
+        bytes = new byte[length];
+        view = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    String open(final String token, final int length) throws Exception
+    {
+        super.open(token, length);
+        directory = Paths.get(token);
+        allocate(length);
+        return NONE;
+    }
+
+    @Override
+    void connectChild(final Watchdog watchdog) throws Exception
+    {
+        in = new FileInputStream(directory.resolve(PING).toFile());
+        out = new FileOutputStream(directory.resolve(PONG).toFile());
+    }
+
+    @Override
+    void connect(final String token, final Watchdog watchdog) throws Exception
+    {
+        out = new FileOutputStream(directory.resolve(PING).toFile());
+        in = new FileInputStream(directory.resolve(PONG).toFile());
+    }
+
+    @Override
+    void pingPong(
+        final Histogram histogram, final int warmup, final int total, final long intervalNs, final Watchdog watchdog)
+        throws IOException
+    {
+        final OutputStream out = this.out;
+        final InputStream in = this.in;
+        final byte[] bytes = this.bytes;
+        final ByteBuffer view = this.view;
+        long intendedNs = System.nanoTime();
+        for (int i = 0; i < total; i++)
+        {
+            final long sendNs;
+            if (0 != intervalNs)
+            {
+                intendedNs += intervalNs;
+                sendNs = Pacer.awaitIntended(intendedNs);
+            }
+            else
+            {
+                sendNs = System.nanoTime();
+            }
+            view.putLong(SEND_TIME_OFFSET, sendNs);
+            view.putLong(SEQUENCE_OFFSET, i);
+            out.write(bytes);
+            readFully(in, bytes);
+            final long nowNs = System.nanoTime();
+            checkSequence(i, view.getLong(SEQUENCE_OFFSET), system);
+            if (i >= warmup)
+            {
+                histogram.recordValue(nowNs - view.getLong(SEND_TIME_OFFSET));
+            }
+        }
+    }
+
+    @Override
+    void echo(final int total, final Watchdog watchdog) throws IOException
+    {
+        final OutputStream out = this.out;
+        final InputStream in = this.in;
+        final byte[] bytes = this.bytes;
+        for (int i = 0; i < total; i++)
+        {
+            readFully(in, bytes);
+            out.write(bytes);
+        }
+    }
+
+    private static void readFully(final InputStream in, final byte[] bytes) throws IOException
+    {
+        int position = 0;
+        while (position < bytes.length)
+        {
+            final int read = in.read(bytes, position, bytes.length - position);
+            if (read < 0)
+            {
+                throw new EOFException("FIFO closed by peer after " + position + " bytes of a frame");
+            }
+            position += read;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(out, in);
+    }
+}

@@ -1,0 +1,113 @@
+package io.conduit.perf.harness;
+
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The child process of the harness: the echo side of every ping-pong, the producer of every throughput run. It
+ * serves one repetition at a time, as the parent tells it over stdin; it answers on stdout, which carries nothing
+ * else (anything a library prints goes to stderr).
+ * <p>
+ * Protocol, one line each way per step:
+ * <pre>
+ *  parent: OP system length total timeoutMs token      OP is PING (echo), FLOOR (echo) or PRODUCE
+ *  child:  READY token                                 after Endpoint.open
+ *  child:  DONE helperCpuNs wallNs failedOffers         after the echo or produce loop
+ *  parent: CLOSE
+ *  child:  CLOSED                                      after Endpoint.close
+ *  parent: EXIT
+ * </pre>
+ * On any failure the child prints {@code ERROR message} and exits, so a parent spinning on it notices.
+ */
+public final class HarnessChild
+{
+    private HarnessChild()
+    {
+    }
+
+    /**
+     * @param args none.
+     * @throws Exception if stdin cannot be read.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final PrintStream control = new PrintStream(new FileOutputStream(FileDescriptor.out), true, "UTF-8");
+        System.setOut(System.err);
+        final ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        control.println("HELLO " + HarnessJvm.cpusAllowed() + " " + Runtime.version());
+        String line;
+        while (null != (line = in.readLine()))
+        {
+            final String[] fields = line.trim().split(" ");
+            if ("EXIT".equals(fields[0]))
+            {
+                break;
+            }
+            try
+            {
+                serve(fields, in, control, parent);
+            }
+            catch (final Throwable ex)
+            {
+                ex.printStackTrace();
+                control.println("ERROR " + Harness.oneLine(ex));
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void serve(
+        final String[] fields, final BufferedReader in, final PrintStream control, final ProcessHandle parent)
+        throws Exception
+    {
+        if (6 != fields.length)
+        {
+            throw new IllegalArgumentException("bad command: " + String.join(" ", fields));
+        }
+        final String op = fields[0];
+        final String system = fields[1];
+        final int length = Integer.parseInt(fields[2]);
+        final int total = Integer.parseInt(fields[3]);
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(fields[4]));
+        final String token = fields[5];
+
+        final long[] baseline = ThreadCpu.threadIds();
+        try (Endpoint endpoint = Systems.create(system))
+        {
+            final Watchdog watchdog = new Watchdog(timeoutNs, parent, op + " " + system + " in the child");
+            control.println("READY " + endpoint.open(token, length));
+            endpoint.connectChild(watchdog);
+            final long startCpuNs = ThreadCpu.helperCpuNs(baseline);
+            final long startNs = System.nanoTime();
+            long failedOffers = 0;
+            switch (op)
+            {
+                case "PING":
+                case "FLOOR":
+                    endpoint.echo(total, watchdog);
+                    break;
+                case "PRODUCE":
+                    failedOffers = endpoint.produce(total, watchdog);
+                    break;
+                default:
+                    throw new IllegalArgumentException("bad op: " + op);
+            }
+            final long wallNs = System.nanoTime() - startNs;
+            final long cpuNs = ThreadCpu.helperCpuNs(baseline) - startCpuNs;
+            control.println("DONE " + cpuNs + " " + wallNs + " " + failedOffers);
+            final String close = in.readLine();
+            if (!"CLOSE".equals(close))
+            {
+                throw new IllegalStateException("expected CLOSE, got: " + close);
+            }
+        }
+        control.println("CLOSED");
+    }
+}

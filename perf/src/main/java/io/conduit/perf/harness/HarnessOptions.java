@@ -1,0 +1,264 @@
+package io.conduit.perf.harness;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command-line options of the {@link Harness}. A mode ({@code --quick}, {@code --smoke}, or the full default) sets
+ * every count; the other options override single values, whatever their order.
+ */
+final class HarnessOptions
+{
+    /** Usage text. */
+    static final String USAGE = String.join(System.lineSeparator(),
+        "usage: java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp perf/target/conduit-perf.jar \\",
+        "           io.conduit.perf.harness.Harness [options]",
+        "  --quick               3 rounds, 20k round trips per rep, 32 B only, no tcp or fifo: about 35 s",
+        "  --smoke               1 round, 2k round trips, conduit-spsc + agrona-o2o + floor, a few seconds (CI)",
+        "                        (default, neither: 7 rounds, 100k round trips per rep, 32, 256 and 4096 B)",
+        "  --systems a,b,...     ping-pong systems, of " + String.join(",", Systems.PING_PONG),
+        "                        (the floor always runs, paired with every rep)",
+        "  --sizes 32,256,4096   payload sizes in bytes, 16 to " + HarnessOptions.MAX_LENGTH,
+        "  --rounds N            measured rounds; each runs every system once, shuffled",
+        "  --count N             recorded round trips per rep (the same for every system)",
+        "  --warmup N            unrecorded round trips before them, per rep",
+        "  --throughput-count N  messages per one-way throughput rep (32 B); 0 or --no-throughput to skip",
+        "  --rate N              fixed rate, msgs/s: latency measured from the intended send time",
+        "  --seed N              shuffle seed",
+        "  --out DIR             where the CSV, HTML and text go (default perf/target/harness)",
+        "  --cpus P,C            cores for parent and child (default 0,1); --no-pin to skip taskset",
+        "  --no-relaunch         do not re-launch the parent JVM under taskset with the harness JVM flags");
+
+    /** Largest payload: one Aeron frame with the MTU used here, no fragmentation. */
+    static final int MAX_LENGTH = 8192 - 32;
+
+    String mode = "full";
+    List<String> systems = new ArrayList<>(Systems.PING_PONG);
+    List<String> throughputSystems = new ArrayList<>(Systems.THROUGHPUT);
+    List<Integer> sizes = new ArrayList<>(List.of(32, 256, 4096));
+    int rounds = 7;
+    int count = 100_000;
+    int warmup = 10_000;
+    int throughputCount = 5_000_000;
+    boolean warmupRound = true;
+    long rate;
+    long seed = System.nanoTime();
+    Path out = defaultOut();
+    boolean pin = true;
+    int parentCpu = 0;
+    int childCpu = 1;
+    boolean relaunch = true;
+    boolean help;
+    final List<String> arguments = new ArrayList<>();
+
+    /**
+     * @param args command-line arguments.
+     * @return the options.
+     * @throws IllegalArgumentException naming a bad option or value.
+     */
+    static HarnessOptions parse(final String[] args)
+    {
+        final HarnessOptions options = new HarnessOptions();
+        options.arguments.addAll(List.of(args));
+        for (final String arg : args)
+        {
+            if ("--quick".equals(arg))
+            {
+                options.quick();
+            }
+            else if ("--smoke".equals(arg))
+            {
+                options.smoke();
+            }
+        }
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            switch (arg)
+            {
+                case "--quick":
+                case "--smoke":
+                    break;
+                case "--systems":
+                    options.systems(value(args, ++i, arg));
+                    break;
+                case "--sizes":
+                    options.sizes = sizes(value(args, ++i, arg));
+                    break;
+                case "--rounds":
+                    options.rounds = positive(value(args, ++i, arg), arg);
+                    break;
+                case "--count":
+                    options.count = positive(value(args, ++i, arg), arg);
+                    break;
+                case "--warmup":
+                    options.warmup = (int)number(value(args, ++i, arg), arg, 0);
+                    break;
+                case "--throughput-count":
+                    options.throughputCount = (int)number(value(args, ++i, arg), arg, 0);
+                    break;
+                case "--no-throughput":
+                    options.throughputCount = 0;
+                    break;
+                case "--rate":
+                    options.rate = number(value(args, ++i, arg), arg, 1);
+                    break;
+                case "--seed":
+                    options.seed = Long.parseLong(value(args, ++i, arg));
+                    break;
+                case "--out":
+                    options.out = Paths.get(value(args, ++i, arg));
+                    break;
+                case "--cpus":
+                    options.cpus(value(args, ++i, arg));
+                    break;
+                case "--no-pin":
+                    options.pin = false;
+                    break;
+                case "--no-relaunch":
+                    options.relaunch = false;
+                    break;
+                case "--help":
+                case "-h":
+                    options.help = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option: " + arg);
+            }
+        }
+        return options;
+    }
+
+    private void quick()
+    {
+        mode = "quick";
+        // the blocking kernel paths cost ~100 us a round trip here: two of the three would take half the budget
+        systems = new ArrayList<>(Systems.PING_PONG);
+        systems.removeAll(List.of(Systems.TCP, Systems.FIFO));
+        sizes = new ArrayList<>(List.of(32));
+        rounds = 3;
+        count = 20_000;
+        warmup = 5_000;
+        throughputCount = 1_000_000;
+        warmupRound = true;
+    }
+
+    private void smoke()
+    {
+        mode = "smoke";
+        systems = new ArrayList<>(List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O));
+        throughputSystems = new ArrayList<>(List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O));
+        sizes = new ArrayList<>(List.of(32));
+        rounds = 1;
+        count = 2_000;
+        warmup = 500;
+        throughputCount = 100_000;
+        warmupRound = false;
+    }
+
+    private void systems(final String list)
+    {
+        systems = new ArrayList<>();
+        throughputSystems = new ArrayList<>();
+        for (final String name : list.split(","))
+        {
+            final String system = name.trim();
+            if (system.isEmpty() || FloorEndpoint.NAME.equals(system))
+            {
+                continue; // the floor always runs
+            }
+            if (!Systems.PING_PONG.contains(system))
+            {
+                throw new IllegalArgumentException("unknown system=" + system + " expected one of " +
+                    Systems.PING_PONG);
+            }
+            if (!systems.contains(system))
+            {
+                systems.add(system);
+                if (Systems.THROUGHPUT.contains(system))
+                {
+                    throughputSystems.add(system);
+                }
+            }
+        }
+    }
+
+    private void cpus(final String pair)
+    {
+        final String[] parts = pair.split(",");
+        if (2 != parts.length)
+        {
+            throw new IllegalArgumentException("--cpus expects P,C (parent core, child core), got " + pair);
+        }
+        parentCpu = (int)number(parts[0].trim(), "--cpus", 0);
+        childCpu = (int)number(parts[1].trim(), "--cpus", 0);
+    }
+
+    private static List<Integer> sizes(final String list)
+    {
+        final List<Integer> sizes = new ArrayList<>();
+        for (final String part : list.split(","))
+        {
+            final int size = (int)number(part.trim(), "--sizes", MessageLayout.MIN_LENGTH);
+            if (size > MAX_LENGTH)
+            {
+                throw new IllegalArgumentException("--sizes: " + size + " expected <= " + MAX_LENGTH);
+            }
+            if (!sizes.contains(size))
+            {
+                sizes.add(size);
+            }
+        }
+        return sizes;
+    }
+
+    private static String value(final String[] args, final int index, final String option)
+    {
+        if (index >= args.length)
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int positive(final String value, final String option)
+    {
+        return (int)number(value, option, 1);
+    }
+
+    private static long number(final String value, final String option, final long min)
+    {
+        final long number;
+        try
+        {
+            number = Long.parseLong(value.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + ": '" + value + "' is not a number");
+        }
+        if (number < min || number > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(option + ": " + number + " expected in [" + min + ", " +
+                Integer.MAX_VALUE + "]");
+        }
+        return number;
+    }
+
+    private static Path defaultOut()
+    {
+        return Files.isDirectory(Paths.get("perf")) ? Paths.get("perf", "target", "harness") :
+            Paths.get("target", "harness");
+    }
+
+    /**
+     * @return the interval between intended send times in fixed-rate mode, or 0 for back to back.
+     */
+    long intervalNs()
+    {
+        return 0 == rate ? 0 : Math.max(1, 1_000_000_000L / rate);
+    }
+}

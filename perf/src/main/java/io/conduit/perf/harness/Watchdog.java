@@ -1,0 +1,45 @@
+package io.conduit.perf.harness;
+
+/**
+ * Bounds every wait loop of a repetition: a peer process that died or a repetition past its deadline ends the wait
+ * with an exception instead of a core spinning for ever. Checked once every {@link #SPIN_CHECK_MASK} + 1 empty
+ * polls, so the check costs an increment and a mask on the hot path.
+ * <p>
+ * Threading: one thread.
+ */
+final class Watchdog
+{
+    /** Check the clock and the peer once per this many + 1 empty polls. */
+    static final long SPIN_CHECK_MASK = (1 << 16) - 1;
+
+    private final long deadlineNs;
+    private final ProcessHandle peer;
+    private final String what;
+
+    /**
+     * @param timeoutNs time allowed from now.
+     * @param peer the other process, or null to watch the clock only.
+     * @param what what is waited for, for the message.
+     */
+    Watchdog(final long timeoutNs, final ProcessHandle peer, final String what)
+    {
+        this.deadlineNs = System.nanoTime() + timeoutNs;
+        this.peer = peer;
+        this.what = what;
+    }
+
+    /**
+     * @throws IllegalStateException if the deadline passed or the peer process is gone.
+     */
+    void check()
+    {
+        if (System.nanoTime() - deadlineNs > 0)
+        {
+            throw new IllegalStateException("timed out: " + what);
+        }
+        if (null != peer && !peer.isAlive())
+        {
+            throw new IllegalStateException("peer process pid=" + peer.pid() + " is gone: " + what);
+        }
+    }
+}
