@@ -4,6 +4,7 @@ import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.MessageHandler;
 import org.agrona.DirectBuffer;
+import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaker;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -348,9 +349,9 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     final void signalConsumer()
     {
-        if (!SIGNAL_DISABLED && FutexWaker.signal(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET, fenceOnSignal) > 0)
+        if (!SIGNAL_DISABLED)
         {
-            header.getAndAddLong(DATA_WAKE_UPS_OFFSET, 1);
+            signal(DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET, DATA_WAKE_UPS_OFFSET);
         }
     }
 
@@ -359,9 +360,19 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     final void signalProducers()
     {
-        if (FutexWaker.signal(header, SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET, fenceOnSignal) > 0)
+        signal(SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET, SPACE_WAKE_UPS_OFFSET);
+    }
+
+    /**
+     * The waking half of {@link io.conduit.wait.FutexWaiter}'s protocol, counting each wake-up call made.
+     */
+    private void signal(final int wordOffset, final int waitersOffset, final int wakeUpsOffset)
+    {
+        AsymmetricFence.light(fenceOnSignal);
+        if (header.getIntVolatile(waitersOffset) > 0)
         {
-            header.getAndAddLong(SPACE_WAKE_UPS_OFFSET, 1);
+            header.getAndAddLong(wakeUpsOffset, 1);
+            FutexWaker.signal(header, wordOffset, waitersOffset, false);
         }
     }
 
