@@ -423,6 +423,27 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     }
 
     /**
+     * Has a claim whose header is still 0 (tail past it) at {@code position} stayed so long enough, or lost its
+     * claimer, to be skipped? Called only every {@link #STUCK_CHECK_MASK} + 1 idle polls; the first call for a
+     * position starts the clock and decides nothing, so a claim seen in the instant between its tail and its
+     * header costs no liveness check (a system call).
+     *
+     * @param position head position.
+     * @return true if it should be skipped now.
+     */
+    final boolean isUnmarkedClaimStuck(final long position)
+    {
+        if (position != stuckPosition)
+        {
+            stuckPosition = position;
+            stuckPolls = 0;
+            stuckSinceNs = System.nanoTime();
+            return false;
+        }
+        return isClaimerDead(position) || System.nanoTime() - stuckSinceNs >= stuckClaimTimeoutNs;
+    }
+
+    /**
      * Make the next read check a stuck or unmarked claim at once rather than after more polls: called by
      * consumers that sleep between reads, whose polls are too rare for the poll count to mean anything.
      */

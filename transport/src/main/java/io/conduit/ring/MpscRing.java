@@ -250,10 +250,9 @@ public final class MpscRing extends AbstractRing
      */
     private int skipUnmarkedClaim(final long position)
     {
-        if (position != stuckPosition)
+        if (!isUnmarkedClaimStuck(position))
         {
-            stuckPosition = position;
-            stuckSinceNs = System.nanoTime();
+            return 0;
         }
         final int offset = (int)position & mask;
         final int toEnd = capacity - offset;

@@ -154,7 +154,7 @@ public final class SpscRing extends AbstractRing
         if (0 == (++idlePolls & STUCK_CHECK_MASK) &&
             0 == buffer.getLongVolatile((int)position & mask) &&
             header.getLongVolatile(TAIL_POSITION_OFFSET) > position &&
-            isStuck(position))
+            isUnmarkedClaimStuck(position))
         {
             skipUnmarkedClaim(position);
         }
