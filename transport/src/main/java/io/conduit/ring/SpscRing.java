@@ -35,6 +35,9 @@ public final class SpscRing extends AbstractRing
     /** Bytes the producer zeroes ahead of its tail at a time. */
     public static final int ZERO_AHEAD_LENGTH = 2048;
 
+    /** Zeroed bytes kept ahead of the tail after each commit: enough for the largest next claim. */
+    private final int zeroReserve;
+
     /**
      * Wrap a mapped SPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -52,6 +55,7 @@ public final class SpscRing extends AbstractRing
         final String fileName)
     {
         super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
+        zeroReserve = Math.min(capacity >> 2, alignedLength(maxFrameLength) + HEADER_LENGTH + ZERO_AHEAD_LENGTH);
     }
 
     /**
@@ -121,6 +125,11 @@ public final class SpscRing extends AbstractRing
         buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), typeId(claim)));
         header.putLongRelease(MESSAGES_SENT_OFFSET, ++messagesSent);
         signalConsumer();
+        if (zeroLimit - producerTail < zeroReserve)
+        {
+            // zero for the next claims now, after publishing, when a round trip is waiting on the peer anyway
+            zeroAhead(producerTail + zeroReserve);
+        }
     }
 
     /**
@@ -212,7 +221,7 @@ public final class SpscRing extends AbstractRing
      * Zero the space ahead of the tail, a chunk at a time, as far as the consumer has freed it.
      *
      * @param required the position up to which bytes must be zero.
-     * @return false if the consumer has not freed enough.
+     * @return false if the consumer has not freed enough; as much as it has freed is zeroed anyway.
      */
     private boolean zeroAhead(final long required)
     {
@@ -220,12 +229,12 @@ public final class SpscRing extends AbstractRing
         checkPositions(head, producerTail);
         headCache = head;
         final long limit = head + capacity;
-        if (required > limit)
-        {
-            return false;
-        }
         final long from = zeroLimit;
         final long to = Math.min(limit, Math.max(required, from + ZERO_AHEAD_LENGTH));
+        if (to <= from)
+        {
+            return required <= from;
+        }
         final int length = (int)(to - from);
         final int offset = (int)from & mask;
         final int first = Math.min(length, capacity - offset);
@@ -235,7 +244,7 @@ public final class SpscRing extends AbstractRing
             buffer.setMemory(0, length - first, (byte)0);
         }
         zeroLimit = to;
-        return true;
+        return required <= to;
     }
 
     /**
