@@ -14,7 +14,8 @@ package io.conduit.ring;
  *  ...                                                              |
  *   +---------------------------------------------------------------+
  * </pre>
- * The frame length counts the header and the body, not the alignment padding. Its value says the record's state:
+ * The frame length counts the header and the body, not the alignment padding. Producers follow each record with a
+ * padding record to the end of its 64-byte line ({@link #LINE_ALIGNMENT}), written with the claim. Its value says the record's state:
  * <ul>
  *     <li>{@code 0}: nothing written here yet in this lap, or (SPSC) the producer's latest claim, whose extent is
  *     {@code [here, tail)}; the reader stops.</li>
@@ -32,6 +33,12 @@ public final class RecordDescriptor
     public static final int HEADER_LENGTH = 8;
     /** Records start at multiples of this. */
     public static final int ALIGNMENT = 8;
+    /**
+     * Producers start every record on a cache line of this length, writing a padding record over the rest of the
+     * previous record's line, so a small record never straddles two lines and a reader misses on one line per
+     * message. Readers rely only on {@link #ALIGNMENT}.
+     */
+    public static final int LINE_ALIGNMENT = 64;
     /** Offset of the frame length within the header. */
     public static final int LENGTH_OFFSET = 0;
     /** Offset of the type id within the header. */

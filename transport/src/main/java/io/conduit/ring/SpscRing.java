@@ -35,6 +35,7 @@ public final class SpscRing extends AbstractRing
     /** Bytes the producer zeroes ahead of its tail at a time. */
     public static final int ZERO_AHEAD_LENGTH = 2048;
 
+
     /** Zeroed bytes kept ahead of the tail after each commit: enough for the largest next claim. */
     private final int zeroReserve;
 
@@ -86,7 +87,11 @@ public final class SpscRing extends AbstractRing
         final int offset = (int)tail & mask;
         final int toEnd = capacity - offset;
         final int padding = alignedLength > toEnd ? toEnd : 0;
-        final long newTail = tail + padding + alignedLength;
+        final int recordOffset = 0 == padding ? offset : 0;
+        // pad to the end of the cache line: the next record starts on a line of its own, so a small record never
+        // straddles two lines and a reader's poll misses on one line per message
+        final int trailing = (-(recordOffset + alignedLength)) & (LINE_ALIGNMENT - 1);
+        final long newTail = tail + padding + alignedLength + trailing;
         // the claim and the header slot after it must be zero
         if (newTail + HEADER_LENGTH > zeroLimit && !zeroAhead(newTail + HEADER_LENGTH))
         {
@@ -105,7 +110,10 @@ public final class SpscRing extends AbstractRing
             // release: publishes the wrap; the bytes at offset 0 were zeroed ahead before it
             buffer.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }
-        final int recordOffset = 0 == padding ? offset : 0;
+        if (0 != trailing)
+        {
+            buffer.putLong(recordOffset + alignedLength, makeHeader(trailing, PADDING_TYPE_ID));
+        }
         this.pendingOffset = recordOffset;
         this.pendingMark = makeHeader(-frameLength, typeId);
         producerTail = newTail;

@@ -29,7 +29,8 @@ class RingPositionCheckTest
     static final int CAPACITY = 4096;
     static final int MESSAGES = 3;
     static final int BODY_LENGTH = 16;
-    static final int RECORD_LENGTH = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
+    /** Records start on cache lines: a 24-byte record takes a whole line. */
+    static final int RECORD_LENGTH = RecordDescriptor.LINE_ALIGNMENT;
 
     @TempDir
     Path dir;

@@ -72,7 +72,8 @@ class SpscStoreOrderTest
         assertEquals(List.of(
             "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",0)",    // attach
             "ring.setMemory(0," + SpscRing.ZERO_AHEAD_LENGTH + ",0)",                         // zeroed ahead first
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",24)",   // the claim's extent
+            "ring.putLong(24," + makeHeader(40, PADDING_TYPE_ID) + ")",                       // rest of the line
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",64)",   // the claim's extent
             "ring.putLong(8,99)",                                                             // body
             "ring.putLongRelease(0," + makeHeader(20, 7) + ")"),                              // length last
             ringAndTail(log));
@@ -91,13 +92,14 @@ class SpscStoreOrderTest
         final int second = spsc.tryClaim(2, 8);
         assertEquals(List.of(
             "ring.putLongRelease(0," + makeHeader(-16, 1) + ")",                              // first gets its mark
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",32)"),  // then the tail
+            "ring.putLong(80," + makeHeader(48, PADDING_TYPE_ID) + ")",
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",128)"), // then the tail
             ringAndTail(log));
         log.clear();
         spsc.commit(second);
         spsc.commit(first);
         assertEquals(List.of(
-            "ring.putLongRelease(16," + makeHeader(16, 2) + ")",
+            "ring.putLongRelease(64," + makeHeader(16, 2) + ")",
             "ring.putLongRelease(0," + makeHeader(16, 1) + ")"),
             ringAndTail(log));
     }
@@ -121,7 +123,8 @@ class SpscStoreOrderTest
             "ring.setMemory(4072,24,0)",                                                      // to the end, and
             "ring.setMemory(0," + (SpscRing.ZERO_AHEAD_LENGTH - 24) + ",0)",                  // on from offset 0
             "ring.putLongRelease(4072," + makeHeader(24, PADDING_TYPE_ID) + ")",              // padding after zeros
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4128)"),
+            "ring.putLong(32," + makeHeader(32, PADDING_TYPE_ID) + ")",                       // rest of the line
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4160)"),
             ringAndTail(log));
     }
 
