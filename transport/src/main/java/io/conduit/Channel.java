@@ -20,7 +20,8 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * words its sleepers use.
  * <p>
  * A blocking call spins {@code spins} times, yields {@code yields} times, then sleeps in the kernel on the channel's
- * futex word (data for {@link #receive}, space for {@link #send}) until a commit, a freed batch, the timeout or
+ * futex word (the timeout counts from the first clock read, at most 64 spins into the call, so a hot call reads no
+ * clock) (data for {@link #receive}, space for {@link #send}) until a commit, a freed batch, the timeout or
  * {@link #close()} wakes it. Senders pay no system call while nobody sleeps: see {@code docs/WAITING.md}.
  * <p>
  * Threading: one receiving thread (the ring's consumer); sending threads as the ring kind allows (one for SPSC, any
@@ -35,7 +36,9 @@ public final class Channel implements AutoCloseable
     /** Default yields before sleeping. */
     public static final int DEFAULT_YIELDS = 50;
     /** Default longest single sleep; a sleeper re-checks for close and stuck claims at least this often. */
-    public static final long DEFAULT_MAX_SLEEP_NS = 100_000_000L;
+    public static final long DEFAULT_MAX_SLEEP_NS = 1_000_000_000L;
+    /** Spins between two clock reads while spinning: the clock costs as much as a round trip's slack. */
+    static final int CLOCK_CHECK_MASK = 63;
 
     private static final VarHandle ACTIVE_CALLS;
 
@@ -196,7 +199,7 @@ public final class Channel implements AutoCloseable
             {
                 return true;
             }
-            final long deadlineNs = System.nanoTime() + timeoutNs;
+            long deadlineNs = 0;
             for (int attempt = 1; ; attempt++)
             {
                 freedAtFailure = abstractRing.freedPosition();
@@ -204,10 +207,16 @@ public final class Channel implements AutoCloseable
                 {
                     return true;
                 }
-                final long remainingNs = deadlineNs - System.nanoTime();
-                if (remainingNs <= 0)
+                long remainingNs = Long.MAX_VALUE;
+                if (attempt > spins || 0 == (attempt & CLOCK_CHECK_MASK))
                 {
-                    return false;
+                    final long nowNs = System.nanoTime();
+                    deadlineNs = 0 == deadlineNs ? nowNs + timeoutNs : deadlineNs;
+                    remainingNs = deadlineNs - nowNs;
+                    if (remainingNs <= 0)
+                    {
+                        return false;
+                    }
                 }
                 pause(attempt, spaceWaiter, spaceFreed, remainingNs);
                 checkOpen();
@@ -250,13 +259,19 @@ public final class Channel implements AutoCloseable
             {
                 return count;
             }
-            final long deadlineNs = System.nanoTime() + timeoutNs;
+            long deadlineNs = 0;
             for (int attempt = 1; ; attempt++)
             {
-                final long remainingNs = deadlineNs - System.nanoTime();
-                if (remainingNs <= 0)
+                long remainingNs = Long.MAX_VALUE;
+                if (attempt > spins || 0 == (attempt & CLOCK_CHECK_MASK))
                 {
-                    return 0;
+                    final long nowNs = System.nanoTime();
+                    deadlineNs = 0 == deadlineNs ? nowNs + timeoutNs : deadlineNs;
+                    remainingNs = deadlineNs - nowNs;
+                    if (remainingNs <= 0)
+                    {
+                        return 0;
+                    }
                 }
                 pause(attempt, dataWaiter, dataAvailable, remainingNs);
                 checkOpen();
