@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * each system is the median over rounds of its ratio to the floor repetition it was paired with, and that ratio
  * divided by Conduit SPSC's.
  * <p>
+ * With {@code --idle} or {@code --idle-seconds N} it measures no round trips but the CPU an idle receiver burns
+ * ({@link IdleCpu}) instead.
+ * <p>
  * Run with: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp perf/target/conduit-perf.jar
  * io.conduit.perf.harness.Harness --quick}; {@code --help} lists the options.
  */
@@ -101,6 +104,11 @@ public final class Harness
         if (options.relaunch && !Boolean.getBoolean(HarnessJvm.RELAUNCHED_PROP_NAME))
         {
             System.exit(HarnessJvm.relaunch(options, args));
+        }
+        if (options.idle)
+        {
+            new IdleCpu(options).run();
+            System.exit(0);
         }
         final HarnessReport report = new Harness(options).run();
         System.exit(report.failures().isEmpty() ? 0 : 1);
@@ -191,7 +199,11 @@ public final class Harness
         info.put("seed", String.valueOf(options.seed));
     }
 
-    private static String cpuSummary() throws IOException
+    /**
+     * @return the number of processors and the CPU model, from {@code /proc/cpuinfo} where it exists.
+     * @throws IOException if it exists but cannot be read.
+     */
+    static String cpuSummary() throws IOException
     {
         final Path cpuinfo = Paths.get("/proc/cpuinfo");
         if (!Files.isReadable(cpuinfo))
@@ -226,7 +238,10 @@ public final class Harness
         }
     }
 
-    private static Path baseDirectory()
+    /**
+     * @return {@code /dev/shm} where it is writable, else the temporary directory.
+     */
+    static Path baseDirectory()
     {
         final Path shm = Paths.get("/dev/shm");
         return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Paths.get(System.getProperty("java.io.tmpdir"));
@@ -478,7 +493,11 @@ public final class Harness
         return text.toString().replace('\n', ' ').replace('\r', ' ');
     }
 
-    private static void deleteRecursively(final Path root) throws IOException
+    /**
+     * @param root a file or directory to delete with everything in it; nothing happens if null or missing.
+     * @throws IOException if something cannot be deleted.
+     */
+    static void deleteRecursively(final Path root) throws IOException
     {
         if (null == root || !Files.exists(root))
         {

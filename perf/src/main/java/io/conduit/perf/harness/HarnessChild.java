@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  *  parent: CLOSE
  *  child:  CLOSED                                      after Endpoint.close
  *  parent: EXIT
+ * </pre>
+ * The idle mode uses the same steps with its own first and last lines; the child waits on its main thread:
+ * <pre>
+ *  parent: IDLE mode settleMs windowMs directory          mode is an IdleMode label
+ *  child:  READY -                                         at once; the file is opened in the settling time
+ *  child:  DONE threadCpuNs processCpuNs wallNs            over the window; -1 where a clock is unavailable
  * </pre>
  * On any failure the child prints {@code ERROR message} and exits, so a parent spinning on it notices.
  */
@@ -67,6 +74,11 @@ public final class HarnessChild
         final String[] fields, final BufferedReader in, final PrintStream control, final ProcessHandle parent)
         throws Exception
     {
+        if ("IDLE".equals(fields[0]))
+        {
+            serveIdle(fields, in, control);
+            return;
+        }
         if (6 != fields.length)
         {
             throw new IllegalArgumentException("bad command: " + String.join(" ", fields));
@@ -107,6 +119,28 @@ public final class HarnessChild
             {
                 throw new IllegalStateException("expected CLOSE, got: " + close);
             }
+        }
+        control.println("CLOSED");
+    }
+
+    private static void serveIdle(final String[] fields, final BufferedReader in, final PrintStream control)
+        throws Exception
+    {
+        if (5 != fields.length)
+        {
+            throw new IllegalArgumentException("bad command: " + String.join(" ", fields));
+        }
+        final IdleMode mode = IdleMode.of(fields[1]);
+        final long settleNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(fields[2]));
+        final long windowNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(fields[3]));
+        control.println("READY " + Endpoint.NONE);
+        final long[] elapsed = mode.measure(Paths.get(fields[4]), settleNs, windowNs);
+        control.println("DONE " + elapsed[IdleMode.THREAD_CPU] + " " + elapsed[IdleMode.PROCESS_CPU] + " " +
+            elapsed[IdleMode.WALL]);
+        final String close = in.readLine();
+        if (!"CLOSE".equals(close))
+        {
+            throw new IllegalStateException("expected CLOSE, got: " + close);
         }
         control.println("CLOSED");
     }

@@ -7,18 +7,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Command-line options of the {@link Harness}. A mode ({@code --quick}, {@code --smoke}, or the full default) sets
- * every count; the other options override single values, whatever their order.
+ * Command-line options of the {@link Harness}. A mode ({@code --quick}, {@code --smoke}, {@code --waiting}, or the
+ * full default) sets every count; the other options override single values, whatever their order. {@code --idle} and
+ * {@code --idle-seconds} switch to the idle CPU measurement, whose window {@code --quick} shortens.
  */
 final class HarnessOptions
 {
+    /** Idle mode's window: the one issue 5's idle targets are stated over. */
+    static final int DEFAULT_IDLE_SECONDS = 60;
+    /** Idle mode's window with {@code --quick}. */
+    static final int QUICK_IDLE_SECONDS = 5;
     /** Usage text. */
     static final String USAGE = String.join(System.lineSeparator(),
         "usage: java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp perf/target/conduit-perf.jar \\",
         "           io.conduit.perf.harness.Harness [options]",
-        "  --quick               3 rounds, 20k round trips per rep, 32 B only, no tcp or fifo: about 35 s",
+        "  --quick               3 rounds, 20k round trips per rep, 32 B only, no tcp or fifo: about 40 s",
         "  --smoke               1 round, 2k round trips, conduit-spsc + agrona-o2o + floor, a few seconds (CI)",
-        "                        (default, neither: 7 rounds, 100k round trips per rep, 32, 256 and 4096 B)",
+        "  --waiting             issue 5's waiting targets: conduit-futex, conduit-hybrid, conduit-spsc, uds-block",
+        "                        + floor, 11 rounds, 20k round trips, 32 B, no throughput: about a minute",
+        "                        (default, none of these: 7 rounds, 100k round trips per rep, 32, 256 and 4096 B)",
+        "  --idle                instead of round trips, the CPU an idle receiver burns: conduit-futex and",
+        "                        agrona-backoff for " + DEFAULT_IDLE_SECONDS + " s (" + QUICK_IDLE_SECONDS +
+            " s with --quick), then busy-spin for at most " + IdleCpu.BUSY_SPIN_MAX_SECONDS + " s",
+        "  --idle-seconds N      --idle with an N second window",
         "  --systems a,b,...     ping-pong systems, of " + String.join(",", Systems.PING_PONG),
         "                        (the floor always runs, paired with every rep)",
         "  --sizes 32,256,4096   payload sizes in bytes, 16 to " + HarnessOptions.MAX_LENGTH,
@@ -45,6 +56,8 @@ final class HarnessOptions
     int throughputCount = 5_000_000;
     boolean warmupRound = true;
     long rate;
+    boolean idle;
+    int idleSeconds = DEFAULT_IDLE_SECONDS;
     long seed = System.nanoTime();
     Path out = defaultOut();
     boolean pin = true;
@@ -73,6 +86,10 @@ final class HarnessOptions
             {
                 options.smoke();
             }
+            else if ("--waiting".equals(arg))
+            {
+                options.waiting();
+            }
         }
         for (int i = 0; i < args.length; i++)
         {
@@ -81,6 +98,14 @@ final class HarnessOptions
             {
                 case "--quick":
                 case "--smoke":
+                case "--waiting":
+                    break;
+                case "--idle":
+                    options.idle = true;
+                    break;
+                case "--idle-seconds":
+                    options.idle = true;
+                    options.idleSeconds = positive(value(args, ++i, arg), arg);
                     break;
                 case "--systems":
                     options.systems(value(args, ++i, arg));
@@ -143,6 +168,24 @@ final class HarnessOptions
         count = 20_000;
         warmup = 5_000;
         throughputCount = 1_000_000;
+        warmupRound = true;
+        idleSeconds = QUICK_IDLE_SECONDS;
+    }
+
+    private void waiting()
+    {
+        mode = "waiting";
+        // issue 5's round-trip targets need exactly these, in the same run. The two kernel paths cost ~80 us a
+        // round trip here, so a round of 25k round trips each takes about 4 s: 11 rounds, because the hybrid's
+        // verdict against busy-spin rests on a few percent
+        systems = new ArrayList<>(List.of(
+            Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.CONDUIT_FUTEX, Systems.UDS_BLOCK));
+        throughputSystems = new ArrayList<>();
+        sizes = new ArrayList<>(List.of(32));
+        rounds = 11;
+        count = 20_000;
+        warmup = 5_000;
+        throughputCount = 0;
         warmupRound = true;
     }
 

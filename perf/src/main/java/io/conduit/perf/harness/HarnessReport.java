@@ -31,7 +31,7 @@ final class HarnessReport
 
     private static final String[] COLOURS = {
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
-        "#7f7f7f", "#393b79"};
+        "#7f7f7f", "#393b79", "#e7969c", "#637939"};
 
     /**
      * One system at one payload size.
@@ -104,6 +104,7 @@ final class HarnessReport
     private final Map<String, String> info;
     private final List<LatencyRow> latencyRows = new ArrayList<>();
     private final List<ThroughputRow> throughputRows = new ArrayList<>();
+    private final List<WaitingTargets.Target> targets;
     private final int plotLength;
 
     /**
@@ -127,6 +128,7 @@ final class HarnessReport
         this.info = info;
         this.plotLength = options.sizes.contains(32) ? 32 : options.sizes.stream().min(Integer::compare).orElse(32);
         summarise();
+        this.targets = WaitingTargets.compute(this.reps, options.sizes);
     }
 
     private void summarise()
@@ -258,6 +260,14 @@ final class HarnessReport
     }
 
     /**
+     * @return issue 5's waiting targets whose systems were measured, per size.
+     */
+    List<WaitingTargets.Target> targets()
+    {
+        return targets;
+    }
+
+    /**
      * @return systems that failed and were left out, with why.
      */
     Map<String, String> failures()
@@ -298,6 +308,7 @@ final class HarnessReport
                 String.format(Locale.ROOT, "%.1f", row.helperCpuPct())});
         }
         appendTable(out, rows);
+        appendTargets(out);
         if (!throughputRows.isEmpty())
         {
             out.append('\n').append("One-way throughput, producer in the child, consumer in the parent: ")
@@ -326,6 +337,41 @@ final class HarnessReport
         return out.toString();
     }
 
+    private void appendTargets(final StringBuilder out)
+    {
+        if (targets.isEmpty())
+        {
+            return;
+        }
+        out.append('\n').append("Targets (issue 5, waiting strategies). ratio, which the verdict is on: between ")
+            .append("two systems the ratio of their medians over reps (ns), against the floor the median over reps ")
+            .append("of rep / paired floor rep;\nvia floor: the same comparison as the ratio of the two systems' ")
+            .append("x floor (as x conduit is taken); spread: lowest and highest ratio within one round (per rep ")
+            .append("for the floor).\n\n");
+        final List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"target", "size B", "ratio", "limit", "verdict", "via floor", "spread", "pairs"});
+        for (final WaitingTargets.Target target : targets)
+        {
+            rows.add(new String[]{target.name(), String.valueOf(target.length()), targetRatio(target.ratio()),
+                String.format(Locale.ROOT, "%.2f", target.limit()), target.verdict(), targetRatio(target.viaFloor()),
+                spread(target), String.valueOf(target.samples())});
+        }
+        appendTable(out, rows);
+    }
+
+    private static String spread(final WaitingTargets.Target target)
+    {
+        return Double.isNaN(target.lowest()) ? "-" :
+            targetRatio(target.lowest()) + " to " + targetRatio(target.highest());
+    }
+
+    private static String targetRatio(final double value)
+    {
+        // three decimals: a verdict must not read "1.10 MISS" against a limit of 1.10
+        return Double.isNaN(value) || Double.isInfinite(value) ? "-" :
+            String.format(Locale.ROOT, value >= 10 ? "%.1f" : "%.3f", value);
+    }
+
     private static String ratio(final double value)
     {
         if (Double.isNaN(value) || Double.isInfinite(value))
@@ -336,7 +382,14 @@ final class HarnessReport
         return String.format(Locale.ROOT, format, value);
     }
 
-    private static void appendTable(final StringBuilder out, final List<String[]> rows)
+    /**
+     * Append rows as a Markdown table, the first row as its header, text left-aligned in the first column and
+     * right-aligned in the others.
+     *
+     * @param out where to append.
+     * @param rows header row first, every row of the same length.
+     */
+    static void appendTable(final StringBuilder out, final List<String[]> rows)
     {
         final int[] widths = new int[rows.get(0).length];
         for (final String[] row : rows)
@@ -482,6 +535,25 @@ final class HarnessReport
                 .append(String.format(Locale.ROOT, "%.1f", row.helperCpuPct())).append("</td></tr>\n");
         }
         html.append("</table>\n");
+        if (!targets.isEmpty())
+        {
+            html.append("<h2>Targets (issue 5, waiting strategies)</h2>\n<p class=\"note\">ratio, which the ")
+                .append("verdict is on: between two systems the ratio of their medians over reps (ns), against the ")
+                .append("floor the median over reps of rep / paired floor rep; via floor: the same comparison as the ")
+                .append("ratio of the two systems' x floor; spread: lowest and highest ratio within one round (per ")
+                .append("rep for the floor).</p>\n<table><tr><th>target</th><th>size B</th><th>ratio</th>")
+                .append("<th>limit</th><th>verdict</th><th>via floor</th><th>spread</th><th>pairs</th></tr>\n");
+            for (final WaitingTargets.Target target : targets)
+            {
+                html.append("<tr><td>").append(escape(target.name())).append("</td><td>").append(target.length())
+                    .append("</td><td>").append(targetRatio(target.ratio())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.2f", target.limit())).append("</td><td>")
+                    .append(target.verdict()).append("</td><td>").append(targetRatio(target.viaFloor()))
+                    .append("</td><td>").append(spread(target)).append("</td><td>")
+                    .append(target.samples()).append("</td></tr>\n");
+            }
+            html.append("</table>\n");
+        }
         if (!throughputRows.isEmpty())
         {
             html.append("<h2>One-way throughput</h2>\n<table><tr><th>system</th><th>size B</th><th>reps</th>")

@@ -1,5 +1,6 @@
 package io.conduit.perf.harness;
 
+import io.conduit.Channel;
 import io.conduit.ring.RingKind;
 
 import java.util.List;
@@ -13,6 +14,10 @@ final class Systems
     static final String CONDUIT_SPSC = "conduit-spsc";
     /** Conduit MPSC ring, one producer per direction. */
     static final String CONDUIT_MPSC = "conduit-mpsc";
+    /** Conduit {@link Channel} over SPSC, spins=0 and yields=0: every receive sleeps in FUTEX_WAIT. */
+    static final String CONDUIT_FUTEX = "conduit-futex";
+    /** Conduit {@link Channel} over SPSC with the default spins and yields before a futex sleep. */
+    static final String CONDUIT_HYBRID = "conduit-hybrid";
     /** Agrona OneToOneRingBuffer over a mapped file. */
     static final String AGRONA_O2O = "agrona-o2o";
     /** Agrona ManyToOneRingBuffer over a mapped file. */
@@ -31,8 +36,8 @@ final class Systems
     static final String FIFO = "fifo";
 
     /** Every ping-pong system, in table order; the floor is implicit. */
-    static final List<String> PING_PONG = List.of(
-        CONDUIT_SPSC, CONDUIT_MPSC, AGRONA_O2O, AGRONA_M2O, AERON_IPC, CHRONICLE_QUEUE, UDS_SPIN, UDS_BLOCK, TCP, FIFO);
+    static final List<String> PING_PONG = List.of(CONDUIT_SPSC, CONDUIT_MPSC, CONDUIT_HYBRID, CONDUIT_FUTEX, AGRONA_O2O,
+        AGRONA_M2O, AERON_IPC, CHRONICLE_QUEUE, UDS_SPIN, UDS_BLOCK, TCP, FIFO);
     /** The systems with a one-way throughput mode. */
     static final List<String> THROUGHPUT = List.of(CONDUIT_SPSC, CONDUIT_MPSC, AGRONA_O2O, AGRONA_M2O, AERON_IPC);
 
@@ -53,6 +58,10 @@ final class Systems
                 return new ConduitEndpoint(name, RingKind.SPSC);
             case CONDUIT_MPSC:
                 return new ConduitEndpoint(name, RingKind.MPSC);
+            case CONDUIT_HYBRID:
+                return new ChannelEndpoint(name, Channel.DEFAULT_SPINS, Channel.DEFAULT_YIELDS);
+            case CONDUIT_FUTEX:
+                return new ChannelEndpoint(name, 0, 0);
             case AGRONA_O2O:
                 return new AgronaEndpoint(name, false);
             case AGRONA_M2O:

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,118 @@ class HarnessReportTest
         final HarnessOptions options = HarnessOptions.parse(new String[]{"--systems", "floor,aeron-ipc,tcp"});
         assertEquals(List.of(Systems.AERON_IPC, Systems.TCP), options.systems);
         assertEquals(List.of(Systems.AERON_IPC), options.throughputSystems);
+    }
+
+    @Test
+    void shouldComputeTheWaitingTargetsFromMediansAndPairedRatios()
+    {
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--waiting"});
+        final List<RepResult> reps = new ArrayList<>();
+        // the floor moves between rounds; the kernel paths do not follow it
+        final long[] floors = {100, 300, 200};
+        final long[] sockets = {70_000, 90_000, 80_000};
+        for (int round = 1; round <= 3; round++)
+        {
+            final long floor = floors[round - 1];
+            reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_SPSC, floor * 2, floor));
+            reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_HYBRID, floor * 205 / 100, floor));
+            reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_FUTEX, sockets[round - 1] * 12 / 10, floor));
+            reps.add(rep(RepResult.PING_PONG, round, Systems.UDS_BLOCK, sockets[round - 1], floor));
+            reps.add(rep(RepResult.FLOOR, round, FloorEndpoint.NAME, floor, 0));
+        }
+        final HarnessReport report = new HarnessReport(
+            options, reps, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+
+        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
+        report.targets().forEach(target -> targets.put(target.name(), target));
+        assertEquals(List.of("conduit-futex p50 / uds-block p50", "conduit-futex p99 / uds-block p99",
+            "conduit-hybrid p50 / floor p50", "conduit-hybrid p50 / conduit-spsc p50"), List.copyOf(targets.keySet()));
+
+        final WaitingTargets.Target futexP50 = targets.get("conduit-futex p50 / uds-block p50");
+        assertEquals(96_000.0 / 80_000.0, futexP50.ratio(), 2e-3); // median / median, to the histogram's 3 digits
+        assertEquals("MISS", futexP50.verdict());
+        assertEquals(3, futexP50.samples());
+        assertEquals(WaitingTargets.RATIO_OF_MEDIANS, futexP50.method());
+
+        final WaitingTargets.Target hybridFloor = targets.get("conduit-hybrid p50 / floor p50");
+        assertEquals(2.05, hybridFloor.ratio(), 1e-9);
+        assertEquals("MISS", hybridFloor.verdict());
+        assertEquals(WaitingTargets.MEDIAN_OF_PAIRED, hybridFloor.method());
+
+        final WaitingTargets.Target hybridSpin = targets.get("conduit-hybrid p50 / conduit-spsc p50");
+        assertEquals(1.025, hybridSpin.ratio(), 1e-9);
+        assertEquals("PASS", hybridSpin.verdict());
+        assertEquals(1.025, hybridSpin.lowest(), 1e-9);
+        assertEquals(1.025, hybridSpin.highest(), 1e-9);
+        assertEquals(1.025, hybridSpin.viaFloor(), 1e-9);
+        // through the floor: median of rep / floor (840, 360, 480) over the socket's (700, 300, 400)
+        assertEquals(480.0 / 400.0, futexP50.viaFloor(), 2e-3);
+
+        final String table = report.table();
+        assertTrue(table.contains("| conduit-hybrid p50 / conduit-spsc p50 |"), table);
+        assertTrue(table.contains(" PASS |") && table.contains(" MISS |"), table);
+        assertTrue(report.html().contains("Targets (issue 5"));
+    }
+
+    @Test
+    void shouldLeaveOutTargetsWhoseSystemsWereNotMeasured()
+    {
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--smoke"});
+        final List<RepResult> reps = List.of(rep(RepResult.PING_PONG, 1, Systems.CONDUIT_SPSC, 200, 100),
+            rep(RepResult.FLOOR, 1, FloorEndpoint.NAME, 100, 0));
+        final HarnessReport report = new HarnessReport(
+            options, reps, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+        assertTrue(report.targets().isEmpty());
+        assertFalse(report.table().contains("Targets"));
+    }
+
+    @Test
+    void shouldParseTheWaitingPresetAndTheIdleMode()
+    {
+        final HarnessOptions waiting = HarnessOptions.parse(new String[]{"--waiting"});
+        assertEquals(List.of(Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.CONDUIT_FUTEX, Systems.UDS_BLOCK),
+            waiting.systems);
+        assertEquals(0, waiting.throughputCount);
+        assertFalse(waiting.idle);
+
+        final HarnessOptions quick = HarnessOptions.parse(new String[]{"--quick"});
+        assertTrue(quick.systems.contains(Systems.CONDUIT_FUTEX) && quick.systems.contains(Systems.CONDUIT_HYBRID));
+        assertFalse(HarnessOptions.parse(new String[]{"--smoke"}).systems.contains(Systems.CONDUIT_FUTEX));
+
+        assertTrue(HarnessOptions.parse(new String[]{"--idle"}).idle);
+        assertEquals(HarnessOptions.DEFAULT_IDLE_SECONDS, HarnessOptions.parse(new String[]{"--idle"}).idleSeconds);
+        assertEquals(HarnessOptions.QUICK_IDLE_SECONDS,
+            HarnessOptions.parse(new String[]{"--idle", "--quick"}).idleSeconds);
+        final HarnessOptions idle = HarnessOptions.parse(new String[]{"--idle-seconds", "7", "--quick"});
+        assertTrue(idle.idle);
+        assertEquals(7, idle.idleSeconds);
+        assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse(new String[]{"--idle-seconds", "0"}));
+    }
+
+    @Test
+    void shouldJudgeTheIdleTargetsFromTheFutexReceiver()
+    {
+        final List<IdleCpu.Measurement> measurements = List.of(
+            new IdleCpu.Measurement(IdleMode.FUTEX, "1", 12_000_000L, 150_000_000L, 60_000_000_000L),
+            new IdleCpu.Measurement(IdleMode.BACKOFF, "0", 2_400_000_000L, 2_600_000_000L, 60_000_000_000L),
+            new IdleCpu.Measurement(IdleMode.BUSY_SPIN, "1", 10_000_000_000L, 10_100_000_000L, 10_000_000_000L));
+        final List<IdleCpu.Target> targets = IdleCpu.targets(measurements, 60);
+        assertEquals(2, targets.size()); // no conduit-futex-1s row measured: no target for it
+        assertEquals(0.02, targets.get(0).measuredPct(), 1e-9);
+        assertEquals("PASS", targets.get(0).verdict());
+        assertEquals(0.25, targets.get(1).measuredPct(), 1e-9);
+        assertEquals("PASS", targets.get(1).verdict());
+        assertEquals(100.0, measurements.get(2).threadPct(), 1e-9);
+
+        final String table = IdleCpu.table(measurements, new LinkedHashMap<>(), 60);
+        assertTrue(table.contains("| agrona-backoff |"), table);
+        assertTrue(table.contains(" 0.020 |"), table);
+
+        final List<IdleCpu.Target> missing = IdleCpu.targets(List.of(
+            new IdleCpu.Measurement(IdleMode.FUTEX, "1", 60_000_000L, -1, 60_000_000_000L)), 5);
+        assertEquals("MISS", missing.get(0).verdict());
+        assertEquals("-", missing.get(1).verdict());
+        assertTrue(missing.get(0).name().contains("(over 5 s)"));
     }
 
     private static RepResult rep(

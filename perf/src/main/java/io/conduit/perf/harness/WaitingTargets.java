@@ -1,0 +1,159 @@
+package io.conduit.perf.harness;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Issue 5's round-trip targets, computed from one run's repetitions at each payload size where the systems they
+ * compare were both measured:
+ * <ul>
+ *     <li>{@code conduit-futex} p50 at most 1.1x {@code uds-block}'s, and p99 at most 0.5x;</li>
+ *     <li>{@code conduit-hybrid} p50 at most 1.1x the floor's, and at most 1.05x {@code conduit-spsc}'s.</li>
+ * </ul>
+ * Against the floor the ratio is the median over reps of each rep's p50 over its paired floor rep's p50. Two systems
+ * are never paired rep by rep, so between systems it is the ratio of their medians over reps (in ns), which decides
+ * the verdict; next to it is the same comparison made through the floor (the ratio of the two systems' medians of
+ * rep / paired floor rep, as the table's {@code x conduit} column is), which cancels drift of the machine between
+ * reps but adds the floor's own noise. The spread is the lowest and highest of the verdict's ratio taken within each
+ * round (per rep for the floor): with few rounds a verdict near its limit is noise.
+ */
+final class WaitingTargets
+{
+    /** Issue 5: futex p50 over a blocking Unix socket's. */
+    static final double FUTEX_P50_LIMIT = 1.1;
+    /** Issue 5: futex p99 over a blocking Unix socket's. */
+    static final double FUTEX_P99_LIMIT = 0.5;
+    /** Issue 5: hybrid p50 over the floor's, peer hot. */
+    static final double HYBRID_FLOOR_LIMIT = 1.1;
+    /** Issue 5: hybrid p50 over the same ring's with pure busy-spin. */
+    static final double HYBRID_SPIN_LIMIT = 1.05;
+
+    /** How a ratio between two systems is taken. */
+    static final String RATIO_OF_MEDIANS = "median over reps / median over reps";
+    /** How a ratio to the floor is taken. */
+    static final String MEDIAN_OF_PAIRED = "median over reps of rep / paired floor rep";
+
+    /**
+     * One target at one payload size.
+     *
+     * @param name what over what.
+     * @param length payload bytes.
+     * @param ratio the measured ratio.
+     * @param limit the most it may be.
+     * @param method how the ratio was taken.
+     * @param viaFloor between systems, the ratio of their medians of rep / paired floor rep; else the ratio again.
+     * @param lowest lowest per-round (or per-rep) ratio.
+     * @param highest highest per-round (or per-rep) ratio.
+     * @param samples rounds (or reps) the spread rests on.
+     */
+    record Target(
+        String name,
+        int length,
+        double ratio,
+        double limit,
+        String method,
+        double viaFloor,
+        double lowest,
+        double highest,
+        int samples)
+    {
+        /**
+         * @return PASS if the ratio is at most the limit, else MISS.
+         */
+        String verdict()
+        {
+            return ratio <= limit ? "PASS" : "MISS";
+        }
+    }
+
+    private WaitingTargets()
+    {
+    }
+
+    /**
+     * @param reps every measured repetition of a run.
+     * @param sizes the run's payload sizes, in order.
+     * @return the targets whose systems were measured, per size.
+     */
+    static List<Target> compute(final List<RepResult> reps, final List<Integer> sizes)
+    {
+        final List<Target> targets = new ArrayList<>();
+        for (final int length : sizes)
+        {
+            final List<RepResult> futex = select(reps, Systems.CONDUIT_FUTEX, length);
+            final List<RepResult> socket = select(reps, Systems.UDS_BLOCK, length);
+            final List<RepResult> hybrid = select(reps, Systems.CONDUIT_HYBRID, length);
+            final List<RepResult> spin = select(reps, Systems.CONDUIT_SPSC, length);
+            addBetween(targets, "conduit-futex p50 / uds-block p50", length, futex, socket, RepResult::p50Ns,
+                RepResult::ratioToFloorP50, FUTEX_P50_LIMIT);
+            addBetween(targets, "conduit-futex p99 / uds-block p99", length, futex, socket, RepResult::p99Ns,
+                RepResult::ratioToFloorP99, FUTEX_P99_LIMIT);
+            if (!hybrid.isEmpty())
+            {
+                double lowest = Double.MAX_VALUE;
+                double highest = 0;
+                for (final RepResult rep : hybrid)
+                {
+                    lowest = Math.min(lowest, rep.ratioToFloorP50());
+                    highest = Math.max(highest, rep.ratioToFloorP50());
+                }
+                final double ratio = HarnessReport.median(hybrid, RepResult::ratioToFloorP50);
+                targets.add(new Target("conduit-hybrid p50 / floor p50", length, ratio, HYBRID_FLOOR_LIMIT,
+                    MEDIAN_OF_PAIRED, ratio, lowest, highest, hybrid.size()));
+            }
+            addBetween(targets, "conduit-hybrid p50 / conduit-spsc p50", length, hybrid, spin, RepResult::p50Ns,
+                RepResult::ratioToFloorP50, HYBRID_SPIN_LIMIT);
+        }
+        return targets;
+    }
+
+    private static void addBetween(
+        final List<Target> targets,
+        final String name,
+        final int length,
+        final List<RepResult> system,
+        final List<RepResult> reference,
+        final ToDoubleFunction<RepResult> figure,
+        final ToDoubleFunction<RepResult> toFloor,
+        final double limit)
+    {
+        if (system.isEmpty() || reference.isEmpty())
+        {
+            return;
+        }
+        double lowest = Double.MAX_VALUE;
+        double highest = 0;
+        int rounds = 0;
+        for (final RepResult rep : system)
+        {
+            for (final RepResult other : reference)
+            {
+                if (rep.round() == other.round())
+                {
+                    final double ratio = figure.applyAsDouble(rep) / figure.applyAsDouble(other);
+                    lowest = Math.min(lowest, ratio);
+                    highest = Math.max(highest, ratio);
+                    rounds++;
+                }
+            }
+        }
+        final double ratio = HarnessReport.median(system, figure) / HarnessReport.median(reference, figure);
+        final double viaFloor = HarnessReport.median(system, toFloor) / HarnessReport.median(reference, toFloor);
+        targets.add(new Target(name, length, ratio, limit, RATIO_OF_MEDIANS, viaFloor,
+            0 == rounds ? Double.NaN : lowest, 0 == rounds ? Double.NaN : highest, rounds));
+    }
+
+    private static List<RepResult> select(final List<RepResult> reps, final String system, final int length)
+    {
+        final List<RepResult> group = new ArrayList<>();
+        for (final RepResult rep : reps)
+        {
+            if (RepResult.PING_PONG.equals(rep.phase()) && system.equals(rep.system()) && length == rep.length())
+            {
+                group.add(rep);
+            }
+        }
+        return group;
+    }
+}
