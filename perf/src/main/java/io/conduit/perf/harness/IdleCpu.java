@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * thread's CPU clock ({@code CLOCK_THREAD_CPUTIME_ID}) and its process's ({@code CLOCK_PROCESS_CPUTIME_ID}) at both
  * ends of the window, after an unmeasured settling second.
  * <p>
- * Two phases, so a run of a 60 s window takes about 75 s: {@code conduit-futex} and {@code conduit-futex-1s} (on
+ * Two phases, so a run of a 60 s window takes about 75 s: {@code conduit-futex} and {@code conduit-futex-10s} (on
  * the child core) and {@code agrona-backoff} (on the parent core, which the parent, blocked on the children's pipes,
  * leaves idle) wait at the same time for the whole window; then {@code busy-spin} (on the child core) waits for at
  * most {@link #BUSY_SPIN_MAX_SECONDS}: it holds its core by construction, and a longer window would only say so
@@ -235,7 +235,7 @@ final class IdleCpu
      * @param measurements one per receiver.
      * @param windowSeconds the requested window.
      * @return issue 5's idle targets, for {@code conduit-futex} (the channel as shipped: the verdict) and, where
-     * measured, {@code conduit-futex-1s}.
+     * measured, {@code conduit-futex-10s}.
      */
     static List<Target> targets(final List<Measurement> measurements, final int windowSeconds)
     {
@@ -296,7 +296,7 @@ final class IdleCpu
         }
         out.append('\n').append("Targets (issue 5), idle receiver in futex mode; conduit-futex is the channel as ")
             .append("shipped (maxSleepNs ").append(Channel.DEFAULT_MAX_SLEEP_NS / 1_000_000)
-            .append(" ms), conduit-futex-1s only shows what the sleep bound does:\n\n");
+            .append(" ms), conduit-futex-10s only shows what the sleep bound does:\n\n");
         final List<String[]> targets = new ArrayList<>();
         targets.add(new String[]{"target", "measured %", "limit %", "verdict"});
         for (final Target target : targets(measurements, windowSeconds))

@@ -34,9 +34,9 @@ enum IdleMode
     /** Conduit's blocking receive with no spins and no yields: {@code FUTEX_WAIT} at once, bounded per sleep. */
     FUTEX("conduit-futex", "Channel.receive(handler, 1, timeout) on an SPSC channel with spins=0, yields=0: " +
         "FUTEX_WAIT at once, each sleep bounded by maxSleepNs=" + Channel.DEFAULT_MAX_SLEEP_NS / 1_000_000 + " ms"),
-    /** The same with a 1 s bound on each sleep: how much of the futex receiver's CPU its own timer wake-ups are. */
-    FUTEX_LONG("conduit-futex-1s", "the same with maxSleepNs=1000 ms (Channel.open's last argument): a tenth of " +
-        "the timer wake-ups"),
+    /** The same with a 10 s bound on each sleep: how much of the futex receiver's CPU its own timer wake-ups are. */
+    FUTEX_LONG("conduit-futex-10s", "the same with maxSleepNs=10 s (Channel.open's last argument): a tenth of " +
+        "the default's timer wake-ups"),
     /** Agrona's back-off strategy with its defaults, polling an empty Agrona ring. */
     BACKOFF("agrona-backoff", "Agrona BackoffIdleStrategy with its defaults (10 spins, 5 yields, then park from " +
         "1 us doubling to 1 ms) around OneToOneRingBuffer.read of an empty ring"),
@@ -54,7 +54,7 @@ enum IdleMode
     private static final String CHANNEL_NAME = "idle";
     private static final String AGRONA_FILE_NAME = "idle-agrona";
     private static final int READ_LIMIT = 16;
-    private static final long LONG_MAX_SLEEP_NS = 1_000_000_000L;
+    private static final long LONG_MAX_SLEEP_NS = 10_000_000_000L;
 
     private final String label;
     private final String description;

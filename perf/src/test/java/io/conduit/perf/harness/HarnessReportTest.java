@@ -161,7 +161,7 @@ class HarnessReportTest
             new IdleCpu.Measurement(IdleMode.BACKOFF, "0", 2_400_000_000L, 2_600_000_000L, 60_000_000_000L),
             new IdleCpu.Measurement(IdleMode.BUSY_SPIN, "1", 10_000_000_000L, 10_100_000_000L, 10_000_000_000L));
         final List<IdleCpu.Target> targets = IdleCpu.targets(measurements, 60);
-        assertEquals(2, targets.size()); // no conduit-futex-1s row measured: no target for it
+        assertEquals(2, targets.size()); // no conduit-futex-10s row measured: no target for it
         assertEquals(0.02, targets.get(0).measuredPct(), 1e-9);
         assertEquals("PASS", targets.get(0).verdict());
         assertEquals(0.25, targets.get(1).measuredPct(), 1e-9);
