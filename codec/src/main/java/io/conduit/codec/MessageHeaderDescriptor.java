@@ -27,6 +27,10 @@ import java.nio.ByteOrder;
  * Every schema that the {@link SbeDispatcher} and {@link SbePublisher} handle must declare its
  * {@code messageHeader} composite with exactly these four {@code uint16} fields in this order, as SBE's own examples
  * do; that is what lets the dispatcher read the schema id before it knows the schema.
+ * <p>
+ * The header is exactly one little-endian {@code long}, and ring records start 8-byte aligned, so the hot paths move
+ * it with a single aligned load or store: {@link #header(DirectBuffer, int)} and the {@code (long header)} accessors,
+ * {@link #header(int, int, int, int)} and {@link #writeHeader(MutableDirectBuffer, int, long)}.
  */
 public final class MessageHeaderDescriptor
 {
@@ -55,6 +59,12 @@ public final class MessageHeaderDescriptor
         VERSION_OFFSET = offset;
         offset += Short.BYTES;
         HEADER_LENGTH = offset;
+
+        if (Long.BYTES != HEADER_LENGTH || ByteOrder.LITTLE_ENDIAN != BYTE_ORDER)
+        {
+            throw new IllegalStateException("SBE message header: the packed accessors need one little-endian long: " +
+                "length=" + HEADER_LENGTH + " expected=" + Long.BYTES + " byteOrder=" + BYTE_ORDER);
+        }
     }
 
     private MessageHeaderDescriptor()
@@ -102,6 +112,83 @@ public final class MessageHeaderDescriptor
     }
 
     /**
+     * Load the whole header with one 8-byte load. The caller checks that {@code offset .. offset + HEADER_LENGTH} lies
+     * inside the buffer and inside the record.
+     *
+     * @param buffer holding the header.
+     * @param offset of the header.
+     * @return the header, for {@link #blockLength(long)}, {@link #templateId(long)}, {@link #schemaId(long)} and
+     * {@link #version(long)}.
+     */
+    public static long header(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset, BYTE_ORDER);
+    }
+
+    /**
+     * @param header a header loaded by {@link #header(DirectBuffer, int)}.
+     * @return the block length, {@code 0..65535}.
+     */
+    public static int blockLength(final long header)
+    {
+        return field(header, BLOCK_LENGTH_OFFSET);
+    }
+
+    /**
+     * @param header a header loaded by {@link #header(DirectBuffer, int)}.
+     * @return the template id, {@code 0..65535}.
+     */
+    public static int templateId(final long header)
+    {
+        return field(header, TEMPLATE_ID_OFFSET);
+    }
+
+    /**
+     * @param header a header loaded by {@link #header(DirectBuffer, int)}.
+     * @return the schema id, {@code 0..65535}.
+     */
+    public static int schemaId(final long header)
+    {
+        return field(header, SCHEMA_ID_OFFSET);
+    }
+
+    /**
+     * @param header a header loaded by {@link #header(DirectBuffer, int)}.
+     * @return the schema version, {@code 0..65535}.
+     */
+    public static int version(final long header)
+    {
+        return field(header, VERSION_OFFSET);
+    }
+
+    /**
+     * Pack a header, to be stored with {@link #writeHeader(MutableDirectBuffer, int, long)}.
+     *
+     * @param blockLength length of the message block, {@code 0..65535}.
+     * @param templateId  template id, {@code 0..65535}.
+     * @param schemaId    schema id, {@code 0..65535}.
+     * @param version     schema version, {@code 0..65535}.
+     * @return the header as it lies in memory, read as a little-endian long.
+     */
+    public static long header(final int blockLength, final int templateId, final int schemaId, final int version)
+    {
+        return packField(blockLength, BLOCK_LENGTH_OFFSET) | packField(templateId, TEMPLATE_ID_OFFSET) |
+            packField(schemaId, SCHEMA_ID_OFFSET) | packField(version, VERSION_OFFSET);
+    }
+
+    /**
+     * Store a packed header with one 8-byte store.
+     *
+     * @param buffer to write to.
+     * @param offset of the header.
+     * @param header from {@link #header(int, int, int, int)}.
+     */
+    public static void writeHeader(final MutableDirectBuffer buffer, final int offset, final long header)
+    {
+        buffer.putLong(offset, header, BYTE_ORDER);
+    }
+
+    /**
      * Write a header.
      *
      * @param buffer      to write to.
@@ -123,5 +210,15 @@ public final class MessageHeaderDescriptor
         buffer.putShort(offset + TEMPLATE_ID_OFFSET, (short)templateId, BYTE_ORDER);
         buffer.putShort(offset + SCHEMA_ID_OFFSET, (short)schemaId, BYTE_ORDER);
         buffer.putShort(offset + VERSION_OFFSET, (short)version, BYTE_ORDER);
+    }
+
+    private static int field(final long header, final int fieldOffset)
+    {
+        return (int)(header >>> (fieldOffset * Byte.SIZE)) & 0xFFFF;
+    }
+
+    private static long packField(final int value, final int fieldOffset)
+    {
+        return (value & 0xFFFFL) << (fieldOffset * Byte.SIZE);
     }
 }

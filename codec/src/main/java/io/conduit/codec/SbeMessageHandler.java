@@ -5,9 +5,10 @@ import org.agrona.sbe.MessageDecoderFlyweight;
 /**
  * Receives one decoded message from an {@link SbeDispatcher}.
  * <p>
- * The decoder is the one registered with the handler, wrapped over a bounded view of the ring record, at the message
- * block, with the sender's block length and version. It is valid only for the duration of the call: copy out what
- * must outlive it. Read var-data and groups in schema order, as SBE requires.
+ * The decoder is the one registered with the handler, wrapped at the message block with the sender's block length and
+ * version: straight on the ring's buffer for a message without groups or var-data whose block is at least the
+ * reader's, otherwise over a bounded view of the ring record (see {@link SbeDispatcher}). It is valid only for the
+ * duration of the call: copy out what must outlive it. Read var-data and groups in schema order, as SBE requires.
  * Threading: called on the thread that reads the ring.
  *
  * @param <D> type of the generated decoder.

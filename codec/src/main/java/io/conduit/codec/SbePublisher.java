@@ -102,12 +102,17 @@ public final class SbePublisher
         final int offset = ring.tryClaim(templateId, length);
         if (offset > 0)
         {
+            // one 8-byte store, inside the claim: length >= HEADER_LENGTH + blockLength was checked above
+            MessageHeaderDescriptor.writeHeader(buffer, offset, MessageHeaderDescriptor.header(
+                blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion()));
             final CheckedBuffer claimView = this.claimView;
             claimView.wrap(buffer, offset, length);
-            MessageHeaderDescriptor.write(
-                claimView, 0, blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
             encoder.wrap(claimView, HEADER_LENGTH);
-            claimEncoder = encoder;
+            if (encoder != claimEncoder)
+            {
+                // kept after the claim ends: storing a reference per message would cost a GC write barrier each time
+                claimEncoder = encoder;
+            }
             claimLength = length;
             claimOffset = offset;
         }
@@ -131,7 +136,7 @@ public final class SbePublisher
         final MessageEncoderFlyweight encoder = claimEncoder;
         final int encodedLength = HEADER_LENGTH + encoder.encodedLength();
         final int claimedLength = claimLength;
-        clearClaim();
+        claimOffset = NO_CLAIM;
         if (encodedLength != claimedLength)
         {
             ring.abort(offset);
@@ -155,7 +160,7 @@ public final class SbePublisher
         {
             throw new IllegalStateException("no open claim to abort");
         }
-        clearClaim();
+        claimOffset = NO_CLAIM;
         ring.abort(offset);
     }
 
@@ -199,13 +204,6 @@ public final class SbePublisher
         }
         commit();
         return true;
-    }
-
-    private void clearClaim()
-    {
-        claimOffset = NO_CLAIM;
-        claimEncoder = null;
-        claimLength = 0;
     }
 
     private void checkClaim(final int templateId, final int blockLength, final int length)

@@ -69,6 +69,19 @@ class CheckedBufferTest
     }
 
     @Test
+    void shouldRefuseAnAccessWhoseEndOverflowsOrWhoseLengthIsNegative()
+    {
+        view.wrap(backing, 16, 8);
+        assertThrows(IndexOutOfBoundsException.class, () -> view.getLong(Integer.MAX_VALUE - 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(Integer.MAX_VALUE - 2, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.getInt(Integer.MIN_VALUE));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.getBytes(4, new byte[8], 0, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putBytes(4, new byte[8], 0, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(1, 1));
+        view.putLong(0, 1);
+    }
+
+    @Test
     void shouldAllowAccessInsideTheView()
     {
         view.wrap(backing, 16, 8);

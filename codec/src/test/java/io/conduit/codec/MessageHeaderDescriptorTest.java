@@ -70,6 +70,28 @@ class MessageHeaderDescriptorTest
     }
 
     @Test
+    void shouldLoadAndStoreTheWholeHeaderAsOneLongWithTheSameFieldsAsTheirOwnAccessors()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[32]);
+        new io.conduit.codec.sbe.rpc.MessageHeaderEncoder().wrap(buffer, 8)
+            .blockLength(0xFFFE).templateId(21).schemaId(0x8003).version(0xFFFF);
+
+        final long header = MessageHeaderDescriptor.header(buffer, 8);
+        assertEquals(0xFFFE, MessageHeaderDescriptor.blockLength(header));
+        assertEquals(21, MessageHeaderDescriptor.templateId(header));
+        assertEquals(0x8003, MessageHeaderDescriptor.schemaId(header));
+        assertEquals(0xFFFF, MessageHeaderDescriptor.version(header));
+        assertEquals(header, MessageHeaderDescriptor.header(0xFFFE, 21, 0x8003, 0xFFFF));
+
+        MessageHeaderDescriptor.writeHeader(buffer, 16, MessageHeaderDescriptor.header(26, 1, 1, 7));
+        assertEquals(26, MessageHeaderDescriptor.blockLength(buffer, 16));
+        assertEquals(1, MessageHeaderDescriptor.templateId(buffer, 16));
+        assertEquals(1, MessageHeaderDescriptor.schemaId(buffer, 16));
+        assertEquals(7, MessageHeaderDescriptor.version(buffer, 16));
+        assertEquals(0, buffer.getLong(24), "nothing written past the header");
+    }
+
+    @Test
     void shouldGiveConduitsSchemasDistinctIdsAndTemplateIdsUniqueAcrossThem()
     {
         final List<MessageDecoderFlyweight> decoders = List.of(

@@ -1,5 +1,6 @@
 package io.conduit.codec;
 
+import io.conduit.codec.sbe.evolution.v0.QuoteEncoder;
 import io.conduit.codec.sbe.ping.PingDecoder;
 import io.conduit.codec.sbe.ping.PingEncoder;
 import io.conduit.codec.sbe.ping.PongDecoder;
@@ -28,15 +29,18 @@ import java.util.SplittableRandom;
 import static io.conduit.codec.MessageHeaderDescriptor.BYTE_ORDER;
 import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Rejections: unknown schemas and templates under both policies, and truncated, forged and random records, which must
- * end as a {@link RejectedMessageException} or a counted drop, never as a read outside the record. This class also
- * runs in a second surefire execution with {@code agrona.disable.bounds.checks=true}, to show that the dispatcher's
- * checks do not lean on Agrona's.
+ * end as a {@link RejectedMessageException} or a counted drop, never as a read outside the record, both for messages
+ * decoded straight from the buffer (no groups or var-data) and for those decoded through the checked view. This class
+ * also runs in a second surefire execution with {@code agrona.disable.bounds.checks=true}, to show that the
+ * dispatcher's checks do not lean on Agrona's.
  */
 class SbeDispatcherTest
 {
@@ -253,6 +257,149 @@ class SbeDispatcherTest
         assertTrue(dropping.rejectedCount() > iterations / 2, "rejected=" + dropping.rejectedCount());
         assertTrue(received.size() > iterations / 10, "handled=" + received.size());
         assertTrue(outOfBoundsReads < iterations / 100, "outOfBoundsReads=" + outOfBoundsReads);
+    }
+
+    @Test
+    void shouldDecodeFixedLengthMessagesStraightFromTheBufferAndTheRestThroughTheView()
+    {
+        assertTrue(dropping.isFixedLength(SensorReadingDecoder.SCHEMA_ID, SensorReadingDecoder.TEMPLATE_ID));
+        assertTrue(dropping.isFixedLength(HeartbeatDecoder.SCHEMA_ID, HeartbeatDecoder.TEMPLATE_ID));
+        assertFalse(dropping.isFixedLength(SensorBatchDecoder.SCHEMA_ID, SensorBatchDecoder.TEMPLATE_ID));
+        assertFalse(dropping.isFixedLength(PingDecoder.SCHEMA_ID, PingDecoder.TEMPLATE_ID));
+        assertFalse(dropping.isFixedLength(PongDecoder.SCHEMA_ID, PongDecoder.TEMPLATE_ID));
+        assertFalse(dropping.isFixedLength(RequestDecoder.SCHEMA_ID, RequestDecoder.TEMPLATE_ID));
+        assertFalse(dropping.isFixedLength(ReplyDecoder.SCHEMA_ID, ReplyDecoder.TEMPLATE_ID));
+        assertFalse(dropping.isFixedLength(77, HeartbeatDecoder.TEMPLATE_ID));
+
+        final List<DirectBuffer> decodedFrom = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new HeartbeatDecoder(), (heartbeat) -> decodedFrom.add(heartbeat.buffer()))
+            .register(new PingDecoder(), (ping) -> decodedFrom.add(ping.buffer()));
+        dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, encodeHeartbeat());
+        dispatcher.onMessage(PingEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, encodePing(4));
+
+        assertSame(buffer, decodedFrom.get(0));
+        assertInstanceOf(CheckedBuffer.class, decodedFrom.get(1));
+    }
+
+    @Test
+    void shouldRejectEveryTruncationOfAFixedLengthRecordWithoutReadingPastIt()
+    {
+        final ReadRecordingBuffer ring = new ReadRecordingBuffer(buffer.capacity());
+        for (final int templateId : new int[]{ SensorReadingEncoder.TEMPLATE_ID, HeartbeatEncoder.TEMPLATE_ID })
+        {
+            final int fullLength = encode(templateId);
+            ring.putBytes(0, buffer, 0, buffer.capacity());
+            for (int length = 0; length < fullLength; length++)
+            {
+                final long rejectedBefore = throwing.rejectedCount(RejectReason.MALFORMED);
+                ring.forget();
+                final int recordLength = length;
+                assertThrows(RejectedMessageException.class,
+                    () -> throwing.onMessage(templateId, ring, RECORD_OFFSET, recordLength));
+                assertEquals(rejectedBefore + 1, throwing.rejectedCount(RejectReason.MALFORMED));
+                assertTrue(ring.readOnlyInside(RECORD_OFFSET, length),
+                    "templateId=" + templateId + " length=" + length + " read=" + ring.readRange());
+            }
+        }
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldTakeAFixedLengthRecordThatEndsAtTheEndOfTheBufferAndRefuseOneThatRunsPastIt()
+    {
+        final int length = encodeSensorReading();
+        final int offset = buffer.capacity() - length;
+        final UnsafeBuffer end = new UnsafeBuffer(ByteBuffer.allocateDirect(buffer.capacity()));
+        end.putBytes(offset, buffer, RECORD_OFFSET, length);
+
+        throwing.onMessage(SensorReadingEncoder.TEMPLATE_ID, end, offset, length);
+        assertEquals(List.of("reading 1,2,3.0,KELVIN,BAD"), received);
+
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> throwing.onMessage(SensorReadingEncoder.TEMPLATE_ID, end, offset - 1, length + 2));
+        assertSame(RejectReason.MALFORMED, ex.reason());
+        assertEquals(1, received.size());
+    }
+
+    @Test
+    void shouldNeverReadOutsideAFixedLengthRecordWhateverItsBytes()
+    {
+        final SplittableRandom random = new SplittableRandom(0xF1CED);
+        final ReadRecordingBuffer ring = new ReadRecordingBuffer(buffer.capacity());
+        final int[] templateIds = { SensorReadingEncoder.TEMPLATE_ID, HeartbeatEncoder.TEMPLATE_ID };
+        final int iterations = 20_000;
+        for (int i = 0; i < iterations; i++)
+        {
+            final int templateId = templateIds[random.nextInt(templateIds.length)];
+            final int fullLength = encode(templateId);
+            ring.putBytes(0, buffer, 0, buffer.capacity());
+            final int flips = 1 + random.nextInt(3);
+            for (int f = 0; f < flips; f++)
+            {
+                // mostly the header, where the lengths and ids are
+                final int at = 0 == (i & 1) ? random.nextInt(HEADER_LENGTH) : random.nextInt(fullLength);
+                ring.putByte(RECORD_OFFSET + at, (byte)random.nextInt(256));
+            }
+            final int length = 0 == (i & 3) ? random.nextInt(fullLength + 1) : fullLength;
+            ring.forget();
+            deliverReadingEverything(templateId, ring, length);
+            assertTrue(ring.readOnlyInside(RECORD_OFFSET, length),
+                "i=" + i + " templateId=" + templateId + " length=" + length + " read=" + ring.readRange());
+        }
+        assertTrue(dropping.rejectedCount() > iterations / 4, "rejected=" + dropping.rejectedCount());
+        assertTrue(received.size() > iterations / 4, "handled=" + received.size());
+    }
+
+    @Test
+    void shouldReadAShortBlockFromAnOlderVersionThroughTheViewAndNeverPastTheRecord()
+    {
+        final List<String> quotes = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW).register(
+            new io.conduit.codec.sbe.evolution.v1.QuoteDecoder(),
+            (quote) -> quotes.add(quote.quoteId() + "," + quote.bid() + "," + quote.ask()));
+
+        // a version 0 header with an 8-byte block: older than the reader, so accepted, but shorter than any version's
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, Long.BYTES, QuoteEncoder.TEMPLATE_ID,
+            QuoteEncoder.SCHEMA_ID, 0);
+        buffer.putLong(RECORD_OFFSET + HEADER_LENGTH, 7, BYTE_ORDER);
+        final IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class,
+            () -> dispatcher.onMessage(QuoteEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + Long.BYTES));
+        assertTrue(ex.getMessage().startsWith("record view read out of bounds"), ex.getMessage());
+
+        // the same block in a record long enough for the reader's fields: read, from inside the record
+        buffer.putLong(RECORD_OFFSET + HEADER_LENGTH + Long.BYTES, 8, BYTE_ORDER);
+        dispatcher.onMessage(QuoteEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + 2 * Long.BYTES);
+        assertEquals(List.of("7,8," + io.conduit.codec.sbe.evolution.v1.QuoteDecoder.askNullValue()), quotes);
+        assertEquals(0, dispatcher.rejectedCount());
+    }
+
+    @Test
+    void shouldRouteOneTemplateIdOfTwoSchemasToEachHandler()
+    {
+        final List<String> seen = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new io.conduit.codec.sbe.evolution.v0.QuoteDecoder(), (quote) -> seen.add("quote " +
+                quote.quoteId() + " from " + (quote.buffer() instanceof CheckedBuffer ? "view" : "buffer")))
+            .register(new SensorBatchDecoder(), (batch) -> seen.add("batch " + batch.batchSequence()));
+        assertEquals(QuoteEncoder.TEMPLATE_ID, SensorBatchEncoder.TEMPLATE_ID);
+        assertTrue(dispatcher.isFixedLength(QuoteEncoder.SCHEMA_ID, QuoteEncoder.TEMPLATE_ID));
+        assertFalse(dispatcher.isFixedLength(SensorBatchEncoder.SCHEMA_ID, SensorBatchEncoder.TEMPLATE_ID));
+        assertThrows(IllegalStateException.class, () -> dispatcher.register(
+            new io.conduit.codec.sbe.evolution.v0.QuoteDecoder(), (quote) -> seen.add("again")));
+
+        final QuoteEncoder quote = wrap(new QuoteEncoder());
+        quote.quoteId(5).bid(6);
+        dispatcher.onMessage(QuoteEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + quote.encodedLength());
+        dispatcher.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, encodeSensorBatch(1));
+        assertEquals(List.of("quote 5 from buffer", "batch 2"), seen);
+
+        final int length = encodeSensorBatch(1);
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.SCHEMA_ID_OFFSET, (short)77, BYTE_ORDER);
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> dispatcher.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+        assertSame(RejectReason.UNKNOWN_SCHEMA, ex.reason());
     }
 
     /**

@@ -100,6 +100,23 @@ class SbePublisherTest
     }
 
     @Test
+    void shouldCheckEachCommitAgainstItsOwnEncoderWhenEncodersTakeTurns()
+    {
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) -> encoder.sequence(1)));
+
+        final PingEncoder ping = new PingEncoder();
+        assertTrue(publisher.tryClaim(ping, MessageLengths.pingLength(8)) > 0);
+        ping.sequence(2).sendTimeNs(3).putPayload(new byte[4], 0, 4);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, publisher::commit);
+        assertTrue(ex.getMessage().contains("templateId=" + PingEncoder.TEMPLATE_ID), ex.getMessage());
+
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) -> encoder.sequence(4)));
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 1", "heartbeat 4"), received);
+        assertEquals(0, ring.size());
+    }
+
+    @Test
     void shouldReportBackPressureWithoutOpeningAClaimOrCallingTheHandler()
     {
         int sent = 0;

@@ -2,6 +2,8 @@ package io.conduit.codec;
 
 import io.conduit.codec.sbe.evolution.v0.OrderDecoder;
 import io.conduit.codec.sbe.evolution.v0.OrderEncoder;
+import io.conduit.codec.sbe.evolution.v0.QuoteDecoder;
+import io.conduit.codec.sbe.evolution.v0.QuoteEncoder;
 import io.conduit.ring.Ring;
 import org.agrona.sbe.MessageDecoderFlyweight;
 import org.junit.jupiter.api.Test;
@@ -11,15 +13,19 @@ import java.util.List;
 
 import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One schema (id 900, src/test/resources/schema/evolution-v*.xml) at two versions, generated into two packages:
- * version 1 adds a field at the end of the message block and at the end of each group entry. A reader of either
+ * version 1 adds a field at the end of each message block and at the end of each group entry. A reader of either
  * version reads a writer of the other through the dispatcher, which wraps with the sender's block length and version.
- * Each message has a group and var-data after the block, so a reader that used its own block length instead of the
- * sender's would find them at the wrong offset.
+ * Order has a group and var-data after the block, so a reader that used its own block length instead of the
+ * sender's would find them at the wrong offset. Quote has neither, so the dispatcher decodes it straight from the
+ * ring's buffer when the sender's block is at least the reader's, and through its checked view of the record when it
+ * is shorter (an older sender).
  */
 class SchemaEvolutionTest
 {
@@ -89,6 +95,48 @@ class SchemaEvolutionTest
 
         assertEquals(1, ring.read(dispatcher, 10));
         assertEquals(List.of("v0 block=16", "2,-5,null", "leg 20,3,null", "leg 21,4,null", "world"), received);
+    }
+
+    @Test
+    void shouldLetAVersion0ReaderReadAVersion1FixedLengthWriterStraightFromTheRing()
+    {
+        final io.conduit.codec.sbe.evolution.v1.QuoteEncoder encoder =
+            new io.conduit.codec.sbe.evolution.v1.QuoteEncoder();
+        assertTrue(publisher.tryClaim(encoder, MessageLengths.fixedLength(encoder)) > 0);
+        encoder.quoteId(1).bid(100).ask(101);
+        publisher.commit();
+
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new QuoteDecoder(), (quote) ->
+            {
+                assertSame(ring.buffer(), quote.buffer());
+                received.add("v" + quote.actingVersion() + " block=" + senderBlockLength(quote) + " " +
+                    quote.quoteId() + "," + quote.bid());
+            });
+
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("v1 block=24 1,100"), received);
+    }
+
+    @Test
+    void shouldLetAVersion1ReaderReadAVersion0FixedLengthWriterThroughTheViewWithANullForTheNewField()
+    {
+        final QuoteEncoder encoder = new QuoteEncoder();
+        assertTrue(publisher.tryClaim(encoder, MessageLengths.fixedLength(encoder)) > 0);
+        encoder.quoteId(2).bid(200);
+        publisher.commit();
+
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new io.conduit.codec.sbe.evolution.v1.QuoteDecoder(), (quote) ->
+            {
+                assertInstanceOf(CheckedBuffer.class, quote.buffer());
+                received.add("v" + quote.actingVersion() + " block=" + senderBlockLength(quote) + " " +
+                    quote.quoteId() + "," + quote.bid() + "," +
+                    (io.conduit.codec.sbe.evolution.v1.QuoteDecoder.askNullValue() == quote.ask() ? "null" : "?"));
+            });
+
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("v0 block=16 2,200,null"), received);
     }
 
     @Test
