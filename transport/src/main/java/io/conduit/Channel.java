@@ -4,7 +4,9 @@ import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.AbstractRing;
 import io.conduit.ring.Ring;
+import io.conduit.wait.Awaitable;
 import io.conduit.wait.FutexWaiter;
+import io.conduit.wait.FutexWaker;
 import io.conduit.wait.WaitCondition;
 import org.agrona.DirectBuffer;
 
@@ -39,6 +41,10 @@ public final class Channel implements AutoCloseable
     public static final long DEFAULT_MAX_SLEEP_NS = 1_000_000_000L;
     /** Spins between two clock reads while spinning: the clock costs as much as a round trip's slack. */
     static final int CLOCK_CHECK_MASK = 63;
+    /** {@link #idle}: no deadline set yet. */
+    static final long NO_DEADLINE = Long.MIN_VALUE;
+    /** {@link #idle}: the deadline has passed. */
+    static final long TIMED_OUT = Long.MIN_VALUE + 1;
 
     private static final VarHandle ACTIVE_CALLS;
 
@@ -199,7 +205,7 @@ public final class Channel implements AutoCloseable
             {
                 return true;
             }
-            long deadlineNs = 0;
+            long deadlineNs = NO_DEADLINE;
             for (int attempt = 1; ; attempt++)
             {
                 freedAtFailure = abstractRing.freedPosition();
@@ -207,18 +213,11 @@ public final class Channel implements AutoCloseable
                 {
                     return true;
                 }
-                long remainingNs = Long.MAX_VALUE;
-                if (attempt > spins || 0 == (attempt & CLOCK_CHECK_MASK))
+                deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceWaiter, spaceFreed);
+                if (TIMED_OUT == deadlineNs)
                 {
-                    final long nowNs = System.nanoTime();
-                    deadlineNs = 0 == deadlineNs ? nowNs + timeoutNs : deadlineNs;
-                    remainingNs = deadlineNs - nowNs;
-                    if (remainingNs <= 0)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
-                pause(attempt, spaceWaiter, spaceFreed, remainingNs);
                 checkOpen();
             }
         }
@@ -259,21 +258,18 @@ public final class Channel implements AutoCloseable
             {
                 return count;
             }
-            long deadlineNs = 0;
+            long deadlineNs = NO_DEADLINE;
             for (int attempt = 1; ; attempt++)
             {
-                long remainingNs = Long.MAX_VALUE;
-                if (attempt > spins || 0 == (attempt & CLOCK_CHECK_MASK))
+                if (isSleeping(attempt))
                 {
-                    final long nowNs = System.nanoTime();
-                    deadlineNs = 0 == deadlineNs ? nowNs + timeoutNs : deadlineNs;
-                    remainingNs = deadlineNs - nowNs;
-                    if (remainingNs <= 0)
-                    {
-                        return 0;
-                    }
+                    abstractRing.checkStuckOnNextRead(); // reads are rare now: let the next one check stuck claims
                 }
-                pause(attempt, dataWaiter, dataAvailable, remainingNs);
+                deadlineNs = idle(attempt, deadlineNs, timeoutNs, dataWaiter, dataAvailable);
+                if (TIMED_OUT == deadlineNs)
+                {
+                    return 0;
+                }
                 checkOpen();
                 count = ring.read(handler, limit);
                 if (count > 0)
@@ -291,21 +287,6 @@ public final class Channel implements AutoCloseable
     AbstractRing abstractRing()
     {
         return abstractRing;
-    }
-
-    int spins()
-    {
-        return spins;
-    }
-
-    int yields()
-    {
-        return yields;
-    }
-
-    long maxSleepNs()
-    {
-        return maxSleepNs;
     }
 
     /**
@@ -330,8 +311,8 @@ public final class Channel implements AutoCloseable
         closed = true;
         while (0 != (int)ACTIVE_CALLS.getVolatile(this))
         {
-            wakeAll(DATA_FUTEX_WORD_OFFSET);
-            wakeAll(SPACE_FUTEX_WORD_OFFSET);
+            FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+            FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
             Thread.onSpinWait();
         }
         file.close();
@@ -346,8 +327,37 @@ public final class Channel implements AutoCloseable
         return "Channel{name=" + name + ", file=" + file + '}';
     }
 
-    private void pause(final int attempt, final FutexWaiter waiter, final WaitCondition condition, final long maxNs)
+    /**
+     * One step of a blocking call that found nothing yet: spin, yield, or sleep on {@code sleeper}. The clock is
+     * read only every {@link #CLOCK_CHECK_MASK} + 1 spins, and from then on at every step; the deadline is set at
+     * the first read. Shared by {@link ChannelSet}.
+     *
+     * @param attempt    1 for the first step of the call, then 2, 3, ...
+     * @param deadlineNs the value the previous step returned, {@link #NO_DEADLINE} at first.
+     * @param timeoutNs  the call's timeout.
+     * @param sleeper    what to sleep on once spins and yields are spent.
+     * @param condition  re-checked by the sleeper after it announces itself.
+     * @return the deadline, or {@link #TIMED_OUT} if it has passed.
+     */
+    long idle(
+        final int attempt,
+        final long deadlineNs,
+        final long timeoutNs,
+        final Awaitable sleeper,
+        final WaitCondition condition)
     {
+        if (attempt <= spins && 0 != (attempt & CLOCK_CHECK_MASK))
+        {
+            Thread.onSpinWait();
+            return deadlineNs;
+        }
+        final long nowNs = System.nanoTime();
+        final long deadline = NO_DEADLINE == deadlineNs ? nowNs + timeoutNs : deadlineNs;
+        final long remainingNs = deadline - nowNs;
+        if (remainingNs <= 0)
+        {
+            return TIMED_OUT;
+        }
         if (attempt <= spins)
         {
             Thread.onSpinWait();
@@ -358,15 +368,18 @@ public final class Channel implements AutoCloseable
         }
         else
         {
-            abstractRing.checkStuckOnNextRead(); // reads are rare now: let the next one check stuck claims
-            waiter.await(condition, Math.min(maxNs, maxSleepNs));
+            sleeper.await(condition, Math.min(remainingNs, maxSleepNs));
         }
+        return deadline;
     }
 
-    private void wakeAll(final int futexWordOffset)
+    /**
+     * @param attempt the step of a blocking call.
+     * @return true once the call sleeps rather than spins or yields.
+     */
+    boolean isSleeping(final int attempt)
     {
-        file.headerBuffer().getAndAddInt(futexWordOffset, 1);
-        io.conduit.wait.Futex.wake(file.headerBuffer(), futexWordOffset, Integer.MAX_VALUE);
+        return attempt > spins + yields;
     }
 
     private void enter()

@@ -23,9 +23,7 @@ public final class ChannelSet
     private final AbstractRing[] rings;
     private final FutexWaitSet waitSet;
     private final WaitCondition anyData;
-    private final int spins;
-    private final int yields;
-    private final long maxSleepNs;
+    private final Channel first;
 
     /**
      * @param channels the members, highest priority first; 1 to {@link FutexWaitSet#MAX_MEMBERS}. The spins,
@@ -52,9 +50,7 @@ public final class ChannelSet
         }
         this.waitSet = new FutexWaitSet(headers, words, waiters);
         this.anyData = this::isAnyReadable;
-        this.spins = channels[0].spins();
-        this.yields = channels[0].yields();
-        this.maxSleepNs = channels[0].maxSleepNs();
+        this.first = channels[0];
     }
 
     /**
@@ -94,29 +90,20 @@ public final class ChannelSet
         {
             return count;
         }
-        final long deadlineNs = System.nanoTime() + timeoutNs;
+        long deadlineNs = Channel.NO_DEADLINE;
         for (int attempt = 1; ; attempt++)
         {
-            final long remainingNs = deadlineNs - System.nanoTime();
-            if (remainingNs <= 0)
-            {
-                return 0;
-            }
-            if (attempt <= spins)
-            {
-                Thread.onSpinWait();
-            }
-            else if (attempt <= spins + yields)
-            {
-                Thread.yield();
-            }
-            else
+            if (first.isSleeping(attempt))
             {
                 for (final AbstractRing ring : rings)
                 {
                     ring.checkStuckOnNextRead();
                 }
-                waitSet.await(anyData, Math.min(remainingNs, maxSleepNs));
+            }
+            deadlineNs = first.idle(attempt, deadlineNs, timeoutNs, waitSet, anyData);
+            if (Channel.TIMED_OUT == deadlineNs)
+            {
+                return 0;
             }
             for (final Channel channel : channels)
             {

@@ -139,7 +139,7 @@ class ChannelTest
     }
 
     @Test
-    void shouldBurnAlmostNoCpuWhileSleepingIdle() throws Exception
+    void shouldSleepInTheKernelRatherThanSpinWhileIdle() throws Exception
     {
         try (Channel channel = Channel.open(dir, "cpu", ChannelOptions.defaults().capacity(4096), 0, 0))
         {
@@ -162,7 +162,11 @@ class ChannelTest
             Thread.sleep(1_000);
             final long cpuNs = threads.getThreadCpuTime(receiver.getId()) - cpuBeforeNs;
             final long wallNs = System.nanoTime() - wallBeforeNs;
-            assertTrue(cpuNs < wallNs / 100, "idle receiver used " + (100.0 * cpuNs / wallNs) + "% of a core");
+            // Not a benchmark (the harness's --idle-seconds 60 measures the cost): a spinning or yielding receiver
+            // burns most of a core, a sleeping one next to nothing, so 10% tells the two apart on any machine.
+            assertTrue(cpuNs < wallNs / 10, "idle receiver used " + (100.0 * cpuNs / wallNs) + "% of a core");
+            assertEquals(1, channel.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_WAITERS_OFFSET),
+                "still announced as a sleeper");
             channel.close();
             receiver.join(10_000);
         }

@@ -4,7 +4,6 @@ import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.MessageHandler;
 import org.agrona.DirectBuffer;
-import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaker;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -364,15 +363,13 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     }
 
     /**
-     * The waking half of {@link io.conduit.wait.FutexWaiter}'s protocol, counting each wake-up call made.
+     * Wake announced sleepers, counting each wake-up call made.
      */
     private void signal(final int wordOffset, final int waitersOffset, final int wakeUpsOffset)
     {
-        AsymmetricFence.light(fenceOnSignal);
-        if (header.getIntVolatile(waitersOffset) > 0)
+        if (FutexWaker.NO_WAITERS != FutexWaker.signal(header, wordOffset, waitersOffset, fenceOnSignal))
         {
             header.getAndAddLong(wakeUpsOffset, 1);
-            FutexWaker.signal(header, wordOffset, waitersOffset, false);
         }
     }
 

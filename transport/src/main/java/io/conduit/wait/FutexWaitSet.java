@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Threading: one thread at a time per set. Memory ordering: as {@link FutexWaiter}, for each member.
  */
-public final class FutexWaitSet
+public final class FutexWaitSet implements Awaitable
 {
     /** Most members: the kernel's {@code FUTEX_WAITV_MAX}. */
     public static final int MAX_MEMBERS = 128;
@@ -95,6 +95,7 @@ public final class FutexWaitSet
      * @return {@link FutexWaiter#SATISFIED}, {@link Futex#WOKEN}, {@link Futex#VALUE_CHANGED},
      * {@link Futex#TIMED_OUT} or {@link Futex#INTERRUPTED}; in every case the caller re-checks.
      */
+    @Override
     public int await(final WaitCondition anyReady, final long timeoutNs)
     {
         final int n = buffers.length;

@@ -57,7 +57,7 @@ import org.agrona.concurrent.AtomicBuffer;
  *     queued sleeper.</li>
  * </ul>
  */
-public final class FutexWaiter
+public final class FutexWaiter implements Awaitable
 {
     /**
      * {@link #await(WaitCondition, long)} found the condition satisfied after announcing and did not sleep.
@@ -96,6 +96,7 @@ public final class FutexWaiter
      * {@link Futex#WOKEN}, {@link Futex#VALUE_CHANGED}, {@link Futex#TIMED_OUT} or {@link Futex#INTERRUPTED}. In
      * every case the caller re-checks what it waits for.
      */
+    @Override
     public int await(final WaitCondition condition, final long timeoutNs)
     {
         final AtomicBuffer buffer = this.buffer;

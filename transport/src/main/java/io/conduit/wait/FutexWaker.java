@@ -22,6 +22,9 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public final class FutexWaker
 {
+    /** {@link #signal} found no sleeper announced and made no system call. */
+    public static final int NO_WAITERS = -1;
+
     private FutexWaker()
     {
     }
@@ -33,8 +36,8 @@ public final class FutexWaker
      * @param buffer             off-heap buffer holding both fields, normally the mapped channel file header.
      * @param futexWordOffset    offset of the 32-bit futex word, 4-byte aligned.
      * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned.
-     * @return the number of sleepers woken: 0 without a system call if none was announced, and always 0 on the
-     * park/poll fallback.
+     * @return {@link #NO_WAITERS} without a system call if none was announced; otherwise the number of sleepers
+     * woken (0 if the announced ones were not in the kernel yet, and always 0 on the park/poll fallback).
      * @throws IllegalArgumentException if the futex word offset is misaligned or out of range (checked only when
      *                                  waking; use {@link FutexWaiter#checkOffsets} once up front).
      */
@@ -51,7 +54,7 @@ public final class FutexWaker
      * @param futexWordOffset    offset of the 32-bit futex word, 4-byte aligned.
      * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned.
      * @param fence              true unless this process registered as a light side.
-     * @return the number of sleepers woken.
+     * @return {@link #NO_WAITERS}, or the number of sleepers woken.
      */
     public static int signal(
         final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final boolean fence)
@@ -66,6 +69,6 @@ public final class FutexWaker
             return Futex.wake(buffer, futexWordOffset, Integer.MAX_VALUE);
         }
 
-        return 0;
+        return NO_WAITERS;
     }
 }

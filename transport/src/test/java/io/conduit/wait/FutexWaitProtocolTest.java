@@ -94,7 +94,7 @@ class FutexWaitProtocolTest
     @Test
     void shouldNotTouchWordWhenNoWaiterIsAnnounced()
     {
-        assertEquals(0, FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
+        assertEquals(FutexWaker.NO_WAITERS, FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
         assertEquals(0, buffer.getIntVolatile(PING_WORD_OFFSET), "no waiter: no word change, no FUTEX_WAKE");
     }
 
