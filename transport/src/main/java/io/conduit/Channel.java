@@ -5,6 +5,7 @@ import io.conduit.file.ChannelOptions;
 import io.conduit.ring.AbstractRing;
 import io.conduit.ring.Ring;
 import io.conduit.wait.Awaitable;
+import io.conduit.wait.FutexIdleStrategy;
 import io.conduit.wait.FutexWaiter;
 import io.conduit.wait.FutexWaker;
 import io.conduit.wait.WaitCondition;
@@ -38,7 +39,7 @@ public final class Channel implements AutoCloseable
     /** Default yields before sleeping. */
     public static final int DEFAULT_YIELDS = 50;
     /** Default longest single sleep; a sleeper re-checks for close and stuck claims at least this often. */
-    public static final long DEFAULT_MAX_SLEEP_NS = 1_000_000_000L;
+    public static final long DEFAULT_MAX_SLEEP_NS = FutexIdleStrategy.DEFAULT_MAX_SLEEP_NS;
     /** Spins between two clock reads while spinning: the clock costs as much as a round trip's slack. */
     static final int CLOCK_CHECK_MASK = 63;
     /** {@link #idle}: no deadline set yet. */
