@@ -143,19 +143,11 @@ final class AeronEndpoint extends Endpoint
             message.putLong(SEQUENCE_OFFSET, i);
             while (!checkOfferResult(publication.offer(message, 0, length)))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             while (0 == subscription.poll(receiver, 1))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
             checkSequence(i, receiver.sequence, system);
@@ -193,11 +185,7 @@ final class AeronEndpoint extends Endpoint
             message.putLong(SEQUENCE_OFFSET, i);
             while (!checkOfferResult(publication.offer(message, 0, length)))
             {
-                if (0 == (++failedOffers & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                failedOffers = Watchdog.spinOnce(watchdog, failedOffers);
             }
         }
         return failedOffers;
@@ -264,11 +252,7 @@ final class AeronEndpoint extends Endpoint
             long spins = 0;
             while (!checkOfferResult(publication.offer(buffer, offset, length)))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             echoed++;
         }

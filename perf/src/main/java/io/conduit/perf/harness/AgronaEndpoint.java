@@ -100,19 +100,11 @@ final class AgronaEndpoint extends Endpoint
             message.putLong(SEQUENCE_OFFSET, i);
             while (!out.write(TYPE_ID, message, 0, length))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             while (0 == in.read(receiver, 1))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
             checkSequence(i, receiver.sequence, system);
@@ -150,11 +142,7 @@ final class AgronaEndpoint extends Endpoint
             message.putLong(SEQUENCE_OFFSET, i);
             while (!out.write(TYPE_ID, message, 0, length))
             {
-                if (0 == (++failedOffers & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                failedOffers = Watchdog.spinOnce(watchdog, failedOffers);
             }
         }
         return failedOffers;
@@ -191,19 +179,6 @@ final class AgronaEndpoint extends Endpoint
         IoUtil.unmap(pongMapped);
     }
 
-    static final class Receiver implements MessageHandler
-    {
-        long sendNs;
-        long sequence;
-
-        @Override
-        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
-        {
-            sendNs = buffer.getLong(offset + SEND_TIME_OFFSET);
-            sequence = buffer.getLong(offset + SEQUENCE_OFFSET);
-        }
-    }
-
     static final class Echoer implements MessageHandler
     {
         private final RingBuffer out;
@@ -222,31 +197,9 @@ final class AgronaEndpoint extends Endpoint
             long spins = 0;
             while (!out.write(typeId, buffer, offset, length))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             echoed++;
-        }
-    }
-
-    static final class Counter implements MessageHandler
-    {
-        private final String system;
-        int count;
-
-        Counter(final String system)
-        {
-            this.system = system;
-        }
-
-        @Override
-        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
-        {
-            checkSequence(count, buffer.getLong(offset + SEQUENCE_OFFSET), system);
-            count++;
         }
     }
 }

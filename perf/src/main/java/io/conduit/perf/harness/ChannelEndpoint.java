@@ -94,7 +94,7 @@ final class ChannelEndpoint extends Endpoint
         final UnsafeBuffer message = this.message;
         final int length = this.length;
         // conduit-spsc's receiver class: the ring's handler call site sees the same types for both systems
-        final ConduitEndpoint.Receiver receiver = new ConduitEndpoint.Receiver();
+        final Receiver receiver = new Receiver();
         long intendedNs = System.nanoTime();
         for (int i = 0; i < total; i++)
         {

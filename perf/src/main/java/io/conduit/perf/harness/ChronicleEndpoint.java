@@ -107,11 +107,7 @@ final class ChronicleEndpoint extends Endpoint
                 }
                 if (!received)
                 {
-                    if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                    {
-                        watchdog.check();
-                    }
-                    Thread.onSpinWait();
+                    spins = Watchdog.spinOnce(watchdog, spins);
                 }
             }
             final long nowNs = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.conduit.perf.harness;
 
 import org.HdrHistogram.Histogram;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.file.Path;
 
@@ -15,7 +16,11 @@ import java.nio.file.Path;
  *     <li>child {@link #open}: open its side; its result is sent back with {@code READY};</li>
  *     <li>child {@link #connectChild} and parent {@link #connect}, concurrently: finish the link.</li>
  * </ol>
- * Each system implements its own loops, so each loop's calls stay monomorphic whatever else the JVM has run.
+ * Each system implements its own loops, so each loop's calls stay monomorphic whatever else the JVM has run: the
+ * parent JVM runs every system, and one shared loop calling the systems through an interface would go megamorphic
+ * and measure the dispatch. Only what adds no call site with a new receiver type is shared: the static
+ * {@link Watchdog#spinOnce} and the {@link Receiver} and {@link Counter} handlers, which Conduit's and Agrona's
+ * rings call through their own, separate call sites.
  * <p>
  * Threading: one thread per instance.
  */
@@ -140,4 +145,42 @@ abstract class Endpoint implements AutoCloseable
      */
     @Override
     public abstract void close();
+
+    /**
+     * Ping-pong reply handler for Conduit's and Agrona's rings (their callbacks have the same signature): keeps the
+     * send time and sequence carried by the last message read.
+     */
+    static final class Receiver implements io.conduit.MessageHandler, org.agrona.concurrent.MessageHandler
+    {
+        long sendNs;
+        long sequence;
+
+        @Override
+        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            sendNs = buffer.getLong(offset + MessageLayout.SEND_TIME_OFFSET);
+            sequence = buffer.getLong(offset + MessageLayout.SEQUENCE_OFFSET);
+        }
+    }
+
+    /**
+     * Throughput consumer for Conduit's and Agrona's rings: counts messages, checking each one's sequence.
+     */
+    static final class Counter implements io.conduit.MessageHandler, org.agrona.concurrent.MessageHandler
+    {
+        private final String system;
+        int count;
+
+        Counter(final String system)
+        {
+            this.system = system;
+        }
+
+        @Override
+        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            MessageLayout.checkSequence(count, buffer.getLong(offset + MessageLayout.SEQUENCE_OFFSET), system);
+            count++;
+        }
+    }
 }

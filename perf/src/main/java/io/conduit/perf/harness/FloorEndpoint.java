@@ -79,11 +79,7 @@ final class FloorEndpoint extends Endpoint
             buffer.putLongRelease(COUNTER_OFFSET, ping);
             while (ping + 1 != buffer.getLongAcquire(COUNTER_OFFSET))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
             if (i >= warmup)
@@ -103,11 +99,7 @@ final class FloorEndpoint extends Endpoint
             final long ping = 2L * i + 1;
             while (ping != buffer.getLongAcquire(COUNTER_OFFSET))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             // release: publishes the answer; pairs with the parent's acquire load in pingPong
             buffer.putLongRelease(COUNTER_OFFSET, ping + 1);

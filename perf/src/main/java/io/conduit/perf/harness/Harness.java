@@ -410,7 +410,7 @@ public final class Harness
         }
         final double childPct = percent(Long.parseLong(done[0]), Long.parseLong(done[1]));
         return new Measured(RepResult.latency(floor ? RepResult.FLOOR : RepResult.PING_PONG, round, order, system,
-            length, histogram, null, childPct, parentPct), histogram);
+            length, histogram, childPct, parentPct), histogram);
     }
 
     private void throughputTask(final Task task, final int round, final int order, final int tasks) throws Exception

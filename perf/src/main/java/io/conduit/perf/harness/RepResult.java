@@ -61,10 +61,9 @@ record RepResult(
      * @param system system.
      * @param length payload bytes.
      * @param histogram round trips.
-     * @param floor the paired floor rep, or null.
      * @param childPct helper CPU in the child.
      * @param parentPct helper CPU in the parent.
-     * @return a latency rep.
+     * @return a latency rep, unpaired: see {@link #pairedWith}.
      */
     static RepResult latency(
         final String phase,
@@ -73,7 +72,6 @@ record RepResult(
         final String system,
         final int length,
         final Histogram histogram,
-        final RepResult floor,
         final double childPct,
         final double parentPct)
     {
@@ -81,7 +79,7 @@ record RepResult(
             histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
             histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9),
             histogram.getValueAtPercentile(99.99), histogram.getMaxValue(), histogram.getMean(),
-            null == floor ? 0 : floor.p50Ns, null == floor ? 0 : floor.p99Ns, 0, childPct, parentPct, 0);
+            0, 0, 0, childPct, parentPct, 0);
     }
 
     /**

@@ -163,11 +163,7 @@ final class SocketEndpoint extends Endpoint
         {
             if (0 == channel.write(buffer))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
         }
     }
@@ -185,11 +181,7 @@ final class SocketEndpoint extends Endpoint
             }
             if (0 == read)
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
-                Thread.onSpinWait();
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
         }
     }

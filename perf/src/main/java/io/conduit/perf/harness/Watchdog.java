@@ -29,6 +29,26 @@ final class Watchdog
     }
 
     /**
+     * One empty poll of a spin-wait loop: {@link #check} once every {@link #SPIN_CHECK_MASK} + 1 calls, then a spin
+     * hint. Static and a few bytecodes long, so it is inlined at every call site with no type profile to pollute.
+     *
+     * @param watchdog bounds the wait.
+     * @param spins empty polls so far in this loop.
+     * @return {@code spins + 1}.
+     * @throws IllegalStateException if the deadline passed or the peer process is gone.
+     */
+    static long spinOnce(final Watchdog watchdog, final long spins)
+    {
+        final long next = spins + 1;
+        if (0 == (next & SPIN_CHECK_MASK))
+        {
+            watchdog.check();
+        }
+        Thread.onSpinWait();
+        return next;
+    }
+
+    /**
      * @throws IllegalStateException if the deadline passed or the peer process is gone.
      */
     void check()

@@ -185,10 +185,10 @@ class HarnessReportTest
         final Histogram histogram = new Histogram(3);
         histogram.recordValueWithCount(p50Ns, 100);
         final RepResult result = RepResult.latency(phase, round, 1, system,
-            FloorEndpoint.NAME.equals(system) ? FloorEndpoint.COUNTER_LENGTH : 32, histogram, null, 0, 0);
+            FloorEndpoint.NAME.equals(system) ? FloorEndpoint.COUNTER_LENGTH : 32, histogram, 0, 0);
         return 0 == floorP50Ns ? result :
             result.pairedWith(RepResult.latency(RepResult.FLOOR, round, 1, FloorEndpoint.NAME, 8,
-                single(floorP50Ns), null, 0, 0));
+                single(floorP50Ns), 0, 0));
     }
 
     private static Histogram single(final long value)
