@@ -206,10 +206,7 @@ public final class MessageHeaderDescriptor
         final int schemaId,
         final int version)
     {
-        buffer.putShort(offset + BLOCK_LENGTH_OFFSET, (short)blockLength, BYTE_ORDER);
-        buffer.putShort(offset + TEMPLATE_ID_OFFSET, (short)templateId, BYTE_ORDER);
-        buffer.putShort(offset + SCHEMA_ID_OFFSET, (short)schemaId, BYTE_ORDER);
-        buffer.putShort(offset + VERSION_OFFSET, (short)version, BYTE_ORDER);
+        writeHeader(buffer, offset, header(blockLength, templateId, schemaId, version));
     }
 
     private static int field(final long header, final int fieldOffset)

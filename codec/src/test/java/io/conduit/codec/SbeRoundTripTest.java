@@ -1,5 +1,6 @@
 package io.conduit.codec;
 
+import com.sun.management.ThreadMXBean;
 import io.conduit.codec.sbe.ping.PingDecoder;
 import io.conduit.codec.sbe.ping.PingEncoder;
 import io.conduit.codec.sbe.ping.PongDecoder;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every Conduit message encoded in place by {@link SbePublisher}, read back through a ring and an
@@ -60,6 +63,80 @@ class SbeRoundTripTest
         assertEquals(1, ring.read(dispatcher, 10));
         assertEquals(List.of("42,1700000000123456789,21.5,CELSIUS,UNCERTAIN"), received);
         assertEquals(MessageLengths.fixedLength(encoder), MessageLengths.SENSOR_READING_LENGTH);
+    }
+
+    @Test
+    void shouldDecodeAnEnumValueItDoesNotKnowAsSbeUnknown()
+    {
+        // as a value a newer writer added reaches an older reader (sbe.decode.unknown.enum.values=true)
+        final SensorReadingEncoder encoder = new SensorReadingEncoder();
+        assertTrue(publisher.tryClaim(encoder, MessageLengths.SENSOR_READING_LENGTH) > 0);
+        encoder.sensorId(42).unit(Unit.CELSIUS);
+        encoder.buffer().putByte(encoder.offset() + SensorReadingEncoder.unitEncodingOffset(), (byte)200);
+        publisher.commit();
+
+        dispatcher.register(new SensorReadingDecoder(), (reading) -> received.add(
+            reading.sensorId() + "," + reading.unitRaw() + "," + reading.unit()));
+
+        assertEquals(1, ring.read(dispatcher, 10));
+        assertEquals(List.of("42,200,SBE_UNKNOWN"), received);
+    }
+
+    @Test
+    void shouldSendAndReceiveWithoutAllocating()
+    {
+        final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        final SensorReadingEncoder reading = new SensorReadingEncoder();
+        final PingEncoder ping = new PingEncoder();
+        final byte[] payload = pattern(64);
+        final byte[] readBack = new byte[payload.length];
+        final long[] sums = new long[2];
+        // SensorReading is decoded straight from the ring's buffer, Ping (var-data) through the checked view
+        dispatcher
+            .register(new SensorReadingDecoder(), (decoder) -> sums[0] += decoder.sensorId())
+            .register(new PingDecoder(), (decoder) -> sums[1] += decoder.getPayload(readBack, 0, readBack.length));
+
+        final int warmUp = 20_000;
+        final int measured = 10_000;
+        sendAndReceive(warmUp, reading, ping, payload);
+        final long threadId = Thread.currentThread().getId();
+        final long start = threads.getThreadAllocatedBytes(threadId);
+        final long overhead = threads.getThreadAllocatedBytes(threadId) - start;
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        sendAndReceive(measured, reading, ping, payload);
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
+
+        // one object per message would be at least 16 bytes a round trip; what is left is the JVM's own one-offs
+        assertTrue(allocated < measured, "bytes allocated by " + measured + " round trips: " + allocated);
+        assertEquals((long)(warmUp + measured) * 7, sums[0]);
+        assertEquals((long)(warmUp + measured) * payload.length, sums[1]);
+        assertArrayEquals(payload, readBack);
+    }
+
+    private void sendAndReceive(
+        final int count, final SensorReadingEncoder reading, final PingEncoder ping, final byte[] payload)
+    {
+        final int pingLength = MessageLengths.pingLength(payload.length);
+        for (int i = 0; i < count; i++)
+        {
+            if (publisher.tryClaim(reading, MessageLengths.SENSOR_READING_LENGTH) <= 0)
+            {
+                throw new AssertionError("no room for a SensorReading");
+            }
+            reading.sensorId(7).timestampNs(i).value(i).unit(Unit.VOLT).quality(Quality.GOOD);
+            publisher.commit();
+            if (publisher.tryClaim(ping, pingLength) <= 0)
+            {
+                throw new AssertionError("no room for a Ping");
+            }
+            ping.sequence(i).sendTimeNs(i).putPayload(payload, 0, payload.length);
+            publisher.commit();
+            if (2 != ring.read(dispatcher, 10))
+            {
+                throw new AssertionError("expected two messages");
+            }
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.Validator;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,9 +38,7 @@ class SchemaValidationTest
     @Test
     void shouldValidateEverySchemaAgainstTheSbeXsd() throws Exception
     {
-        final URL xsd = SchemaValidationTest.class.getClassLoader().getResource("fpl/sbe.xsd");
-        assertNotNull(xsd, "fpl/sbe.xsd not on the test class path (sbe-tool)");
-        final Schema schema = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI).newSchema(xsd);
+        final Schema schema = sbeXsd();
 
         final List<Path> files = schemaFiles();
         assertTrue(files.size() >= 5, "schemas found: " + files);
@@ -50,6 +50,27 @@ class SchemaValidationTest
             validator.validate(new StreamSource(file.toFile()));
         }
         assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void shouldRejectAMisspeltAttribute() throws Exception
+    {
+        final Path file = Paths.get("src", "test", "resources", "schema", "evolution-v1.xml");
+        final String text = Files.readString(file);
+        assertTrue(text.contains("sinceVersion="), "no sinceVersion in " + file);
+        final Validator validator = sbeXsd().newValidator();
+        final List<String> errors = new ArrayList<>();
+        validator.setErrorHandler(new CollectingErrorHandler(file, errors));
+        validator.validate(new StreamSource(new StringReader(text.replace("sinceVersion=", "sinceversion="))));
+        assertFalse(errors.isEmpty());
+        assertTrue(errors.get(0).contains("sinceversion"), errors.get(0));
+    }
+
+    private static Schema sbeXsd() throws Exception
+    {
+        final URL xsd = SchemaValidationTest.class.getClassLoader().getResource("fpl/sbe.xsd");
+        assertNotNull(xsd, "fpl/sbe.xsd not on the test class path (sbe-tool)");
+        return SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI).newSchema(xsd);
     }
 
     private static List<Path> schemaFiles() throws IOException

@@ -27,6 +27,13 @@ final class TestRing implements Ring
     private long head;
     private long tail;
 
+    private MessageHandler readHandler;
+    private final ControlledMessageHandler readAdapter = (typeId, buffer, offset, length) ->
+    {
+        readHandler.onMessage(typeId, buffer, offset, length);
+        return ControlledMessageHandler.Action.CONTINUE;
+    };
+
     TestRing(final int capacity, final int maxMessageLength)
     {
         if (!BitUtil.isPowerOfTwo(capacity) || maxMessageLength > capacity / 2)
@@ -118,13 +125,16 @@ final class TestRing implements Ring
     @Override
     public int read(final MessageHandler handler, final int limit)
     {
-        return controlledRead(
-            (typeId, buffer, offset, length) ->
-            {
-                handler.onMessage(typeId, buffer, offset, length);
-                return ControlledMessageHandler.Action.CONTINUE;
-            },
-            limit);
+        // through a reused adapter: a capturing lambda here would allocate on every read
+        readHandler = handler;
+        try
+        {
+            return controlledRead(readAdapter, limit);
+        }
+        finally
+        {
+            readHandler = null;
+        }
     }
 
     @Override
