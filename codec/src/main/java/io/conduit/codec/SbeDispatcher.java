@@ -43,7 +43,8 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     <li><b>Fixed length</b> (no groups, no var-data: found once, at {@link #register}) and a block at least as long
  *     as the reader's: straight on the ring's buffer at the block. Every field such a decoder reads lies inside the
  *     reader's block, which lies inside the sender's block, which check 3 put inside the record, so no access needs a
- *     check of its own.</li>
+ *     check of its own. The usual case, a header equal to the reader's own (template, schema, version and block
+ *     length), passes checks 2 to 5 with one comparison of the whole 8-byte header and one of the record length.</li>
  *     <li>Everything else (groups or var-data, or an older sender's shorter block): over a reusable view of just the
  *     record that checks every access itself, not only when Agrona's bounds checks are on.</li>
  * </ul>
@@ -68,8 +69,6 @@ public final class SbeDispatcher implements MessageHandler
     private static final int MAX_UINT16 = 0xFFFF;
     // room for the group and var-data headers of an all-zero message; more than this counts as variable length
     private static final int ZERO_MESSAGE_SLACK = 4096;
-    private static final long TEMPLATE_AND_SCHEMA_ID_MASK =
-        MessageHeaderDescriptor.header(0, MAX_UINT16, MAX_UINT16, 0);
 
     private final UnknownMessagePolicy policy;
     // indexed by template id; registrations of other schemas with the same template id follow Registration.next
@@ -209,17 +208,13 @@ public final class SbeDispatcher implements MessageHandler
         final Registration<?>[] registrations = this.registrations;
         final Registration<?> registration =
             typeId >= 0 && typeId < registrations.length ? registrations[typeId] : null;
-        final int blockLength = MessageHeaderDescriptor.blockLength(header);
-        final int version = MessageHeaderDescriptor.version(header);
-        if (null != registration &&
-            registration.templateAndSchemaId == (header & TEMPLATE_AND_SCHEMA_ID_MASK) &&
-            blockLength <= length - HEADER_LENGTH &&
-            blockLength >= registration.directBlockLength &&
-            version >= registration.minVersion)
+        if (null != registration && registration.directHeader == header && length >= registration.directLength)
         {
-            // template id == type id, schema id, block inside the record, fixed length with at least the reader's
-            // block: every field the decoder reads lies in the reader's block, so inside the record, without a view
-            registration.decoder.wrap(buffer, offset + HEADER_LENGTH, blockLength, version);
+            // the header is exactly the reader's (template id == type id, schema id, version >= minVersion, the
+            // reader's block) and the block lies inside the record; fixed length, so every field the decoder reads
+            // lies in that block, so inside the record, without a view
+            registration.decoder.wrap(
+                buffer, offset + HEADER_LENGTH, registration.readerBlockLength, registration.readerVersion);
             registration.dispatch();
         }
         else
@@ -441,8 +436,10 @@ public final class SbeDispatcher implements MessageHandler
         private final boolean variableLength;
         // shortest sender's block decoded straight from the ring's buffer: the reader's if fixed length, else none
         private final int directBlockLength;
-        // the template id and schema id fields of a header of this message, the rest zero
-        private final long templateAndSchemaId;
+        // the fast path in onMessage: a header equal to this (the reader's block and version) in a record at least
+        // directLength long; directLength is out of reach of any int length when there is no fast path
+        private final long directHeader;
+        private final long directLength;
         private final Registration<?> next;
 
         private Registration(
@@ -463,7 +460,9 @@ public final class SbeDispatcher implements MessageHandler
             this.fixedLength = fixedLength;
             this.variableLength = variableLength;
             this.directBlockLength = fixedLength ? readerBlockLength : Integer.MAX_VALUE;
-            this.templateAndSchemaId = MessageHeaderDescriptor.header(0, templateId, schemaId, 0);
+            this.directHeader = MessageHeaderDescriptor.header(readerBlockLength, templateId, schemaId, readerVersion);
+            this.directLength = fixedLength && minVersion <= readerVersion ?
+                HEADER_LENGTH + readerBlockLength : Long.MAX_VALUE;
             this.next = next;
         }
 

@@ -287,6 +287,42 @@ class SbeDispatcherTest
     }
 
     @Test
+    void shouldTakeTheFastPathOnlyForTheReadersExactHeaderAndSendEveryOtherHeaderThroughTheChecks()
+    {
+        final List<String> seen = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.DROP)
+            .register(new HeartbeatDecoder(), (heartbeat) -> seen.add(heartbeat.actingVersion() + "/" +
+                heartbeat.sequence() + (buffer == heartbeat.buffer() ? " straight" : " view")));
+        final int length = encodeHeartbeat();
+        dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+
+        // a newer version with a longer block: not the exact header, yet still decoded straight from the buffer
+        final long header = MessageHeaderDescriptor.header(buffer, RECORD_OFFSET);
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, HeartbeatEncoder.BLOCK_LENGTH + 8,
+            HeartbeatEncoder.TEMPLATE_ID, HeartbeatEncoder.SCHEMA_ID, HeartbeatEncoder.SCHEMA_VERSION + 1);
+        dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length + 8);
+        // the exact header with the type id of another template, and in a record one byte short of the block
+        MessageHeaderDescriptor.writeHeader(buffer, RECORD_OFFSET, header);
+        dispatcher.onMessage(SensorReadingEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length - 1);
+
+        assertEquals(List.of("0/1 straight", "1/1 straight"), seen);
+        assertEquals(2, dispatcher.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(2, dispatcher.rejectedCount());
+    }
+
+    @Test
+    void shouldRejectTheReadersOwnVersionWhenTheMinimumVersionIsAboveIt()
+    {
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.DROP)
+            .register(new HeartbeatDecoder(), HeartbeatDecoder.SCHEMA_VERSION + 1, (heartbeat) -> received.add("x"));
+        dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, encodeHeartbeat());
+
+        assertEquals(List.of(), received);
+        assertEquals(1, dispatcher.rejectedCount(RejectReason.INCOMPATIBLE_VERSION));
+    }
+
+    @Test
     void shouldRejectEveryTruncationOfAFixedLengthRecordWithoutReadingPastIt()
     {
         final ReadRecordingBuffer ring = new ReadRecordingBuffer(buffer.capacity());
