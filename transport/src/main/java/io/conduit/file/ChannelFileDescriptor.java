@@ -115,8 +115,11 @@ public final class ChannelFileDescriptor
 {
     /** "CONDUIT" followed by a zero byte, little-endian. */
     public static final long MAGIC = 0x0054_4955_444E_4F43L;
-    /** Layout version this code reads and writes. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * Layout version this code reads and writes. 2: records are 64-byte aligned (1 aligned them to 8 bytes and
+     * followed each with a padding record to the end of its line).
+     */
+    public static final int LAYOUT_VERSION = 2;
     /** Distance between fields written by different sides. */
     public static final int LINE_LENGTH = 128;
 

@@ -84,15 +84,13 @@ public final class MpscRing extends AbstractRing
         final int alignedLength = alignedLength(frameLength);
         long tail;
         int padding;
-        int trailing;
         while (true)
         {
             final long cleanCache = header.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
             tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
             final int toEnd = capacity - ((int)tail & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
-            trailing = (-((0 == padding ? (int)tail & mask : 0) + alignedLength)) & (LINE_ALIGNMENT - 1);
-            final long end = tail + padding + alignedLength + trailing;
+            final long end = tail + padding + alignedLength;
             // the header slot at end must stay zero too, or a reader could run on into consumed bytes
             final long limit = end + HEADER_LENGTH;
             if (limit - cleanCache > capacity)
@@ -125,15 +123,10 @@ public final class MpscRing extends AbstractRing
         if (slotOffset >= 0)
         {
             header.putLong(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
-            header.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength + trailing);
+            header.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
         }
         final int offset = (int)tail & mask;
         final int recordOffset = 0 == padding ? offset : 0;
-        if (0 != trailing)
-        {
-            // the rest of the record's cache line, as in SpscRing; read only after the record is committed
-            buffer.putLong(recordOffset + alignedLength, makeHeader(trailing, PADDING_TYPE_ID));
-        }
         // release: publishes the slot's claim record before the mark; pairs with the header acquire in read
         buffer.putLongRelease(recordOffset, makeHeader(-frameLength, typeId));
         if (0 != padding)

@@ -1,7 +1,8 @@
 package io.conduit.ring;
 
 /**
- * Layout of one record in a ring: an 8-byte header, then the body, padded to {@link #ALIGNMENT}.
+ * Layout of one record in a ring: an 8-byte header, then the body, padded to {@link #ALIGNMENT}: every record
+ * starts on a 64-byte cache line of its own.
  * <pre>
  *    0                   1                   2                   3
  *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -14,8 +15,9 @@ package io.conduit.ring;
  *  ...                                                              |
  *   +---------------------------------------------------------------+
  * </pre>
- * The frame length counts the header and the body, not the alignment padding. Producers follow each record with a
- * padding record to the end of its 64-byte line ({@link #LINE_ALIGNMENT}), written with the claim. Its value says the record's state:
+ * The frame length counts the header and the body, not the alignment padding. Since records start on lines of their
+ * own, a small record never straddles two lines, a reader misses on one line per message, and the line a reader polls
+ * is written by the producer once per message (body, then header). The header's value says the record's state:
  * <ul>
  *     <li>{@code 0}: nothing written here yet in this lap, or (SPSC) the producer's latest claim, whose extent is
  *     {@code [here, tail)}; the reader stops.</li>
@@ -31,14 +33,12 @@ public final class RecordDescriptor
 {
     /** Length of the record header. */
     public static final int HEADER_LENGTH = 8;
-    /** Records start at multiples of this. */
-    public static final int ALIGNMENT = 8;
     /**
-     * Producers start every record on a cache line of this length, writing a padding record over the rest of the
-     * previous record's line, so a small record never straddles two lines and a reader misses on one line per
-     * message. Readers rely only on {@link #ALIGNMENT}.
+     * Records start at multiples of this: a cache line. Padding to the line costs space for records under 56 bytes
+     * of body, and saves the producer and the reader a padding record per message (layout version 1 followed each
+     * record with one to reach the next line).
      */
-    public static final int LINE_ALIGNMENT = 64;
+    public static final int ALIGNMENT = 64;
     /** Offset of the frame length within the header. */
     public static final int LENGTH_OFFSET = 0;
     /** Offset of the type id within the header. */

@@ -88,10 +88,7 @@ public final class SpscRing extends AbstractRing
         final int toEnd = capacity - offset;
         final int padding = alignedLength > toEnd ? toEnd : 0;
         final int recordOffset = 0 == padding ? offset : 0;
-        // pad to the end of the cache line: the next record starts on a line of its own, so a small record never
-        // straddles two lines and a reader's poll misses on one line per message
-        final int trailing = (-(recordOffset + alignedLength)) & (LINE_ALIGNMENT - 1);
-        final long newTail = tail + padding + alignedLength + trailing;
+        final long newTail = tail + padding + alignedLength;
         // the claim and the header slot after it must be zero
         if (newTail + HEADER_LENGTH > zeroLimit && !zeroAhead(newTail + HEADER_LENGTH))
         {
@@ -109,10 +106,6 @@ public final class SpscRing extends AbstractRing
         {
             // release: publishes the wrap; the bytes at offset 0 were zeroed ahead before it
             buffer.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
-        }
-        if (0 != trailing)
-        {
-            buffer.putLong(recordOffset + alignedLength, makeHeader(trailing, PADDING_TYPE_ID));
         }
         this.pendingOffset = recordOffset;
         this.pendingMark = makeHeader(-frameLength, typeId);

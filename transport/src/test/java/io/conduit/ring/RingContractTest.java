@@ -202,8 +202,8 @@ abstract class RingContractTest
             values.add(b.getLong(o));
             assertEquals(headBefore, ring.headPosition(), "head moves only after the batch");
         }, 4));
-        // records start on lines; the batch ends right after its 4th record, whose line padding the next read passes
-        assertEquals(headBefore + 3 * RecordDescriptor.LINE_ALIGNMENT + 16, ring.headPosition());
+        // records start on lines: four 16-byte frames take four whole lines
+        assertEquals(headBefore + 4 * RecordDescriptor.ALIGNMENT, ring.headPosition());
         assertEquals(6, ring.read((t, b, o, l) -> values.add(b.getLong(o)), 100));
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), values);
     }
@@ -262,14 +262,14 @@ abstract class RingContractTest
         assertTrue(ring.offer(1, source, 0, 8));
         assertTrue(ring.offer(1, source, 0, 8));
         // corrupt the second record's length to run past the ring (records start on 64-byte lines)
-        file.ringBuffer().putInt(RecordDescriptor.LINE_ALIGNMENT, CAPACITY * 4);
+        file.ringBuffer().putInt(RecordDescriptor.ALIGNMENT, CAPACITY * 4);
         final int[] count = {0};
         final CorruptChannelException ex =
             assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> count[0]++, 10));
         assertTrue(ex.getMessage().contains("frameLength"), ex.getMessage());
         assertTrue(ex.getMessage().contains("contract.conduit"), ex.getMessage());
         assertEquals(1, count[0], "the good record before it is delivered");
-        assertEquals(RecordDescriptor.LINE_ALIGNMENT, ring.headPosition(), "and stays consumed");
+        assertEquals(RecordDescriptor.ALIGNMENT, ring.headPosition(), "and stays consumed");
     }
 
     @Test

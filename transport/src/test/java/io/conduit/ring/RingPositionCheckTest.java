@@ -30,7 +30,7 @@ class RingPositionCheckTest
     static final int MESSAGES = 3;
     static final int BODY_LENGTH = 16;
     /** Records start on cache lines: a 24-byte record takes a whole line. */
-    static final int RECORD_LENGTH = RecordDescriptor.LINE_ALIGNMENT;
+    static final int RECORD_LENGTH = RecordDescriptor.ALIGNMENT;
 
     @TempDir
     Path dir;
@@ -74,7 +74,7 @@ class RingPositionCheckTest
         createWithMessages(kind);
         putLong(HEAD_POSITION_OFFSET, -RecordDescriptor.ALIGNMENT);
         final String message = assertReadRefused();
-        assertTrue(message.contains("headPosition=-8"), message);
+        assertTrue(message.contains("headPosition=" + -RecordDescriptor.ALIGNMENT), message);
     }
 
     @ParameterizedTest

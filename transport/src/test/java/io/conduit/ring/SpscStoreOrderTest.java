@@ -72,7 +72,6 @@ class SpscStoreOrderTest
         assertEquals(List.of(
             "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",0)",    // attach
             "ring.setMemory(0," + SpscRing.ZERO_AHEAD_LENGTH + ",0)",                         // zeroed ahead first
-            "ring.putLong(24," + makeHeader(40, PADDING_TYPE_ID) + ")",                       // rest of the line
             "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",64)",   // the claim's extent
             "ring.putLong(8,99)",                                                             // body
             "ring.putLongRelease(0," + makeHeader(20, 7) + ")"),                              // length last
@@ -92,7 +91,6 @@ class SpscStoreOrderTest
         final int second = spsc.tryClaim(2, 8);
         assertEquals(List.of(
             "ring.putLongRelease(0," + makeHeader(-16, 1) + ")",                              // first gets its mark
-            "ring.putLong(80," + makeHeader(48, PADDING_TYPE_ID) + ")",
             "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",128)"), // then the tail
             ringAndTail(log));
         log.clear();
@@ -111,20 +109,19 @@ class SpscStoreOrderTest
         final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
         final RecordingBuffer ring = new RecordingBuffer("ring", 4096, log);
         final SpscRing spsc = new SpscRing(header, ring, 120, 1_000_000_000L, "test");
-        // move both positions near the end so the next 32-byte record must wrap
-        header.putLongRelease(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 4072);
-        header.putLongRelease(ChannelFileDescriptor.HEAD_POSITION_OFFSET, 4072);
+        // move both positions to the last line so the next 72-byte record (two lines) must wrap
+        header.putLongRelease(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 4032);
+        header.putLongRelease(ChannelFileDescriptor.HEAD_POSITION_OFFSET, 4032);
         log.clear();
 
-        final int offset = spsc.tryClaim(3, 24);
+        final int offset = spsc.tryClaim(3, 64);
         assertEquals(HEADER_LENGTH, offset);
         assertEquals(List.of(
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4072)", // attach
-            "ring.setMemory(4072,24,0)",                                                      // to the end, and
-            "ring.setMemory(0," + (SpscRing.ZERO_AHEAD_LENGTH - 24) + ",0)",                  // on from offset 0
-            "ring.putLongRelease(4072," + makeHeader(24, PADDING_TYPE_ID) + ")",              // padding after zeros
-            "ring.putLong(32," + makeHeader(32, PADDING_TYPE_ID) + ")",                       // rest of the line
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4160)"),
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4032)", // attach
+            "ring.setMemory(4032,64,0)",                                                      // to the end, and
+            "ring.setMemory(0," + (SpscRing.ZERO_AHEAD_LENGTH - 64) + ",0)",                  // on from offset 0
+            "ring.putLongRelease(4032," + makeHeader(64, PADDING_TYPE_ID) + ")",              // padding after zeros
+            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4224)"),
             ringAndTail(log));
     }
 
