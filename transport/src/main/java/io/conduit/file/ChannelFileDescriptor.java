@@ -211,8 +211,14 @@ public final class ChannelFileDescriptor
     public static final int SLOT_CLAIM_POSITION_OFFSET = SLOT_PID_OFFSET + Long.BYTES;
     /** Offset of the claim length within a producer slot. */
     public static final int SLOT_CLAIM_LENGTH_OFFSET = SLOT_CLAIM_POSITION_OFFSET + Long.BYTES;
-    /** Offset of the messages sent counter within a producer slot. */
+    /** Offset of the messages sent counter within a producer slot, added to atomically by any thread. */
     public static final int SLOT_MESSAGES_SENT_OFFSET = SLOT_CLAIM_LENGTH_OFFSET + Long.BYTES;
+    /**
+     * Offset of the messages sent by the slot's owner thread (the thread that registered the slot) within a producer
+     * slot: written only by that thread, with plain stores, so the usual one-thread producer counts without an
+     * atomic instruction per message. The slot's count is the sum of both counters.
+     */
+    public static final int SLOT_OWNER_MESSAGES_SENT_OFFSET = SLOT_MESSAGES_SENT_OFFSET + Long.BYTES;
     /** Length of the header; the ring starts here. */
     public static final int FILE_HEADER_LENGTH;
 

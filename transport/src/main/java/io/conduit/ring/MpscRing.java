@@ -38,6 +38,8 @@ public final class MpscRing extends AbstractRing
     public static final int MAX_CLEAN_GRANULE = 4096;
 
     private final int cleanGranule;
+    /** The thread that registered this process's slot through this object, the only writer of its owner counter. */
+    private Thread ownerThread;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -154,8 +156,7 @@ public final class MpscRing extends AbstractRing
                 " was skipped by the consumer after the stuck claim timeout; the message was not delivered, file=" +
                 fileName);
         }
-        final int slotOffset = this.slotOffset;
-        header.getAndAddLong(slotOffset >= 0 ? slotOffset + SLOT_MESSAGES_SENT_OFFSET : MESSAGES_SENT_OFFSET, 1);
+        countSent();
         signalConsumer();
     }
 
@@ -168,6 +169,28 @@ public final class MpscRing extends AbstractRing
         final long claim = checkedClaimHeader(offset);
         buffer.compareAndSetLong(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
         signalConsumer();
+    }
+
+    /**
+     * Count a commit in this process's slot: with plain stores from the thread that registered the slot, atomically
+     * from any other (or in the shared counter without a slot).
+     */
+    private void countSent()
+    {
+        final int slotOffset = this.slotOffset;
+        if (slotOffset < 0)
+        {
+            header.getAndAddLong(MESSAGES_SENT_OFFSET, 1);
+        }
+        else if (Thread.currentThread() == ownerThread)
+        {
+            final int counterOffset = slotOffset + SLOT_OWNER_MESSAGES_SENT_OFFSET;
+            header.putLongRelease(counterOffset, header.getLong(counterOffset) + 1);
+        }
+        else
+        {
+            header.getAndAddLong(slotOffset + SLOT_MESSAGES_SENT_OFFSET, 1);
+        }
     }
 
     /**
@@ -187,7 +210,8 @@ public final class MpscRing extends AbstractRing
         long sum = header.getLongVolatile(MESSAGES_SENT_OFFSET);
         for (int i = 0; i < MAX_PRODUCERS; i++)
         {
-            sum += header.getLongVolatile(producerSlotOffset(i) + SLOT_MESSAGES_SENT_OFFSET);
+            sum += header.getLongVolatile(producerSlotOffset(i) + SLOT_MESSAGES_SENT_OFFSET) +
+                header.getLongVolatile(producerSlotOffset(i) + SLOT_OWNER_MESSAGES_SENT_OFFSET);
         }
         return sum;
     }
@@ -224,7 +248,7 @@ public final class MpscRing extends AbstractRing
         if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
             consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
-            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and 8-byte aligned", clean,
+            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and " + ALIGNMENT + "-byte aligned", clean,
                 head);
         }
         cleanPosition = clean;
@@ -357,7 +381,7 @@ public final class MpscRing extends AbstractRing
     {
         if (clean > tail || tail - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
-            throw corrupt("cleanPosition", "in [tail - capacity, tail] and 8-byte aligned with tail=" + tail, clean,
+            throw corrupt("cleanPosition", "in [tail - capacity, tail] and " + ALIGNMENT + "-byte aligned with tail=" + tail, clean,
                 tail);
         }
     }
@@ -387,8 +411,13 @@ public final class MpscRing extends AbstractRing
                     header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
                     header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, 0);
                     header.getAndAddLong(MESSAGES_SENT_OFFSET,
-                        header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET));
+                        header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET) +
+                        header.getLongVolatile(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET));
                     header.putLongRelease(slot + SLOT_MESSAGES_SENT_OFFSET, 0);
+                    header.putLongRelease(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET, 0);
+                    // this object registered the slot: its thread is the only writer of the owner's counter (a
+                    // second object of this process finds slotPid == pid and counts atomically)
+                    ownerThread = Thread.currentThread();
                 }
                 slotOffset = slot;
             }

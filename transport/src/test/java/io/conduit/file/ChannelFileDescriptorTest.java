@@ -34,7 +34,8 @@ class ChannelFileDescriptorTest
         new FieldSpec("SLOT_PID_OFFSET", SLOT_PID_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_CLAIM_POSITION_OFFSET", SLOT_CLAIM_POSITION_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_CLAIM_LENGTH_OFFSET", SLOT_CLAIM_LENGTH_OFFSET, Long.BYTES, "slot"),
-        new FieldSpec("SLOT_MESSAGES_SENT_OFFSET", SLOT_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"));
+        new FieldSpec("SLOT_MESSAGES_SENT_OFFSET", SLOT_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"),
+        new FieldSpec("SLOT_OWNER_MESSAGES_SENT_OFFSET", SLOT_OWNER_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"));
 
     static
     {
