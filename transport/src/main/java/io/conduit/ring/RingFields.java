@@ -84,7 +84,7 @@ abstract class RingProducerFields extends RingPad1
     long headCache;
     /** SPSC: messages sent by this producer, mirrored in the header. */
     long messagesSent;
-    /** SPSC: bytes in [producerTail, zeroLimit) are known to be zero. */
+    /** SPSC: the header slot of every line in [producerTail, zeroLimit) is known to be zero. */
     long zeroLimit;
     /** SPSC: offset of the latest claim, left unmarked until another claim is made, or -1. */
     int pendingOffset = -1;

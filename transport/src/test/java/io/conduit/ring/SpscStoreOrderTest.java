@@ -58,7 +58,7 @@ class SpscStoreOrderTest
     }
 
     @Test
-    void shouldZeroAheadThenPublishTailThenBodyThenLengthLast()
+    void shouldClearHeaderSlotsAheadThenPublishTailThenBodyThenLengthLast()
     {
         final List<String> log = new ArrayList<>();
         final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
@@ -69,13 +69,13 @@ class SpscStoreOrderTest
         ring.putLong(offset, 99); // the body
         spsc.commit(offset);
 
-        assertEquals(List.of(
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",0)",    // attach
-            "ring.setMemory(0," + SpscRing.ZERO_AHEAD_LENGTH + ",0)",                         // zeroed ahead first
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",64)",   // the claim's extent
-            "ring.putLong(8,99)",                                                             // body
-            "ring.putLongRelease(0," + makeHeader(20, 7) + ")"),                              // length last
-            ringAndTail(log));
+        final List<String> expected = new ArrayList<>();
+        expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",0)");   // attach
+        expected.addAll(clearedLines(0, SpscRing.ZERO_AHEAD_LENGTH, 4096));                      // cleared ahead first
+        expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",64)");  // the extent
+        expected.add("ring.putLong(8,99)");                                                            // body
+        expected.add("ring.putLongRelease(0," + makeHeader(20, 7) + ")");                              // length last
+        assertEquals(expected, ringAndTail(log));
     }
 
     @Test
@@ -103,7 +103,7 @@ class SpscStoreOrderTest
     }
 
     @Test
-    void shouldZeroRecordAtStartBeforePublishingWrapPadding()
+    void shouldClearHeaderSlotsAtStartBeforePublishingWrapPadding()
     {
         final List<String> log = new ArrayList<>();
         final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
@@ -116,13 +116,26 @@ class SpscStoreOrderTest
 
         final int offset = spsc.tryClaim(3, 64);
         assertEquals(HEADER_LENGTH, offset);
-        assertEquals(List.of(
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4032)", // attach
-            "ring.setMemory(4032,64,0)",                                                      // to the end, and
-            "ring.setMemory(0," + (SpscRing.ZERO_AHEAD_LENGTH - 64) + ",0)",                  // on from offset 0
-            "ring.putLongRelease(4032," + makeHeader(64, PADDING_TYPE_ID) + ")",              // padding after zeros
-            "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4224)"),
-            ringAndTail(log));
+        final List<String> expected = new ArrayList<>();
+        expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4032)"); // attach
+        // the last line's header slot, then on from offset 0, before the padding is published
+        expected.addAll(clearedLines(4032, SpscRing.ZERO_AHEAD_LENGTH, 4096));
+        expected.add("ring.putLongRelease(4032," + makeHeader(64, PADDING_TYPE_ID) + ")");
+        expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4224)");
+        assertEquals(expected, ringAndTail(log));
+    }
+
+    /**
+     * The stores that clear the header slot of every line in {@code length} bytes from {@code position}.
+     */
+    private static List<String> clearedLines(final long position, final int length, final int capacity)
+    {
+        final List<String> stores = new ArrayList<>();
+        for (long line = position; line < position + length; line += RecordDescriptor.ALIGNMENT)
+        {
+            stores.add("ring.putLong(" + (line & (capacity - 1)) + ",0)");
+        }
+        return stores;
     }
 
     private static List<String> ringAndTail(final List<String> log)
