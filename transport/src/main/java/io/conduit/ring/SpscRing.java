@@ -224,20 +224,26 @@ public final class SpscRing extends AbstractRing
      * Records start on lines, and a reader reads nothing of a record but its header and its body, so the first 8
      * bytes of each line are all that must read 0 until a record is published there: one plain store per line, in
      * place of zeroing every byte (which went through a native call per span and cost a fifth of a single-threaded
-     * offer + read).
+     * offer + read). The consumer's head is read only when the cached one does not free far enough, so its line is
+     * not pulled over once per span.
      *
      * @param required the position below which every line's header slot must be zero.
      * @return false if the consumer has not freed enough; as much as it has freed is cleared anyway.
      */
     private boolean zeroAhead(final long required)
     {
-        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
-        checkPositions(head, producerTail);
-        headCache = head;
-        final long limit = head + capacity;
         final long from = zeroLimit;
         // every bound is a line start: head, tail and zeroLimit are multiples of ALIGNMENT, and so is the rounding
-        final long to = Math.min(limit, Math.max((required + ALIGNMENT - 1) & -ALIGNMENT, from + ZERO_AHEAD_LENGTH));
+        final long target = Math.max((required + ALIGNMENT - 1) & -ALIGNMENT, from + ZERO_AHEAD_LENGTH);
+        long limit = headCache + capacity;
+        if (target > limit)
+        {
+            final long head = header.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
+            checkPositions(head, producerTail);
+            headCache = head;
+            limit = head + capacity;
+        }
+        final long to = Math.min(limit, target);
         if (to <= from)
         {
             return required <= from;
