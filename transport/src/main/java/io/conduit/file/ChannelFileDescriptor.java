@@ -23,11 +23,11 @@ import java.nio.file.Path;
  *  +----------------------------+  640
  *  |  Space futex line          |  futex word producers sleep on when the ring is full
  *  +----------------------------+  768
- *  |  Clean line                |  MPSC: position below which consumed bytes are zeroed
+ *  |  Clean line                |  MPSC: position below which consumed lines are cleared
  *  +----------------------------+  896
  *  |  Reserved                  |
  *  +----------------------------+  1024
- *  |  Producer slots            |  MAX_PRODUCERS slots of 128 bytes, one per MPSC producer process
+ *  |  Producer slots            |  MAX_PRODUCERS slots of 128 bytes, one per MPSC producer ring object
  *  +----------------------------+  5120 = FILE_HEADER_LENGTH
  *  |  Ring (capacity bytes)     |  records, see io.conduit.ring.RecordDescriptor
  *  +----------------------------+  FILE_HEADER_LENGTH + capacity = file length
@@ -104,9 +104,11 @@ import java.nio.file.Path;
  *   +-------------------------------+
  *   |  Claim Length (long)          |  aligned length of that claim
  *   +-------------------------------+
- *   |  Messages Sent (long)         |
+ *   |  Messages Sent (long)         |  by threads other than the one that registered the slot, atomically
  *   +-------------------------------+
- *   |  Padding (96 bytes)          ...
+ *   |  Owner Messages Sent (long)   |  by the thread that registered the slot, plain stores
+ *   +-------------------------------+
+ *   |  Padding (88 bytes)          ...
  *   +-------------------------------+
  * </pre>
  * Positions are 64-bit byte counters that never wrap; a ring offset is {@code position & (capacity - 1)}.
@@ -164,7 +166,7 @@ public final class ChannelFileDescriptor
     public static final int CONSUMER_LINE_OFFSET;
     /** Offset of the head position. */
     public static final int HEAD_POSITION_OFFSET;
-    /** Offset of the clean position (MPSC: bytes below it are zeroed and may be claimed in the next lap). */
+    /** Offset of the clean position (MPSC: the header slots of the lines below it are cleared, and they may be claimed in the next lap). */
     public static final int CLEAN_POSITION_OFFSET;
     /** Offset of the messages received counter. */
     public static final int MESSAGES_RECEIVED_OFFSET;
@@ -199,7 +201,10 @@ public final class ChannelFileDescriptor
     public static final int CLEAN_LINE_OFFSET;
     /** Offset of the reserved region. */
     public static final int RESERVED_OFFSET;
-    /** Most MPSC producer processes that get a slot; more may send, but without dead-claimer detection. */
+    /**
+     * Most MPSC producers (ring objects, normally one per process) that get a slot; more may send, but without
+     * dead-claimer detection.
+     */
     public static final int MAX_PRODUCERS = 32;
     /** Length of one producer slot. */
     public static final int PRODUCER_SLOT_LENGTH = LINE_LENGTH;

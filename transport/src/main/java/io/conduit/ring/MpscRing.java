@@ -18,16 +18,17 @@ import static io.conduit.ring.RecordDescriptor.*;
  * the head, which its successor clears before reading; it never finds cleared lines above its head, which is how
  * zero-before-head-store rings corrupt themselves.
  * <p>
- * Each producer process registers in one of {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots and
- * records every claim's position and length there, so that the consumer can skip at once a claim whose process is
- * dead, even one that died before writing its mark. Other stuck claims are skipped after the stuck claim timeout.
+ * Each producer (a ring object, normally one per process) registers in one of
+ * {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots and records every claim's position and length
+ * there, so that the consumer can skip at once a claim whose process is dead, even one that died before writing its
+ * mark. Other stuck claims are skipped after the stuck claim timeout.
  * <p>
  * Threading: any number of producer threads in any number of processes; one consumer thread in one process.
  * <p>
  * Memory ordering:
  * <ul>
- *     <li>clean release in the consumer → clean acquire in a producer's capacity check: bytes below clean +
- *     capacity are zero;</li>
+ *     <li>clean release in the consumer → clean acquire in a producer's capacity check: the header slots of the
+ *     lines below clean + capacity are zero;</li>
  *     <li>slot stores, then mark release → header acquire in the consumer's stuck check;</li>
  *     <li>body stores, then commit compare-and-set → header acquire in read;</li>
  *     <li>commit compare-and-set ↔ skip compare-and-set: exactly one wins.</li>
@@ -331,14 +332,34 @@ public final class MpscRing extends AbstractRing
     {
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         final int limit = (int)Math.min(toEnd, tail - position);
-        for (int distance = ALIGNMENT; distance < limit; distance += ALIGNMENT)
+        int found = firstWrittenLine(offset, ALIGNMENT, limit);
+        if (found < 0)
+        {
+            return limit == toEnd ? toEnd : 0;
+        }
+        // A later claim's body may have been seen while its mark, on an earlier line and written before that body,
+        // was read as 0 a moment before: read the lines before the one found again, until none of them is written.
+        int earlier;
+        while ((earlier = firstWrittenLine(offset, ALIGNMENT, found)) >= 0)
+        {
+            found = earlier;
+        }
+        return found;
+    }
+
+    /**
+     * @return the distance from {@code offset} of the first line in [from, to) whose header slot is not 0, or -1.
+     */
+    private int firstWrittenLine(final int offset, final int from, final int to)
+    {
+        for (int distance = from; distance < to; distance += ALIGNMENT)
         {
             if (0 != buffer.getLongVolatile(offset + distance))
             {
                 return distance;
             }
         }
-        return limit == toEnd ? toEnd : 0;
+        return -1;
     }
 
     /**
@@ -389,8 +410,11 @@ public final class MpscRing extends AbstractRing
     }
 
     /**
-     * Register this process in a free producer slot, or one whose process is dead and whose last claim the
-     * consumer has passed. Without a slot the process still sends; its stuck claims are skipped by timeout only.
+     * Register this ring object in a free producer slot, or one whose process is dead and whose last claim the
+     * consumer has passed. Every object takes a slot of its own, even beside another of the same process: a slot
+     * shared by two objects would be freed by the first to close while the other still records its claims there, so
+     * another process could take it and, dying, get the live object's claim skipped as its own. Without a slot the
+     * object still sends; its stuck claims are skipped by timeout only.
      */
     private synchronized void attachProducer()
     {
@@ -406,21 +430,17 @@ public final class MpscRing extends AbstractRing
             final boolean free = 0 == slotPid || (slotPid != pid && !isAlive(slotPid) &&
                 header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET) +
                 header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET) <= head);
-            if ((slotPid == pid || free) && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
+            if (free && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
-                if (slotPid != pid)
-                {
-                    header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
-                    header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, 0);
-                    header.getAndAddLong(MESSAGES_SENT_OFFSET,
-                        header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET) +
-                        header.getLongVolatile(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET));
-                    header.putLongRelease(slot + SLOT_MESSAGES_SENT_OFFSET, 0);
-                    header.putLongRelease(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET, 0);
-                    // this object registered the slot: its thread is the only writer of the owner's counter (a
-                    // second object of this process finds slotPid == pid and counts atomically)
-                    ownerThread = Thread.currentThread();
-                }
+                header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
+                header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, 0);
+                header.getAndAddLong(MESSAGES_SENT_OFFSET,
+                    header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET) +
+                    header.getLongVolatile(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET));
+                header.putLongRelease(slot + SLOT_MESSAGES_SENT_OFFSET, 0);
+                header.putLongRelease(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET, 0);
+                // this object registered the slot: the registering thread is the only writer of the owner's counter
+                ownerThread = Thread.currentThread();
                 slotOffset = slot;
             }
         }

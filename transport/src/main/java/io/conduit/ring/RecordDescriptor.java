@@ -16,8 +16,10 @@ package io.conduit.ring;
  *   +---------------------------------------------------------------+
  * </pre>
  * The frame length counts the header and the body, not the alignment padding. Since records start on lines of their
- * own, a small record never straddles two lines, a reader misses on one line per message, and the line a reader polls
- * is written by the producer once per message (body, then header). The header's value says the record's state:
+ * own, a small record never straddles two lines, a reader misses on one line per message, and (SPSC) the line a reader
+ * polls is written by the producer once per message (body, then header). Only a line's header slot is cleared
+ * before reuse, so a claim's bytes hold what an earlier lap left there until the producer writes them: write every
+ * byte claimed. The header's value says the record's state:
  * <ul>
  *     <li>{@code 0}: nothing written here yet in this lap, or (SPSC) the producer's latest claim, whose extent is
  *     {@code [here, tail)}; the reader stops.</li>
@@ -34,9 +36,9 @@ public final class RecordDescriptor
     /** Length of the record header. */
     public static final int HEADER_LENGTH = 8;
     /**
-     * Records start at multiples of this: a cache line. Padding to the line costs space for records under 56 bytes
-     * of body, and saves the producer and the reader a padding record per message (layout version 1 followed each
-     * record with one to reach the next line).
+     * Records start at multiples of this: a cache line. A record under 56 bytes of body takes a whole line, as in
+     * layout version 1, which got there with 8-byte alignment and a padding record after each record; aligning the
+     * records themselves saves the producer and the reader that padding record per message.
      */
     public static final int ALIGNMENT = 64;
     /** Offset of the frame length within the header. */

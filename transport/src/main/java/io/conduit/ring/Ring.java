@@ -56,7 +56,8 @@ public interface Ring
     AtomicBuffer buffer();
 
     /**
-     * Claim space for a message to be written in place.
+     * Claim space for a message to be written in place. The claimed bytes are not zeroed: they hold what an earlier
+     * lap left there until written, so write all {@code length} of them before {@link #commit}.
      *
      * @param typeId type id of the message, {@code >= 1}.
      * @param length length of the message body, {@code 0 <= length <= maxMessageLength()}.

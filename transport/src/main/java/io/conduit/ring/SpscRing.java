@@ -25,7 +25,7 @@ import static io.conduit.ring.RecordDescriptor.*;
  *     <li>padding release at the wrap point, after the header slots from offset 0 are cleared → header acquire in
  *     read;</li>
  *     <li>tail release in tryClaim → tail acquire in a stuck check or a restarted producer: the claim's extent;</li>
- *     <li>head release in read → head acquire when the producer's cached head runs out: freed bytes may be zeroed
+ *     <li>head release in read → head acquire when the producer's cached head runs out: freed lines may be cleared
  *     and reused.</li>
  * </ul>
  * If the producer dies between claim and commit, the consumer skips the claim at once (the producer pid is dead) or
@@ -37,7 +37,7 @@ public final class SpscRing extends AbstractRing
     public static final int ZERO_AHEAD_LENGTH = 2048;
 
 
-    /** Zeroed bytes kept ahead of the tail after each commit: enough for the largest next claim. */
+    /** Bytes kept cleared ahead of the tail after each commit: enough for the largest next claim. */
     private final int zeroReserve;
 
     /**
@@ -90,7 +90,7 @@ public final class SpscRing extends AbstractRing
         final int padding = alignedLength > toEnd ? toEnd : 0;
         final int recordOffset = 0 == padding ? offset : 0;
         final long newTail = tail + padding + alignedLength;
-        // the claim and the header slot after it must be zero
+        // the header slot after the claim must be zero before the claim is published
         if (newTail + HEADER_LENGTH > zeroLimit && !zeroAhead(newTail + HEADER_LENGTH))
         {
             header.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
@@ -129,7 +129,7 @@ public final class SpscRing extends AbstractRing
         signalConsumer();
         if (zeroLimit - producerTail < zeroReserve)
         {
-            // zero for the next claims now, after publishing, when a round trip is waiting on the peer anyway
+            // clear for the next claims now, after publishing, when a round trip is waiting on the peer anyway
             zeroAhead(producerTail + zeroReserve);
         }
     }

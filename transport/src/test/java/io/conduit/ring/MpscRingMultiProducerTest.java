@@ -34,7 +34,7 @@ class MpscRingMultiProducerTest
 
     /**
      * @param ringPerThread false: the threads share one ring instance; true: each opens the file itself and has its
-     * own instance (as separate processes would, though here they share one producer slot).
+     * own instance and producer slot, as separate processes would.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})

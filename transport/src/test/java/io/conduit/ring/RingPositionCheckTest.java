@@ -62,9 +62,10 @@ class RingPositionCheckTest
     void shouldRefuseMisalignedHead(final RingKind kind) throws Exception
     {
         createWithMessages(kind);
-        putLong(HEAD_POSITION_OFFSET, 4);
+        // 32 was a record boundary in layout version 1 (8-byte alignment), not in version 2 (64-byte)
+        putLong(HEAD_POSITION_OFFSET, 32);
         final String message = assertReadRefused();
-        assertTrue(message.contains("headPosition=4"), message);
+        assertTrue(message.contains("headPosition=32"), message);
     }
 
     @ParameterizedTest
