@@ -45,7 +45,7 @@ public final class FutexChildMain
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, "futex child");
         final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
 
-        // Load JNA before announcing, so the parent's grace period covers only the step into the kernel.
+        // Load JNA before announcing, so the parent waits for the futex(2) call only, not for the library to load.
         System.out.println("child: native=" + Futex.isNative() + " reason=" + Futex.unavailableReason());
 
         final FutexWaiter waiter = new FutexWaiter(buffer, FUTEX_WORD_OFFSET, WAITERS_COUNT_OFFSET);

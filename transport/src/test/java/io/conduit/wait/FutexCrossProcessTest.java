@@ -31,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class FutexCrossProcessTest
 {
     private static final long CHILD_TIMEOUT_MS = 20_000;
-    private static final long SLEEP_GRACE_MS = 200;
 
     @TempDir
     Path tempDir;
@@ -63,15 +62,21 @@ class FutexCrossProcessTest
                 Thread.sleep(1);
             }
 
-            // The child announced; give it time to step into FUTEX_WAIT so the wake below has someone to wake.
-            Thread.sleep(SLEEP_GRACE_MS);
+            // Announced is not yet asleep: wait until the child is in futex(2) on the word, so one is woken below.
+            final boolean seen = Futex.isNative();
+            if (seen)
+            {
+                KernelSleepers.awaitSleeper(child.pid(),
+                    KernelSleepers.mappingAddress(child.pid(), file.toPath()) + FUTEX_WORD_OFFSET,
+                    TimeUnit.MILLISECONDS.toNanos(CHILD_TIMEOUT_MS));
+            }
             buffer.putIntRelease(FLAG_OFFSET, 1); // release: publishes the flag; pairs with the child's acquire
             final int woken = FutexWaker.signal(buffer, FUTEX_WORD_OFFSET, WAITERS_COUNT_OFFSET);
 
             assertTrue(
                 child.waitFor(CHILD_TIMEOUT_MS, TimeUnit.MILLISECONDS), () -> "child still running\n" + read(log));
             assertEquals(FutexChildMain.EXIT_WOKEN, child.exitValue(), () -> read(log));
-            if (Futex.isNative())
+            if (seen)
             {
                 assertEquals(1, woken, () -> "FUTEX_WAKE should have found the child asleep\n" + read(log));
             }
