@@ -125,20 +125,11 @@ final class AeronEndpoint extends Endpoint
         final UnsafeBuffer message = this.message;
         final int length = this.length;
         final Receiver receiver = new Receiver();
-        long intendedNs = System.nanoTime();
+        final Pacer pacer = new Pacer(intervalNs);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {
-            final long sendNs;
-            if (0 != intervalNs)
-            {
-                intendedNs += intervalNs;
-                sendNs = Pacer.awaitIntended(intendedNs);
-            }
-            else
-            {
-                sendNs = System.nanoTime();
-            }
+            final long sendNs = pacer.sendTimeNs();
             message.putLong(SEND_TIME_OFFSET, sendNs);
             message.putLong(SEQUENCE_OFFSET, i);
             while (!checkOfferResult(publication.offer(message, 0, length)))
@@ -150,11 +141,7 @@ final class AeronEndpoint extends Endpoint
                 spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
-            checkSequence(i, receiver.sequence, system);
-            if (i >= warmup)
-            {
-                histogram.recordValue(nowNs - receiver.sendNs);
-            }
+            record(histogram, i, warmup, receiver.sequence, nowNs - receiver.sendNs);
         }
     }
 

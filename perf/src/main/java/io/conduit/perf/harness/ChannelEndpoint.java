@@ -95,19 +95,10 @@ final class ChannelEndpoint extends Endpoint
         final int length = this.length;
         // conduit-spsc's receiver class: the ring's handler call site sees the same types for both systems
         final Receiver receiver = new Receiver();
-        long intendedNs = System.nanoTime();
+        final Pacer pacer = new Pacer(intervalNs);
         for (int i = 0; i < total; i++)
         {
-            final long sendNs;
-            if (0 != intervalNs)
-            {
-                intendedNs += intervalNs;
-                sendNs = Pacer.awaitIntended(intendedNs);
-            }
-            else
-            {
-                sendNs = System.nanoTime();
-            }
+            final long sendNs = pacer.sendTimeNs();
             message.putLong(SEND_TIME_OFFSET, sendNs);
             message.putLong(SEQUENCE_OFFSET, i);
             offerOrSend(out, message, 0, length, watchdog);
@@ -116,11 +107,7 @@ final class ChannelEndpoint extends Endpoint
                 watchdog.check();
             }
             final long nowNs = System.nanoTime();
-            checkSequence(i, receiver.sequence, system);
-            if (i >= warmup)
-            {
-                histogram.recordValue(nowNs - receiver.sendNs);
-            }
+            record(histogram, i, warmup, receiver.sequence, nowNs - receiver.sendNs);
         }
     }
 

@@ -69,20 +69,11 @@ final class ChronicleEndpoint extends Endpoint
         final ExcerptTailer tailer = this.tailer;
         final BytesStore<?, ?> message = this.message;
         final int length = this.length;
-        long intendedNs = System.nanoTime();
+        final Pacer pacer = new Pacer(intervalNs);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {
-            final long sendNs;
-            if (0 != intervalNs)
-            {
-                intendedNs += intervalNs;
-                sendNs = Pacer.awaitIntended(intendedNs);
-            }
-            else
-            {
-                sendNs = System.nanoTime();
-            }
+            final long sendNs = pacer.sendTimeNs();
             message.writeLong(SEND_TIME_OFFSET, sendNs);
             message.writeLong(SEQUENCE_OFFSET, i);
             try (DocumentContext context = appender.writingDocument())
@@ -111,11 +102,7 @@ final class ChronicleEndpoint extends Endpoint
                 }
             }
             final long nowNs = System.nanoTime();
-            checkSequence(i, sequence, system);
-            if (i >= warmup)
-            {
-                histogram.recordValue(nowNs - carriedNs);
-            }
+            record(histogram, i, warmup, sequence, nowNs - carriedNs);
         }
     }
 

@@ -43,6 +43,26 @@ abstract class Endpoint implements AutoCloseable
     }
 
     /**
+     * Parent, in its ping-pong loop: check a round trip's echoed sequence and, past the warm-up, record its time.
+     * Final and static in what it calls, so sharing it adds no call site that could go megamorphic.
+     *
+     * @param histogram   the repetition's histogram.
+     * @param index       the round trip's index, which the echo must carry as its sequence.
+     * @param warmup      round trips not recorded.
+     * @param sequence    the sequence the echo carried.
+     * @param roundTripNs the round trip's time: the clock on receipt minus the send time carried in the message.
+     */
+    final void record(
+        final Histogram histogram, final int index, final int warmup, final long sequence, final long roundTripNs)
+    {
+        MessageLayout.checkSequence(index, sequence, system);
+        if (index >= warmup)
+        {
+            histogram.recordValue(roundTripNs);
+        }
+    }
+
+    /**
      * Parent: create what the child opens.
      *
      * @param repDirectory a fresh directory for this repetition's files.

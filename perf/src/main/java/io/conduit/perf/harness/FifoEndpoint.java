@@ -103,29 +103,16 @@ final class FifoEndpoint extends Endpoint
         final InputStream in = this.in;
         final byte[] bytes = this.bytes;
         final ByteBuffer view = this.view;
-        long intendedNs = System.nanoTime();
+        final Pacer pacer = new Pacer(intervalNs);
         for (int i = 0; i < total; i++)
         {
-            final long sendNs;
-            if (0 != intervalNs)
-            {
-                intendedNs += intervalNs;
-                sendNs = Pacer.awaitIntended(intendedNs);
-            }
-            else
-            {
-                sendNs = System.nanoTime();
-            }
+            final long sendNs = pacer.sendTimeNs();
             view.putLong(SEND_TIME_OFFSET, sendNs);
             view.putLong(SEQUENCE_OFFSET, i);
             out.write(bytes);
             readFully(in, bytes);
             final long nowNs = System.nanoTime();
-            checkSequence(i, view.getLong(SEQUENCE_OFFSET), system);
-            if (i >= warmup)
-            {
-                histogram.recordValue(nowNs - view.getLong(SEND_TIME_OFFSET));
-            }
+            record(histogram, i, warmup, view.getLong(SEQUENCE_OFFSET), nowNs - view.getLong(SEND_TIME_OFFSET));
         }
     }
 

@@ -60,20 +60,11 @@ final class FloorEndpoint extends Endpoint
         final Histogram histogram, final int warmup, final int total, final long intervalNs, final Watchdog watchdog)
     {
         final UnsafeBuffer buffer = this.buffer;
-        long intendedNs = System.nanoTime();
+        final Pacer pacer = new Pacer(intervalNs);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {
-            final long sendNs;
-            if (0 != intervalNs)
-            {
-                intendedNs += intervalNs;
-                sendNs = Pacer.awaitIntended(intendedNs);
-            }
-            else
-            {
-                sendNs = System.nanoTime();
-            }
+            final long sendNs = pacer.sendTimeNs();
             final long ping = 2L * i + 1;
             // release: publishes the ping; pairs with the child's acquire load in echo
             buffer.putLongRelease(COUNTER_OFFSET, ping);

@@ -113,19 +113,10 @@ final class SocketEndpoint extends Endpoint
     {
         final SocketChannel channel = this.channel;
         final ByteBuffer buffer = this.buffer;
-        long intendedNs = System.nanoTime();
+        final Pacer pacer = new Pacer(intervalNs);
         for (int i = 0; i < total; i++)
         {
-            final long sendNs;
-            if (0 != intervalNs)
-            {
-                intendedNs += intervalNs;
-                sendNs = Pacer.awaitIntended(intendedNs);
-            }
-            else
-            {
-                sendNs = System.nanoTime();
-            }
+            final long sendNs = pacer.sendTimeNs();
             buffer.clear();
             buffer.putLong(SEND_TIME_OFFSET, sendNs);
             buffer.putLong(SEQUENCE_OFFSET, i);
@@ -133,11 +124,7 @@ final class SocketEndpoint extends Endpoint
             buffer.clear();
             readFully(channel, buffer, watchdog);
             final long nowNs = System.nanoTime();
-            checkSequence(i, buffer.getLong(SEQUENCE_OFFSET), system);
-            if (i >= warmup)
-            {
-                histogram.recordValue(nowNs - buffer.getLong(SEND_TIME_OFFSET));
-            }
+            record(histogram, i, warmup, buffer.getLong(SEQUENCE_OFFSET), nowNs - buffer.getLong(SEND_TIME_OFFSET));
         }
     }
 
