@@ -38,7 +38,8 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  * }</pre>
  * or let {@link #offer} do the try/commit/abort around an {@link SbeEncodeHandler}.
  * <p>
- * The encoder writes through a view bounded to the claim, which checks every access itself (whatever
+ * The claim is zeroed after the SBE header before the encoder is wrapped, so a field left unset reads 0, never a
+ * byte of an earlier message. The encoder writes through a view bounded to the claim, which checks every access itself (whatever
  * {@code agrona.disable.bounds.checks} says), so a wrong length throws {@link IndexOutOfBoundsException} instead of
  * writing over a neighbouring record. {@link #commit()} also checks that the encoded length is exactly the claimed
  * length, since a shorter message would leave stale bytes where the reader expects a group or var-data length.
@@ -49,6 +50,7 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
 public final class SbePublisher
 {
     private static final int NO_CLAIM = -1;
+    private static final int CLEAR_BY_WORDS_LIMIT = 256;
 
     private final Ring ring;
     private final AtomicBuffer buffer;
@@ -105,6 +107,7 @@ public final class SbePublisher
             // one 8-byte store, inside the claim: length >= HEADER_LENGTH + blockLength was checked above
             MessageHeaderDescriptor.writeHeader(buffer, offset, MessageHeaderDescriptor.header(
                 blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion()));
+            clear(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
             final CheckedBuffer claimView = this.claimView;
             claimView.wrap(buffer, offset, length);
             encoder.wrap(claimView, HEADER_LENGTH);
@@ -204,6 +207,29 @@ public final class SbePublisher
         }
         commit();
         return true;
+    }
+
+    /**
+     * Zero the claim after the SBE header: the ring clears only each line's first 8 bytes before reuse, so a field
+     * the caller leaves unset would otherwise read what an earlier message left there. Word stores for a short
+     * message (a native call costs more than a few of them), {@code setMemory} for a long one.
+     */
+    private static void clear(final AtomicBuffer buffer, final int index, final int length)
+    {
+        if (length > CLEAR_BY_WORDS_LIMIT)
+        {
+            buffer.setMemory(index, length, (byte)0);
+            return;
+        }
+        int i = 0;
+        for (; i <= length - Long.BYTES; i += Long.BYTES)
+        {
+            buffer.putLong(index + i, 0L);
+        }
+        for (; i < length; i++)
+        {
+            buffer.putByte(index + i, (byte)0);
+        }
     }
 
     private void checkClaim(final int templateId, final int blockLength, final int length)

@@ -43,6 +43,52 @@ class ChannelFileRingTest
     private long checksum;
     private long expectedChecksum;
 
+    /**
+     * The rings clear only each line's header slot before reuse: an SBE message whose caller leaves fields unset must
+     * still read 0 there, not the bytes of the message that used the line a lap before.
+     */
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldZeroFieldsLeftUnsetEvenWhereAnEarlierLapLeftBytes(final RingKind kind) throws IOException
+    {
+        final int capacity = 1024;
+        try (ChannelFile file = ChannelFile.create(dir, "unset-" + kind.name().toLowerCase(),
+            ChannelOptions.defaults().kind(kind).capacity(capacity)))
+        {
+            final Ring ring = file.ring();
+            // a lap of records full of 0xFF, one per line, read and so free for reuse
+            final UnsafeBuffer dirty = new UnsafeBuffer(new byte[MessageLengths.SENSOR_READING_LENGTH]);
+            dirty.setMemory(0, dirty.capacity(), (byte)0xFF);
+            for (int i = 0; i < capacity / 64 - 1; i++)
+            {
+                assertTrue(ring.offer(99, dirty, 0, dirty.capacity()));
+                assertEquals(1, ring.read((t, b, o, l) -> { }, 1));
+            }
+
+            final SbePublisher publisher = new SbePublisher(ring);
+            final SensorReadingEncoder encoder = new SensorReadingEncoder();
+            for (int i = 0; i < 2; i++) // the second lands on the first line again, past the wrap
+            {
+                assertTrue(publisher.offer(encoder, MessageLengths.SENSOR_READING_LENGTH, (e) -> e.sensorId(7)));
+                final int[] bodies = {0};
+                assertEquals(1, ring.read((typeId, buffer, offset, length) ->
+                {
+                    bodies[0]++;
+                    assertEquals(SensorReadingEncoder.TEMPLATE_ID, typeId);
+                    final SensorReadingDecoder decoder = new SensorReadingDecoder().wrap(buffer,
+                        offset + MessageHeaderDescriptor.HEADER_LENGTH, SensorReadingDecoder.BLOCK_LENGTH,
+                        SensorReadingDecoder.SCHEMA_VERSION);
+                    assertEquals(7, decoder.sensorId());
+                    for (int j = MessageHeaderDescriptor.HEADER_LENGTH + Long.BYTES; j < length; j++)
+                    {
+                        assertEquals(0, buffer.getByte(offset + j), "byte " + j + " of the message");
+                    }
+                }, 10));
+                assertEquals(1, bodies[0]);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(RingKind.class)
     void shouldCarryEveryMessageKindThroughARealRing(final RingKind kind) throws IOException
