@@ -223,8 +223,8 @@ public final class SpscRing extends AbstractRing
      * Clear the header slot of every line ahead of the tail, a span at a time, as far as the consumer has freed it.
      * Records start on lines, and a reader reads nothing of a record but its header and its body, so the first 8
      * bytes of each line are all that must read 0 until a record is published there: one plain store per line, in
-     * place of zeroing every byte (which went through a native call per span and cost a fifth of a single-threaded
-     * offer + read). The consumer's head is read only when the cached one does not free far enough, so its line is
+     * place of zeroing every byte through a native call per span (docs/LAYOUT.md has the measured difference). The
+     * consumer's head is read only when the cached one does not free far enough, so its line is
      * not pulled over once per span.
      *
      * @param required the position below which every line's header slot must be zero.
