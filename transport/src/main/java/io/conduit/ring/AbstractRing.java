@@ -128,7 +128,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             return false;
         }
-        buffer.putBytes(claimOffset, source, offset, length);
+        ringMemory.putBytes(claimOffset, source, offset, length);
         commit(claimOffset);
         return true;
     }
@@ -152,6 +152,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             attachConsumer();
         }
         final AtomicBuffer buffer = this.buffer;
+        final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
         final long head = this.head;
         long position = head;
@@ -162,7 +163,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             while (count < limit)
             {
                 final int offset = (int)position & mask;
-                final long header = buffer.getLongVolatile(offset); // acquire: pairs with the release in commit
+                final long header = ringMemory.getLongVolatile(offset); // acquire: pairs with the release in commit
                 final int frameLength = frameLength(header);
                 if (frameLength <= 0)
                 {
@@ -210,6 +211,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             attachConsumer();
         }
         final AtomicBuffer buffer = this.buffer;
+        final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
         long stored = this.head;
         long position = stored;
@@ -221,7 +223,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             while (count < limit)
             {
                 final int offset = (int)position & mask;
-                final long header = buffer.getLongVolatile(offset); // acquire: pairs with the release in commit
+                final long header = ringMemory.getLongVolatile(offset); // acquire: pairs with the release in commit
                 final int frameLength = frameLength(header);
                 if (frameLength <= 0)
                 {
@@ -329,9 +331,10 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         messagesReceived += count;
         bytesReceived += bytes;
         // release: frees the bytes below position; pairs with the head acquire in a producer's capacity check
-        header.putLongRelease(HEAD_POSITION_OFFSET, position);
-        header.putLongRelease(MESSAGES_RECEIVED_OFFSET, messagesReceived);
-        header.putLongRelease(BYTES_RECEIVED_OFFSET, bytesReceived);
+        final RingMemory headerMemory = this.headerMemory;
+        headerMemory.putLongRelease(HEAD_POSITION_OFFSET, position);
+        headerMemory.putLongRelease(MESSAGES_RECEIVED_OFFSET, messagesReceived);
+        headerMemory.putLongRelease(BYTES_RECEIVED_OFFSET, bytesReceived);
         onHeadStored(position);
     }
 
@@ -367,6 +370,10 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     private void signal(final int wordOffset, final int waitersOffset, final int wakeUpsOffset)
     {
+        if (!fenceOnSignal && headerMemory.getIntVolatile(waitersOffset) <= 0)
+        {
+            return; // FutexWaker.signal's own first step, without a fence to make when this process is registered
+        }
         if (FutexWaker.NO_WAITERS != FutexWaker.signal(header, wordOffset, waitersOffset, fenceOnSignal))
         {
             header.getAndAddLong(wakeUpsOffset, 1);
@@ -379,7 +386,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     public boolean isHeadWritten()
     {
-        return 0 != buffer.getLongVolatile((int)head & mask);
+        return 0 != ringMemory.getLongVolatile((int)head & mask);
     }
 
     /**
@@ -628,7 +635,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             throw new IllegalArgumentException("offset=" + offset + " is not a claim: expected in [" +
                 HEADER_LENGTH + ", " + capacity + ") and " + ALIGNMENT + "-byte aligned after the header, file=" + fileName);
         }
-        final long header = buffer.getLongVolatile(recordOffset);
+        final long header = ringMemory.getLongVolatile(recordOffset);
         final int frameLength = frameLength(header);
         if (frameLength > 0 && PADDING_TYPE_ID == typeId(header) && recordOffset >= 0)
         {

@@ -82,7 +82,7 @@ public final class MpscRing extends AbstractRing
         {
             attachProducer();
         }
-        final AtomicBuffer header = this.header;
+        final RingMemory headerMemory = this.headerMemory;
         final int capacity = this.capacity;
         final int frameLength = length + HEADER_LENGTH;
         final int alignedLength = alignedLength(frameLength);
@@ -90,8 +90,8 @@ public final class MpscRing extends AbstractRing
         int padding;
         while (true)
         {
-            final long cleanCache = header.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
-            tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+            final long cleanCache = headerMemory.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
+            tail = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
             final int toEnd = capacity - ((int)tail & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
             final long end = tail + padding + alignedLength;
@@ -100,8 +100,8 @@ public final class MpscRing extends AbstractRing
             if (limit - cleanCache > capacity)
             {
                 // acquire: pairs with the clean release in the consumer; header slots below clean + capacity are zero
-                final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
-                final long tailNow = header.getLongVolatile(TAIL_POSITION_OFFSET);
+                final long clean = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
+                final long tailNow = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
                 checkClean(clean, tailNow);
                 if (tailNow != tail)
                 {
@@ -109,15 +109,15 @@ public final class MpscRing extends AbstractRing
                 }
                 if (limit - clean > capacity)
                 {
-                    header.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
+                    headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
                     return INSUFFICIENT_CAPACITY;
                 }
                 if (clean > cleanCache)
                 {
-                    header.compareAndSetLong(HEAD_CACHE_POSITION_OFFSET, cleanCache, clean);
+                    headerMemory.compareAndSetLong(HEAD_CACHE_POSITION_OFFSET, cleanCache, clean);
                 }
             }
-            if (header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, end))
+            if (headerMemory.compareAndSetLong(TAIL_POSITION_OFFSET, tail, end))
             {
                 break;
             }
@@ -126,16 +126,16 @@ public final class MpscRing extends AbstractRing
         final int slotOffset = this.slotOffset;
         if (slotOffset >= 0)
         {
-            header.putLong(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
-            header.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
+            headerMemory.putLong(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
+            headerMemory.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
         }
         final int offset = (int)tail & mask;
         final int recordOffset = 0 == padding ? offset : 0;
         // release: publishes the slot's claim record before the mark; pairs with the header acquire in read
-        buffer.putLongRelease(recordOffset, makeHeader(-frameLength, typeId));
+        ringMemory.putLongRelease(recordOffset, makeHeader(-frameLength, typeId));
         if (0 != padding)
         {
-            buffer.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+            ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }
         VarHandle.storeStoreFence(); // body stores stay after the mark, so a scan past a dead claim finds headers
         return recordOffset + HEADER_LENGTH;
@@ -151,7 +151,7 @@ public final class MpscRing extends AbstractRing
     {
         final long claim = checkedClaimHeader(offset);
         // release (and full fence): publishes the body; pairs with the header acquire in read
-        if (!buffer.compareAndSetLong(offset - HEADER_LENGTH, claim,
+        if (!ringMemory.compareAndSetLong(offset - HEADER_LENGTH, claim,
             makeHeader(-frameLength(claim), typeId(claim))))
         {
             throw new IllegalStateException("claim at offset=" + (offset - HEADER_LENGTH) +
@@ -169,7 +169,7 @@ public final class MpscRing extends AbstractRing
     public void abort(final int offset)
     {
         final long claim = checkedClaimHeader(offset);
-        buffer.compareAndSetLong(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+        ringMemory.compareAndSetLong(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
         signalConsumer();
     }
 
@@ -179,19 +179,20 @@ public final class MpscRing extends AbstractRing
      */
     private void countSent()
     {
+        final RingMemory headerMemory = this.headerMemory;
         final int slotOffset = this.slotOffset;
         if (slotOffset < 0)
         {
-            header.getAndAddLong(MESSAGES_SENT_OFFSET, 1);
+            headerMemory.getAndAddLong(MESSAGES_SENT_OFFSET, 1);
         }
         else if (Thread.currentThread() == ownerThread)
         {
             final int counterOffset = slotOffset + SLOT_OWNER_MESSAGES_SENT_OFFSET;
-            header.putLongRelease(counterOffset, header.getLong(counterOffset) + 1);
+            headerMemory.putLongRelease(counterOffset, headerMemory.getLong(counterOffset) + 1);
         }
         else
         {
-            header.getAndAddLong(slotOffset + SLOT_MESSAGES_SENT_OFFSET, 1);
+            headerMemory.getAndAddLong(slotOffset + SLOT_MESSAGES_SENT_OFFSET, 1);
         }
     }
 
@@ -388,15 +389,15 @@ public final class MpscRing extends AbstractRing
         {
             return;
         }
-        final AtomicBuffer buffer = this.buffer;
+        final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
         for (long line = from; line < position; line += ALIGNMENT)
         {
-            buffer.putLong((int)line & mask, 0L);
+            ringMemory.putLong((int)line & mask, 0L);
         }
         cleanPosition = position;
         // release: publishes the zeros; pairs with the clean acquire in tryClaim
-        header.putLongRelease(CLEAN_POSITION_OFFSET, position);
+        headerMemory.putLongRelease(CLEAN_POSITION_OFFSET, position);
         signalProducers();
     }
 

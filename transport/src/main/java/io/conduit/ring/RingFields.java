@@ -2,6 +2,8 @@ package io.conduit.ring;
 
 import org.agrona.concurrent.AtomicBuffer;
 
+import static io.conduit.file.ChannelFileDescriptor.FILE_HEADER_LENGTH;
+
 /**
  * Read-only state shared by both sides of a ring, laid out first.
  */
@@ -9,6 +11,10 @@ abstract class RingConstants
 {
     final AtomicBuffer header;
     final AtomicBuffer buffer;
+    /** The hot path's access to {@link #header}: field offsets below the checked header length only. */
+    final RingMemory headerMemory;
+    /** The hot path's access to {@link #buffer}: masked or checked offsets only. */
+    final RingMemory ringMemory;
     final int capacity;
     final int mask;
     final int maxMessageLength;
@@ -29,6 +35,18 @@ abstract class RingConstants
         this.header = header;
         this.buffer = buffer;
         this.capacity = buffer.capacity();
+        if (capacity < RecordDescriptor.ALIGNMENT || 1 != Integer.bitCount(capacity))
+        {
+            throw new IllegalArgumentException("ring capacity=" + capacity + " expected a power of two >= " +
+                RecordDescriptor.ALIGNMENT + " file=" + fileName);
+        }
+        if (header.capacity() < FILE_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("header length=" + header.capacity() + " expected >= " +
+                FILE_HEADER_LENGTH + " file=" + fileName);
+        }
+        this.headerMemory = RingMemory.of(header);
+        this.ringMemory = RingMemory.of(buffer);
         this.mask = capacity - 1;
         this.maxMessageLength = maxMessageLength;
         this.maxFrameLength = maxMessageLength + RecordDescriptor.HEADER_LENGTH;

@@ -80,7 +80,7 @@ public final class SpscRing extends AbstractRing
         {
             attachProducer();
         }
-        final AtomicBuffer buffer = this.buffer;
+        final RingMemory ringMemory = this.ringMemory;
         final int capacity = this.capacity;
         final long tail = producerTail;
         final int frameLength = length + HEADER_LENGTH;
@@ -101,18 +101,18 @@ public final class SpscRing extends AbstractRing
         if (pendingOffset >= 0)
         {
             // release: a claim still open when another is made gets its mark, so it stays recoverable
-            buffer.putLongRelease(pendingOffset, pendingMark);
+            ringMemory.putLongRelease(pendingOffset, pendingMark);
         }
         if (0 != padding)
         {
             // release: publishes the wrap; the header slots from offset 0 were cleared ahead before it
-            buffer.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+            ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }
         this.pendingOffset = recordOffset;
         this.pendingMark = makeHeader(-frameLength, typeId);
         producerTail = newTail;
         // release: the claim's extent for a stuck check or a restarted producer; pairs with tail acquire there
-        header.putLongRelease(TAIL_POSITION_OFFSET, newTail);
+        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, newTail);
         return recordOffset + HEADER_LENGTH;
     }
 
@@ -124,8 +124,8 @@ public final class SpscRing extends AbstractRing
     {
         final long claim = takeClaim(offset);
         // release: publishes the body; pairs with the header acquire in read
-        buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), typeId(claim)));
-        header.putLongRelease(MESSAGES_SENT_OFFSET, ++messagesSent);
+        ringMemory.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), typeId(claim)));
+        headerMemory.putLongRelease(MESSAGES_SENT_OFFSET, ++messagesSent);
         signalConsumer();
         if (zeroLimit - producerTail < zeroReserve)
         {
@@ -142,7 +142,7 @@ public final class SpscRing extends AbstractRing
     {
         final long claim = takeClaim(offset);
         // release: the reader skips the record as padding
-        buffer.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+        ringMemory.putLongRelease(offset - HEADER_LENGTH, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
         signalConsumer();
     }
 
@@ -238,7 +238,7 @@ public final class SpscRing extends AbstractRing
         long limit = headCache + capacity;
         if (target > limit)
         {
-            final long head = header.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
+            final long head = headerMemory.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
             checkPositions(head, producerTail);
             headCache = head;
             limit = head + capacity;
@@ -248,11 +248,11 @@ public final class SpscRing extends AbstractRing
         {
             return required <= from;
         }
-        final AtomicBuffer buffer = this.buffer;
+        final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
         for (long position = from; position < to; position += ALIGNMENT)
         {
-            buffer.putLong((int)position & mask, 0L);
+            ringMemory.putLong((int)position & mask, 0L);
         }
         zeroLimit = to;
         return required <= to;

@@ -1,0 +1,74 @@
+package io.conduit.ring;
+
+import io.conduit.file.ChannelFileDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RingMemoryTest
+{
+    @Test
+    void shouldAccessAPlainUnsafeBufferDirectlyAndAnyOtherThroughItsOwnMethods()
+    {
+        final UnsafeBuffer plain = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+        final UnsafeBuffer subclass = new UnsafeBuffer(ByteBuffer.allocateDirect(128))
+        {
+        };
+
+        assertSame(RingMemory.class, RingMemory.of(plain).getClass());
+        assertSame(RingMemory.Delegating.class, RingMemory.of(subclass).getClass());
+    }
+
+    @Test
+    void shouldReadAndWriteTheSameWordsAsTheBuffer()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+        final RingMemory memory = RingMemory.of(buffer);
+
+        memory.putLongRelease(64, 0x1122334455667788L);
+        memory.putLong(8, -5);
+        assertEquals(0x1122334455667788L, buffer.getLong(64));
+        assertEquals(-5, memory.getLong(8));
+        assertEquals(0, memory.getAndAddLong(16, 5));
+        assertTrue(memory.compareAndSetLong(16, 5, 7));
+        assertEquals(7, memory.getLongVolatile(16));
+        assertEquals(7, buffer.getLong(16));
+        buffer.putInt(32, 3);
+        assertEquals(3, memory.getIntVolatile(32));
+    }
+
+    @Test
+    void shouldCheckTheSourceRangeOfACopy()
+    {
+        final RingMemory memory = RingMemory.of(new UnsafeBuffer(ByteBuffer.allocateDirect(128)));
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[16]);
+        source.putLong(8, 42);
+
+        memory.putBytes(64, source, 8, 8);
+        assertEquals(42, memory.getLong(64));
+        assertThrows(IndexOutOfBoundsException.class, () -> memory.putBytes(64, source, 12, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> memory.putBytes(64, source, -1, 8));
+    }
+
+    @Test
+    void shouldRefuseARingWhoseOffsetsCouldNotBeProvenInRange()
+    {
+        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
+        final UnsafeBuffer notPowerOfTwo = new UnsafeBuffer(ByteBuffer.allocateDirect(3 * 1024));
+        final UnsafeBuffer ring = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+        final UnsafeBuffer shortHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+
+        final IllegalArgumentException capacity = assertThrows(IllegalArgumentException.class,
+            () -> new SpscRing(header, notPowerOfTwo, 120, 1_000_000_000L, "bad-capacity"));
+        assertTrue(capacity.getMessage().contains("capacity=3072"), capacity.getMessage());
+        final IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
+            () -> new MpscRing(shortHeader, ring, 120, 1_000_000_000L, "short-header"));
+        assertTrue(length.getMessage().contains("header length=64"), length.getMessage());
+    }
+}
