@@ -41,6 +41,35 @@ final class CheckedBuffer extends UnsafeBuffer
     }
 
     /**
+     * View {@code length} bytes of {@code buffer} from {@code offset}, as {@link #wrap(DirectBuffer, int, int)} does,
+     * but for an off-heap buffer without storing a reference: {@code wrap(DirectBuffer, int, int)} stores the
+     * buffer's {@code ByteBuffer}, and in an old-generation view that store runs G1's post-write barrier, a StoreLoad
+     * fence, once per message. The view then holds an address only; the caller keeps {@code buffer} (a ring's
+     * mapped file) alive and mapped for as long as the view is used.
+     *
+     * @param buffer the buffer viewed.
+     * @param offset where the view starts in it.
+     * @param length bytes in the view.
+     * @throws IndexOutOfBoundsException if the range is not inside {@code buffer}.
+     */
+    void wrapRegion(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if ((offset | length) < 0 || length > buffer.capacity() - offset)
+        {
+            throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " capacity=" +
+                buffer.capacity());
+        }
+        if (null == buffer.byteArray())
+        {
+            wrap(buffer.addressOffset() + offset, length);
+        }
+        else
+        {
+            wrap(buffer, offset, length);
+        }
+    }
+
+    /**
      * Start forward-only reads: from now on each read must start at or after the end of the previous one.
      */
     void beginForwardOnlyReads()

@@ -315,7 +315,7 @@ public final class SbeDispatcher implements MessageHandler
         }
 
         final CheckedBuffer view = this.view;
-        view.wrap(buffer, offset, length);
+        view.wrapRegion(buffer, offset, length);
         final MessageDecoderFlyweight decoder = registration.decoder;
         decoder.wrap(view, HEADER_LENGTH, blockLength, version);
         if (registration.variableLength && !checkDecodedLength(decoder, length))

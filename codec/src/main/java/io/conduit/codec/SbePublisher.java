@@ -109,7 +109,7 @@ public final class SbePublisher
                 blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion()));
             clear(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
             final CheckedBuffer claimView = this.claimView;
-            claimView.wrap(buffer, offset, length);
+            claimView.wrapRegion(buffer, offset, length);
             encoder.wrap(claimView, HEADER_LENGTH);
             if (encoder != claimEncoder)
             {

@@ -94,6 +94,31 @@ class CheckedBufferTest
     }
 
     @Test
+    void shouldViewTheSameBytesThroughARegionWrapOfAnOffHeapOrHeapBuffer()
+    {
+        final UnsafeBuffer heap = new UnsafeBuffer(new byte[64]);
+        for (final UnsafeBuffer buffer : List.of(backing, heap))
+        {
+            view.wrapRegion(buffer, 16, 8);
+            view.putLong(0, 0x0102030405060708L, ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x0102030405060708L, buffer.getLong(16, ByteOrder.LITTLE_ENDIAN));
+            assertEquals(8, view.capacity());
+            assertThrows(IndexOutOfBoundsException.class, () -> view.getByte(8));
+            assertThrows(IndexOutOfBoundsException.class, () -> view.putByte(-1, (byte)1));
+        }
+    }
+
+    @Test
+    void shouldRefuseARegionWrapOutsideTheBuffer()
+    {
+        assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(backing, 60, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(backing, -8, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(backing, 8, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(backing, 8, Integer.MAX_VALUE));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(new UnsafeBuffer(new byte[64]), 60, 8));
+    }
+
+    @Test
     void shouldRefuseABackwardReadInForwardOnlyMode()
     {
         view.wrap(backing, 0, 32);
