@@ -1,9 +1,11 @@
 package io.conduit.codec;
 
 import io.conduit.ring.Ring;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.sbe.MessageEncoderFlyweight;
 
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
@@ -51,9 +53,14 @@ public final class SbePublisher
 {
     private static final int NO_CLAIM = -1;
     private static final int CLEAR_BY_WORDS_LIMIT = 256;
+    private static final boolean NATIVE_HEADER_ORDER = ByteOrder.nativeOrder() == MessageHeaderDescriptor.BYTE_ORDER;
 
     private final Ring ring;
     private final AtomicBuffer buffer;
+    // the ring's buffer as a base and an address, for the header and clearing stores inside a claim checked once
+    private final Object base;
+    private final long address;
+    private final int capacity;
     private final int maxMessageLength;
     private final CheckedBuffer claimView = new CheckedBuffer();
     private MessageEncoderFlyweight claimEncoder;
@@ -67,6 +74,9 @@ public final class SbePublisher
     {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.buffer = ring.buffer();
+        this.base = buffer.byteArray();
+        this.address = buffer.addressOffset();
+        this.capacity = buffer.capacity();
         this.maxMessageLength = ring.maxMessageLength();
     }
 
@@ -104,10 +114,18 @@ public final class SbePublisher
         final int offset = ring.tryClaim(templateId, length);
         if (offset > 0)
         {
-            // one 8-byte store, inside the claim: length >= HEADER_LENGTH + blockLength was checked above
-            MessageHeaderDescriptor.writeHeader(buffer, offset, MessageHeaderDescriptor.header(
-                blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion()));
-            clear(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
+            if (length > capacity - offset)
+            {
+                ring.abort(offset);
+                throw new IllegalStateException("the ring's claim runs past its buffer: offset=" + offset +
+                    " length=" + length + " capacity=" + capacity);
+            }
+            // [offset, offset + length) is inside the buffer, as just checked, and length >= HEADER_LENGTH +
+            // blockLength, as checked above: the stores below need no check of their own
+            clear(offset + HEADER_LENGTH, length - HEADER_LENGTH);
+            final long header = MessageHeaderDescriptor.header(
+                blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
+            UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
             final CheckedBuffer claimView = this.claimView;
             claimView.wrapRegion(buffer, offset, length);
             encoder.wrap(claimView, HEADER_LENGTH);
@@ -212,23 +230,34 @@ public final class SbePublisher
     /**
      * Zero the claim after the SBE header: the ring clears only each line's first 8 bytes before reuse, so a field
      * the caller leaves unset would otherwise read what an earlier message left there. Word stores for a short
-     * message (a native call costs more than a few of them), {@code setMemory} for a long one.
+     * message (a native call costs more than a few of them), the last one overlapping the one before rather than
+     * a byte at a time; {@code setMemory} for a long one. The range is inside a claim checked in tryClaim.
      */
-    private static void clear(final AtomicBuffer buffer, final int index, final int length)
+    private void clear(final int index, final int length)
     {
         if (length > CLEAR_BY_WORDS_LIMIT)
         {
             buffer.setMemory(index, length, (byte)0);
             return;
         }
+        final Object base = this.base;
+        final long start = address + index;
+        if (length < Long.BYTES)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                UnsafeApi.putByte(base, start + i, (byte)0);
+            }
+            return;
+        }
         int i = 0;
         for (; i <= length - Long.BYTES; i += Long.BYTES)
         {
-            buffer.putLong(index + i, 0L);
+            UnsafeApi.putLong(base, start + i, 0L);
         }
-        for (; i < length; i++)
+        if (i < length)
         {
-            buffer.putByte(index + i, (byte)0);
+            UnsafeApi.putLongUnaligned(base, start + length - Long.BYTES, 0L);
         }
     }
 

@@ -5,7 +5,12 @@ import io.conduit.codec.sbe.sensor.HeartbeatDecoder;
 import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
 import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
 import io.conduit.ring.Ring;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.sbe.EncoderFlyweight;
+import org.agrona.sbe.MessageEncoderFlyweight;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +33,116 @@ class SbePublisherTest
     private final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
         .register(new HeartbeatDecoder(), (heartbeat) -> received.add("heartbeat " + heartbeat.sequence()));
     private final HeartbeatEncoder heartbeat = new HeartbeatEncoder();
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 8, 9, 15, 16, 17, 18, 26, 255, 256, 257, 300})
+    void shouldZeroExactlyTheClaimAfterTheSbeHeader(final int bodyLength)
+    {
+        final TestRing dirtyRing = new TestRing(4096, 1024);
+        dirtyRing.buffer().setMemory(0, dirtyRing.capacity(), (byte)0xFF);
+        final SbePublisher dirtyPublisher = new SbePublisher(dirtyRing);
+        final OpaqueEncoder encoder = new OpaqueEncoder(bodyLength);
+        final int length = MessageHeaderDescriptor.HEADER_LENGTH + bodyLength;
+
+        final int offset = dirtyPublisher.tryClaim(encoder, length);
+        assertTrue(offset > 0);
+        assertEquals(MessageHeaderDescriptor.header(0, OpaqueEncoder.TEMPLATE_ID, OpaqueEncoder.SCHEMA_ID, 0),
+            MessageHeaderDescriptor.header(dirtyRing.buffer(), offset));
+        for (int i = MessageHeaderDescriptor.HEADER_LENGTH; i < length; i++)
+        {
+            assertEquals(0, dirtyRing.buffer().getByte(offset + i), "byte " + i + " of the claim");
+        }
+        for (int i = length; i < length + 8; i++)
+        {
+            assertEquals((byte)0xFF, dirtyRing.buffer().getByte(offset + i), "byte " + i + " after the claim");
+        }
+        dirtyPublisher.commit();
+    }
+
+    /**
+     * A message of a block length of 0 whose encoded length is whatever the test claims: writes nothing itself.
+     */
+    static final class OpaqueEncoder implements MessageEncoderFlyweight
+    {
+        static final int TEMPLATE_ID = 77;
+        static final int SCHEMA_ID = 9;
+
+        private final int bodyLength;
+        private MutableDirectBuffer buffer;
+        private int offset;
+
+        OpaqueEncoder(final int bodyLength)
+        {
+            this.bodyLength = bodyLength;
+        }
+
+        @Override
+        public MutableDirectBuffer buffer()
+        {
+            return buffer;
+        }
+
+        @Override
+        public EncoderFlyweight wrap(final MutableDirectBuffer buffer, final int offset)
+        {
+            this.buffer = buffer;
+            this.offset = offset;
+            return this;
+        }
+
+        @Override
+        public int sbeBlockLength()
+        {
+            return 0;
+        }
+
+        @Override
+        public int sbeTemplateId()
+        {
+            return TEMPLATE_ID;
+        }
+
+        @Override
+        public String sbeSemanticType()
+        {
+            return "";
+        }
+
+        @Override
+        public int limit()
+        {
+            return offset + bodyLength;
+        }
+
+        @Override
+        public void limit(final int limit)
+        {
+        }
+
+        @Override
+        public int offset()
+        {
+            return offset;
+        }
+
+        @Override
+        public int encodedLength()
+        {
+            return bodyLength;
+        }
+
+        @Override
+        public int sbeSchemaId()
+        {
+            return SCHEMA_ID;
+        }
+
+        @Override
+        public int sbeSchemaVersion()
+        {
+            return 0;
+        }
+    }
 
     @Test
     void shouldSendTheTemplateIdAsTypeIdAndClaimExactlyTheEncodedLength()
