@@ -34,10 +34,12 @@ final class Systems
     static final String TCP = "tcp";
     /** Two named pipes, blocking streams. */
     static final String FIFO = "fifo";
+    /** The least a ring can do: a fresh line per message and direction, tagged, nothing else. */
+    static final String LINE_PAIR = LinePairEndpoint.NAME;
 
     /** Every ping-pong system, in table order; the floor is implicit. */
     static final List<String> PING_PONG = List.of(CONDUIT_SPSC, CONDUIT_MPSC, CONDUIT_HYBRID, CONDUIT_FUTEX, AGRONA_O2O,
-        AGRONA_M2O, AERON_IPC, CHRONICLE_QUEUE, UDS_SPIN, UDS_BLOCK, TCP, FIFO);
+        AGRONA_M2O, AERON_IPC, CHRONICLE_QUEUE, UDS_SPIN, UDS_BLOCK, TCP, FIFO, LINE_PAIR);
     /** The systems with a one-way throughput mode. */
     static final List<String> THROUGHPUT = List.of(CONDUIT_SPSC, CONDUIT_MPSC, AGRONA_O2O, AGRONA_M2O, AERON_IPC);
 
@@ -78,6 +80,8 @@ final class Systems
                 return new SocketEndpoint(name, SocketEndpoint.Mode.TCP);
             case FIFO:
                 return new FifoEndpoint(name);
+            case LINE_PAIR:
+                return new LinePairEndpoint();
             case FloorEndpoint.NAME:
                 return new FloorEndpoint();
             default:

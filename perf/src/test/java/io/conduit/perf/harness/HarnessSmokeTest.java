@@ -33,7 +33,7 @@ class HarnessSmokeTest
         assertTrue(report.failures().isEmpty(), () -> "failures: " + report.failures());
         final Map<String, HarnessReport.LatencyRow> rows = report.latencyRows().stream()
             .collect(Collectors.toMap(HarnessReport.LatencyRow::system, row -> row));
-        assertEquals(List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, FloorEndpoint.NAME),
+        assertEquals(List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME),
             report.latencyRows().stream().map(HarnessReport.LatencyRow::system).collect(Collectors.toList()));
         for (final HarnessReport.LatencyRow row : rows.values())
         {
@@ -51,14 +51,14 @@ class HarnessSmokeTest
         }
 
         final String table = report.table();
-        for (final String system : List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, FloorEndpoint.NAME))
+        for (final String system : List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME))
         {
             assertTrue(table.contains("| " + system + " "), () -> "no row for " + system + " in\n" + table);
         }
 
         final List<String> csv = Files.readAllLines(out.resolve(HarnessReport.REPS_CSV_FILE));
         assertTrue(csv.get(0).startsWith("phase,round,order,system,size_bytes,count,p50_ns"), csv.get(0));
-        for (final String system : List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, FloorEndpoint.NAME))
+        for (final String system : List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME))
         {
             final List<String[]> latency = csv.stream().skip(1).map(line -> line.split(",", -1))
                 .filter(f -> f[3].equals(system) && !RepResult.THROUGHPUT.equals(f[0]))
