@@ -44,8 +44,9 @@ final class CheckedBuffer extends UnsafeBuffer
      * View {@code length} bytes of {@code buffer} from {@code offset}, as {@link #wrap(DirectBuffer, int, int)} does,
      * but for an off-heap buffer without storing a reference: {@code wrap(DirectBuffer, int, int)} stores the
      * buffer's {@code ByteBuffer}, and in an old-generation view that store runs G1's post-write barrier, a StoreLoad
-     * fence, once per message. The view then holds an address only; the caller keeps {@code buffer} (a ring's
-     * mapped file) alive and mapped for as long as the view is used.
+     * fence, once per message. The view then holds an address only: its {@code byteBuffer()} is null and its
+     * {@code wrapAdjustment()} 0 (a handler that needs the mapped {@code ByteBuffer} takes it from the ring's own
+     * buffer), and the caller keeps {@code buffer} (a ring's mapped file) alive and mapped while the view is used.
      *
      * @param buffer the buffer viewed.
      * @param offset where the view starts in it.

@@ -3,6 +3,7 @@ package io.conduit.codec;
 import io.conduit.ring.Ring;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.MessageEncoderFlyweight;
 
 import java.nio.ByteOrder;
@@ -41,10 +42,11 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  * or let {@link #offer} do the try/commit/abort around an {@link SbeEncodeHandler}.
  * <p>
  * The claim is zeroed after the SBE header before the encoder is wrapped, so a field left unset reads 0, never a
- * byte of an earlier message. The encoder writes through a view bounded to the claim, which checks every access itself (whatever
- * {@code agrona.disable.bounds.checks} says), so a wrong length throws {@link IndexOutOfBoundsException} instead of
- * writing over a neighbouring record. {@link #commit()} also checks that the encoded length is exactly the claimed
- * length, since a shorter message would leave stale bytes where the reader expects a group or var-data length.
+ * byte of an earlier message. The encoder writes through a view bounded to the claim, which checks every access
+ * itself (whatever {@code agrona.disable.bounds.checks} says), so a wrong length throws
+ * {@link IndexOutOfBoundsException} instead of writing over a neighbouring record. {@link #commit()} also checks
+ * that the encoded length is exactly the claimed length, since a shorter message would leave stale bytes where the
+ * reader expects a group or var-data length.
  * <p>
  * Threading: one publisher per producer thread; at most one open claim at a time. Any number of publishers may share
  * a ring that allows many producers.
@@ -61,6 +63,8 @@ public final class SbePublisher
     private final Object base;
     private final long address;
     private final int capacity;
+    // false for a buffer other than a plain UnsafeBuffer (a subclass may check or record): its own methods are used
+    private final boolean plainBuffer;
     private final int maxMessageLength;
     private final CheckedBuffer claimView = new CheckedBuffer();
     private MessageEncoderFlyweight claimEncoder;
@@ -77,6 +81,7 @@ public final class SbePublisher
         this.base = buffer.byteArray();
         this.address = buffer.addressOffset();
         this.capacity = buffer.capacity();
+        this.plainBuffer = UnsafeBuffer.class == buffer.getClass();
         this.maxMessageLength = ring.maxMessageLength();
     }
 
@@ -125,7 +130,14 @@ public final class SbePublisher
             clear(offset + HEADER_LENGTH, length - HEADER_LENGTH);
             final long header = MessageHeaderDescriptor.header(
                 blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
-            UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
+            if (plainBuffer)
+            {
+                UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
+            }
+            else
+            {
+                MessageHeaderDescriptor.writeHeader(buffer, offset, header);
+            }
             final CheckedBuffer claimView = this.claimView;
             claimView.wrapRegion(buffer, offset, length);
             encoder.wrap(claimView, HEADER_LENGTH);
@@ -235,7 +247,7 @@ public final class SbePublisher
      */
     private void clear(final int index, final int length)
     {
-        if (length > CLEAR_BY_WORDS_LIMIT)
+        if (length > CLEAR_BY_WORDS_LIMIT || !plainBuffer)
         {
             buffer.setMemory(index, length, (byte)0);
             return;
@@ -267,6 +279,11 @@ public final class SbePublisher
         {
             throw new IllegalArgumentException("template id must be >= 1 (it is the ring type id): templateId=" +
                 templateId);
+        }
+        if (blockLength < 0)
+        {
+            throw new IllegalArgumentException("block length must be >= 0: blockLength=" + blockLength +
+                " templateId=" + templateId);
         }
         if (length < HEADER_LENGTH + blockLength || length > maxMessageLength)
         {

@@ -59,8 +59,21 @@ class SbePublisherTest
         dirtyPublisher.commit();
     }
 
+    @Test
+    void shouldRefuseANegativeBlockLengthBeforeClaiming()
+    {
+        final TestRing testRing = new TestRing(4096, 1024);
+        final SbePublisher negative = new SbePublisher(testRing);
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> negative.tryClaim(new OpaqueEncoder(0, -9), 0));
+        assertTrue(ex.getMessage().contains("blockLength=-9"), ex.getMessage());
+        assertFalse(negative.hasOpenClaim());
+        assertEquals(0, testRing.size());
+    }
+
     /**
-     * A message of a block length of 0 whose encoded length is whatever the test claims: writes nothing itself.
+     * A message of a block length of 0 (unless given) whose encoded length is whatever the test claims: writes nothing itself.
      */
     static final class OpaqueEncoder implements MessageEncoderFlyweight
     {
@@ -68,12 +81,19 @@ class SbePublisherTest
         static final int SCHEMA_ID = 9;
 
         private final int bodyLength;
+        private final int blockLength;
         private MutableDirectBuffer buffer;
         private int offset;
 
         OpaqueEncoder(final int bodyLength)
         {
+            this(bodyLength, 0);
+        }
+
+        OpaqueEncoder(final int bodyLength, final int blockLength)
+        {
             this.bodyLength = bodyLength;
+            this.blockLength = blockLength;
         }
 
         @Override
@@ -93,7 +113,7 @@ class SbePublisherTest
         @Override
         public int sbeBlockLength()
         {
-            return 0;
+            return blockLength;
         }
 
         @Override

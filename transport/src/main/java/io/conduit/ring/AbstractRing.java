@@ -633,7 +633,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         if (recordOffset < 0 || recordOffset > capacity - HEADER_LENGTH || 0 != (recordOffset & (ALIGNMENT - 1)))
         {
             throw new IllegalArgumentException("offset=" + offset + " is not a claim: expected in [" +
-                HEADER_LENGTH + ", " + capacity + ") and " + ALIGNMENT + "-byte aligned after the header, file=" + fileName);
+                HEADER_LENGTH + ", " + capacity + ") and " + ALIGNMENT + "-byte aligned after the header, file=" +
+                fileName);
         }
         final long header = ringMemory.getLongVolatile(recordOffset);
         final int frameLength = frameLength(header);

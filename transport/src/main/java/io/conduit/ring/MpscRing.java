@@ -92,12 +92,17 @@ public final class MpscRing extends AbstractRing
         {
             final long cleanCache = headerMemory.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
             tail = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
+            if (tail < 0 || 0 != (tail & (ALIGNMENT - 1)))
+            {
+                // every offset below is tail & mask: it must be a line start, or padding could run past the ring
+                throw corrupt("tailPosition", ">= 0 and a multiple of " + ALIGNMENT, tail, tail);
+            }
             final int toEnd = capacity - ((int)tail & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
             final long end = tail + padding + alignedLength;
             // the header slot at end must stay zero too, or a reader could run on into consumed bytes
             final long limit = end + HEADER_LENGTH;
-            if (limit - cleanCache > capacity)
+            if (limit - cleanCache > capacity || cleanCache > tail)
             {
                 // acquire: pairs with the clean release in the consumer; header slots below clean + capacity are zero
                 final long clean = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
@@ -251,8 +256,8 @@ public final class MpscRing extends AbstractRing
         if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
             consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
-            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and " + ALIGNMENT + "-byte aligned", clean,
-                head);
+            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and " + ALIGNMENT +
+                "-byte aligned", clean, head);
         }
         cleanPosition = clean;
         clean(head); // a predecessor may have died between storing the head and cleaning behind it
@@ -405,8 +410,8 @@ public final class MpscRing extends AbstractRing
     {
         if (clean > tail || tail - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
-            throw corrupt("cleanPosition", "in [tail - capacity, tail] and " + ALIGNMENT + "-byte aligned with tail=" + tail, clean,
-                tail);
+            throw corrupt("cleanPosition", "in [tail - capacity, tail] and " + ALIGNMENT +
+                "-byte aligned with tail=" + tail, clean, tail);
         }
     }
 

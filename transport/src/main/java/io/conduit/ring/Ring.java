@@ -51,7 +51,8 @@ public interface Ring
     int maxMessageLength();
 
     /**
-     * @return the ring's buffer: offsets returned by {@link #tryClaim} and passed to handlers index into it.
+     * @return the ring's buffer: offsets returned by {@link #tryClaim} and passed to handlers index into it. Read and
+     * write it; never re-wrap it: the ring and its publishers keep its address.
      */
     AtomicBuffer buffer();
 

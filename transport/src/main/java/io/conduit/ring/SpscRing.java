@@ -10,10 +10,10 @@ import static io.conduit.ring.RecordDescriptor.*;
  * <p>
  * The consumer writes nothing but its head: consumed bytes are never zeroed on its path. Instead the producer clears
  * the header slot of every line ahead of its tail, a span at a time ({@link #ZERO_AHEAD_LENGTH}, once the consumer has
- * passed it), so the header slot at the tail always reads 0 until a record is published there, and the line the consumer polls is written once
- * per message, by the commit. The latest claim carries no mark: if the producer dies with it, its extent is
- * {@code [claim, tail)}, since the tail is stored at every claim. An earlier claim still open when another is made is
- * marked then (negative length), so every claim stays recoverable.
+ * passed it), so the header slot at the tail always reads 0 until a record is published there, and the line the
+ * consumer polls is written once per message, by the commit. The latest claim carries no mark: if the producer dies
+ * with it, its extent is {@code [claim, tail)}, since the tail is stored at every claim. An earlier claim still open
+ * when another is made is marked then (negative length), so every claim stays recoverable.
  * <p>
  * Threading: one producer thread (in one process) and one consumer thread (in one process, maybe another). Each
  * role is registered by pid in the header when first used; a second live process taking the same role is refused.
@@ -208,7 +208,7 @@ public final class SpscRing extends AbstractRing
     private long takeClaim(final int offset)
     {
         final int recordOffset = offset - HEADER_LENGTH;
-        if (recordOffset == pendingOffset)
+        if (recordOffset == pendingOffset && recordOffset >= 0) // -1 means none: commit(7) is no claim
         {
             // No load of the header here: the consumer spins on this line, and reading it before the commit's store
             // cost a third of the round trip. So a late commit of a claim the consumer skipped after the timeout is
@@ -238,7 +238,8 @@ public final class SpscRing extends AbstractRing
         long limit = headCache + capacity;
         if (target > limit)
         {
-            final long head = headerMemory.getLongVolatile(HEAD_POSITION_OFFSET); // acquire: pairs with head release in read
+            // acquire: pairs with head release in read
+            final long head = headerMemory.getLongVolatile(HEAD_POSITION_OFFSET);
             checkPositions(head, producerTail);
             headCache = head;
             limit = head + capacity;

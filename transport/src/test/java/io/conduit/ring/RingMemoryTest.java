@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import io.conduit.CorruptChannelException;
 import io.conduit.file.ChannelFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,8 @@ class RingMemoryTest
     @Test
     void shouldRefuseARingWhoseOffsetsCouldNotBeProvenInRange()
     {
-        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
+        final UnsafeBuffer header =
+            new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
         final UnsafeBuffer notPowerOfTwo = new UnsafeBuffer(ByteBuffer.allocateDirect(3 * 1024));
         final UnsafeBuffer ring = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
         final UnsafeBuffer shortHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
@@ -70,5 +72,47 @@ class RingMemoryTest
         final IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
             () -> new MpscRing(shortHeader, ring, 120, 1_000_000_000L, "short-header"));
         assertTrue(length.getMessage().contains("header length=64"), length.getMessage());
+    }
+
+    @Test
+    void shouldRefuseACommitOrAbortOfAnOffsetBeforeTheRingWithOrWithoutAnOpenClaim()
+    {
+        final ByteBuffer file = ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH + 4096);
+        final UnsafeBuffer header = new UnsafeBuffer(file, 0, ChannelFileDescriptor.FILE_HEADER_LENGTH);
+        final UnsafeBuffer ring = new UnsafeBuffer(file, ChannelFileDescriptor.FILE_HEADER_LENGTH, 4096);
+        final SpscRing spsc = new SpscRing(header, ring, 120, 1_000_000_000L, "before-the-ring");
+        final int lastHeaderWord = ChannelFileDescriptor.FILE_HEADER_LENGTH - Long.BYTES;
+
+        // no open claim: the "none" marker, -1, is what offset 7 gives as a record offset
+        final int claim = spsc.tryClaim(5, 8);
+        spsc.commit(claim);
+        assertThrows(IllegalArgumentException.class, () -> spsc.commit(7));
+        assertThrows(IllegalArgumentException.class, () -> spsc.abort(7));
+        // an open claim
+        final int open = spsc.tryClaim(5, 8);
+        assertThrows(IllegalArgumentException.class, () -> spsc.commit(7));
+        assertEquals(0, header.getLong(lastHeaderWord), "the word just before the ring");
+        spsc.commit(open);
+        assertEquals(2, spsc.read((typeId, buffer, offset, length) -> assertEquals(5, typeId), 10));
+    }
+
+    @Test
+    void shouldRefuseAnMpscTailThatIsNotALineStartBeforeWritingPastTheRing()
+    {
+        final ByteBuffer file = ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH + 4096 + 64);
+        final UnsafeBuffer header = new UnsafeBuffer(file, 0, ChannelFileDescriptor.FILE_HEADER_LENGTH);
+        final UnsafeBuffer ring = new UnsafeBuffer(file, ChannelFileDescriptor.FILE_HEADER_LENGTH, 4096);
+        final UnsafeBuffer after = new UnsafeBuffer(file, ChannelFileDescriptor.FILE_HEADER_LENGTH + 4096, 64);
+        final MpscRing mpsc = new MpscRing(header, ring, 120, 1_000_000_000L, "unaligned-tail");
+        header.putLong(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 4092);
+        header.putLong(ChannelFileDescriptor.CLEAN_POSITION_OFFSET, 4032);
+        header.putLong(ChannelFileDescriptor.HEAD_CACHE_POSITION_OFFSET, 4032);
+
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () -> mpsc.tryClaim(3, 8));
+        assertTrue(ex.getMessage().contains("tailPosition=4092"), ex.getMessage());
+        for (int i = 0; i < after.capacity(); i++)
+        {
+            assertEquals(0, after.getByte(i), "byte " + i + " after the ring");
+        }
     }
 }

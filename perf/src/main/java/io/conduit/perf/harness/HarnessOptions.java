@@ -22,7 +22,7 @@ final class HarnessOptions
         "usage: java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp perf/target/conduit-perf.jar \\",
         "           io.conduit.perf.harness.Harness [options]",
         "  --quick               3 rounds, 20k round trips per rep, 32 B only, no tcp or fifo: about 40 s",
-        "  --smoke               1 round, 2k round trips, conduit-spsc + agrona-o2o + line-pair + floor, a few seconds (CI)",
+        "  --smoke               1 round, 2k round trips, conduit-spsc, agrona-o2o, line-pair, floor: seconds (CI)",
         "  --waiting             issue 5's waiting targets: conduit-futex, conduit-hybrid, conduit-spsc, uds-block",
         "                        + floor, 11 rounds, 20k round trips, 32 B, no throughput: about a minute",
         "                        (default, none of these: 7 rounds, 100k round trips per rep, 32, 256 and 4096 B)",

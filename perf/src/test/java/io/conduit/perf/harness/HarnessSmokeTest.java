@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HarnessSmokeTest
 {
+    private static final List<String> SMOKE_SYSTEMS =
+        List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME);
+
     private static final int SMOKE_COUNT = 2_000;
 
     @Test
@@ -33,7 +36,7 @@ class HarnessSmokeTest
         assertTrue(report.failures().isEmpty(), () -> "failures: " + report.failures());
         final Map<String, HarnessReport.LatencyRow> rows = report.latencyRows().stream()
             .collect(Collectors.toMap(HarnessReport.LatencyRow::system, row -> row));
-        assertEquals(List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME),
+        assertEquals(SMOKE_SYSTEMS,
             report.latencyRows().stream().map(HarnessReport.LatencyRow::system).collect(Collectors.toList()));
         for (final HarnessReport.LatencyRow row : rows.values())
         {
@@ -51,14 +54,14 @@ class HarnessSmokeTest
         }
 
         final String table = report.table();
-        for (final String system : List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME))
+        for (final String system : SMOKE_SYSTEMS)
         {
             assertTrue(table.contains("| " + system + " "), () -> "no row for " + system + " in\n" + table);
         }
 
         final List<String> csv = Files.readAllLines(out.resolve(HarnessReport.REPS_CSV_FILE));
         assertTrue(csv.get(0).startsWith("phase,round,order,system,size_bytes,count,p50_ns"), csv.get(0));
-        for (final String system : List.of(Systems.CONDUIT_SPSC, Systems.AGRONA_O2O, Systems.LINE_PAIR, FloorEndpoint.NAME))
+        for (final String system : SMOKE_SYSTEMS)
         {
             final List<String[]> latency = csv.stream().skip(1).map(line -> line.split(",", -1))
                 .filter(f -> f[3].equals(system) && !RepResult.THROUGHPUT.equals(f[0]))
