@@ -104,9 +104,22 @@ public final class MpscRing extends AbstractRing
             final long limit = end + HEADER_LENGTH;
             if (limit - cleanCache > capacity || cleanCache > tail)
             {
-                // acquire: pairs with the clean release in the consumer; header slots below clean + capacity are zero
-                final long clean = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
-                final long tailNow = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
+                // acquire: pairs with the clean release in the consumer; header slots below clean + capacity are zero.
+                // A pair of positions that held together at one instant: clean the same before and after the tail.
+                // Read once each, the consumer could clean, and other producers claim, between the two loads, and a
+                // sound pair would look like a tail more than a capacity past clean (or clean past the tail).
+                long clean = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
+                long tailNow;
+                while (true)
+                {
+                    tailNow = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
+                    final long cleanAfter = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
+                    if (cleanAfter == clean)
+                    {
+                        break;
+                    }
+                    clean = cleanAfter;
+                }
                 checkClean(clean, tailNow);
                 if (tailNow != tail)
                 {
