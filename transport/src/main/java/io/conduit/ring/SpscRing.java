@@ -196,6 +196,12 @@ public final class SpscRing extends AbstractRing
         final long length = tail - position;
         if (length < HEADER_LENGTH || length > capacity - offset)
         {
+            if (0 != ringMemory.getLongVolatile(offset))
+            {
+                // the producer made another claim meanwhile, marking this one before storing the tail just read:
+                // the tail now covers both, and the mark, seen at the next read, says where this one ends
+                return;
+            }
             throw corrupt("unmarked claim length (tail - head)", "in [" + HEADER_LENGTH + ", " + (capacity - offset) +
                 "]", length, position);
         }
