@@ -179,7 +179,7 @@ final class HarnessOptions
         // round trip here, so a round of 25k round trips each takes about 4 s: 11 rounds, because the hybrid's
         // verdict against busy-spin rests on a few percent
         systems = new ArrayList<>(List.of(
-            Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.CONDUIT_FUTEX, Systems.UDS_BLOCK));
+            Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.CONDUIT_FUTEX, Systems.UDS_BLOCK, Systems.LINE_PAIR));
         throughputSystems = new ArrayList<>();
         sizes = new ArrayList<>(List.of(32));
         rounds = 11;

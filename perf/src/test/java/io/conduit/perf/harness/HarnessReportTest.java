@@ -82,6 +82,7 @@ class HarnessReportTest
             reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_HYBRID, floor * 205 / 100, floor));
             reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_FUTEX, sockets[round - 1] * 12 / 10, floor));
             reps.add(rep(RepResult.PING_PONG, round, Systems.UDS_BLOCK, sockets[round - 1], floor));
+            reps.add(rep(RepResult.PING_PONG, round, Systems.LINE_PAIR, floor * (12 + round) / 10, floor));
             reps.add(rep(RepResult.FLOOR, round, FloorEndpoint.NAME, floor, 0));
         }
         final HarnessReport report = new HarnessReport(
@@ -90,7 +91,14 @@ class HarnessReportTest
         final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
         report.targets().forEach(target -> targets.put(target.name(), target));
         assertEquals(List.of("conduit-futex p50 / uds-block p50", "conduit-futex p99 / uds-block p99",
-            "conduit-hybrid p50 / floor p50", "conduit-hybrid p50 / conduit-spsc p50"), List.copyOf(targets.keySet()));
+            "conduit-hybrid p50 / floor p50", "line-pair p50 / floor p50 (reference)",
+            "conduit-hybrid p50 / conduit-spsc p50"), List.copyOf(targets.keySet()));
+
+        final WaitingTargets.Target linePair = targets.get("line-pair p50 / floor p50 (reference)");
+        assertEquals(1.4, linePair.ratio(), 1e-9); // the median of 1.3, 1.4 and 1.5
+        assertEquals(1.3, linePair.lowest(), 1e-9);
+        assertEquals(1.5, linePair.highest(), 1e-9);
+        assertEquals("MISS", linePair.verdict());
 
         final WaitingTargets.Target futexP50 = targets.get("conduit-futex p50 / uds-block p50");
         assertEquals(96_000.0 / 80_000.0, futexP50.ratio(), 2e-3); // median / median, to the histogram's 3 digits
@@ -134,8 +142,8 @@ class HarnessReportTest
     void shouldParseTheWaitingPresetAndTheIdleMode()
     {
         final HarnessOptions waiting = HarnessOptions.parse(new String[]{"--waiting"});
-        assertEquals(List.of(Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.CONDUIT_FUTEX, Systems.UDS_BLOCK),
-            waiting.systems);
+        assertEquals(List.of(Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.CONDUIT_FUTEX, Systems.UDS_BLOCK,
+            Systems.LINE_PAIR), waiting.systems);
         assertEquals(0, waiting.throughputCount);
         assertFalse(waiting.idle);
 
