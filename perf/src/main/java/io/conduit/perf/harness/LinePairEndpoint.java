@@ -13,14 +13,15 @@ import static io.conduit.perf.harness.MessageLayout.SEQUENCE_OFFSET;
 import static io.conduit.perf.harness.MessageLayout.SEND_TIME_OFFSET;
 
 /**
- * The least a shared-memory ring can do, as a reference between the floor and the rings: each direction has a region
+ * A minimal shared-memory ring protocol, as a reference between the floor and the rings: each direction has a region
  * of 64-byte lines, and message {@code i} takes the next line(s) of its region: the body, then, stored last with
  * release, a tag word {@code i + 1} at the start of its first line, on which the reader spins. No head, no tail, no
  * capacity check, no clearing: the tag is unique per message, so a line written on an earlier lap never reads as
  * the next message. Every ring pays at least this: the same two processes, one line written by one side and read by
  * the other per message and direction, where the floor ping-pongs a single line between them. What is left between
  * a ring and this system is the ring's own work; what is left between this system and the floor is the cost of
- * moving on to a fresh line per message and of two lines (one per direction) in place of one.
+ * moving on to a fresh line per message and of two lines (one per direction) in place of one. It is a reference,
+ * not a bound: a rep's p50 moves by more than a ring's extra work, so a ring can measure at or below it.
  * <pre>
  *  file: | ping region (REGION_LENGTH) | echo region (REGION_LENGTH) |
  *  message: | tag = sequence + 1 (8) | body (length) | to the end of its line

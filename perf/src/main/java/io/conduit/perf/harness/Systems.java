@@ -34,7 +34,7 @@ final class Systems
     static final String TCP = "tcp";
     /** Two named pipes, blocking streams. */
     static final String FIFO = "fifo";
-    /** The least a ring can do: a fresh line per message and direction, tagged, nothing else. */
+    /** A minimal ring protocol, as a reference: a fresh tagged line per message and direction, nothing else. */
     static final String LINE_PAIR = LinePairEndpoint.NAME;
 
     /** Every ping-pong system, in table order; the floor is implicit. */

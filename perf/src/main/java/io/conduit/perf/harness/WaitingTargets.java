@@ -11,9 +11,9 @@ import java.util.function.ToDoubleFunction;
  *     <li>{@code conduit-futex} p50 at most 1.1x {@code uds-block}'s, and p99 at most 0.5x;</li>
  *     <li>{@code conduit-hybrid} p50 at most 1.1x the floor's, and at most 1.05x {@code conduit-spsc}'s.</li>
  * </ul>
- * Where {@code line-pair} was measured, a reference row holds it to the hybrid's floor limit too: it is the least a
- * ring can do (a fresh tagged line per message and direction, nothing else), so when it misses 1.1x the floor, no
- * ring can meet that target in the run.
+ * Where {@code line-pair} was measured, a reference row holds it to the hybrid's floor limit too: it is a minimal
+ * ring protocol (a fresh tagged line per message and direction, nothing else), so when it misses 1.1x the floor by
+ * far, that target is out of reach of any ring in the run.
  * Against the floor the ratio is the median over reps of each rep's p50 over its paired floor rep's p50. Two systems
  * are never paired rep by rep, so between systems it is the ratio of their medians over reps (in ns), which decides
  * the verdict; next to it is the same comparison made through the floor (the ratio of the two systems' medians of
