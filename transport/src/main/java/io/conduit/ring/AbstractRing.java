@@ -162,6 +162,13 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             while (count < limit)
             {
+                if (position - head >= capacity)
+                {
+                    // a healthy ring keeps a zero header slot within a capacity of the head: records all the way
+                    // round (padding is not counted against the limit) are a corrupt file, not a batch without end
+                    throw corrupt("records from head", "a zero header within capacity=" + capacity, position - head,
+                        head);
+                }
                 final int offset = (int)position & mask;
                 final long header = ringMemory.getLongVolatile(offset); // acquire: pairs with the release in commit
                 final int frameLength = frameLength(header);
@@ -213,7 +220,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final AtomicBuffer buffer = this.buffer;
         final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
-        long stored = this.head;
+        final long batchStart = this.head;
+        long stored = batchStart;
         long position = stored;
         long bytes = 0;
         int count = 0;
@@ -222,6 +230,13 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             while (count < limit)
             {
+                if (position - batchStart >= capacity)
+                {
+                    // a healthy ring keeps a zero header slot within a capacity of the head: records all the way
+                    // round (padding is not counted against the limit) are a corrupt file, not a batch without end
+                    throw corrupt("records from head", "a zero header within capacity=" + capacity,
+                        position - batchStart, batchStart);
+                }
                 final int offset = (int)position & mask;
                 final long header = ringMemory.getLongVolatile(offset); // acquire: pairs with the release in commit
                 final int frameLength = frameLength(header);

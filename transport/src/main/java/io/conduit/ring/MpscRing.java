@@ -144,8 +144,10 @@ public final class MpscRing extends AbstractRing
         final int slotOffset = this.slotOffset;
         if (slotOffset >= 0)
         {
-            headerMemory.putLong(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
+            // length, then position with release: a reader that sees this position sees this length; one killed
+            // between the two leaves the previous position with this length, which covers less than this claim
             headerMemory.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
+            headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
         }
         final int offset = (int)tail & mask;
         final int recordOffset = 0 == padding ? offset : 0;
@@ -269,6 +271,7 @@ public final class MpscRing extends AbstractRing
         if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
             consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
+            header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0); // and hold no role, as the base class does
             throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and " + ALIGNMENT +
                 "-byte aligned", clean, head);
         }
@@ -323,18 +326,23 @@ public final class MpscRing extends AbstractRing
      */
     private int deadClaimLength(final long position)
     {
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         for (int i = 0; i < MAX_PRODUCERS; i++)
         {
             final int slot = producerSlotOffset(i);
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             if (0 != slotPid)
             {
+                // position (acquire), then length: pairs with the length-then-position release in tryClaim
                 final long claimPosition = header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET);
                 final long claimLength = header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET);
-                if (position >= claimPosition && position < claimPosition + claimLength &&
-                    claimLength <= capacity && !isAlive(slotPid))
+                if (position >= claimPosition && claimLength > 0 && claimLength <= capacity &&
+                    position < claimPosition + claimLength &&
+                    slotPid == header.getLongVolatile(slot + SLOT_PID_OFFSET) && // not a new owner's claim
+                    !isAlive(slotPid))
                 {
-                    return (int)(claimPosition + claimLength - position);
+                    // never past the tail: no claim, dead or alive, reaches beyond it
+                    return (int)Math.max(0, Math.min(claimPosition + claimLength, tail) - position);
                 }
             }
         }

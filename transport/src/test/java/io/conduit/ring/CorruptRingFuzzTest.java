@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A ring whose file another process (or a bad disk) has scribbled on: random words of the header's positions and
  * of the ring are overwritten, then producers and consumers, old and newly attached, keep working on it. Every
  * operation may throw, but only an exception: no store lands outside the ring and the header (guard bytes on both
- * sides stay intact), no handler sees a record outside the ring, and nothing loops for ever. The rings' hot paths
+ * sides of each stay intact), no handler sees a record outside the ring, and nothing loops for ever (the test fails
+ * on a hang). Slot pids are scribbled too, so claims of dead producers are skipped, and half the rounds skip every
+ * stuck claim at its first check. The rings' hot paths
  * skip Agrona's per-access bounds checks, so this is what proves their own checks cover every offset they use.
  */
 class CorruptRingFuzzTest
@@ -31,27 +33,30 @@ class CorruptRingFuzzTest
     private static final int[] HEADER_WORDS = {
         TAIL_POSITION_OFFSET, HEAD_POSITION_OFFSET, CLEAN_POSITION_OFFSET, HEAD_CACHE_POSITION_OFFSET,
         MESSAGES_SENT_OFFSET, MESSAGES_RECEIVED_OFFSET, PRODUCER_PID_OFFSET, CONSUMER_PID_OFFSET,
-        producerSlotOffset(0) + SLOT_CLAIM_POSITION_OFFSET, producerSlotOffset(0) + SLOT_CLAIM_LENGTH_OFFSET};
+        producerSlotOffset(0) + SLOT_PID_OFFSET, producerSlotOffset(1) + SLOT_PID_OFFSET,
+        producerSlotOffset(0) + SLOT_CLAIM_POSITION_OFFSET, producerSlotOffset(0) + SLOT_CLAIM_LENGTH_OFFSET,
+        producerSlotOffset(1) + SLOT_CLAIM_POSITION_OFFSET, producerSlotOffset(1) + SLOT_CLAIM_LENGTH_OFFSET};
 
     @ParameterizedTest
     @EnumSource(RingKind.class)
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails
     void shouldOnlyEverThrowOnARingWithScribbledPositionsAndRecords(final RingKind kind)
     {
         final Random random = new Random(kind.ordinal() * 7919L + 17);
         int refused = 0;
         for (int round = 0; round < ROUNDS; round++)
         {
-            final ByteBuffer file = ByteBuffer.allocateDirect(GUARD + FILE_HEADER_LENGTH + CAPACITY + GUARD);
-            final UnsafeBuffer whole = new UnsafeBuffer(file);
-            whole.setMemory(0, GUARD, GUARD_BYTE);
-            whole.setMemory(GUARD + FILE_HEADER_LENGTH + CAPACITY, GUARD, GUARD_BYTE);
-            final UnsafeBuffer header = new UnsafeBuffer(file, GUARD, FILE_HEADER_LENGTH);
-            final UnsafeBuffer ring = new UnsafeBuffer(file, GUARD + FILE_HEADER_LENGTH, CAPACITY);
+            // header and ring apart, each between guards, so a store just outside either shows
+            final UnsafeBuffer headerFile = guarded(FILE_HEADER_LENGTH);
+            final UnsafeBuffer ringFile = guarded(CAPACITY);
+            final UnsafeBuffer header = new UnsafeBuffer(headerFile, GUARD, FILE_HEADER_LENGTH);
+            final UnsafeBuffer ring = new UnsafeBuffer(ringFile, GUARD, CAPACITY);
             final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
+            // 0: every stuck claim is skipped at its first check, so the skip paths run too
+            final long stuckTimeoutNs = random.nextBoolean() ? 0 : 1_000_000L;
 
             // a healthy history first: some laps, some of it unread
-            final Ring healthy = newRing(kind, header, ring);
+            final Ring healthy = newRing(kind, header, ring, stuckTimeoutNs);
             final int sent = random.nextInt(200);
             for (int i = 0; i < sent; i++)
             {
@@ -68,7 +73,12 @@ class CorruptRingFuzzTest
             {
                 try
                 {
-                    operate(random, random.nextInt(4) == 0 ? newRing(kind, header, ring) : healthy, message);
+                    final Ring target = random.nextInt(4) == 0 ? newRing(kind, header, ring, stuckTimeoutNs) : healthy;
+                    if (random.nextBoolean())
+                    {
+                        ((AbstractRing)target).checkStuckOnNextRead();
+                    }
+                    operate(random, target, message);
                 }
                 catch (final IllegalStateException | IllegalArgumentException ex) // CorruptChannelException included
                 {
@@ -80,21 +90,35 @@ class CorruptRingFuzzTest
                 }
             }
 
-            for (int i = 0; i < GUARD; i++)
-            {
-                assertEquals(GUARD_BYTE, whole.getByte(i), "round " + round + ": byte " + (GUARD - i) + " before");
-                assertEquals(GUARD_BYTE, whole.getByte(GUARD + FILE_HEADER_LENGTH + CAPACITY + i),
-                    "round " + round + ": byte " + i + " after the ring");
-            }
+            assertGuards(headerFile, FILE_HEADER_LENGTH, "round " + round + ", header");
+            assertGuards(ringFile, CAPACITY, "round " + round + ", ring");
         }
         assertTrue(refused > ROUNDS, "the scribbling should have been refused often: " + refused);
     }
 
-    private static Ring newRing(final RingKind kind, final UnsafeBuffer header, final UnsafeBuffer ring)
+    private static Ring newRing(
+        final RingKind kind, final UnsafeBuffer header, final UnsafeBuffer ring, final long stuckTimeoutNs)
     {
         return RingKind.SPSC == kind ?
-            new SpscRing(header, ring, 1024, 1_000_000L, "fuzz-spsc") :
-            new MpscRing(header, ring, 1024, 1_000_000L, "fuzz-mpsc");
+            new SpscRing(header, ring, 1024, stuckTimeoutNs, "fuzz-spsc") :
+            new MpscRing(header, ring, 1024, stuckTimeoutNs, "fuzz-mpsc");
+    }
+
+    private static UnsafeBuffer guarded(final int length)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(GUARD + length + GUARD));
+        buffer.setMemory(0, GUARD, GUARD_BYTE);
+        buffer.setMemory(GUARD + length, GUARD, GUARD_BYTE);
+        return buffer;
+    }
+
+    private static void assertGuards(final UnsafeBuffer buffer, final int length, final String what)
+    {
+        for (int i = 0; i < GUARD; i++)
+        {
+            assertEquals(GUARD_BYTE, buffer.getByte(i), what + ": byte " + (GUARD - i) + " before");
+            assertEquals(GUARD_BYTE, buffer.getByte(GUARD + length + i), what + ": byte " + i + " after");
+        }
     }
 
     private static void operate(final Random random, final Ring target, final UnsafeBuffer message)

@@ -4,8 +4,10 @@ import io.conduit.CorruptChannelException;
 import io.conduit.file.ChannelFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -113,6 +115,33 @@ class RingMemoryTest
         for (int i = 0; i < after.capacity(); i++)
         {
             assertEquals(0, after.getByte(i), "byte " + i + " after the ring");
+        }
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseARingOfRecordsAllTheWayRoundRatherThanReadForEver()
+    {
+        for (final boolean spsc : new boolean[]{true, false})
+        {
+            final UnsafeBuffer header =
+                new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
+            final UnsafeBuffer ring = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+            final Ring target = spsc ? new SpscRing(header, ring, 120, 1_000_000_000L, "round-and-round") :
+                new MpscRing(header, ring, 120, 1_000_000_000L, "round-and-round");
+            for (int offset = 0; offset < ring.capacity(); offset += RecordDescriptor.ALIGNMENT)
+            {
+                // padding, or messages, on every line: no zero header slot anywhere to end a batch
+                ring.putLong(offset, offset % 128 == 0 ?
+                    RecordDescriptor.makeHeader(RecordDescriptor.ALIGNMENT, RecordDescriptor.PADDING_TYPE_ID) :
+                    RecordDescriptor.makeHeader(16, 1));
+            }
+            final int[] delivered = {0};
+
+            final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+                () -> target.read((typeId, buffer, offset, length) -> delivered[0]++, Integer.MAX_VALUE));
+            assertTrue(ex.getMessage().contains("records from head"), ex.getMessage());
+            assertEquals(32, delivered[0], "one lap of messages, then the refusal");
         }
     }
 }
