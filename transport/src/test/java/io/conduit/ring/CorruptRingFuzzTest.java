@@ -44,6 +44,8 @@ class CorruptRingFuzzTest
     {
         final Random random = new Random(kind.ordinal() * 7919L + 17);
         int refused = 0;
+        long skipped = 0;
+        long delivered = 0;
         for (int round = 0; round < ROUNDS; round++)
         {
             // header and ring apart, each between guards, so a store just outside either shows
@@ -78,7 +80,7 @@ class CorruptRingFuzzTest
                     {
                         ((AbstractRing)target).checkStuckOnNextRead();
                     }
-                    operate(random, target, message);
+                    delivered += operate(random, target, message);
                 }
                 catch (final IllegalStateException | IllegalArgumentException ex) // CorruptChannelException included
                 {
@@ -90,10 +92,14 @@ class CorruptRingFuzzTest
                 }
             }
 
+            skipped += ((AbstractRing)healthy).recordsSkipped();
             assertGuards(headerFile, FILE_HEADER_LENGTH, "round " + round + ", header");
             assertGuards(ringFile, CAPACITY, "round " + round + ", ring");
         }
+        // the paths under test were taken: refusals, deliveries, and stuck claims skipped (the skip paths)
         assertTrue(refused > ROUNDS, "the scribbling should have been refused often: " + refused);
+        assertTrue(delivered > ROUNDS, "records should still have been read: " + delivered);
+        assertTrue(skipped > 0, "no stuck claim was ever skipped: the skip paths did not run");
     }
 
     private static Ring newRing(
@@ -121,7 +127,10 @@ class CorruptRingFuzzTest
         }
     }
 
-    private static void operate(final Random random, final Ring target, final UnsafeBuffer message)
+    /**
+     * @return messages delivered by the operation.
+     */
+    private static int operate(final Random random, final Ring target, final UnsafeBuffer message)
     {
         switch (random.nextInt(5))
         {
@@ -143,11 +152,9 @@ class CorruptRingFuzzTest
                 }
                 break;
             case 2:
-                target.read(CHECKING, 1 + random.nextInt(16));
-                break;
+                return target.read(CHECKING, 1 + random.nextInt(16));
             case 3:
-                target.controlledRead(CONTROLLED, 1 + random.nextInt(16));
-                break;
+                return target.controlledRead(CONTROLLED, 1 + random.nextInt(16));
             default:
                 // a commit or abort of an offset that was never claimed
                 final int bogus = random.nextInt(CAPACITY + 64) - 32;
@@ -161,6 +168,7 @@ class CorruptRingFuzzTest
                 }
                 break;
         }
+        return 0;
     }
 
     /**
