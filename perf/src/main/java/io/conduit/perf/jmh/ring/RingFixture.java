@@ -1,0 +1,224 @@
+package io.conduit.perf.jmh.ring;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FragmentHandler;
+import io.conduit.MessageHandler;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import io.conduit.ring.Ring;
+import io.conduit.ring.RingKind;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
+
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One ring under test and its anchors, built by name, for the ring benchmarks: Conduit's SPSC and MPSC rings in a
+ * channel file, Agrona's OneToOneRingBuffer and ManyToOneRingBuffer over a mapped file of the same capacity, Aeron IPC
+ * (an exclusive publication and a subscription on {@code aeron:ipc} through a media driver embedded in the
+ * benchmark's JVM, with a larger window than the rings': {@link #AERON_TERM_LENGTH}), and JCTools' array queues
+ * (object handoff, no bytes copied: an upper bound, not a like-for-like ring). Everything lives in a fresh directory
+ * under {@code /dev/shm} (or the temporary directory where there is none), deleted on {@link #close()}.
+ * <p>
+ * Aeron's driver runs {@link ThreadingMode#SHARED} with a back-off idle strategy (10 spins, 5 yields, then parks from
+ * 1 µs to 1 ms), so its thread, which cleans terms and moves the publisher's limit, takes CPU from the measured
+ * threads only when it has work, as it would on a machine with no core to spare for it.
+ * <p>
+ * {@link #offer()} and {@link #read(int)} test the fields in a fixed order; a trial uses one system, so the branches
+ * not taken cost nothing once compiled.
+ */
+final class RingFixture implements AutoCloseable
+{
+    static final int LENGTH = 32;
+    /**
+     * Aeron IPC's term length: its publisher may run half a term ahead of the subscriber. With a term of twice the
+     * rings' capacity Aeron managed under 2 msgs/us here (its driver thread, parked between duty cycles, moves the
+     * publisher's limit too rarely), so it gets 16 MiB, a window of 8 MiB, 32 times the rings'.
+     */
+    static final int AERON_TERM_LENGTH = 16 * 1024 * 1024;
+
+    private final Path dir;
+    private ChannelFile channel;
+    private Ring conduit;
+    private MappedByteBuffer mapped;
+    private RingBuffer agrona;
+    private Queue<Object> queue;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private ExclusivePublication publication;
+    private Subscription subscription;
+    private FragmentHandler fragmentHandler;
+    private final Object token = new Object();
+    private final UnsafeBuffer source = new UnsafeBuffer(new byte[LENGTH]);
+    private final Counter counter = new Counter();
+
+    static final class Counter implements MessageHandler, org.agrona.concurrent.MessageHandler
+    {
+        long sum;
+
+        @Override
+        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            sum += buffer.getLong(offset);
+        }
+    }
+
+    /**
+     * @param ring     one of {@code conduit-spsc}, {@code conduit-mpsc}, {@code agrona-o2o}, {@code agrona-m2o},
+     *                 {@code aeron-ipc}, {@code jctools-spsc}, {@code jctools-mpsc}.
+     * @param capacity ring capacity in bytes (a queue holds {@code capacity / 40} references, a 32-byte message and
+     *                 Agrona's 8-byte header).
+     * @throws Exception if a file cannot be created or mapped.
+     */
+    RingFixture(final String ring, final int capacity) throws Exception
+    {
+        dir = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
+            System.getProperty("java.io.tmpdir")), "conduit-jmh");
+        try
+        {
+            switch (ring)
+            {
+                case "conduit-spsc":
+                case "conduit-mpsc":
+                    channel = ChannelFile.create(dir, "bench", ChannelOptions.defaults().capacity(capacity)
+                        .kind("conduit-spsc".equals(ring) ? RingKind.SPSC : RingKind.MPSC));
+                    conduit = channel.ring();
+                    break;
+                case "agrona-o2o":
+                case "agrona-m2o":
+                    final int length = capacity + RingBufferDescriptor.TRAILER_LENGTH;
+                    mapped = IoUtil.mapNewFile(dir.resolve("agrona").toFile(), length);
+                    final UnsafeBuffer buffer = new UnsafeBuffer(mapped, 0, length);
+                    agrona = "agrona-o2o".equals(ring) ?
+                        new OneToOneRingBuffer(buffer) : new ManyToOneRingBuffer(buffer);
+                    break;
+                case "aeron-ipc":
+                    openAeron();
+                    break;
+                case "jctools-spsc":
+                    queue = new SpscArrayQueue<>(capacity / 40);
+                    break;
+                case "jctools-mpsc":
+                    queue = new MpscArrayQueue<>(capacity / 40);
+                    break;
+                default:
+                    throw new IllegalArgumentException("ring=" + ring + " expected one of conduit-spsc, " +
+                        "conduit-mpsc, agrona-o2o, agrona-m2o, aeron-ipc, jctools-spsc, jctools-mpsc");
+            }
+        }
+        catch (final Exception | Error ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    private void openAeron()
+    {
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(dir.resolve("aeron").toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 5, 1_000, 1_000_000))
+            .termBufferSparseFile(false)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .printConfigurationOnStart(false));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        final String channel = "aeron:ipc?term-length=" + AERON_TERM_LENGTH;
+        subscription = aeron.addSubscription(channel, 1001);
+        publication = aeron.addExclusivePublication(channel, 1001);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!publication.isConnected() || !subscription.isConnected())
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new IllegalStateException("aeron-ipc: publication and subscription not connected in 10 s");
+            }
+            Thread.yield();
+        }
+        final Counter counter = this.counter;
+        fragmentHandler = (buffer, offset, length, header) -> counter.sum += buffer.getLong(offset);
+    }
+
+    /**
+     * Send one 32-byte message.
+     *
+     * @return whether it was sent (false on back-pressure).
+     */
+    boolean offer()
+    {
+        if (null != conduit)
+        {
+            return conduit.offer(1, source, 0, LENGTH);
+        }
+        else if (null != agrona)
+        {
+            return agrona.write(1, source, 0, LENGTH);
+        }
+        else if (null != publication)
+        {
+            return publication.offer(source, 0, LENGTH) > 0;
+        }
+        return queue.offer(token);
+    }
+
+    /**
+     * Read up to {@code limit} messages.
+     *
+     * @param limit most messages to read.
+     * @return messages read.
+     */
+    int read(final int limit)
+    {
+        if (null != conduit)
+        {
+            return conduit.read(counter, limit);
+        }
+        else if (null != agrona)
+        {
+            return agrona.read(counter, limit);
+        }
+        else if (null != subscription)
+        {
+            return subscription.poll(fragmentHandler, limit);
+        }
+        int n = 0;
+        while (n < limit && null != queue.poll())
+        {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Close everything and delete the directory.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(channel, publication, subscription, aeron, driver);
+        if (null != mapped)
+        {
+            IoUtil.unmap(mapped);
+        }
+        IoUtil.delete(dir.toFile(), true);
+    }
+}

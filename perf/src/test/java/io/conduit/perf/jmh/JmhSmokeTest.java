@@ -1,0 +1,73 @@
+package io.conduit.perf.jmh;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs every JMH benchmark of the perf module once, briefly, each in a forked JVM with its own {@code @Fork}
+ * arguments, as {@code java -jar perf/target/conduit-perf.jar} would: not a measurement (no warm-up, one short
+ * iteration), a proof that each benchmark and every parameter value sets up, runs without throwing (their own checks
+ * throw on a lost or refused message) and tears down. JMH's log goes to {@code perf/target/jmh-smoke.txt}.
+ */
+class JmhSmokeTest
+{
+    /** Every benchmark method, by class and method, each run for every value of its parameters. */
+    private static final Set<String> BENCHMARKS = Set.of(
+        "ring.RingThroughputBenchmark.offerRead",
+        "ring.RingCostBenchmark.burst",
+        "ring.RingCostBenchmark.single",
+        "wait.SendCostBenchmark.withSignal",
+        "wait.SendCostBenchmark.withoutSignal",
+        "codec.SensorCodecLatencyBenchmark.sendAndRead",
+        "codec.SensorCodecEncodeBenchmark.encode",
+        "codec.SensorCodecEncodeBenchmark.decode");
+
+    /** Trials expected: each benchmark times the values of its parameter. */
+    private static final int TRIALS = 7 + 4 + 4 + 2 + 2 + 3 + 2 + 2;
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldRunEveryBenchmarkAndParameter() throws Exception
+    {
+        final Options options = new OptionsBuilder()
+            .include("io\\.conduit\\.perf\\.jmh\\..*")
+            .forks(1)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(200))
+            .shouldFailOnError(true)
+            .output(Path.of("target", "jmh-smoke.txt").toString()) // the whole JMH log, kept out of the build's
+            .build();
+
+        final Collection<RunResult> results = new Runner(options).run();
+
+        final Set<String> seen = new TreeSet<>();
+        for (final RunResult result : results)
+        {
+            final String benchmark = result.getParams().getBenchmark();
+            seen.add(benchmark.substring("io.conduit.perf.jmh.".length()));
+            final double score = result.getPrimaryResult().getScore();
+            assertTrue(score > 0 && Double.isFinite(score), () -> benchmark + " " + result.getParams() +
+                " score=" + score);
+        }
+        assertEquals(new TreeSet<>(BENCHMARKS), seen);
+        assertEquals(TRIALS, results.size(), () -> "trials: " + results.stream()
+            .map(r -> r.getParams().getBenchmark() + r.getParams().getParamsKeys().stream()
+                .map(k -> " " + k + "=" + r.getParams().getParam(k)).toList())
+            .toList());
+    }
+}
