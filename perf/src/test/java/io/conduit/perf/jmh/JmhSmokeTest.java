@@ -8,8 +8,12 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -69,5 +73,27 @@ class JmhSmokeTest
             .map(r -> r.getParams().getBenchmark() + r.getParams().getParamsKeys().stream()
                 .map(k -> " " + k + "=" + r.getParams().getParam(k)).toList())
             .toList());
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void shouldPairForksOfTwoValuesAndReportTheirRatio() throws Exception
+    {
+        final PairedRuns runs = PairedRuns.parse(new String[]{
+            "--benchmark", "RingCostBenchmark.single", "--param", "ring", "--values", "conduit-spsc,agrona-o2o",
+            "--rounds", "1", "--", "-wi", "0", "-i", "1", "-r", "100ms"});
+        final ByteArrayOutputStream table = new ByteArrayOutputStream();
+
+        final List<PairedRuns.Ratio> ratios = runs.run(new PrintStream(table, true, StandardCharsets.UTF_8));
+
+        assertEquals(1, ratios.size());
+        final PairedRuns.Ratio ratio = ratios.get(0);
+        assertEquals("agrona-o2o", ratio.anchor());
+        assertTrue(ratio.median() > 0 && Double.isFinite(ratio.median()), ratio::toString);
+        assertEquals(ratio.min(), ratio.median(), 1e-12, "one round: its ratio is the median, least and greatest");
+        assertEquals(ratio.max(), ratio.median(), 1e-12);
+        final String printed = table.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("round 1: conduit-spsc=") && printed.contains("conduit-spsc / agrona-o2o"),
+            printed);
     }
 }

@@ -1,0 +1,322 @@
+package io.conduit.perf.jmh;
+
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Ratios of one JMH parameter value to others, from forks run one after another: on a shared VM a fork's score moves
+ * by more than the difference between two rings or codecs (the host moves the vCPUs, and each fork gets its own JIT
+ * decisions and page placement), so scores from forks minutes apart do not compare. Each round runs one fork of each
+ * value, in turn, reversing the order every other round; each fork's score is the median of its iterations; each
+ * round gives the subject's ratio to every anchor, and the run reports the median, least and greatest ratio over the
+ * rounds. The same idea as the harness's paired floor reps, for JMH.
+ * <pre>
+ * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp perf/target/conduit-perf.jar \
+ *     io.conduit.perf.jmh.PairedRuns --benchmark SensorCodecLatencyBenchmark --param path \
+ *     --values sbe,raw-offer,raw --rounds 8 -- -wi 3 -i 4
+ * </pre>
+ * Options: {@code --benchmark REGEX} (JMH's include pattern), {@code --param NAME} and {@code --values S,A1,A2...}
+ * (the subject first, then its anchors; without {@code --benchmark} and {@code --param}, each value is a benchmark's
+ * include pattern, to pair two methods such as {@code SendCostBenchmark.withSignal,SendCostBenchmark.withoutSignal}), {@code --rounds N} (default 6), {@code --metric NAME} (a secondary result to
+ * score by, such as {@code messages} for {@code RingThroughputBenchmark}; the primary result by default); every
+ * argument after {@code --} goes to JMH as on its command line. Forks are always 1 per run. JMH's own log is silent
+ * unless those arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard
+ * output.
+ */
+public final class PairedRuns
+{
+    private final String benchmark;
+    private final String param;
+    private final List<String> values;
+    private final int rounds;
+    private final String metric;
+    private final String[] jmhArgs;
+
+    /**
+     * One round: each value's score.
+     *
+     * @param scores scores in the order of the values.
+     */
+    record Round(double[] scores)
+    {
+    }
+
+    /**
+     * The ratios of the subject to one anchor over the rounds.
+     *
+     * @param anchor the anchor's value.
+     * @param median median ratio.
+     * @param min    least ratio.
+     * @param max    greatest ratio.
+     */
+    record Ratio(String anchor, double median, double min, double max)
+    {
+    }
+
+    PairedRuns(
+        final String benchmark,
+        final String param,
+        final List<String> values,
+        final int rounds,
+        final String metric,
+        final String[] jmhArgs)
+    {
+        if (values.size() < 2)
+        {
+            throw new IllegalArgumentException("--values needs a subject and at least one anchor: " + values);
+        }
+        if (rounds < 1)
+        {
+            throw new IllegalArgumentException("--rounds must be at least 1: " + rounds);
+        }
+        this.benchmark = benchmark;
+        this.param = param;
+        this.values = List.copyOf(values);
+        this.rounds = rounds;
+        this.metric = metric;
+        this.jmhArgs = jmhArgs.clone();
+    }
+
+    /**
+     * Parse the arguments, run the rounds and print each round and the ratios.
+     *
+     * @param args see the class comment.
+     * @throws Exception if JMH cannot run a benchmark.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final PairedRuns runs;
+        try
+        {
+            runs = parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("PairedRuns: " + ex.getMessage());
+            System.err.println("usage: PairedRuns [--benchmark REGEX --param NAME] --values SUBJECT,ANCHOR[,...] " +
+                "[--rounds N] [--metric NAME] [-- JMH ARGS...]");
+            System.exit(2);
+            return;
+        }
+        runs.run(System.out);
+    }
+
+    static PairedRuns parse(final String[] args)
+    {
+        String benchmark = null;
+        String param = null;
+        List<String> values = null;
+        int rounds = 6;
+        String metric = null;
+        String[] jmhArgs = new String[0];
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if ("--".equals(arg))
+            {
+                jmhArgs = Arrays.copyOfRange(args, i + 1, args.length);
+                break;
+            }
+            if (i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException(arg + " needs a value");
+            }
+            final String value = args[++i];
+            switch (arg)
+            {
+                case "--benchmark":
+                    benchmark = value;
+                    break;
+                case "--param":
+                    param = value;
+                    break;
+                case "--values":
+                    values = Arrays.asList(value.split(","));
+                    break;
+                case "--rounds":
+                    try
+                    {
+                        rounds = Integer.parseInt(value);
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        throw new IllegalArgumentException("--rounds expects a whole number: " + value);
+                    }
+                    break;
+                case "--metric":
+                    metric = value;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option: " + arg);
+            }
+        }
+        if (null == values || (null == benchmark) != (null == param))
+        {
+            throw new IllegalArgumentException("--values is required, with both --benchmark and --param or neither");
+        }
+        return new PairedRuns(benchmark, param, values, rounds, metric, jmhArgs);
+    }
+
+    /**
+     * Run every round and print them, then the ratios.
+     *
+     * @param out where the table goes.
+     * @return the subject's ratio to each anchor.
+     * @throws RunnerException            if JMH fails.
+     * @throws CommandLineOptionException if the JMH arguments do not parse.
+     */
+    List<Ratio> run(final PrintStream out) throws RunnerException, CommandLineOptionException
+    {
+        final Options parent = new CommandLineOptions(jmhArgs);
+        final List<Round> results = new ArrayList<>();
+        Boolean higherIsBetter = null;
+        out.printf(Locale.ROOT, "%s, %s, %d rounds, score: %s%n", null == param ? "benchmarks" : benchmark,
+            (null == param ? "" : param + "=") + String.join(",", values), rounds,
+            null == metric ? "primary result" : metric);
+        for (int round = 0; round < rounds; round++)
+        {
+            final double[] scores = new double[values.size()];
+            for (int k = 0; k < values.size(); k++)
+            {
+                final int index = 0 == (round & 1) ? k : values.size() - 1 - k;
+                final OptionsBuilder builder = new OptionsBuilder();
+                builder.parent(parent).forks(1).shouldFailOnError(true);
+                if (null == param)
+                {
+                    builder.include(values.get(index));
+                }
+                else
+                {
+                    builder.include(benchmark).param(param, values.get(index));
+                }
+                if (!parent.verbosity().hasValue())
+                {
+                    builder.verbosity(VerboseMode.SILENT);
+                }
+                final Score score = score(new Runner(builder.build()).run(), metric);
+                System.err.printf(Locale.ROOT, "round %d, %s: %.3f %s%s%n",
+                    round + 1, values.get(index), score.value, score.unit,
+                    Double.isNaN(score.allocated) ? "" : String.format(Locale.ROOT, ", %.3f B/op", score.allocated));
+                scores[index] = score.value;
+                higherIsBetter = score.higherIsBetter;
+            }
+            results.add(new Round(scores));
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", round + 1));
+            for (int k = 0; k < values.size(); k++)
+            {
+                line.append(String.format(Locale.ROOT, " %s=%.2f", values.get(k), scores[k]));
+            }
+            out.println(line);
+        }
+
+        final List<Ratio> ratios = ratios(values, results);
+        out.printf(Locale.ROOT, "%s / anchor, per round (%s is better):%n", values.get(0),
+            Boolean.TRUE.equals(higherIsBetter) ? "higher" : "lower");
+        for (final Ratio ratio : ratios)
+        {
+            out.printf(Locale.ROOT, "  %s / %s: median %.2f (%.2f to %.2f)%n",
+                values.get(0), ratio.anchor(), ratio.median(), ratio.min(), ratio.max());
+        }
+        return ratios;
+    }
+
+    /**
+     * @param values  the subject, then the anchors.
+     * @param results the scores of each round.
+     * @return the subject's ratio to each anchor: median, least and greatest over the rounds.
+     */
+    static List<Ratio> ratios(final List<String> values, final List<Round> results)
+    {
+        final List<Ratio> ratios = new ArrayList<>();
+        for (int k = 1; k < values.size(); k++)
+        {
+            final double[] perRound = new double[results.size()];
+            for (int r = 0; r < results.size(); r++)
+            {
+                final double[] scores = results.get(r).scores();
+                perRound[r] = scores[0] / scores[k];
+            }
+            Arrays.sort(perRound);
+            ratios.add(new Ratio(values.get(k), median(perRound), perRound[0], perRound[perRound.length - 1]));
+        }
+        return ratios;
+    }
+
+    /**
+     * @param sorted values in ascending order, at least one.
+     * @return their median.
+     */
+    static double median(final double[] sorted)
+    {
+        final int n = sorted.length;
+        return 0 == (n & 1) ? (sorted[n / 2 - 1] + sorted[n / 2]) / 2 : sorted[n / 2];
+    }
+
+    /**
+     * @param allocated median of {@code gc.alloc.rate.norm} over the iterations, NaN without {@code -prof gc}.
+     */
+    private record Score(double value, String unit, boolean higherIsBetter, double allocated)
+    {
+    }
+
+    /**
+     * The median over a fork's iterations of the primary result, or of the named secondary one.
+     */
+    private Score score(final Collection<RunResult> runs, final String metric)
+    {
+        if (1 != runs.size())
+        {
+            throw new IllegalStateException("expected one benchmark and parameter set per run, got " + runs.size() +
+                ": narrow the pattern, or fix the other parameters with -p after --");
+        }
+        final RunResult run = runs.iterator().next();
+        final List<Double> scores = new ArrayList<>();
+        final List<Double> allocated = new ArrayList<>();
+        String unit = null;
+        for (final BenchmarkResult fork : run.getBenchmarkResults())
+        {
+            for (final IterationResult iteration : fork.getIterationResults())
+            {
+                final Result<?> result = null == metric ?
+                    iteration.getPrimaryResult() : iteration.getSecondaryResults().get(metric);
+                if (null == result)
+                {
+                    throw new IllegalStateException("no result named " + metric + " in " +
+                        iteration.getSecondaryResults().keySet());
+                }
+                scores.add(result.getScore());
+                unit = result.getScoreUnit();
+                final Result<?> allocation = iteration.getSecondaryResults().get("gc.alloc.rate.norm");
+                if (null != allocation)
+                {
+                    allocated.add(allocation.getScore());
+                }
+            }
+        }
+        final double[] sorted = scores.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (0 == sorted.length)
+        {
+            throw new IllegalStateException("no iterations measured: " + run.getParams().getBenchmark());
+        }
+        // a rate (ops/us) is better higher, a time per operation (ns/op) lower
+        final double[] sortedAllocated = allocated.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new Score(median(sorted), unit, null != unit && unit.contains("/") && !unit.endsWith("/op"),
+            0 == sortedAllocated.length ? Double.NaN : median(sortedAllocated));
+    }
+}
