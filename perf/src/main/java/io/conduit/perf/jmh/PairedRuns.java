@@ -1,5 +1,7 @@
 package io.conduit.perf.jmh;
 
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
@@ -16,8 +18,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Ratios of one JMH parameter value to others, from forks run one after another: on a shared VM a fork's score moves
@@ -33,11 +37,16 @@ import java.util.Locale;
  * </pre>
  * Options: {@code --benchmark REGEX} (JMH's include pattern), {@code --param NAME} and {@code --values S,A1,A2...}
  * (the subject first, then its anchors; without {@code --benchmark} and {@code --param}, each value is a benchmark's
- * include pattern, to pair two methods such as {@code SendCostBenchmark.withSignal,SendCostBenchmark.withoutSignal}), {@code --rounds N} (default 6), {@code --metric NAME} (a secondary result to
- * score by, such as {@code messages} for {@code RingThroughputBenchmark}; the primary result by default); every
- * argument after {@code --} goes to JMH as on its command line. Forks are always 1 per run. JMH's own log is silent
- * unless those arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard
- * output.
+ * include pattern, to pair two methods such as {@code SendCostBenchmark.withSignal,SendCostBenchmark.withoutSignal}),
+ * {@code --rounds N} (default 6; an even number puts each value first as often as last), {@code --metric NAME} (a
+ * secondary result to score by, such as {@code messages} for {@code RingThroughputBenchmark}; required for a group
+ * benchmark, whose primary result adds up every thread's calls, failed ones included); every argument after
+ * {@code --} goes to JMH as on its command line. Forks are always 1 per run. JMH's own log is silent unless those
+ * arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard output.
+ * <p>
+ * Each fork is checked to have run what was asked (the parameter's value, which JMH would silently ignore for a
+ * parameter the benchmark does not have), and every fork's score to be in the same unit and mode, so that no ratio
+ * divides unlike figures.
  */
 public final class PairedRuns
 {
@@ -68,6 +77,9 @@ public final class PairedRuns
     record Ratio(String anchor, double median, double min, double max)
     {
     }
+
+    static final String USAGE = "usage: PairedRuns [--benchmark REGEX --param NAME] --values SUBJECT,ANCHOR[,...] " +
+        "[--rounds N] [--metric NAME] [-- JMH ARGS...]";
 
     PairedRuns(
         final String benchmark,
@@ -102,19 +114,20 @@ public final class PairedRuns
     public static void main(final String[] args) throws Exception
     {
         final PairedRuns runs;
+        final Options jmhOptions;
         try
         {
             runs = parse(args);
+            jmhOptions = runs.jmhOptions();
         }
         catch (final IllegalArgumentException ex)
         {
             System.err.println("PairedRuns: " + ex.getMessage());
-            System.err.println("usage: PairedRuns [--benchmark REGEX --param NAME] --values SUBJECT,ANCHOR[,...] " +
-                "[--rounds N] [--metric NAME] [-- JMH ARGS...]");
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
-        runs.run(System.out);
+        runs.run(jmhOptions, System.out);
     }
 
     static PairedRuns parse(final String[] args)
@@ -133,11 +146,15 @@ public final class PairedRuns
                 jmhArgs = Arrays.copyOfRange(args, i + 1, args.length);
                 break;
             }
-            if (i + 1 >= args.length)
+            if (!Set.of("--benchmark", "--param", "--values", "--rounds", "--metric").contains(arg))
+            {
+                throw new IllegalArgumentException("unknown option: " + arg + " (JMH's own options go after --)");
+            }
+            if (i + 1 >= args.length || args[i + 1].isBlank())
             {
                 throw new IllegalArgumentException(arg + " needs a value");
             }
-            final String value = args[++i];
+            final String value = args[++i].trim();
             switch (arg)
             {
                 case "--benchmark":
@@ -147,7 +164,7 @@ public final class PairedRuns
                     param = value;
                     break;
                 case "--values":
-                    values = Arrays.asList(value.split(","));
+                    values = values(value);
                     break;
                 case "--rounds":
                     try
@@ -159,42 +176,107 @@ public final class PairedRuns
                         throw new IllegalArgumentException("--rounds expects a whole number: " + value);
                     }
                     break;
-                case "--metric":
+                default:
                     metric = value;
                     break;
-                default:
-                    throw new IllegalArgumentException("unknown option: " + arg);
             }
         }
-        if (null == values || (null == benchmark) != (null == param))
+        if (null == values)
         {
-            throw new IllegalArgumentException("--values is required, with both --benchmark and --param or neither");
+            throw new IllegalArgumentException("--values is required");
+        }
+        if ((null == benchmark) != (null == param))
+        {
+            throw new IllegalArgumentException(null == param ?
+                "--benchmark " + benchmark + " given without --param: give both, or neither to pair benchmarks" :
+                "--param " + param + " given without --benchmark: give both, or neither to pair benchmarks");
         }
         return new PairedRuns(benchmark, param, values, rounds, metric, jmhArgs);
+    }
+
+    private static List<String> values(final String list)
+    {
+        final List<String> values = new ArrayList<>();
+        final Set<String> seen = new HashSet<>();
+        for (final String raw : list.split(",", -1))
+        {
+            final String value = raw.trim();
+            if (value.isEmpty())
+            {
+                throw new IllegalArgumentException("--values has an empty value: " + list);
+            }
+            if (!seen.add(value))
+            {
+                throw new IllegalArgumentException("--values names " + value + " twice: " + list);
+            }
+            values.add(value);
+        }
+        return values;
+    }
+
+    List<String> values()
+    {
+        return values;
+    }
+
+    int rounds()
+    {
+        return rounds;
+    }
+
+    String metric()
+    {
+        return metric;
+    }
+
+    /**
+     * @return the JMH options given after {@code --}.
+     * @throws IllegalArgumentException if JMH refuses them, with JMH's reason.
+     */
+    Options jmhOptions()
+    {
+        try
+        {
+            return new CommandLineOptions(jmhArgs);
+        }
+        catch (final CommandLineOptionException ex)
+        {
+            throw new IllegalArgumentException("JMH options after --: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @param round a round, from 0.
+     * @param turn  a turn within it, from 0.
+     * @param count values per round.
+     * @return the index of the value that runs at that turn: in order in even rounds, reversed in odd ones.
+     */
+    static int valueAt(final int round, final int turn, final int count)
+    {
+        return 0 == (round & 1) ? turn : count - 1 - turn;
     }
 
     /**
      * Run every round and print them, then the ratios.
      *
-     * @param out where the table goes.
+     * @param parent the JMH options given after {@code --}.
+     * @param out    where the table goes.
      * @return the subject's ratio to each anchor.
-     * @throws RunnerException            if JMH fails.
-     * @throws CommandLineOptionException if the JMH arguments do not parse.
+     * @throws RunnerException if JMH fails.
      */
-    List<Ratio> run(final PrintStream out) throws RunnerException, CommandLineOptionException
+    List<Ratio> run(final Options parent, final PrintStream out) throws RunnerException
     {
-        final Options parent = new CommandLineOptions(jmhArgs);
         final List<Round> results = new ArrayList<>();
-        Boolean higherIsBetter = null;
+        Score first = null;
         out.printf(Locale.ROOT, "%s, %s, %d rounds, score: %s%n", null == param ? "benchmarks" : benchmark,
             (null == param ? "" : param + "=") + String.join(",", values), rounds,
             null == metric ? "primary result" : metric);
         for (int round = 0; round < rounds; round++)
         {
             final double[] scores = new double[values.size()];
-            for (int k = 0; k < values.size(); k++)
+            for (int turn = 0; turn < values.size(); turn++)
             {
-                final int index = 0 == (round & 1) ? k : values.size() - 1 - k;
+                final int index = valueAt(round, turn, values.size());
                 final OptionsBuilder builder = new OptionsBuilder();
                 builder.parent(parent).forks(1).shouldFailOnError(true);
                 if (null == param)
@@ -209,12 +291,20 @@ public final class PairedRuns
                 {
                     builder.verbosity(VerboseMode.SILENT);
                 }
-                final Score score = score(new Runner(builder.build()).run(), metric);
+                final Score score = score(new Runner(builder.build()).run(), values.get(index));
+                if (null == first)
+                {
+                    first = score;
+                }
+                else if (!first.unit.equals(score.unit) || first.mode != score.mode)
+                {
+                    throw new IllegalStateException("unlike scores: " + values.get(index) + " in " + score.unit +
+                        " (" + score.mode + "), the first fork in " + first.unit + " (" + first.mode + ")");
+                }
                 System.err.printf(Locale.ROOT, "round %d, %s: %.3f %s%s%n",
                     round + 1, values.get(index), score.value, score.unit,
                     Double.isNaN(score.allocated) ? "" : String.format(Locale.ROOT, ", %.3f B/op", score.allocated));
                 scores[index] = score.value;
-                higherIsBetter = score.higherIsBetter;
             }
             results.add(new Round(scores));
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", round + 1));
@@ -226,8 +316,7 @@ public final class PairedRuns
         }
 
         final List<Ratio> ratios = ratios(values, results);
-        out.printf(Locale.ROOT, "%s / anchor, per round (%s is better):%n", values.get(0),
-            Boolean.TRUE.equals(higherIsBetter) ? "higher" : "lower");
+        out.printf(Locale.ROOT, "%s / anchor, per round (%s):%n", values.get(0), direction(first));
         for (final Ratio ratio : ratios)
         {
             out.printf(Locale.ROOT, "  %s / %s: median %.2f (%.2f to %.2f)%n",
@@ -269,23 +358,50 @@ public final class PairedRuns
     }
 
     /**
+     * A fork's score.
+     *
+     * @param value     median over the fork's iterations.
+     * @param unit      its unit.
+     * @param mode      the benchmark's mode.
+     * @param secondary whether it is a secondary result (whose direction JMH does not say).
      * @param allocated median of {@code gc.alloc.rate.norm} over the iterations, NaN without {@code -prof gc}.
      */
-    private record Score(double value, String unit, boolean higherIsBetter, double allocated)
+    private record Score(double value, String unit, Mode mode, boolean secondary, double allocated)
     {
     }
 
+    private static String direction(final Score score)
+    {
+        if (score.secondary)
+        {
+            return "a secondary result: which way is better is the benchmark's to say";
+        }
+        return Mode.Throughput == score.mode ? "higher is better" : "lower is better";
+    }
+
     /**
-     * The median over a fork's iterations of the primary result, or of the named secondary one.
+     * The median over a fork's iterations of the primary result, or of the named secondary one, after checking that
+     * the fork ran the value asked for.
      */
-    private Score score(final Collection<RunResult> runs, final String metric)
+    private Score score(final Collection<RunResult> runs, final String value)
     {
         if (1 != runs.size())
         {
-            throw new IllegalStateException("expected one benchmark and parameter set per run, got " + runs.size() +
-                ": narrow the pattern, or fix the other parameters with -p after --");
+            throw new IllegalStateException("expected one benchmark and parameter set per run for " + value +
+                ", got " + runs.size() + ": narrow the pattern, or fix the other parameters with -p after --");
         }
         final RunResult run = runs.iterator().next();
+        final BenchmarkParams params = run.getParams();
+        if (null != param && !value.equals(params.getParam(param)))
+        {
+            throw new IllegalArgumentException(params.getBenchmark() + " has no parameter " + param +
+                " (its parameters: " + params.getParamsKeys() + ")");
+        }
+        if (null == metric && params.getThreadGroups().length > 1)
+        {
+            throw new IllegalArgumentException(params.getBenchmark() + " is a group benchmark: its primary result " +
+                "adds up every thread's calls; name the figure to compare with --metric (for example messages)");
+        }
         final List<Double> scores = new ArrayList<>();
         final List<Double> allocated = new ArrayList<>();
         String unit = null;
@@ -297,8 +413,8 @@ public final class PairedRuns
                     iteration.getPrimaryResult() : iteration.getSecondaryResults().get(metric);
                 if (null == result)
                 {
-                    throw new IllegalStateException("no result named " + metric + " in " +
-                        iteration.getSecondaryResults().keySet());
+                    throw new IllegalArgumentException("no result named " + metric + " in " +
+                        params.getBenchmark() + ": " + iteration.getSecondaryResults().keySet());
                 }
                 scores.add(result.getScore());
                 unit = result.getScoreUnit();
@@ -312,11 +428,10 @@ public final class PairedRuns
         final double[] sorted = scores.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (0 == sorted.length)
         {
-            throw new IllegalStateException("no iterations measured: " + run.getParams().getBenchmark());
+            throw new IllegalStateException("no iterations measured: " + params.getBenchmark());
         }
-        // a rate (ops/us) is better higher, a time per operation (ns/op) lower
         final double[] sortedAllocated = allocated.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Score(median(sorted), unit, null != unit && unit.contains("/") && !unit.endsWith("/op"),
+        return new Score(median(sorted), unit, params.getMode(), null != metric,
             0 == sortedAllocated.length ? Double.NaN : median(sortedAllocated));
     }
 }

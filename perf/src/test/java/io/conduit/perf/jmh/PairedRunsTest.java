@@ -1,6 +1,7 @@
 package io.conduit.perf.jmh;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.util.List;
 
@@ -34,27 +35,55 @@ class PairedRunsTest
     }
 
     @Test
+    void shouldRunValuesInOrderThenReversedRoundByRound()
+    {
+        assertEquals(List.of(0, 1, 2), List.of(
+            PairedRuns.valueAt(0, 0, 3), PairedRuns.valueAt(0, 1, 3), PairedRuns.valueAt(0, 2, 3)));
+        assertEquals(List.of(2, 1, 0), List.of(
+            PairedRuns.valueAt(1, 0, 3), PairedRuns.valueAt(1, 1, 3), PairedRuns.valueAt(1, 2, 3)));
+        assertEquals(List.of(0, 1), List.of(PairedRuns.valueAt(4, 0, 2), PairedRuns.valueAt(4, 1, 2)));
+    }
+
+    @Test
+    void shouldTrimValuesAndParseEveryOption()
+    {
+        final PairedRuns runs = PairedRuns.parse(new String[]{
+            "--benchmark", "X", "--param", "p", "--values", "a, b ,c", "--rounds", "4", "--metric", "m", "--", "-i", "2"});
+
+        assertEquals(List.of("a", "b", "c"), runs.values());
+        assertEquals(4, runs.rounds());
+        assertEquals("m", runs.metric());
+        assertEquals(2, runs.jmhOptions().getMeasurementIterations().get());
+    }
+
+    @Test
     void shouldRefuseArgumentsItCannotUseNamingThem()
     {
-        final IllegalArgumentException noAnchor = assertThrows(IllegalArgumentException.class, () ->
-            PairedRuns.parse(new String[]{"--benchmark", "X", "--param", "p", "--values", "only"}));
-        assertTrue(noAnchor.getMessage().contains("--values"), noAnchor.getMessage());
+        assertRefused("--values", "--benchmark", "X", "--param", "p", "--values", "only");
+        assertRefused("two", "--benchmark", "X", "--param", "p", "--values", "a,b", "--rounds", "two");
+        assertRefused("--rounds must be at least 1", "--benchmark", "X", "--param", "p", "--values", "a,b",
+            "--rounds", "0");
+        assertRefused("unknown option: --forks", "--forks", "3");
+        assertRefused("unknown option: --verbose", "--values", "a,b", "--verbose");
+        assertRefused("--metric needs a value", "--values", "a,b", "--metric");
+        assertRefused("--benchmark X given without --param", "--benchmark", "X", "--values", "a,b");
+        assertRefused("--param p given without --benchmark", "--param", "p", "--values", "a,b");
+        assertRefused("--values is required", "--rounds", "3");
+        assertRefused("empty value", "--values", "a,,b");
+        assertRefused("empty value", "--values", ",b");
+        assertRefused("names a twice", "--values", "a,b,a");
+        assertRefused("JMH options after --", () -> PairedRuns.parse(
+            new String[]{"--values", "a,b", "--", "-i", "many"}).jmhOptions());
+    }
 
-        final IllegalArgumentException rounds = assertThrows(IllegalArgumentException.class, () ->
-            PairedRuns.parse(new String[]{"--benchmark", "X", "--param", "p", "--values", "a,b", "--rounds", "two"}));
-        assertTrue(rounds.getMessage().contains("--rounds") && rounds.getMessage().contains("two"),
-            rounds.getMessage());
+    private static void assertRefused(final String expected, final String... args)
+    {
+        assertRefused(expected, () -> PairedRuns.parse(args));
+    }
 
-        final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
-            PairedRuns.parse(new String[]{"--forks", "3"}));
-        assertTrue(unknown.getMessage().contains("--forks"), unknown.getMessage());
-
-        final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () ->
-            PairedRuns.parse(new String[]{"--benchmark", "X", "--values", "a,b"}));
-        assertTrue(missing.getMessage().contains("--param"), missing.getMessage());
-
-        final IllegalArgumentException noValues = assertThrows(IllegalArgumentException.class, () ->
-            PairedRuns.parse(new String[]{"--rounds", "3"}));
-        assertTrue(noValues.getMessage().contains("--values is required"), noValues.getMessage());
+    private static void assertRefused(final String expected, final Executable executable)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, executable);
+        assertTrue(ex.getMessage().contains(expected), () -> "expected \"" + expected + "\" in: " + ex.getMessage());
     }
 }

@@ -69,9 +69,21 @@ final class RingFixture implements AutoCloseable
     private final UnsafeBuffer source = new UnsafeBuffer(new byte[LENGTH]);
     private final Counter counter = new Counter();
 
-    static final class Counter implements MessageHandler, org.agrona.concurrent.MessageHandler
+    /** Keeps the consumer's sum off the lines of the objects allocated next to it, which the producer reads. */
+    abstract static class CounterPad
+    {
+        long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    abstract static class CounterSum extends CounterPad
     {
         long sum;
+    }
+
+    /** The consumer's handler: adds up the first word of each message. Padded on both sides. */
+    static final class Counter extends CounterSum implements MessageHandler, org.agrona.concurrent.MessageHandler
+    {
+        long p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32, p33, p34, p35;
 
         @Override
         public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
@@ -125,7 +137,14 @@ final class RingFixture implements AutoCloseable
         }
         catch (final Exception | Error ex)
         {
-            close();
+            try
+            {
+                close();
+            }
+            catch (final RuntimeException closeEx)
+            {
+                ex.addSuppressed(closeEx);
+            }
             throw ex;
         }
     }
@@ -214,11 +233,17 @@ final class RingFixture implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(channel, publication, subscription, aeron, driver);
-        if (null != mapped)
+        try
         {
-            IoUtil.unmap(mapped);
+            CloseHelper.closeAll(channel, publication, subscription, aeron, driver);
         }
-        IoUtil.delete(dir.toFile(), true);
+        finally
+        {
+            if (null != mapped)
+            {
+                IoUtil.unmap(mapped);
+            }
+            IoUtil.delete(dir.toFile(), true);
+        }
     }
 }
