@@ -113,21 +113,18 @@ public final class PairedRuns
      */
     public static void main(final String[] args) throws Exception
     {
-        final PairedRuns runs;
-        final Options jmhOptions;
         try
         {
-            runs = parse(args);
-            jmhOptions = runs.jmhOptions();
+            final PairedRuns runs = parse(args);
+            runs.run(runs.jmhOptions(), System.out);
         }
         catch (final IllegalArgumentException ex)
         {
+            // bad options, or a benchmark without the parameter or the metric named
             System.err.println("PairedRuns: " + ex.getMessage());
             System.err.println(USAGE);
             System.exit(2);
-            return;
         }
-        runs.run(jmhOptions, System.out);
     }
 
     static PairedRuns parse(final String[] args)
