@@ -17,7 +17,7 @@ import java.nio.file.Path;
  *  +----------------------------+  256
  *  |  Head cache line           |  producers' shared cache of the consumer's position (MPSC)
  *  +----------------------------+  384
- *  |  Consumer line             |  head, clean position, receive counters, consumer liveness
+ *  |  Consumer line             |  head, receive counters, consumer liveness
  *  +----------------------------+  512
  *  |  Data futex line           |  futex word consumers sleep on when the ring is empty
  *  +----------------------------+  640

@@ -28,7 +28,7 @@ public final class FutexIdleStrategy implements IdleStrategy
     public static final String MAX_SLEEP_NS_PROP_NAME = "conduit.wait.futex.max.sleep.ns";
 
     /**
-     * Default longest single futex sleep: {@value #MAX_SLEEP_NS_PROP_NAME}, else 100 ms. No wake-up is lost, so the
+     * Default longest single futex sleep: {@value #MAX_SLEEP_NS_PROP_NAME}, else 1 s. No wake-up is lost, so the
      * bound only limits how long a sleeper takes to notice an interrupt or a dead peer; a thread closing a channel
      * should set its flag and then {@link FutexWaker#signal} to wake the sleeper at once.
      */
