@@ -144,10 +144,13 @@ public final class MpscRing extends AbstractRing
         final int slotOffset = this.slotOffset;
         if (slotOffset >= 0)
         {
-            // length, then position with release: a reader that sees this position sees this length; one killed
-            // between the two leaves the previous position with this length, which covers less than this claim
-            headerMemory.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
+            // length 0, position, then length, each after the one before: a producer killed between any two leaves
+            // a range that is one of its own claims or empty, never the previous position with this claim's length,
+            // which would reach over other producers' claims; a reader that sees a position moved between its two
+            // loads of it ignores the slot
+            headerMemory.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, 0L);
             headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
+            headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
         }
         final int offset = (int)tail & mask;
         final int recordOffset = 0 == padding ? offset : 0;
@@ -333,10 +336,12 @@ public final class MpscRing extends AbstractRing
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             if (0 != slotPid)
             {
-                // position (acquire), then length: pairs with the length-then-position release in tryClaim
+                // position, length, position again (acquire each): pairs with the releases in tryClaim; a length
+                // read with the position it was stored after, or 0
                 final long claimPosition = header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET);
                 final long claimLength = header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET);
-                if (position >= claimPosition && claimLength > 0 && claimLength <= capacity &&
+                if (claimPosition == header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET) &&
+                    position >= claimPosition && claimLength > 0 && claimLength <= capacity &&
                     position < claimPosition + claimLength &&
                     slotPid == header.getLongVolatile(slot + SLOT_PID_OFFSET) && // not a new owner's claim
                     !isAlive(slotPid))
