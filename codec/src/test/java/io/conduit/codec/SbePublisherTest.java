@@ -6,12 +6,15 @@ import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
 import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
 import io.conduit.ring.Ring;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.EncoderFlyweight;
 import org.agrona.sbe.MessageEncoderFlyweight;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +41,41 @@ class SbePublisherTest
     @ValueSource(ints = {0, 1, 7, 8, 9, 15, 16, 17, 18, 26, 255, 256, 257, 300})
     void shouldZeroExactlyTheClaimAfterTheSbeHeader(final int bodyLength)
     {
-        final TestRing dirtyRing = new TestRing(4096, 1024);
+        assertZeroesExactlyTheClaim(new TestRing(4096, 1024), bodyLength);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 7, 26, 300})
+    void shouldZeroExactlyTheClaimThroughTheBuffersOwnMethodsWhenItIsNotAPlainUnsafeBuffer(final int bodyLength)
+    {
+        final int[] stores = {0};
+        final UnsafeBuffer counting = new UnsafeBuffer(ByteBuffer.allocateDirect(4096))
+        {
+            @Override
+            public void putLong(final int index, final long value, final ByteOrder byteOrder)
+            {
+                stores[0]++;
+                super.putLong(index, value, byteOrder);
+            }
+
+            @Override
+            public void setMemory(final int index, final int length, final byte value)
+            {
+                stores[0]++;
+                super.setMemory(index, length, value);
+            }
+        };
+        final TestRing dirtyRing = new TestRing(counting, 1024);
+        dirtyRing.buffer().setMemory(0, dirtyRing.capacity(), (byte)0xFF);
+        stores[0] = 0;
+
+        assertZeroesExactlyTheClaim(dirtyRing, bodyLength);
+        assertTrue(stores[0] >= 2, "the header and the zeroing should go through the buffer's own methods: " +
+            stores[0] + " calls");
+    }
+
+    private static void assertZeroesExactlyTheClaim(final TestRing dirtyRing, final int bodyLength)
+    {
         dirtyRing.buffer().setMemory(0, dirtyRing.capacity(), (byte)0xFF);
         final SbePublisher dirtyPublisher = new SbePublisher(dirtyRing);
         final OpaqueEncoder encoder = new OpaqueEncoder(bodyLength);

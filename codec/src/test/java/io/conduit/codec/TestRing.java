@@ -36,11 +36,22 @@ final class TestRing implements Ring
 
     TestRing(final int capacity, final int maxMessageLength)
     {
+        this(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity)), maxMessageLength);
+    }
+
+    /**
+     * @param buffer           the ring's buffer: a plain {@link UnsafeBuffer}, or a subclass, to take the paths the
+     *                         codec keeps for buffers that check or record their own accesses.
+     * @param maxMessageLength longest body.
+     */
+    TestRing(final UnsafeBuffer buffer, final int maxMessageLength)
+    {
+        final int capacity = buffer.capacity();
         if (!BitUtil.isPowerOfTwo(capacity) || maxMessageLength > capacity / 2)
         {
             throw new IllegalArgumentException("capacity=" + capacity + " maxMessageLength=" + maxMessageLength);
         }
-        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
+        this.buffer = buffer;
         this.capacity = capacity;
         this.maxMessageLength = maxMessageLength;
     }

@@ -537,7 +537,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         catch (final RuntimeException ex)
         {
-            header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0); // a refused consumer holds no role
+            releaseConsumer(); // a refused consumer holds no role
             throw ex;
         }
         this.head = head;
@@ -555,12 +555,20 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     {
         if (consumerAttached)
         {
-            header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0);
+            releaseConsumer();
         }
         if (producerAttached)
         {
             releaseProducer();
         }
+    }
+
+    /**
+     * Give up the consumer role, if this process holds it.
+     */
+    final void releaseConsumer()
+    {
+        header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0);
     }
 
     /**

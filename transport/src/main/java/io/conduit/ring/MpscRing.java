@@ -274,7 +274,7 @@ public final class MpscRing extends AbstractRing
         if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
         {
             consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
-            header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0); // and hold no role, as the base class does
+            releaseConsumer(); // and hold no role
             throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and " + ALIGNMENT +
                 "-byte aligned", clean, head);
         }

@@ -8,8 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The words a ring's hot path loads and stores, in its region of the channel file or in the file's header, at
  * offsets the ring has already proven in range, so without the generic check {@link AtomicBuffer} makes on every
- * access (and the reloads of its fields it forces after every fence): with it, an offer and a read of a 32-byte
- * message on one thread took 35.0 ns, without it 21.4 ns ({@code SendCostBenchmark.withSignal}, perf/README.md).
+ * access (and the reloads of its fields it forces after every fence). What that saves an offer and a read on one
+ * thread is measured in docs/LAYOUT.md ("Checks the rings make themselves").
  * <p>
  * Callers pass only offsets of these kinds, each in range by construction:
  * <ul>

@@ -1,6 +1,7 @@
 package io.conduit.ring;
 
 import io.conduit.ControlledMessageHandler;
+import io.conduit.CorruptChannelException;
 import io.conduit.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Timeout;
@@ -44,6 +45,7 @@ class CorruptRingFuzzTest
     {
         final Random random = new Random(kind.ordinal() * 7919L + 17);
         int refused = 0;
+        int corrupt = 0;
         long skipped = 0;
         long delivered = 0;
         for (int round = 0; round < ROUNDS; round++)
@@ -82,7 +84,11 @@ class CorruptRingFuzzTest
                     }
                     delivered += operate(random, target, message);
                 }
-                catch (final IllegalStateException | IllegalArgumentException ex) // CorruptChannelException included
+                catch (final CorruptChannelException ex)
+                {
+                    corrupt++;
+                }
+                catch (final IllegalStateException | IllegalArgumentException ex)
                 {
                     refused++;
                 }
@@ -96,8 +102,10 @@ class CorruptRingFuzzTest
             assertGuards(headerFile, FILE_HEADER_LENGTH, "round " + round + ", header");
             assertGuards(ringFile, CAPACITY, "round " + round + ", ring");
         }
-        // the paths under test were taken: refusals, deliveries, and stuck claims skipped (the skip paths)
-        assertTrue(refused > ROUNDS, "the scribbling should have been refused often: " + refused);
+        // the paths under test were taken: corruption found (the checks), other refusals (bogus commits and aborts
+        // alone give several a round), deliveries, and stuck claims skipped (the skip paths)
+        assertTrue(corrupt > ROUNDS / 10, "the scribbling should often have been found corrupt: " + corrupt);
+        assertTrue(refused > ROUNDS, "bogus commits and aborts should have been refused: " + refused);
         assertTrue(delivered > ROUNDS, "records should still have been read: " + delivered);
         assertTrue(skipped > 0, "no stuck claim was ever skipped: the skip paths did not run");
     }

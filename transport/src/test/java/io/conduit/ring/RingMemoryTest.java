@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.file.ChannelFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -122,8 +123,10 @@ class RingMemoryTest
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldRefuseARingOfRecordsAllTheWayRoundRatherThanReadForEver()
     {
-        for (final boolean spsc : new boolean[]{true, false})
+        for (final int variant : new int[]{0, 1, 2, 3})
         {
+            final boolean spsc = variant < 2;
+            final boolean controlled = 1 == (variant & 1);
             final UnsafeBuffer header =
                 new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
             final UnsafeBuffer ring = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
@@ -138,10 +141,24 @@ class RingMemoryTest
             }
             final int[] delivered = {0};
 
-            final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
-                () -> target.read((typeId, buffer, offset, length) -> delivered[0]++, Integer.MAX_VALUE));
+            final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () ->
+            {
+                if (controlled)
+                {
+                    target.controlledRead((typeId, buffer, offset, length) ->
+                    {
+                        delivered[0]++;
+                        return ControlledMessageHandler.Action.CONTINUE;
+                    }, Integer.MAX_VALUE);
+                }
+                else
+                {
+                    target.read((typeId, buffer, offset, length) -> delivered[0]++, Integer.MAX_VALUE);
+                }
+            });
             assertTrue(ex.getMessage().contains("records from head"), ex.getMessage());
-            assertEquals(32, delivered[0], "one lap of messages, then the refusal");
+            assertEquals(32, delivered[0], "one lap of messages, then the refusal: spsc=" + spsc +
+                " controlled=" + controlled);
         }
     }
 }

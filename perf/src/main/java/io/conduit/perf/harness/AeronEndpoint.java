@@ -129,9 +129,7 @@ final class AeronEndpoint extends Endpoint
         long spins = 0;
         for (int i = 0; i < total; i++)
         {
-            final long sendNs = pacer.sendTimeNs();
-            message.putLong(SEND_TIME_OFFSET, sendNs);
-            message.putLong(SEQUENCE_OFFSET, i);
+            stamp(message, pacer, i);
             while (!checkOfferResult(publication.offer(message, 0, length)))
             {
                 spins = Watchdog.spinOnce(watchdog, spins);

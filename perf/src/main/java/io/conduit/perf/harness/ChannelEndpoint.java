@@ -98,9 +98,7 @@ final class ChannelEndpoint extends Endpoint
         final Pacer pacer = new Pacer(intervalNs);
         for (int i = 0; i < total; i++)
         {
-            final long sendNs = pacer.sendTimeNs();
-            message.putLong(SEND_TIME_OFFSET, sendNs);
-            message.putLong(SEQUENCE_OFFSET, i);
+            stamp(message, pacer, i);
             offerOrSend(out, message, 0, length, watchdog);
             while (0 == in.receive(receiver, 1, WAIT_SLICE_NS))
             {

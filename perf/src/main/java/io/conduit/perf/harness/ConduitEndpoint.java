@@ -82,9 +82,7 @@ final class ConduitEndpoint extends Endpoint
         long spins = 0;
         for (int i = 0; i < total; i++)
         {
-            final long sendNs = pacer.sendTimeNs();
-            message.putLong(SEND_TIME_OFFSET, sendNs);
-            message.putLong(SEQUENCE_OFFSET, i);
+            stamp(message, pacer, i);
             while (!out.offer(TYPE_ID, message, 0, length))
             {
                 spins = Watchdog.spinOnce(watchdog, spins);

@@ -92,9 +92,7 @@ final class LinePairEndpoint extends Endpoint
         long spins = 0;
         for (int i = 0; i < total; i++)
         {
-            final long sendNs = pacer.sendTimeNs();
-            message.putLong(SEND_TIME_OFFSET, sendNs);
-            message.putLong(SEQUENCE_OFFSET, i);
+            stamp(message, pacer, i);
             final int ping = lineOffset(0, i);
             buffer.putBytes(ping + TAG_LENGTH, message, 0, length);
             // release: publishes the body; pairs with the echo's acquire load of the tag
@@ -121,10 +119,7 @@ final class LinePairEndpoint extends Endpoint
             final int ping = lineOffset(0, i);
             while (i + 1L != buffer.getLongVolatile(ping))
             {
-                if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-                {
-                    watchdog.check();
-                }
+                spins = Watchdog.spinOnce(watchdog, spins);
             }
             final int echo = lineOffset(REGION_LENGTH, i);
             buffer.putBytes(echo + TAG_LENGTH, buffer, ping + TAG_LENGTH, length);

@@ -108,7 +108,7 @@ class JmhSmokeTest
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void shouldRefuseAParameterTheBenchmarkDoesNotHaveAndAGroupWithoutAMetric()
+    void shouldRefuseAMissingParameterAGroupWithoutAMetricAndUnlikeScores()
     {
         final PairedRuns misspelt = PairedRuns.parse(new String[]{
             "--benchmark", "RingCostBenchmark.single", "--param", "rng", "--values", "conduit-spsc,agrona-o2o",
@@ -123,5 +123,14 @@ class JmhSmokeTest
         final IllegalArgumentException noMetric = assertThrows(IllegalArgumentException.class,
             () -> group.run(group.jmhOptions(), new PrintStream(new ByteArrayOutputStream())));
         assertTrue(noMetric.getMessage().contains("--metric"), noMetric.getMessage());
+
+        // a rate in msgs/us against a time in ns/op: no ratio may divide the two
+        final PairedRuns unlike = PairedRuns.parse(new String[]{
+            "--values", "RingCostBenchmark.single,SendCostBenchmark.withSignal", "--rounds", "1", "--",
+            "-p", "ring=conduit-spsc", "-p", "kind=SPSC", "-wi", "0", "-i", "1", "-r", "50ms"});
+        final IllegalStateException unlikeScores = assertThrows(IllegalStateException.class,
+            () -> unlike.run(unlike.jmhOptions(), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(unlikeScores.getMessage().startsWith("unlike scores: SendCostBenchmark.withSignal"),
+            unlikeScores.getMessage());
     }
 }
