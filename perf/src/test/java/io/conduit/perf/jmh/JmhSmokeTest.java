@@ -35,6 +35,7 @@ class JmhSmokeTest
     /** Every benchmark method, by class and method, each run for every value of its parameters. */
     private static final Set<String> BENCHMARKS = Set.of(
         "ring.RingThroughputBenchmark.offerRead",
+        "ring.RingThroughputBenchmark.burst",
         "ring.RingCostBenchmark.burst",
         "ring.RingCostBenchmark.single",
         "wait.SendCostBenchmark.withSignal",
@@ -44,7 +45,7 @@ class JmhSmokeTest
         "codec.SensorCodecEncodeBenchmark.decode");
 
     /** Trials expected: each benchmark times the values of its parameter. */
-    private static final int TRIALS = 7 + 4 + 4 + 2 + 2 + 3 + 2 + 2;
+    private static final int TRIALS = 7 + 7 + 4 + 4 + 2 + 2 + 3 + 2 + 2;
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -118,7 +119,7 @@ class JmhSmokeTest
         assertTrue(noParam.getMessage().contains("has no parameter rng"), noParam.getMessage());
 
         final PairedRuns group = PairedRuns.parse(new String[]{
-            "--benchmark", "RingThroughputBenchmark", "--param", "ring", "--values", "conduit-spsc,agrona-o2o",
+            "--benchmark", "RingThroughputBenchmark.offerRead", "--param", "ring", "--values", "conduit-spsc,agrona-o2o",
             "--rounds", "1", "--", "-wi", "0", "-i", "1", "-r", "50ms"});
         final IllegalArgumentException noMetric = assertThrows(IllegalArgumentException.class,
             () -> group.run(group.jmhOptions(), new PrintStream(new ByteArrayOutputStream())));

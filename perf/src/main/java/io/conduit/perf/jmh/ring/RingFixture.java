@@ -15,7 +15,10 @@ import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -33,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * One ring under test and its anchors, built by name, for the ring benchmarks: Conduit's SPSC and MPSC rings in a
  * channel file, Agrona's OneToOneRingBuffer and ManyToOneRingBuffer over a mapped file of the same capacity, Aeron IPC
  * (an exclusive publication and a subscription on {@code aeron:ipc} through a media driver embedded in the
- * benchmark's JVM, with a larger window than the rings': {@link #AERON_TERM_LENGTH}), and JCTools' array queues
+ * benchmark's JVM, with a larger window than the rings': {@link #DEFAULT_AERON_TERM_LENGTH}), and JCTools' array queues
  * (object handoff, no bytes copied: an upper bound, not a like-for-like ring). Everything lives in a fresh directory
  * under {@code /dev/shm} (or the temporary directory where there is none), deleted on {@link #close()}.
  * <p>
@@ -48,11 +51,19 @@ final class RingFixture implements AutoCloseable
 {
     static final int LENGTH = 32;
     /**
-     * Aeron IPC's term length: its publisher may run half a term ahead of the subscriber. With a term of twice the
-     * rings' capacity Aeron managed under 2 msgs/us here (its driver thread, parked between duty cycles, moves the
-     * publisher's limit too rarely), so it gets 16 MiB, a window of 8 MiB, 32 times the rings'.
+     * Aeron IPC's default term length: its publisher may run half a term ahead of the subscriber. With a term of twice
+     * the rings' capacity Aeron managed under 2 msgs/us here (its driver thread, parked between duty cycles, moves the
+     * publisher's limit too rarely), so it gets 16 MiB, a window of 8 MiB, 32 times the rings'. perf/README.md has
+     * the figures of other terms and driver idle strategies, set by the two properties below.
      */
-    static final int AERON_TERM_LENGTH = 16 * 1024 * 1024;
+    static final int DEFAULT_AERON_TERM_LENGTH = 16 * 1024 * 1024;
+    /** System property: Aeron IPC's term length in bytes, a power of two from 64 KiB to 1 GiB. */
+    static final String AERON_TERM_LENGTH_PROP_NAME = "conduit.bench.aeron.termLength";
+    /**
+     * System property: the idle strategy of Aeron's driver thread: {@code backoff} (the default: 10 spins, 5 yields,
+     * then parks from 1 us to 1 ms), {@code yield} or {@code spin}.
+     */
+    static final String AERON_IDLE_PROP_NAME = "conduit.bench.aeron.idle";
 
     private final Path dir;
     private ChannelFile channel;
@@ -154,14 +165,14 @@ final class RingFixture implements AutoCloseable
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(dir.resolve("aeron").toString())
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 5, 1_000, 1_000_000))
+            .sharedIdleStrategy(aeronIdleStrategy())
             .termBufferSparseFile(false)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .printConfigurationOnStart(false));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        final String channel = "aeron:ipc?term-length=" + AERON_TERM_LENGTH;
+        final String channel = "aeron:ipc?term-length=" + aeronTermLength();
         subscription = aeron.addSubscription(channel, 1001);
         publication = aeron.addExclusivePublication(channel, 1001);
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -175,6 +186,46 @@ final class RingFixture implements AutoCloseable
         }
         final Counter counter = this.counter;
         fragmentHandler = (buffer, offset, length, header) -> counter.sum += buffer.getLong(offset);
+    }
+
+    static int aeronTermLength()
+    {
+        final String value = System.getProperty(AERON_TERM_LENGTH_PROP_NAME);
+        if (null == value)
+        {
+            return DEFAULT_AERON_TERM_LENGTH;
+        }
+        try
+        {
+            final int length = Integer.parseInt(value.trim());
+            if (length >= 64 * 1024 && length <= 1024 * 1024 * 1024 && 0 == (length & (length - 1)))
+            {
+                return length;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // refused below, with the value
+        }
+        throw new IllegalArgumentException(AERON_TERM_LENGTH_PROP_NAME + "=" + value +
+            ": expected a power of two from 65536 to 1073741824 (bytes)");
+    }
+
+    static IdleStrategy aeronIdleStrategy()
+    {
+        final String value = System.getProperty(AERON_IDLE_PROP_NAME, "backoff");
+        switch (value)
+        {
+            case "backoff":
+                return new BackoffIdleStrategy(10, 5, 1_000, 1_000_000);
+            case "yield":
+                return new YieldingIdleStrategy();
+            case "spin":
+                return new BusySpinIdleStrategy();
+            default:
+                throw new IllegalArgumentException(AERON_IDLE_PROP_NAME + "=" + value +
+                    ": expected backoff, yield or spin");
+        }
     }
 
     /**

@@ -24,6 +24,15 @@ import java.util.concurrent.TimeUnit;
  * {@link RingFixture}: Agrona's rings over a mapped file of the same capacity, Aeron IPC, JCTools' queues). The
  * producer's score is messages sent; the consumer's, messages read. {@link RingCostBenchmark} measures the same
  * rings on one thread, without the cache-line handoffs.
+ * <p>
+ * Two groups, the same consumer:
+ * <ul>
+ *     <li>{@code offerRead}: the producer offers one message per call, as a service sending as it goes does;</li>
+ *     <li>{@code burst}: the producer offers {@link #BURST} messages per call, never pausing between them, so the
+ *     harness's own cost per call leaves the producer's side and the slower side of the ring sets the pace.</li>
+ * </ul>
+ * The aux counters tell which side that is: failed offers mean the ring was full (the consumer was behind), empty
+ * reads that it was empty (the producer was).
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.Throughput)
@@ -35,6 +44,7 @@ public class RingThroughputBenchmark
 {
     static final int CAPACITY = 256 * 1024;
     static final int BATCH = 256;
+    static final int BURST = 32;
 
     /** The system under test. */
     @Param({"conduit-spsc", "agrona-o2o", "aeron-ipc", "conduit-mpsc", "agrona-m2o", "jctools-spsc", "jctools-mpsc"})
@@ -124,5 +134,47 @@ public class RingThroughputBenchmark
         }
         delivered.messages += read;
         return read;
+    }
+
+    /**
+     * Send {@link #BURST} messages, counting each one refused for back-pressure.
+     *
+     * @param misses counters.
+     * @return messages sent.
+     */
+    @Benchmark
+    @Group("burst")
+    @GroupThreads(1)
+    public int offerBurst(final Misses misses)
+    {
+        final RingFixture fixture = this.fixture;
+        int sent = 0;
+        for (int i = 0; i < BURST; i++)
+        {
+            if (fixture.offer())
+            {
+                sent++;
+            }
+            else
+            {
+                misses.failedOffers++;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Read a batch of messages, as {@link #read} does.
+     *
+     * @param misses counters.
+     * @param delivered messages read.
+     * @return messages read.
+     */
+    @Benchmark
+    @Group("burst")
+    @GroupThreads(1)
+    public int readBurst(final Misses misses, final Delivered delivered)
+    {
+        return read(misses, delivered);
     }
 }

@@ -1,0 +1,66 @@
+package io.conduit.perf.jmh.ring;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RingFixtureTest
+{
+    @AfterEach
+    void clearProperties()
+    {
+        System.clearProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME);
+        System.clearProperty(RingFixture.AERON_IDLE_PROP_NAME);
+    }
+
+    @Test
+    void shouldDefaultAeronTermLengthAndIdleStrategy()
+    {
+        assertEquals(16 * 1024 * 1024, RingFixture.aeronTermLength());
+        assertInstanceOf(BackoffIdleStrategy.class, RingFixture.aeronIdleStrategy());
+    }
+
+    @Test
+    void shouldTakeAeronTermLengthFromProperty()
+    {
+        System.setProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME, "1048576");
+        assertEquals(1048576, RingFixture.aeronTermLength());
+        System.setProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME, "65536");
+        assertEquals(65536, RingFixture.aeronTermLength());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1000000", "32768", "2147483647", "-65536", "lots", ""})
+    void shouldRefuseBadAeronTermLength(final String value)
+    {
+        System.setProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME, value);
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, RingFixture::aeronTermLength);
+        assertTrue(ex.getMessage().startsWith(RingFixture.AERON_TERM_LENGTH_PROP_NAME + "=" + value + ":"),
+            ex.getMessage());
+    }
+
+    @Test
+    void shouldTakeAeronIdleStrategyFromProperty()
+    {
+        System.setProperty(RingFixture.AERON_IDLE_PROP_NAME, "yield");
+        assertInstanceOf(YieldingIdleStrategy.class, RingFixture.aeronIdleStrategy());
+        System.setProperty(RingFixture.AERON_IDLE_PROP_NAME, "spin");
+        assertInstanceOf(BusySpinIdleStrategy.class, RingFixture.aeronIdleStrategy());
+    }
+
+    @Test
+    void shouldRefuseUnknownAeronIdleStrategy()
+    {
+        System.setProperty(RingFixture.AERON_IDLE_PROP_NAME, "sleep");
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, RingFixture::aeronIdleStrategy);
+        assertEquals(RingFixture.AERON_IDLE_PROP_NAME + "=sleep: expected backoff, yield or spin", ex.getMessage());
+    }
+}
