@@ -77,6 +77,46 @@ public class RingThroughputBenchmark
     }
 
     /**
+     * The producer's thread, pinned to its CPU for the trial ({@link ThreadAffinity}).
+     */
+    @State(Scope.Thread)
+    public static class ProducerThread
+    {
+        /**
+         * Pin the calling thread, the producer's.
+         */
+        @Setup(Level.Trial)
+        public void pin()
+        {
+            final int[] cpus = ThreadAffinity.cpus();
+            if (null != cpus)
+            {
+                ThreadAffinity.pin(cpus[0]);
+            }
+        }
+    }
+
+    /**
+     * The consumer's thread, pinned to its CPU for the trial ({@link ThreadAffinity}).
+     */
+    @State(Scope.Thread)
+    public static class ConsumerThread
+    {
+        /**
+         * Pin the calling thread, the consumer's.
+         */
+        @Setup(Level.Trial)
+        public void pin()
+        {
+            final int[] cpus = ThreadAffinity.cpus();
+            if (null != cpus)
+            {
+                ThreadAffinity.pin(cpus[1]);
+            }
+        }
+    }
+
+    /**
      * Build the ring for this trial.
      *
      * @throws Exception if a file cannot be mapped.
@@ -100,12 +140,13 @@ public class RingThroughputBenchmark
      * Send one message.
      *
      * @param misses counters.
+     * @param thread the producer's thread, pinned.
      * @return whether it was sent.
      */
     @Benchmark
     @Group("offerRead")
     @GroupThreads(1)
-    public boolean offer(final Misses misses)
+    public boolean offer(final Misses misses, final ProducerThread thread)
     {
         final boolean sent = fixture.offer();
         if (!sent)
@@ -120,12 +161,13 @@ public class RingThroughputBenchmark
      *
      * @param misses counters.
      * @param delivered messages read.
+     * @param thread the consumer's thread, pinned.
      * @return messages read.
      */
     @Benchmark
     @Group("offerRead")
     @GroupThreads(1)
-    public int read(final Misses misses, final Delivered delivered)
+    public int read(final Misses misses, final Delivered delivered, final ConsumerThread thread)
     {
         final int read = fixture.read(BATCH);
         if (0 == read)
@@ -140,12 +182,13 @@ public class RingThroughputBenchmark
      * Send {@link #BURST} messages, counting each one refused for back-pressure.
      *
      * @param misses counters.
+     * @param thread the producer's thread, pinned.
      * @return messages sent.
      */
     @Benchmark
     @Group("burst")
     @GroupThreads(1)
-    public int offerBurst(final Misses misses)
+    public int offerBurst(final Misses misses, final ProducerThread thread)
     {
         final RingFixture fixture = this.fixture;
         int sent = 0;
@@ -168,13 +211,14 @@ public class RingThroughputBenchmark
      *
      * @param misses counters.
      * @param delivered messages read.
+     * @param thread the consumer's thread, pinned.
      * @return messages read.
      */
     @Benchmark
     @Group("burst")
     @GroupThreads(1)
-    public int readBurst(final Misses misses, final Delivered delivered)
+    public int readBurst(final Misses misses, final Delivered delivered, final ConsumerThread thread)
     {
-        return read(misses, delivered);
+        return read(misses, delivered, thread);
     }
 }
