@@ -214,7 +214,7 @@ final class RingFixture implements AutoCloseable
     static IdleStrategy aeronIdleStrategy()
     {
         final String value = System.getProperty(AERON_IDLE_PROP_NAME, "backoff");
-        switch (value)
+        switch (value.trim())
         {
             case "backoff":
                 return new BackoffIdleStrategy(10, 5, 1_000, 1_000_000);

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 
 import java.util.concurrent.TimeUnit;
 
@@ -84,13 +85,16 @@ public class RingThroughputBenchmark
     {
         /**
          * Pin the calling thread, the producer's.
+         *
+         * @param params this thread's place in the group.
          */
         @Setup(Level.Trial)
-        public void pin()
+        public void pin(final ThreadParams params)
         {
             final int[] cpus = ThreadAffinity.cpus();
             if (null != cpus)
             {
+                checkOneThreadASide(params);
                 ThreadAffinity.pin(cpus[0]);
             }
         }
@@ -104,15 +108,28 @@ public class RingThroughputBenchmark
     {
         /**
          * Pin the calling thread, the consumer's.
+         *
+         * @param params this thread's place in the group.
          */
         @Setup(Level.Trial)
-        public void pin()
+        public void pin(final ThreadParams params)
         {
             final int[] cpus = ThreadAffinity.cpus();
             if (null != cpus)
             {
+                checkOneThreadASide(params);
                 ThreadAffinity.pin(cpus[1]);
             }
+        }
+    }
+
+    static void checkOneThreadASide(final ThreadParams params)
+    {
+        if (params.getGroupCount() != 1 || params.getSubgroupThreadCount() != 1)
+        {
+            throw new IllegalStateException("pinning gives one producer and one consumer a CPU each, but this run has " +
+                params.getGroupCount() + " group(s) of " + params.getGroupThreadCount() + " threads: run with -tg 1,1 " +
+                "and -t 2, or set " + ThreadAffinity.CPUS_PROP_NAME + "=none");
         }
     }
 

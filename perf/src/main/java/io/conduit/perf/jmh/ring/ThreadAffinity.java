@@ -13,7 +13,13 @@ import com.sun.jna.Platform;
  * the first two CPUs this process may run on are taken, and nothing is pinned where there are fewer, or where the
  * system is not Linux.
  * <p>
+ * The first two allowed CPUs are two cores on this project's 2-vCPU machines; on a host with simultaneous
+ * multithreading they may be two hardware threads of one core, which share its caches: pick CPUs of two cores there.
+ * A pinned thread stays pinned until its fork ends, which is after its trial (JMH forks by default).
+ * <p>
  * Threading: any thread, for itself. Called once per trial, so JNA's interface mapping, which allocates, is fine here.
+ * The transport module binds libc in one class of its own ({@code io.conduit.wait.LibC}, package-private, for the
+ * futex and membarrier); this is the benchmarks' only other binding, kept out of the library.
  */
 final class ThreadAffinity
 {
@@ -59,7 +65,7 @@ final class ThreadAffinity
         final String value = System.getProperty(CPUS_PROP_NAME);
         if (null != value)
         {
-            return parse(value);
+            return parse(value, Platform.isLinux());
         }
         if (!Platform.isLinux())
         {
@@ -74,11 +80,16 @@ final class ThreadAffinity
         return each.length >= 2 ? new int[]{Integer.parseInt(each[0]), Integer.parseInt(each[1])} : null;
     }
 
-    static int[] parse(final String value)
+    static int[] parse(final String value, final boolean linux)
     {
         if ("none".equals(value.trim()))
         {
             return null;
+        }
+        if (!linux)
+        {
+            throw new IllegalArgumentException(CPUS_PROP_NAME + "=" + value +
+                ": pinning needs Linux's sched_setaffinity; set none on this system");
         }
         final String[] parts = value.split(",", -1);
         if (2 == parts.length)

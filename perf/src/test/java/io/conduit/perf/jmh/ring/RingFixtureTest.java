@@ -33,10 +33,12 @@ class RingFixtureTest
         assertEquals(1048576, RingFixture.aeronTermLength());
         System.setProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME, "65536");
         assertEquals(65536, RingFixture.aeronTermLength());
+        System.setProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME, "1073741824");
+        assertEquals(1073741824, RingFixture.aeronTermLength());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1000000", "32768", "2147483647", "-65536", "lots", ""})
+    @ValueSource(strings = {"1000000", "32768", "2147483647", "2147483648", "-65536", "lots", ""})
     void shouldRefuseBadAeronTermLength(final String value)
     {
         System.setProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME, value);
@@ -51,7 +53,7 @@ class RingFixtureTest
     {
         System.setProperty(RingFixture.AERON_IDLE_PROP_NAME, "yield");
         assertInstanceOf(YieldingIdleStrategy.class, RingFixture.aeronIdleStrategy());
-        System.setProperty(RingFixture.AERON_IDLE_PROP_NAME, "spin");
+        System.setProperty(RingFixture.AERON_IDLE_PROP_NAME, " spin ");
         assertInstanceOf(BusySpinIdleStrategy.class, RingFixture.aeronIdleStrategy());
     }
 

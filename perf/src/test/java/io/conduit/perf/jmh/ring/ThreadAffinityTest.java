@@ -2,6 +2,7 @@ package io.conduit.perf.jmh.ring;
 
 import com.sun.jna.Platform;
 import org.junit.jupiter.api.AfterEach;
+import org.openjdk.jmh.infra.ThreadParams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,39 +23,67 @@ class ThreadAffinityTest
     @Test
     void shouldParseTwoCpusOrNone()
     {
-        assertArrayEquals(new int[]{0, 1}, ThreadAffinity.parse("0,1"));
-        assertArrayEquals(new int[]{3, 2}, ThreadAffinity.parse(" 3 , 2 "));
-        assertNull(ThreadAffinity.parse("none"));
+        assertArrayEquals(new int[]{0, 1}, ThreadAffinity.parse("0,1", true));
+        assertArrayEquals(new int[]{3, 2}, ThreadAffinity.parse(" 3 , 2 ", true));
+        assertNull(ThreadAffinity.parse("none", true));
+        assertNull(ThreadAffinity.parse("none", false));
+    }
+
+    @Test
+    void shouldRefuseCpusWhereThereIsNoSchedSetaffinity()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> ThreadAffinity.parse("0,1", false));
+        assertEquals(ThreadAffinity.CPUS_PROP_NAME + "=0,1: pinning needs Linux's sched_setaffinity; set none on " +
+            "this system", ex.getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"1,1", "0", "0,1,2", "-1,0", "a,b", "", "0,1024"})
     void shouldRefuseAnythingButTwoDistinctCpus(final String value)
     {
-        System.setProperty(ThreadAffinity.CPUS_PROP_NAME, value);
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, ThreadAffinity::cpus);
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> ThreadAffinity.parse(value, true));
         assertTrue(ex.getMessage().startsWith(ThreadAffinity.CPUS_PROP_NAME + "=" + value + ": expected"),
             ex.getMessage());
     }
 
     @Test
-    void shouldPinAThreadToTheFirstAllowedCpuAndRefuseOneItMayNotUse() throws Exception
+    void shouldDefaultToTheFirstTwoAllowedCpusPinAThreadToOneAndRefuseOneItMayNotUse() throws Exception
     {
         assumeTrue(Platform.isLinux(), "sched_setaffinity is Linux's");
         final int[] cpus = ThreadAffinity.cpus();
         assumeTrue(null != cpus, "fewer than two CPUs allowed");
+        final String[] allowed = ThreadAffinity.allowedCpus().split(",");
+        assertArrayEquals(new int[]{Integer.parseInt(allowed[0]), Integer.parseInt(allowed[1])}, cpus);
 
-        final AtomicReference<String> allowed = new AtomicReference<>();
+        final AtomicReference<String> pinned = new AtomicReference<>();
         final Thread thread = new Thread(() ->
         {
             ThreadAffinity.pin(cpus[1]);
-            allowed.set(ThreadAffinity.allowedCpus());
+            pinned.set(ThreadAffinity.allowedCpus());
         });
         thread.start();
         thread.join();
-        assertEquals(String.valueOf(cpus[1]), allowed.get());
+        assertEquals(String.valueOf(cpus[1]), pinned.get());
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> ThreadAffinity.pin(1023));
         assertTrue(ex.getMessage().startsWith("sched_setaffinity to cpu=1023 failed: errno="), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseToPinMoreThanOneThreadASide()
+    {
+        // ThreadParams(threadIdx, threadCount, groupIdx, groupCount, subgroupIdx, subgroupCount,
+        //     groupThreadIdx, groupThreadCount, subgroupThreadIdx, subgroupThreadCount)
+        RingThroughputBenchmark.checkOneThreadASide(new ThreadParams(0, 2, 0, 1, 0, 2, 0, 2, 0, 1));
+
+        final IllegalStateException twoProducers = assertThrows(IllegalStateException.class,
+            () -> RingThroughputBenchmark.checkOneThreadASide(new ThreadParams(0, 3, 0, 1, 0, 2, 0, 3, 0, 2)));
+        assertTrue(twoProducers.getMessage().contains("1 group(s) of 3 threads"), twoProducers.getMessage());
+        final IllegalStateException twoGroups = assertThrows(IllegalStateException.class,
+            () -> RingThroughputBenchmark.checkOneThreadASide(new ThreadParams(0, 4, 0, 2, 0, 2, 0, 2, 0, 1)));
+        assertTrue(twoGroups.getMessage().contains("2 group(s) of 2 threads") &&
+            twoGroups.getMessage().contains(ThreadAffinity.CPUS_PROP_NAME + "=none"), twoGroups.getMessage());
     }
 }
