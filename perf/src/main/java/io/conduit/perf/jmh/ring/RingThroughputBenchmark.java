@@ -91,12 +91,7 @@ public class RingThroughputBenchmark
         @Setup(Level.Trial)
         public void pin(final ThreadParams params)
         {
-            final int[] cpus = ThreadAffinity.cpus();
-            if (null != cpus)
-            {
-                checkOneThreadASide(params);
-                ThreadAffinity.pin(cpus[0]);
-            }
+            pinSide(params, 0);
         }
     }
 
@@ -114,12 +109,23 @@ public class RingThroughputBenchmark
         @Setup(Level.Trial)
         public void pin(final ThreadParams params)
         {
-            final int[] cpus = ThreadAffinity.cpus();
-            if (null != cpus)
-            {
-                checkOneThreadASide(params);
-                ThreadAffinity.pin(cpus[1]);
-            }
+            pinSide(params, 1);
+        }
+    }
+
+    /**
+     * Pin the calling thread to its side's CPU, if pinning is on.
+     *
+     * @param params this thread's place in the group.
+     * @param side 0 for the producer, 1 for the consumer.
+     */
+    static void pinSide(final ThreadParams params, final int side)
+    {
+        final int[] cpus = ThreadAffinity.cpus();
+        if (null != cpus)
+        {
+            checkOneThreadASide(params);
+            ThreadAffinity.pin(cpus[side]);
         }
     }
 
@@ -207,17 +213,12 @@ public class RingThroughputBenchmark
     @GroupThreads(1)
     public int offerBurst(final Misses misses, final ProducerThread thread)
     {
-        final RingFixture fixture = this.fixture;
         int sent = 0;
         for (int i = 0; i < BURST; i++)
         {
-            if (fixture.offer())
+            if (offer(misses, thread))
             {
                 sent++;
-            }
-            else
-            {
-                misses.failedOffers++;
             }
         }
         return sent;
