@@ -114,7 +114,9 @@ public class RingThroughputBenchmark
     }
 
     /**
-     * Pin the calling thread to its side's CPU, if pinning is on.
+     * Pin the calling thread to its side's CPU, if pinning is on. CPUs named in {@link ThreadAffinity#CPUS_PROP_NAME}
+     * are pinned to or the trial fails; by default a run that cannot be pinned (more than one thread a side, a kernel
+     * that refuses) runs unpinned, with a warning.
      *
      * @param params this thread's place in the group.
      * @param side 0 for the producer, 1 for the consumer.
@@ -124,8 +126,19 @@ public class RingThroughputBenchmark
         final int[] cpus = ThreadAffinity.cpus();
         if (null != cpus)
         {
-            checkOneThreadASide(params);
-            ThreadAffinity.pin(cpus[side]);
+            try
+            {
+                checkOneThreadASide(params);
+                ThreadAffinity.pin(cpus[side]);
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (ThreadAffinity.isRequested())
+                {
+                    throw ex;
+                }
+                System.err.println("WARNING: " + ex.getMessage() + "; running unpinned");
+            }
         }
     }
 

@@ -11,7 +11,8 @@ import com.sun.jna.Platform;
  * <p>
  * {@link #CPUS_PROP_NAME} chooses the CPUs: {@code P,C} for the producer and the consumer, or {@code none}. By default
  * the first two CPUs this process may run on are taken, and nothing is pinned where there are fewer, or where the
- * system is not Linux.
+ * system is not Linux; and if the kernel refuses the default (a sandbox that forbids the call), the threads run
+ * unpinned, with a warning on stderr, rather than the benchmark failing. CPUs named in the property must be pinned to.
  * <p>
  * The first two allowed CPUs are two cores on this project's 2-vCPU machines; on a host with simultaneous
  * multithreading they may be two hardware threads of one core, which share its caches: pick CPUs of two cores there.
@@ -71,13 +72,30 @@ final class ThreadAffinity
         {
             return null;
         }
-        final String allowed = allowedCpus();
+        final String allowed;
+        try
+        {
+            allowed = allowedCpus();
+        }
+        catch (final LinkageError ex)
+        {
+            return null; // no JNA or no libc binding: the default pins nothing rather than fail the benchmark
+        }
         if (null == allowed)
         {
             return null;
         }
         final String[] each = allowed.split(",");
         return each.length >= 2 ? new int[]{Integer.parseInt(each[0]), Integer.parseInt(each[1])} : null;
+    }
+
+    /**
+     * @return true if {@link #CPUS_PROP_NAME} is set, so that a failure to pin must end the trial rather than leave the
+     * threads unpinned.
+     */
+    static boolean isRequested()
+    {
+        return null != System.getProperty(CPUS_PROP_NAME);
     }
 
     static int[] parse(final String value, final boolean linux)

@@ -86,4 +86,31 @@ class ThreadAffinityTest
         assertTrue(twoGroups.getMessage().contains("2 group(s) of 2 threads") &&
             twoGroups.getMessage().contains(ThreadAffinity.CPUS_PROP_NAME + "=none"), twoGroups.getMessage());
     }
+
+    @Test
+    void shouldRunUnpinnedByDefaultWhereItCannotPinButFailWhenPinningWasAskedFor() throws Exception
+    {
+        assumeTrue(Platform.isLinux(), "sched_setaffinity is Linux's");
+        final int[] cpus = ThreadAffinity.cpus();
+        assumeTrue(null != cpus, "fewer than two CPUs allowed");
+        final String allowedBefore = ThreadAffinity.allowedCpus();
+        final ThreadParams twoProducers = new ThreadParams(0, 3, 0, 1, 0, 2, 0, 3, 0, 2);
+
+        final AtomicReference<String> after = new AtomicReference<>();
+        final Thread thread = new Thread(() ->
+        {
+            RingThroughputBenchmark.pinSide(twoProducers, 0);
+            after.set(ThreadAffinity.allowedCpus());
+        });
+        thread.start();
+        thread.join();
+        assertEquals(allowedBefore, after.get());
+
+        System.setProperty(ThreadAffinity.CPUS_PROP_NAME, cpus[0] + "," + cpus[1]);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> RingThroughputBenchmark.pinSide(twoProducers, 0));
+        assertTrue(ex.getMessage().startsWith("pinning gives one producer and one consumer a CPU each"),
+            ex.getMessage());
+        assertEquals(allowedBefore, ThreadAffinity.allowedCpus());
+    }
 }
