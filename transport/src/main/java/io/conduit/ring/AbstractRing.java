@@ -154,6 +154,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final AtomicBuffer buffer = this.buffer;
         final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
+        final int capacity = this.capacity;
         final long head = this.head;
         long position = head;
         long bytes = 0;
@@ -164,10 +165,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             {
                 if (position - head >= capacity)
                 {
-                    // a healthy ring keeps a zero header slot within a capacity of the head: records all the way
-                    // round (padding is not counted against the limit) are a corrupt file, not a batch without end
-                    throw corrupt("records from head", "a zero header within capacity=" + capacity, position - head,
-                        head);
+                    throw recordsAllRound(position, head);
                 }
                 final int offset = (int)position & mask;
                 final long header = ringMemory.getLongVolatile(offset); // acquire: pairs with the release in commit
@@ -220,8 +218,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final AtomicBuffer buffer = this.buffer;
         final RingMemory ringMemory = this.ringMemory;
         final int mask = this.mask;
-        final long batchStart = this.head;
-        long stored = batchStart;
+        final int capacity = this.capacity;
+        long stored = this.head;
         long position = stored;
         long bytes = 0;
         int count = 0;
@@ -230,12 +228,11 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             while (count < limit)
             {
-                if (position - batchStart >= capacity)
+                if (position - stored >= capacity)
                 {
-                    // a healthy ring keeps a zero header slot within a capacity of the head: records all the way
-                    // round (padding is not counted against the limit) are a corrupt file, not a batch without end
-                    throw corrupt("records from head", "a zero header within capacity=" + capacity,
-                        position - batchStart, batchStart);
+                    // from the head as last stored: a COMMIT frees what the batch has read, so producers may
+                    // write on past where the batch began
+                    throw recordsAllRound(position, stored);
                 }
                 final int offset = (int)position & mask;
                 final long header = ringMemory.getLongVolatile(offset); // acquire: pairs with the release in commit
@@ -287,6 +284,15 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             }
         }
         return count;
+    }
+
+    /**
+     * A healthy ring keeps a zero header slot within a capacity of the head: records all the way round (padding is
+     * not counted against a read's limit) are a corrupt file, not a batch without end.
+     */
+    private CorruptChannelException recordsAllRound(final long position, final long head)
+    {
+        return corrupt("records from head", "a zero header within capacity=" + capacity, position - head, head);
     }
 
     /**

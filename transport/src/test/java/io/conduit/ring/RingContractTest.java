@@ -241,6 +241,38 @@ abstract class RingContractTest
     }
 
     @Test
+    void shouldReadOneControlledBatchLongerThanTheRingWhenItCommitsAsItGoes()
+    {
+        // each COMMIT frees what the batch has read, so producers may write on past where the batch began: a batch
+        // that runs more than a capacity beyond its own start is sound as long as it stays within one of the head
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[32]);
+        source.putLong(0, 0);
+        assertTrue(ring.offer(1, source, 0, 32));
+        final int messages = 3 * CAPACITY / RecordDescriptor.ALIGNMENT;
+        final List<Long> seen = new ArrayList<>();
+        final long[] next = {1};
+
+        final int read = ring.controlledRead((t, b, o, l) ->
+        {
+            seen.add(b.getLong(o));
+            if (next[0] < messages)
+            {
+                source.putLong(0, next[0]);
+                assertTrue(ring.offer(1, source, 0, 32), () -> "offer of " + next[0] + " refused");
+                next[0]++;
+            }
+            return ControlledMessageHandler.Action.COMMIT;
+        }, Integer.MAX_VALUE);
+
+        assertEquals(messages, read);
+        for (int i = 0; i < messages; i++)
+        {
+            assertEquals(i, seen.get(i));
+        }
+        assertEquals(0, ring.size());
+    }
+
+    @Test
     void shouldConsumeMessageWhoseHandlerThrows()
     {
         final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
