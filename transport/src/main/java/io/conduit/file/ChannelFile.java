@@ -74,7 +74,7 @@ public final class ChannelFile implements AutoCloseable
 
     /**
      * @return the default channel directory: {@code conduit.dir} if set, else {@code /dev/shm/conduit} where
-     * {@code /dev/shm} exists, else {@code conduit} in the system temp directory.
+     * {@code /dev/shm} is a writable directory, else {@code conduit} in the system temp directory.
      */
     public static Path defaultDirectory()
     {

@@ -30,34 +30,34 @@ class MpscSlotKillTest
             super(ByteBuffer.allocateDirect(FILE_HEADER_LENGTH));
         }
 
-        private void record(final int index, final long value)
+        private void record(final int index, final long value, final boolean ordered)
         {
             final int inSlot = (index - PRODUCER_SLOTS_OFFSET) % PRODUCER_SLOT_LENGTH;
             if (index >= PRODUCER_SLOTS_OFFSET &&
                 (SLOT_CLAIM_POSITION_OFFSET == inSlot || SLOT_CLAIM_LENGTH_OFFSET == inSlot))
             {
-                slotStores.add(new long[]{index, value});
+                slotStores.add(new long[]{index, value, ordered ? 1 : 0});
             }
         }
 
         @Override
         public void putLong(final int index, final long value)
         {
-            record(index, value);
+            record(index, value, false);
             super.putLong(index, value);
         }
 
         @Override
         public void putLongRelease(final int index, final long value)
         {
-            record(index, value);
+            record(index, value, true);
             super.putLongRelease(index, value);
         }
 
         @Override
         public void putLongVolatile(final int index, final long value)
         {
-            record(index, value);
+            record(index, value, true);
             super.putLongVolatile(index, value);
         }
     }
@@ -104,6 +104,9 @@ class MpscSlotKillTest
                 final long[] store = stores.get(i);
                 assertTrue(slot + SLOT_CLAIM_POSITION_OFFSET == store[0] || slot + SLOT_CLAIM_LENGTH_OFFSET == store[0],
                     () -> "a store to another slot: offset " + store[0]);
+                // the replay assumes the stores land in program order: each after the first must be a release
+                assertTrue(0 == i || 1 == store[2], () -> "store " + killedAfter + " is plain: another process could " +
+                    "see it before the store ahead of it");
                 if (slot + SLOT_CLAIM_POSITION_OFFSET == store[0])
                 {
                     position = store[1];

@@ -147,6 +147,8 @@ class RingPositionCheckTest
             final Ring ring = file.ring();
             final int[] delivered = {0};
             assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> delivered[0]++, 10));
+            assertEquals(0, file.headerBuffer().getLongVolatile(CONSUMER_PID_OFFSET),
+                "a refused consumer holds no role, even before the file is closed");
             assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> delivered[0]++, 10),
                 "second read");
             assertEquals(0, delivered[0]);

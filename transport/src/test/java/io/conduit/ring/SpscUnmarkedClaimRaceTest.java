@@ -66,6 +66,7 @@ class SpscUnmarkedClaimRaceTest
         ringView.checkStuckOnNextRead();
         assertEquals(0, ringView.read((t, b, o, l) -> delivered[0]++, 10)); // no CorruptChannelException
         assertTrue(second[0] > 0, "the second claim was not made during the skip: " + second[0]);
+        assertEquals(0, ringView.recordsSkipped(), "the open claim, now marked by the second, must not be skipped");
 
         ringView.commit(second[0]);
         ringView.commit(first);

@@ -239,9 +239,10 @@ public final class Harness
     }
 
     /**
-     * @return {@code /dev/shm} where it is writable, else the temporary directory.
+     * @return {@code /dev/shm} where it is writable, else the temporary directory: where the harness and the JMH
+     * benchmarks make their scratch directories.
      */
-    static Path baseDirectory()
+    public static Path baseDirectory()
     {
         final Path shm = Paths.get("/dev/shm");
         return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Paths.get(System.getProperty("java.io.tmpdir"));

@@ -12,6 +12,7 @@ import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
 import io.conduit.codec.sbe.sensor.Unit;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.perf.harness.Harness;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.IoUtil;
@@ -149,8 +150,7 @@ public class SensorCodecLatencyBenchmark
             default:
                 throw new IllegalArgumentException("path=" + path + " expected sbe, raw-offer or raw");
         }
-        dir = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
-            System.getProperty("java.io.tmpdir")), "conduit-jmh");
+        dir = Files.createTempDirectory(Harness.baseDirectory(), "conduit-jmh");
         channel = ChannelFile.create(dir, "codec", ChannelOptions.defaults().capacity(CAPACITY).kind(RingKind.SPSC));
         ring = channel.ring();
         publisher = new SbePublisher(ring);

@@ -3,16 +3,13 @@ package io.conduit.perf.jmh.ring;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -34,9 +31,8 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class RingCostBenchmark
+public class RingCostBenchmark extends RingTrial
 {
-    static final int CAPACITY = 256 * 1024;
     static final int BURST = 64;
 
     /**
@@ -46,26 +42,10 @@ public class RingCostBenchmark
     @Param({"conduit-spsc", "agrona-o2o", "conduit-mpsc", "agrona-m2o"})
     public String ring;
 
-    private RingFixture fixture;
-
-    /**
-     * Build the ring for this trial.
-     *
-     * @throws Exception if a file cannot be mapped.
-     */
-    @Setup(Level.Trial)
-    public void setUp() throws Exception
+    @Override
+    String ringName()
     {
-        fixture = new RingFixture(ring, CAPACITY);
-    }
-
-    /**
-     * Unmap and delete.
-     */
-    @TearDown(Level.Trial)
-    public void tearDown()
-    {
-        fixture.close();
+        return ring;
     }
 
     /**

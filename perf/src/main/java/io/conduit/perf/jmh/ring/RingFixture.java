@@ -9,6 +9,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.perf.harness.Harness;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.CloseHelper;
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * (an exclusive publication and a subscription on {@code aeron:ipc} through a media driver embedded in the
  * benchmark's JVM, with a larger window than the rings': {@link #DEFAULT_AERON_TERM_LENGTH}), and JCTools' array queues
  * (object handoff, no bytes copied: an upper bound, not a like-for-like ring). Everything lives in a fresh directory
- * under {@code /dev/shm} (or the temporary directory where there is none), deleted on {@link #close()}.
+ * in {@link Harness#baseDirectory()} ({@code /dev/shm} where it is writable), deleted on {@link #close()}.
  * <p>
  * Aeron's driver runs {@link ThreadingMode#SHARED} with a back-off idle strategy (10 spins, 5 yields, then parks from
  * 1 µs to 1 ms), so its thread, which cleans terms and moves the publisher's limit, takes CPU from the measured
@@ -112,8 +113,8 @@ final class RingFixture implements AutoCloseable
      */
     RingFixture(final String ring, final int capacity) throws Exception
     {
-        dir = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
-            System.getProperty("java.io.tmpdir")), "conduit-jmh");
+        source.putLong(0, 1L); // every message's first word is 1, so the consumer's sum counts what it read
+        dir = Files.createTempDirectory(Harness.baseDirectory(), "conduit-jmh");
         try
         {
             switch (ring)
@@ -276,6 +277,15 @@ final class RingFixture implements AutoCloseable
             n++;
         }
         return n;
+    }
+
+    /**
+     * @return the consumer's running sum of each message's first word: the messages read, for every system but the
+     * JCTools queues, which hand over a reference and no bytes.
+     */
+    long sum()
+    {
+        return counter.sum;
     }
 
     /**

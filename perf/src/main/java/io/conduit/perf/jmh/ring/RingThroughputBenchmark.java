@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
@@ -41,17 +40,14 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
-public class RingThroughputBenchmark
+public class RingThroughputBenchmark extends RingTrial
 {
-    static final int CAPACITY = 256 * 1024;
     static final int BATCH = 256;
     static final int BURST = 32;
 
     /** The system under test. */
     @Param({"conduit-spsc", "agrona-o2o", "aeron-ipc", "conduit-mpsc", "agrona-m2o", "jctools-spsc", "jctools-mpsc"})
     public String ring;
-
-    private RingFixture fixture;
 
     /**
      * Messages read: the figure to compare, reported as a rate.
@@ -152,24 +148,10 @@ public class RingThroughputBenchmark
         }
     }
 
-    /**
-     * Build the ring for this trial.
-     *
-     * @throws Exception if a file cannot be mapped.
-     */
-    @Setup(Level.Trial)
-    public void setUp() throws Exception
+    @Override
+    String ringName()
     {
-        fixture = new RingFixture(ring, CAPACITY);
-    }
-
-    /**
-     * Unmap and delete.
-     */
-    @TearDown(Level.Trial)
-    public void tearDown()
-    {
-        fixture.close();
+        return ring;
     }
 
     /**

@@ -68,18 +68,18 @@ final class ThreadAffinity
         {
             return parse(value, Platform.isLinux());
         }
-        if (!Platform.isLinux())
-        {
-            return null;
-        }
         final String allowed;
         try
         {
+            if (!Platform.isLinux())
+            {
+                return null;
+            }
             allowed = allowedCpus();
         }
         catch (final LinkageError ex)
         {
-            return null; // no JNA or no libc binding: the default pins nothing rather than fail the benchmark
+            return null; // no JNA (Platform is JNA's) or no libc binding: the default pins nothing rather than fail
         }
         if (null == allowed)
         {

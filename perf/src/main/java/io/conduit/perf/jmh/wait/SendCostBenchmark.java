@@ -3,6 +3,7 @@ package io.conduit.perf.jmh.wait;
 import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.perf.harness.Harness;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.IoUtil;
@@ -68,8 +69,7 @@ public class SendCostBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        dir = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
-            System.getProperty("java.io.tmpdir")), "conduit-jmh");
+        dir = Files.createTempDirectory(Harness.baseDirectory(), "conduit-jmh");
         channel = ChannelFile.create(dir, "send", ChannelOptions.defaults().capacity(64 * 1024)
             .kind(RingKind.valueOf(kind)));
         ring = channel.ring();

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class RingFixtureTest
@@ -64,5 +66,31 @@ class RingFixtureTest
         final IllegalArgumentException ex =
             assertThrows(IllegalArgumentException.class, RingFixture::aeronIdleStrategy);
         assertEquals(RingFixture.AERON_IDLE_PROP_NAME + "=sleep: expected backoff, yield or spin", ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conduit-spsc", "agrona-o2o", "aeron-ipc", "conduit-mpsc", "agrona-m2o", "jctools-spsc",
+        "jctools-mpsc"})
+    void shouldDeliverEveryMessageOfferedOnceWithItsBytes(final String ring) throws Exception
+    {
+        final int messages = 500;
+        try (RingFixture fixture = new RingFixture(ring, 64 * 1024))
+        {
+            for (int i = 0; i < messages; i++)
+            {
+                assertTrue(fixture.offer(), ring + ": offer " + i + " refused");
+            }
+            int read = 0;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (read < messages && System.nanoTime() < deadlineNs)
+            {
+                read += fixture.read(64);
+            }
+
+            assertEquals(messages, read, ring);
+            assertEquals(0, fixture.read(64), ring + ": read more than was offered");
+            assertEquals(ring.startsWith("jctools") ? 0 : messages, fixture.sum(),
+                ring + ": each message's bytes, read once");
+        }
     }
 }

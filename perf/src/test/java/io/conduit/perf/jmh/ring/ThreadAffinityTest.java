@@ -2,10 +2,10 @@ package io.conduit.perf.jmh.ring;
 
 import com.sun.jna.Platform;
 import org.junit.jupiter.api.AfterEach;
-import org.openjdk.jmh.infra.ThreadParams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.openjdk.jmh.infra.ThreadParams;
 
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -107,10 +107,41 @@ class ThreadAffinityTest
         assertEquals(allowedBefore, after.get());
 
         System.setProperty(ThreadAffinity.CPUS_PROP_NAME, cpus[0] + "," + cpus[1]);
-        final IllegalStateException ex = assertThrows(IllegalStateException.class,
-            () -> RingThroughputBenchmark.pinSide(twoProducers, 0));
-        assertTrue(ex.getMessage().startsWith("pinning gives one producer and one consumer a CPU each"),
-            ex.getMessage());
-        assertEquals(allowedBefore, ThreadAffinity.allowedCpus());
+        final AtomicReference<Throwable> refused = new AtomicReference<>();
+        final AtomicReference<String> afterRefusal = new AtomicReference<>();
+        final Thread asked = new Thread(() -> // not the test's own thread: were it pinned, the suite would stay so
+        {
+            refused.set(assertThrows(IllegalStateException.class,
+                () -> RingThroughputBenchmark.pinSide(twoProducers, 0)));
+            afterRefusal.set(ThreadAffinity.allowedCpus());
+        });
+        asked.start();
+        asked.join();
+        assertTrue(refused.get().getMessage().startsWith("pinning gives one producer and one consumer a CPU each"),
+            refused.get().getMessage());
+        assertEquals(allowedBefore, afterRefusal.get());
+    }
+
+    @Test
+    void shouldPinEachSideToItsOwnCpu() throws Exception
+    {
+        assumeTrue(Platform.isLinux(), "sched_setaffinity is Linux's");
+        final int[] cpus = ThreadAffinity.cpus();
+        assumeTrue(null != cpus, "fewer than two CPUs allowed");
+        final ThreadParams oneASide = new ThreadParams(0, 2, 0, 1, 0, 2, 0, 2, 0, 1);
+
+        final String[] pinned = new String[2];
+        for (int side = 0; side < 2; side++)
+        {
+            final int s = side;
+            final Thread thread = new Thread(() ->
+            {
+                RingThroughputBenchmark.pinSide(oneASide, s);
+                pinned[s] = ThreadAffinity.allowedCpus();
+            });
+            thread.start();
+            thread.join();
+        }
+        assertArrayEquals(new String[]{String.valueOf(cpus[0]), String.valueOf(cpus[1])}, pinned);
     }
 }

@@ -1,0 +1,42 @@
+package io.conduit.perf.jmh.ring;
+
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * What both ring benchmarks do around a trial: build the ring named by their {@code ring} parameter in a
+ * {@link RingFixture} of {@link #CAPACITY} bytes, and unmap and delete it afterwards.
+ */
+public abstract class RingTrial
+{
+    /** Ring capacity in bytes, the same for every ring and anchor. */
+    static final int CAPACITY = 256 * 1024;
+
+    RingFixture fixture;
+
+    /**
+     * @return the ring under test, the benchmark's {@code ring} parameter.
+     */
+    abstract String ringName();
+
+    /**
+     * Build the ring for this trial.
+     *
+     * @throws Exception if a file cannot be mapped.
+     */
+    @Setup(Level.Trial)
+    public void setUp() throws Exception
+    {
+        fixture = new RingFixture(ringName(), CAPACITY);
+    }
+
+    /**
+     * Unmap and delete.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        fixture.close();
+    }
+}
