@@ -1,0 +1,153 @@
+package io.conduit.ring;
+
+import io.conduit.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static io.conduit.ring.MpscDeadClaimTest.DEAD_PID;
+import static io.conduit.ring.MpscDeadClaimTest.PROMPT_POLLS;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The consumer reads a producer slot while its owner may be writing it: pid, claim position, claim length, then the
+ * position and the pid again, and takes the slot as a dead claim only if both read the same twice. This test makes
+ * the slot change at the worst instant, between the length load and the second position load, through a header that
+ * runs the change from inside that load, and checks the consumer does not skip on what it read:
+ * <ul>
+ *     <li>{@code SLOT_TAKEN}: a live process takes the dead producer's slot and resets it, as
+ *     {@code attachProducer} does. Position and length read before the change still describe the dead claim; only
+ *     the second pid load tells the slot is no longer the dead producer's.</li>
+ *     <li>{@code CLAIM_MOVED}: the producer made its next claim elsewhere, then died. The length read belongs to the
+ *     new position, so with the first position it would describe a range the producer never claimed; only the second
+ *     position load tells.</li>
+ * </ul>
+ * Once the slot again holds the dead claim steadily, the same consumer skips it promptly: what stopped it was the
+ * race, not the setup.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class MpscSlotReadRaceTest
+{
+    static final int CAPACITY = 64 * 1024;
+    static final int BODY_LENGTH = 24;
+    static final int FRAME_LENGTH = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
+    static final int LATER_MESSAGES = 10;
+    static final int SLOT = producerSlotOffset(MAX_PRODUCERS - 1);
+
+    enum Race
+    {
+        SLOT_TAKEN,
+        CLAIM_MOVED
+    }
+
+    /** A header that, once armed, runs a change of the slot from inside the consumer's load of its claim length. */
+    static final class RacingHeader extends UnsafeBuffer
+    {
+        Runnable change;
+        /** Loads of the claim length to let by before the one that runs the change. */
+        int loadsBefore;
+        int fired;
+
+        RacingHeader()
+        {
+            super(ByteBuffer.allocateDirect(FILE_HEADER_LENGTH));
+        }
+
+        @Override
+        public long getLongVolatile(final int index)
+        {
+            final long value = super.getLongVolatile(index);
+            if (null != change && SLOT + SLOT_CLAIM_LENGTH_OFFSET == index && loadsBefore-- <= 0)
+            {
+                final Runnable change = this.change;
+                this.change = null;
+                fired++;
+                change.run();
+            }
+            return value;
+        }
+    }
+
+    /**
+     * A marked claim's stuck check reads the slot once. An unmarked claim's reads it twice, once to tell the claimer
+     * is dead and once for the claim's extent, and the change may come during either.
+     */
+    static Stream<Arguments> cases()
+    {
+        return Stream.of(Race.values()).flatMap(race -> Stream.of(
+            Arguments.of(race, true, 0), Arguments.of(race, false, 0), Arguments.of(race, false, 1)));
+    }
+
+    @ParameterizedTest(name = "{0} marked={1} changed during slot read {2}")
+    @MethodSource("cases")
+    void shouldNotSkipOnSlotFieldsThatChangedWhileBeingRead(final Race race, final boolean marked, final int readsBefore)
+    {
+        final RacingHeader header = new RacingHeader();
+        final MpscRing ring = new MpscRing(header, new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY)), 1024,
+            TimeUnit.SECONDS.toNanos(60), "slot-race");
+        final long claimLength = RecordDescriptor.alignedLength(FRAME_LENGTH);
+        // a dead producer's claim at position 0, then messages of a live producer behind it
+        setSlot(header, DEAD_PID, 0, claimLength);
+        assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, claimLength));
+        if (marked)
+        {
+            ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-FRAME_LENGTH, 5));
+        }
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+        for (int i = 0; i < LATER_MESSAGES; i++)
+        {
+            body.putInt(0, i);
+            assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
+        }
+
+        header.loadsBefore = readsBefore;
+        header.change = Race.SLOT_TAKEN == race ?
+            () -> setSlot(header, ProcessHandle.current().pid(), 0, 0) :
+            () -> setSlot(header, DEAD_PID, CAPACITY / 2, claimLength);
+        final int[] delivered = {0};
+        final MessageHandler handler = (typeId, buffer, offset, length) ->
+        {
+            assertEquals(delivered[0], buffer.getInt(offset), "out of order");
+            delivered[0]++;
+        };
+        int polls = 0;
+        while (0 == header.fired && polls < PROMPT_POLLS)
+        {
+            ring.read(handler, 100);
+            polls++;
+        }
+        assertEquals(1, header.fired, "the consumer never read the slot within " + PROMPT_POLLS + " polls");
+        for (int i = 0; i < PROMPT_POLLS; i++)
+        {
+            ring.read(handler, 100);
+        }
+        assertEquals(0, ring.recordsSkipped(), "skipped on slot fields read while they changed");
+        assertEquals(0, delivered[0]);
+
+        setSlot(header, DEAD_PID, 0, claimLength);
+        polls = 0;
+        while (delivered[0] < LATER_MESSAGES && polls < 2 * PROMPT_POLLS)
+        {
+            ring.read(handler, 100);
+            polls++;
+        }
+        assertEquals(LATER_MESSAGES, delivered[0], "the dead claim, read steadily, was not skipped in " + polls +
+            " polls");
+        assertEquals(1, ring.recordsSkipped());
+    }
+
+    /** Store a slot in the order a producer does: pid, position, length. */
+    private static void setSlot(final UnsafeBuffer header, final long pid, final long position, final long length)
+    {
+        header.putLongVolatile(SLOT + SLOT_PID_OFFSET, pid);
+        header.putLongVolatile(SLOT + SLOT_CLAIM_POSITION_OFFSET, position);
+        header.putLongVolatile(SLOT + SLOT_CLAIM_LENGTH_OFFSET, length);
+    }
+}
