@@ -46,23 +46,7 @@ class MpscDeadClaimTest
         {
             final MpscRing ring = (MpscRing)file.ring();
             final AtomicBuffer header = file.headerBuffer();
-            final int frameLength = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
-            final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
-            header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
-            header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, RecordDescriptor.alignedLength(frameLength));
-            header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
-            assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, RecordDescriptor.alignedLength(frameLength)));
-            if (marked)
-            {
-                ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-frameLength, 5));
-            }
-
-            final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
-            for (int i = 0; i < LATER_MESSAGES; i++)
-            {
-                body.putInt(0, i);
-                assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
-            }
+            layDeadClaimThenMessages(ring, header, marked);
 
             final int[] delivered = {0};
             final MessageHandler handler = (typeId, buffer, offset, length) ->
@@ -81,6 +65,35 @@ class MpscDeadClaimTest
             assertEquals(1, ring.recordsSkipped());
             assertTrue(polls <= PROMPT_POLLS, "the dead producer's " + (marked ? "marked" : "unmarked") +
                 " claim was skipped after " + polls + " polls, expected at most " + PROMPT_POLLS);
+        }
+    }
+
+    /**
+     * Lay out, in an empty MPSC ring, a claim at position 0 of a dead producer registered in the last slot (marked or
+     * not), then {@link #LATER_MESSAGES} messages of a live producer behind it, each body starting with its index.
+     *
+     * @param ring   the ring.
+     * @param header its channel file header.
+     * @param marked whether the dead producer wrote its mark before it died.
+     */
+    static void layDeadClaimThenMessages(final MpscRing ring, final AtomicBuffer header, final boolean marked)
+    {
+        final int frameLength = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
+        final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
+        header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
+        header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, RecordDescriptor.alignedLength(frameLength));
+        header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+        assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, RecordDescriptor.alignedLength(frameLength)));
+        if (marked)
+        {
+            ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-frameLength, 5));
+        }
+
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+        for (int i = 0; i < LATER_MESSAGES; i++)
+        {
+            body.putInt(0, i);
+            assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
 import static io.conduit.ring.MpscDeadClaimTest.DEAD_PID;
+import static io.conduit.ring.MpscDeadClaimTest.LATER_MESSAGES;
 import static io.conduit.ring.MpscDeadClaimTest.PROMPT_POLLS;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -36,9 +37,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class MpscSlotReadRaceTest
 {
     static final int CAPACITY = 64 * 1024;
-    static final int BODY_LENGTH = 24;
-    static final int FRAME_LENGTH = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
-    static final int LATER_MESSAGES = 10;
+    static final int FRAME_LENGTH = RecordDescriptor.HEADER_LENGTH + MpscDeadClaimTest.BODY_LENGTH;
     static final int SLOT = producerSlotOffset(MAX_PRODUCERS - 1);
 
     enum Race
@@ -93,19 +92,7 @@ class MpscSlotReadRaceTest
         final MpscRing ring = new MpscRing(header, new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY)), 1024,
             TimeUnit.SECONDS.toNanos(60), "slot-race");
         final long claimLength = RecordDescriptor.alignedLength(FRAME_LENGTH);
-        // a dead producer's claim at position 0, then messages of a live producer behind it
-        setSlot(header, DEAD_PID, 0, claimLength);
-        assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, claimLength));
-        if (marked)
-        {
-            ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-FRAME_LENGTH, 5));
-        }
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
-        for (int i = 0; i < LATER_MESSAGES; i++)
-        {
-            body.putInt(0, i);
-            assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
-        }
+        MpscDeadClaimTest.layDeadClaimThenMessages(ring, header, marked);
 
         header.loadsBefore = readsBefore;
         header.change = Race.SLOT_TAKEN == race ?
