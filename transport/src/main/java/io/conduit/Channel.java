@@ -383,7 +383,13 @@ public final class Channel implements AutoCloseable
         return attempt > spins + yields;
     }
 
-    private void enter()
+    /**
+     * Count a blocking call in, so that {@link #close()} waits for it to leave before unmapping; shared by
+     * {@link ChannelSet}.
+     *
+     * @throws ChannelClosedException if the channel is closed.
+     */
+    void enter()
     {
         ACTIVE_CALLS.getAndAdd(this, 1);
         if (closed)
@@ -393,7 +399,10 @@ public final class Channel implements AutoCloseable
         }
     }
 
-    private void leave()
+    /**
+     * Count a blocking call out: see {@link #enter()}.
+     */
+    void leave()
     {
         ACTIVE_CALLS.getAndAdd(this, -1);
     }

@@ -15,7 +15,9 @@ import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
  * ({@link FutexWaitSet}), so senders need nothing new and no wake-up is lost.
  * <p>
  * Threading: the set's thread is the consumer of every member channel. It does not own the channels: close them
- * yourself, after the set is no longer used.
+ * yourself. A member closed from another thread while {@link #receive} waits wakes it, and {@code close()} waits for
+ * it to leave (it throws {@link ChannelClosedException}) before unmapping; {@link #poll}, like
+ * {@link Channel#poll}, must not race with close.
  */
 public final class ChannelSet
 {
@@ -84,6 +86,30 @@ public final class ChannelSet
      * @throws ChannelClosedException if a member channel is closed.
      */
     public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
+    {
+        final Channel[] channels = this.channels;
+        int entered = 0;
+        try
+        {
+            // counted into every member, as Channel.receive is into its own: a member's close() then wakes this
+            // call and waits for it to leave before unmapping what it sleeps on
+            while (entered < channels.length)
+            {
+                channels[entered].enter();
+                entered++;
+            }
+            return pollOrWait(handler, limit, timeoutNs);
+        }
+        finally
+        {
+            for (int i = 0; i < entered; i++)
+            {
+                channels[i].leave();
+            }
+        }
+    }
+
+    private int pollOrWait(final MessageHandler handler, final int limit, final long timeoutNs)
     {
         int count = poll(handler, limit);
         if (count > 0)

@@ -1,5 +1,6 @@
 package io.conduit;
 
+import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.RingKind;
 import io.conduit.wait.FutexWaitSet;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -134,6 +136,46 @@ class ChannelSetTest
                     channel.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldThrowChannelClosedWhenAMemberIsClosedWhileReceiveSleeps() throws Exception
+    {
+        // a long sleep: only the close can end it within the test's wait
+        final long maxSleepNs = TimeUnit.SECONDS.toNanos(60);
+        try (Channel a = Channel.open(dir, "a", ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs);
+            Channel b = Channel.open(dir, "b", ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs))
+        {
+            final ChannelSet set = new ChannelSet(a, b);
+            final CompletableFuture<Object> outcome = new CompletableFuture<>();
+            final Thread receiver = new Thread(() ->
+            {
+                try
+                {
+                    outcome.complete(set.receive((t, buf, o, l) -> fail("nothing was sent"), 10, maxSleepNs));
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.complete(ex);
+                }
+            }, "set-receiver");
+            receiver.start();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (b.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_WAITERS_OFFSET) < 1)
+            {
+                assertTrue(System.nanoTime() < deadlineNs, "the set never went to sleep");
+                Thread.onSpinWait();
+            }
+
+            b.close(); // returns once the receiver has left: it may unmap only then
+
+            final Object result = outcome.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(ChannelClosedException.class, result);
+            assertTrue(((Throwable)result).getMessage().contains("name=b"), ((Throwable)result).getMessage());
+            receiver.join(TimeUnit.SECONDS.toMillis(10));
+            assertThrows(ChannelClosedException.class, () -> set.receive((t, buf, o, l) -> fail(), 10, 1_000_000L),
+                "a set with a closed member refuses to wait on it");
         }
     }
 
