@@ -283,6 +283,10 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                 storeHead(position, count - storedCount, bytes);
             }
         }
+        if (0 == count)
+        {
+            onIdle(position); // as read does: where claims with no header are found and skipped
+        }
         return count;
     }
 

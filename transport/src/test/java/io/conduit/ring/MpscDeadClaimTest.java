@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import io.conduit.ControlledMessageHandler;
 import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
@@ -8,7 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +38,10 @@ class MpscDeadClaimTest
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "marked={0}")
-    @ValueSource(booleans = {true, false})
-    void shouldSkipDeadProducersClaimPromptlyWhereverItDied(final boolean marked) throws Exception
+    @ParameterizedTest(name = "marked={0} controlledRead={1}")
+    @CsvSource({"true, false", "false, false", "true, true", "false, true"})
+    void shouldSkipDeadProducersClaimPromptlyWhereverItDied(final boolean marked, final boolean controlled)
+        throws Exception
     {
         try (ChannelFile file = ChannelFile.create(dir, "dead", ChannelOptions.defaults()
             .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
@@ -55,9 +57,21 @@ class MpscDeadClaimTest
                 delivered[0]++;
             };
             int polls = 0;
+            final ControlledMessageHandler controlledHandler = (typeId, buffer, offset, length) ->
+            {
+                handler.onMessage(typeId, buffer, offset, length);
+                return ControlledMessageHandler.Action.CONTINUE;
+            };
             while (delivered[0] < LATER_MESSAGES && polls < MAX_POLLS)
             {
-                ring.read(handler, 100);
+                if (controlled)
+                {
+                    ring.controlledRead(controlledHandler, 100);
+                }
+                else
+                {
+                    ring.read(handler, 100);
+                }
                 polls++;
             }
 
