@@ -19,9 +19,10 @@ import static io.conduit.ring.RecordDescriptor.*;
  * zero-before-head-store rings corrupt themselves.
  * <p>
  * Each producer (a ring object, normally one per process) registers in one of
- * {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots and records every claim's position and length
- * there, so that the consumer can skip at once a claim whose process is dead, even one that died before writing its
- * mark. Other stuck claims are skipped after the stuck claim timeout.
+ * {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots, and the thread that registered it records each
+ * of its claims' position and length there, so that the consumer can skip at once a claim whose process is dead,
+ * even one that died before writing its mark. Other stuck claims, including those of other threads sharing the
+ * object, are skipped after the stuck claim timeout.
  * <p>
  * Threading: any number of producer threads in any number of processes; one consumer thread in one process.
  * <p>
@@ -142,9 +143,11 @@ public final class MpscRing extends AbstractRing
         }
 
         final int slotOffset = this.slotOffset;
-        if (slotOffset >= 0)
+        if (slotOffset >= 0 && Thread.currentThread() == ownerThread)
         {
-            // length 0, position, then length, each after the one before: a producer killed between any two leaves
+            // the registering thread's claims only: the three stores of two threads could interleave into one's
+            // position with the other's length, a range over claims that are not this process's.
+            // Length 0, position, then length, each after the one before: a producer killed between any two leaves
             // a range that is one of its own claims or empty, never the previous position with this claim's length,
             // which would reach over other producers' claims; a reader that sees a position moved between its two
             // loads of it ignores the slot

@@ -63,6 +63,39 @@ class MpscSlotKillTest
     }
 
     @Test
+    void shouldRecordOnlyTheClaimsOfTheThreadThatRegisteredTheSlot() throws Exception
+    {
+        final RecordingHeader header = new RecordingHeader();
+        final MpscRing ring = new MpscRing(
+            header, new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY)), 1024, 1_000_000_000L, "slot-owner");
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
+        assertTrue(ring.offer(1, body, 0, 8)); // registers the slot from this thread
+        final int slot = producerSlotOffset(0);
+        final long ownClaim = header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET);
+        assertFalse(header.slotStores.isEmpty());
+
+        header.slotStores.clear();
+        final Thread other = new Thread(() ->
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                assertTrue(ring.offer(1, body, 0, 8));
+            }
+        });
+        other.start();
+        other.join();
+        // a second thread's stores could interleave with the owner's into a range over other processes' claims
+        assertTrue(header.slotStores.isEmpty(), () -> header.slotStores.size() + " slot stores by another thread");
+        assertEquals(ownClaim, header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET));
+
+        assertTrue(ring.offer(1, body, 0, 8));
+        assertEquals(3, header.slotStores.size(), "the owner records its claims again");
+        assertEquals(ring.tailPosition() - RecordDescriptor.ALIGNMENT, header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET));
+        assertEquals(7, ring.read((typeId, buffer, offset, length) -> { }, 100));
+        assertEquals(7, ring.messagesSent());
+    }
+
+    @Test
     void shouldLeaveOnlyItsOwnClaimOrNothingInItsSlotWhereverTheProducerDies()
     {
         final RecordingHeader header = new RecordingHeader();
