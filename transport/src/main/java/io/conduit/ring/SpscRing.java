@@ -90,6 +90,15 @@ public final class SpscRing extends AbstractRing
         final int padding = alignedLength > toEnd ? toEnd : 0;
         final int recordOffset = 0 == padding ? offset : 0;
         final long newTail = tail + padding + alignedLength;
+        final int pendingOffset = this.pendingOffset;
+        if (pendingOffset >= 0)
+        {
+            // release: a claim still open when another may be made gets its mark, so it stays recoverable. Before
+            // the clearing below, never after: if the consumer skipped that claim (timeout) and freed its line, the
+            // clearing may reach the line a lap on, and a mark stored after it would sit there, ahead of the tail,
+            // for a late commit to turn into a record
+            ringMemory.putLongRelease(pendingOffset, pendingMark);
+        }
         // the header slot after the claim must be zero before the claim is published
         if (newTail + HEADER_LENGTH > zeroLimit && !zeroAhead(newTail + HEADER_LENGTH))
         {
@@ -97,12 +106,6 @@ public final class SpscRing extends AbstractRing
             return INSUFFICIENT_CAPACITY;
         }
 
-        final int pendingOffset = this.pendingOffset;
-        if (pendingOffset >= 0)
-        {
-            // release: a claim still open when another is made gets its mark, so it stays recoverable
-            ringMemory.putLongRelease(pendingOffset, pendingMark);
-        }
         if (0 != padding)
         {
             // release: publishes the wrap; the header slots from offset 0 were cleared ahead before it
