@@ -493,12 +493,33 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     final int skip(final long position, final int offset, final long expected, final int frameLength)
     {
+        return skip(position, offset, expected, frameLength, true);
+    }
+
+    /**
+     * Turn a stuck claim, or the part of one before the ring's end, into padding, if its claimer does not commit it
+     * first.
+     *
+     * @param position position of the claim.
+     * @param offset its offset.
+     * @param expected the header word seen.
+     * @param frameLength length to cover with padding.
+     * @param counted whether to count a skipped message: not for the wrap padding of a claim whose record, at the
+     *                ring's start, is skipped and counted in its turn.
+     * @return aligned length skipped, or 0 if the claimer committed meanwhile.
+     */
+    final int skip(
+        final long position, final int offset, final long expected, final int frameLength, final boolean counted)
+    {
         if (!buffer.compareAndSetLong(offset, expected, makeHeader(frameLength, PADDING_TYPE_ID)))
         {
             return 0;
         }
         stuckPosition = -1;
-        header.getAndAddLong(RECORDS_SKIPPED_OFFSET, 1);
+        if (counted)
+        {
+            header.getAndAddLong(RECORDS_SKIPPED_OFFSET, 1);
+        }
         return alignedLength(frameLength);
     }
 

@@ -323,7 +323,9 @@ public final class MpscRing extends AbstractRing
         {
             return 0;
         }
-        return skip(position, offset, 0L, Math.min(length, toEnd));
+        // a dead claim that runs past the ring's end is wrap padding up to it, then its record at the start, which
+        // is skipped and counted when the consumer gets there: one message, counted once
+        return skip(position, offset, 0L, Math.min(length, toEnd), length <= toEnd);
     }
 
     /**

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,59 @@ class MpscDeadClaimTest
             assertEquals(1, ring.recordsSkipped());
             assertTrue(polls <= PROMPT_POLLS, "the dead producer's " + (marked ? "marked" : "unmarked") +
                 " claim was skipped after " + polls + " polls, expected at most " + PROMPT_POLLS);
+        }
+    }
+
+    @ParameterizedTest(name = "marked={0}")
+    @ValueSource(booleans = {true, false})
+    void shouldCountADeadClaimAcrossTheWrapPointAsOneMessage(final boolean marked) throws Exception
+    {
+        final int capacity = 64 * 1024;
+        try (ChannelFile file = ChannelFile.create(dir, "wrap", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(capacity).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+            final int[] delivered = {0};
+            final MessageHandler handler = (typeId, buffer, offset, length) -> delivered[0]++;
+            // up to the ring's last line, all consumed
+            final int before = capacity / RecordDescriptor.ALIGNMENT - 1;
+            for (int i = 0; i < before; i++)
+            {
+                assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
+                assertEquals(1, ring.read(handler, 10));
+            }
+            final long position = ring.tailPosition();
+            assertEquals(capacity - RecordDescriptor.ALIGNMENT, position);
+
+            // a dead producer's claim of a two-line record: one line of wrap padding, then the record at offset 0
+            final int frameLength = 100;
+            final long claimLength = RecordDescriptor.ALIGNMENT + RecordDescriptor.alignedLength(frameLength);
+            final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
+            header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, position);
+            header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, claimLength);
+            header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+            assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, position, position + claimLength));
+            if (marked)
+            {
+                ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-frameLength, 5)); // wrap padding unwritten
+            }
+            for (int i = 0; i < LATER_MESSAGES; i++)
+            {
+                assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
+            }
+
+            delivered[0] = 0;
+            int polls = 0;
+            while (delivered[0] < LATER_MESSAGES && polls < MAX_POLLS)
+            {
+                ring.read(handler, 100);
+                polls++;
+            }
+            assertEquals(LATER_MESSAGES, delivered[0], "not skipped within " + MAX_POLLS + " polls");
+            assertEquals(1, ring.recordsSkipped(), "one dead claim, one message lost");
+            assertTrue(polls <= 2 * PROMPT_POLLS, "skipped after " + polls + " polls");
         }
     }
 
