@@ -21,8 +21,9 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
@@ -33,7 +34,11 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * Creation is atomic: the file is built and fully allocated under a temporary name, its header is written with the
  * magic word last, and only then is it linked under its real name, so no process ever maps a half-built file. Opening
  * checks every header field and refuses a bad file with a {@link CorruptChannelException} naming the file and the
- * field; it never zeroes or rewrites what is already there.
+ * field; it never zeroes or rewrites what is already there. Its length and its mapping come from one open file, so
+ * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check can
+ * catch: a file truncated by another process after it is mapped. A page past the new end then faults when touched
+ * (SIGBUS), which the JVM may report as an {@link InternalError} or not survive; keep channel files out of reach of
+ * anything that truncates them.
  * <p>
  * Threading: open, create and delete are safe from any thread and process. {@link #close()} unmaps the file: call it
  * only once no thread uses the rings or buffers obtained from this object.
@@ -47,7 +52,6 @@ public final class ChannelFile implements AutoCloseable
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
-    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -60,16 +64,24 @@ public final class ChannelFile implements AutoCloseable
     private Ring ring;
     private boolean closed;
 
-    private ChannelFile(final Path path, final MappedByteBuffer mapped)
+    private ChannelFile(final Path path, final MappedByteBuffer mapped, final CheckedHeader checked)
     {
+        // the values checkHeader checked, not loaded again: another process may write the header meanwhile
         this.path = path;
         this.mapped = mapped;
         this.headerBuffer = new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH);
-        this.kind = RingKind.fromCode(headerBuffer.getInt(RING_KIND_OFFSET));
-        this.capacity = headerBuffer.getInt(CAPACITY_OFFSET);
-        this.maxMessageLength = headerBuffer.getInt(MAX_MESSAGE_LENGTH_OFFSET);
-        this.stuckClaimTimeoutNs = headerBuffer.getLong(STUCK_CLAIM_TIMEOUT_OFFSET);
+        this.kind = checked.kind();
+        this.capacity = checked.capacity();
+        this.maxMessageLength = checked.maxMessageLength();
+        this.stuckClaimTimeoutNs = checked.stuckClaimTimeoutNs();
         this.ringBuffer = new UnsafeBuffer(mapped, FILE_HEADER_LENGTH, capacity);
+    }
+
+    /**
+     * The descriptor fields {@link #checkHeader} checked, as it read them.
+     */
+    record CheckedHeader(RingKind kind, int capacity, int maxMessageLength, long stuckClaimTimeoutNs)
+    {
     }
 
     /**
@@ -125,12 +137,11 @@ public final class ChannelFile implements AutoCloseable
         Files.createDirectories(directory);
 
         final long fileLength = fileLength(capacity);
-        final Path temp = directory.resolve(
-            "." + name + ".tmp-" + ProcessHandle.current().pid() + "-" + TEMP_COUNTER.incrementAndGet());
+        // owner-only from the first instant (umask can only take bits away), widened below if asked; a fresh name
+        // that no other creator, and no temp left by a killed one, can hold, and the only file deleted below
+        final Path temp = createOwnerOnlyTemp(directory, "." + name + ".tmp-");
         try
         {
-            // owner-only from the first instant (umask can only take bits away); widened below if asked
-            createOwnerOnly(temp);
             final PosixFileAttributeView posix = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
             if (null != posix)
             {
@@ -175,7 +186,8 @@ public final class ChannelFile implements AutoCloseable
      *
      * @param directory channel directory.
      * @param name channel name.
-     * @param expected the kind, capacity and max message length to insist on, where set.
+     * @param expected the kind, capacity, max message length, stuck claim timeout and permissions to insist on,
+     *                 where set.
      * @return the mapped channel file.
      * @throws NoSuchFileException if there is no such channel.
      * @throws CorruptChannelException if the header fails a check.
@@ -187,28 +199,30 @@ public final class ChannelFile implements AutoCloseable
     {
         final Path path = pathOf(directory, name);
         final long actualLength;
-        try
+        final MappedByteBuffer mapped;
+        // length and mapping from one open file: by name, the length could be another file's, put in its place
+        // meanwhile, and mapping READ_WRITE past a file's end would grow that file
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            actualLength = Files.size(path);
+            actualLength = channel.size();
+            if (actualLength < FILE_HEADER_LENGTH)
+            {
+                throw fieldError(path, "file length (on disk)", ">= " + FILE_HEADER_LENGTH, actualLength);
+            }
+            if (actualLength > fileLength(MAX_CAPACITY))
+            {
+                throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
+            }
+            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, actualLength);
         }
         catch (final NoSuchFileException ex)
         {
             throw new NoSuchFileException(path.toString(), null, "no channel '" + name + "'");
         }
-        if (actualLength < FILE_HEADER_LENGTH)
-        {
-            throw fieldError(path, "file length (on disk)", ">= " + FILE_HEADER_LENGTH, actualLength);
-        }
-        if (actualLength > fileLength(MAX_CAPACITY))
-        {
-            throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
-        }
-
-        final MappedByteBuffer mapped = map(path, actualLength);
         try
         {
-            checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
-            final ChannelFile file = new ChannelFile(path, mapped);
+            final CheckedHeader checked = checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
+            final ChannelFile file = new ChannelFile(path, mapped, checked);
             file.checkExpected(expected);
             return file;
         }
@@ -404,6 +418,36 @@ public final class ChannelFile implements AutoCloseable
             throw new IllegalArgumentException("channel file has maxMessageLength=" + maxMessageLength +
                 " but maxMessageLength=" + expected.maxMessageLength() + " was asked for: file=" + path);
         }
+        if (-1 != expected.stuckClaimTimeoutNs() && expected.stuckClaimTimeoutNs() != stuckClaimTimeoutNs)
+        {
+            throw new IllegalArgumentException("channel file has stuckClaimTimeoutNs=" + stuckClaimTimeoutNs +
+                " but stuckClaimTimeoutNs=" + expected.stuckClaimTimeoutNs() + " was asked for: file=" + path);
+        }
+        if (null != expected.permissions())
+        {
+            final Set<PosixFilePermission> actual = permissionsOf(path);
+            if (null != actual && !actual.equals(expected.permissions()))
+            {
+                throw new IllegalArgumentException("channel file has permissions=" +
+                    PosixFilePermissions.toString(actual) + " but permissions=" +
+                    PosixFilePermissions.toString(expected.permissions()) + " were asked for: file=" + path);
+            }
+        }
+    }
+
+    /**
+     * @return the file's POSIX permissions, or null where the file system has none.
+     */
+    private static Set<PosixFilePermission> permissionsOf(final Path path)
+    {
+        try
+        {
+            return Files.getPosixFilePermissions(path);
+        }
+        catch (final UnsupportedOperationException | IOException ex)
+        {
+            return null;
+        }
     }
 
     private static void checkName(final String name)
@@ -421,9 +465,10 @@ public final class ChannelFile implements AutoCloseable
      * @param path file, for messages.
      * @param header the mapped header.
      * @param actualLength the file's length on disk.
+     * @return the fields checked, as read.
      * @throws CorruptChannelException naming the first field that fails.
      */
-    static void checkHeader(final Path path, final AtomicBuffer header, final long actualLength)
+    static CheckedHeader checkHeader(final Path path, final AtomicBuffer header, final long actualLength)
     {
         final long magic = header.getLongAcquire(MAGIC_OFFSET); // acquire: pairs with release of magic at creation
         if (MAGIC != magic)
@@ -472,6 +517,7 @@ public final class ChannelFile implements AutoCloseable
         {
             throw fieldError(path, "stuckClaimTimeoutNs", "> 0", timeoutNs);
         }
+        return new CheckedHeader(RingKind.fromCode(kindCode), capacity, maxMessageLength, timeoutNs);
     }
 
     private static void writeHeader(
@@ -489,15 +535,16 @@ public final class ChannelFile implements AutoCloseable
         header.putLongRelease(MAGIC_OFFSET, MAGIC);
     }
 
-    private static void createOwnerOnly(final Path file) throws IOException
+    private static Path createOwnerOnlyTemp(final Path directory, final String prefix) throws IOException
     {
         try
         {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(ChannelOptions.DEFAULT_PERMISSIONS));
+            return Files.createTempFile(
+                directory, prefix, "", PosixFilePermissions.asFileAttribute(ChannelOptions.DEFAULT_PERMISSIONS));
         }
         catch (final UnsupportedOperationException ex)
         {
-            Files.createFile(file); // not a POSIX file system
+            return Files.createTempFile(directory, prefix, ""); // not a POSIX file system
         }
     }
 

@@ -45,6 +45,17 @@ abstract class RingConstants
             throw new IllegalArgumentException("header length=" + header.capacity() + " expected >= " +
                 FILE_HEADER_LENGTH + " file=" + fileName);
         }
+        // a frame of the longest message must fit in the ring, and its aligned length in an int
+        if (maxMessageLength < 0 || maxMessageLength > capacity - RecordDescriptor.HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " expected in [0, " +
+                (capacity - RecordDescriptor.HEADER_LENGTH) + "] for ring capacity=" + capacity + " file=" + fileName);
+        }
+        if (stuckClaimTimeoutNs < 0)
+        {
+            throw new IllegalArgumentException("stuckClaimTimeoutNs=" + stuckClaimTimeoutNs + " expected >= 0 file=" +
+                fileName);
+        }
         this.headerMemory = RingMemory.of(header);
         this.ringMemory = RingMemory.of(buffer);
         this.mask = capacity - 1;

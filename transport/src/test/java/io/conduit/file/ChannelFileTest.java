@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -251,6 +252,33 @@ class ChannelFileTest
         assertTrue(ex.getMessage().contains("maxMessageLength=16"), ex.getMessage());
     }
 
+    @Test
+    void shouldRefuseOpenWithDifferentStuckClaimTimeoutAndAcceptTheSame() throws Exception
+    {
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC).stuckClaimTimeoutNs(5_000_000_000L)).close();
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().stuckClaimTimeoutNs(1_000_000L)));
+        assertTrue(ex.getMessage().contains("stuckClaimTimeoutNs=5000000000") &&
+            ex.getMessage().contains("stuckClaimTimeoutNs=1000000"), ex.getMessage());
+        try (ChannelFile file = ChannelFile.open(dir, NAME, ChannelOptions.defaults().stuckClaimTimeoutNs(5_000_000_000L)))
+        {
+            assertEquals(5_000_000_000L, file.stuckClaimTimeoutNs());
+        }
+    }
+
+    @Test
+    void shouldRefuseOpenWithDifferentPermissionsAndAcceptTheSame() throws Exception
+    {
+        assumeTrue(null != Files.getFileAttributeView(dir, PosixFileAttributeView.class), "POSIX file system");
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC).permissions("rw-rw----")).close();
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().permissions("rw-------")));
+        assertTrue(ex.getMessage().contains("permissions=rw-rw----") &&
+            ex.getMessage().contains("permissions=rw-------"), ex.getMessage());
+        ChannelFile.open(dir, NAME, ChannelOptions.defaults().permissions("rw-rw----")).close();
+        ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC).permissions("rw-rw----")).close();
+    }
+
     @ParameterizedTest
     @NullAndEmptySource
     @ValueSource(strings = {".hidden", "-dash", "a/b", "../up", "a b", "tab\t", "name*", "é"})
@@ -421,6 +449,37 @@ class ChannelFileTest
         ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
         ChannelFile.create(dir, "other", options(RingKind.MPSC)).close();
         assertEquals(List.of(NAME + ChannelFile.SUFFIX, "other" + ChannelFile.SUFFIX), listDir(dir));
+    }
+
+    /**
+     * A creator killed while building its file leaves its temporary file behind, under a name a restarted process
+     * with the same pid could come to. That file must neither block a create nor be deleted by one: only the
+     * temporary file a create made itself is its to delete.
+     */
+    @Test
+    void shouldNeitherTripOverNorDeleteATemporaryFileLeftByAnotherCreator() throws Exception
+    {
+        final long pid = ProcessHandle.current().pid();
+        final List<String> left = new ArrayList<>();
+        for (int i = 0; i <= 1024; i++)
+        {
+            left.add("." + NAME + ".tmp-" + pid + "-" + i);
+        }
+        for (final String name : left)
+        {
+            Files.write(dir.resolve(name), new byte[]{1, 2, 3});
+        }
+
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+
+        final List<String> expected = new ArrayList<>(left);
+        expected.add(NAME + ChannelFile.SUFFIX);
+        expected.sort(null);
+        assertEquals(expected, listDir(dir));
+        for (final String name : left)
+        {
+            assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(dir.resolve(name)), name);
+        }
     }
 
     /**

@@ -75,6 +75,20 @@ class RingMemoryTest
         final IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
             () -> new MpscRing(shortHeader, ring, 120, 1_000_000_000L, "short-header"));
         assertTrue(length.getMessage().contains("header length=64"), length.getMessage());
+        // a longest message whose frame does not fit the ring: its aligned length could overflow an int
+        for (final int maxMessageLength : new int[]{-1, 4096 - 7, Integer.MAX_VALUE})
+        {
+            final IllegalArgumentException max = assertThrows(IllegalArgumentException.class,
+                () -> new SpscRing(header, ring, maxMessageLength, 1_000_000_000L, "bad-max"));
+            assertTrue(max.getMessage().contains("maxMessageLength=" + maxMessageLength) &&
+                max.getMessage().contains("[0, 4088]"), max.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                () -> new MpscRing(header, ring, maxMessageLength, 1_000_000_000L, "bad-max"));
+        }
+        final IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+            () -> new MpscRing(header, ring, 120, -1, "bad-timeout"));
+        assertTrue(timeout.getMessage().contains("stuckClaimTimeoutNs=-1"), timeout.getMessage());
+        new SpscRing(header, ring, 4096 - 8, 0, "largest");
     }
 
     @Test
