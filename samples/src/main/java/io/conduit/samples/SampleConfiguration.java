@@ -13,7 +13,7 @@ import java.nio.file.Paths;
  *     <tr><td>conduit.samples.messages</td><td>200000</td><td>measured messages or round trips</td></tr>
  *     <tr><td>conduit.samples.warmup</td><td>50000</td><td>round trips before measuring</td></tr>
  *     <tr><td>conduit.samples.length</td><td>32</td><td>message body length in bytes</td></tr>
- *     <tr><td>conduit.dir</td><td>/dev/shm/conduit</td><td>channel directory</td></tr>
+ *     <tr><td>conduit.dir</td><td>/dev/shm/conduit-&lt;user.name&gt;</td><td>channel directory</td></tr>
  * </table>
  */
 public final class SampleConfiguration

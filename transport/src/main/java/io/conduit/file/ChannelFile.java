@@ -85,8 +85,10 @@ public final class ChannelFile implements AutoCloseable
     }
 
     /**
-     * @return the default channel directory: {@code conduit.dir} if set, else {@code /dev/shm/conduit} where
-     * {@code /dev/shm} is a writable directory, else {@code conduit} in the system temp directory.
+     * @return the default channel directory: {@code conduit.dir} if set, else {@code conduit-<user>} (the
+     * {@code user.name} property, characters outside {@code [A-Za-z0-9._-]} as {@code _}) in {@code /dev/shm} where
+     * that is a writable directory, else in the system temp directory. One directory per user, as Aeron's
+     * {@code aeron-<user>}: a directory shared by every user would be open to whoever made it first.
      */
     public static Path defaultDirectory()
     {
@@ -95,12 +97,14 @@ public final class ChannelFile implements AutoCloseable
         {
             return Paths.get(configured);
         }
+        final String user = System.getProperty("user.name", "").replaceAll("[^A-Za-z0-9._-]", "_");
+        final String name = user.isEmpty() ? "conduit" : "conduit-" + user;
         final Path shm = Paths.get("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm))
         {
-            return shm.resolve("conduit");
+            return shm.resolve(name);
         }
-        return Paths.get(System.getProperty("java.io.tmpdir"), "conduit");
+        return Paths.get(System.getProperty("java.io.tmpdir"), name);
     }
 
     /**

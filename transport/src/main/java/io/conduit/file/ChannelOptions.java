@@ -87,13 +87,31 @@ public final class ChannelOptions
     }
 
     /**
-     * @param permissions POSIX permissions of a new file, for example {@code "rw-rw----"}.
+     * @param permissions POSIX permissions of a new file, for example {@code "rw-rw----"}: the owner must be able to
+     *                    read and write it, since the creating process builds it and every process maps it writable.
      * @return a copy with the permissions set.
+     * @throws IllegalArgumentException if the string is not nine {@code rwx-} characters, or leaves out owner read or
+     *                                  write.
      */
     public ChannelOptions permissions(final String permissions)
     {
-        return new ChannelOptions(
-            kind, capacity, maxMessageLength, PosixFilePermissions.fromString(permissions), stuckClaimTimeoutNs);
+        final Set<PosixFilePermission> parsed;
+        try
+        {
+            parsed = PosixFilePermissions.fromString(permissions);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("permissions=\"" + permissions +
+                "\" expected nine of r, w, x or - as ls prints them, for example \"rw-rw----\"", ex);
+        }
+        if (!parsed.contains(PosixFilePermission.OWNER_READ) || !parsed.contains(PosixFilePermission.OWNER_WRITE))
+        {
+            throw new IllegalArgumentException("permissions=\"" + permissions +
+                "\" expected owner read and write (rw-......): the creator builds the file and every opener maps it " +
+                "writable");
+        }
+        return new ChannelOptions(kind, capacity, maxMessageLength, parsed, stuckClaimTimeoutNs);
     }
 
     /**

@@ -252,6 +252,44 @@ class ChannelFileTest
         assertTrue(ex.getMessage().contains("maxMessageLength=16"), ex.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"r--r-----", "-w-------", "---rw-rw-", "rw-", "rw-rw-rw-x", "rwxrwxrw?"})
+    void shouldRefusePermissionsThatAreMalformedOrLeaveOutOwnerReadOrWrite(final String permissions)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelOptions.defaults().permissions(permissions));
+        assertTrue(ex.getMessage().contains("permissions=\"" + permissions + "\""), ex.getMessage());
+    }
+
+    @Test
+    void shouldDefaultToADirectoryOfTheUsersOwn()
+    {
+        final String saved = System.getProperty(ChannelFile.DIR_PROP_NAME);
+        final String savedUser = System.getProperty("user.name");
+        try
+        {
+            System.clearProperty(ChannelFile.DIR_PROP_NAME);
+            System.setProperty("user.name", "alice");
+            assertEquals("conduit-alice", ChannelFile.defaultDirectory().getFileName().toString());
+            System.setProperty("user.name", "bob/../x y");
+            assertEquals("conduit-bob_.._x_y", ChannelFile.defaultDirectory().getFileName().toString());
+            System.setProperty(ChannelFile.DIR_PROP_NAME, dir.toString());
+            assertEquals(dir, ChannelFile.defaultDirectory());
+        }
+        finally
+        {
+            System.setProperty("user.name", savedUser);
+            if (null == saved)
+            {
+                System.clearProperty(ChannelFile.DIR_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(ChannelFile.DIR_PROP_NAME, saved);
+            }
+        }
+    }
+
     @Test
     void shouldRefuseOpenWithDifferentStuckClaimTimeoutAndAcceptTheSame() throws Exception
     {
