@@ -30,7 +30,8 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * Threading: one receiving thread (the ring's consumer); sending threads as the ring kind allows (one for SPSC, any
  * for MPSC). {@link #close()} may be called from any thread: it wakes this process's sleepers, which throw
  * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. Non-blocking calls
- * ({@link #offer}, {@link #poll}) must not race with close.
+ * ({@link #offer}, {@link #poll}) must not race with close. Never close a channel from a handler running inside one
+ * of its own blocking calls (or a {@link ChannelSet}'s that includes it): close would wait for that call to leave.
  */
 public final class Channel implements AutoCloseable
 {

@@ -87,8 +87,9 @@ public final class ChannelFile implements AutoCloseable
     /**
      * @return the default channel directory: {@code conduit.dir} if set, else {@code conduit-<user>} (the
      * {@code user.name} property, characters outside {@code [A-Za-z0-9._-]} as {@code _}) in {@code /dev/shm} where
-     * that is a writable directory, else in the system temp directory. One directory per user, as Aeron's
-     * {@code aeron-<user>}: a directory shared by every user would be open to whoever made it first.
+     * that is a writable directory, else in the system temp directory: one directory per user, as Aeron's
+     * {@code aeron-<user>}, rather than one that every user's channels share. It is created with the process's
+     * umask and its owner is not checked: on a machine shared with untrusted users, name a directory of your own.
      */
     public static Path defaultDirectory()
     {

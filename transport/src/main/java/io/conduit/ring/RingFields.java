@@ -45,11 +45,15 @@ abstract class RingConstants
             throw new IllegalArgumentException("header length=" + header.capacity() + " expected >= " +
                 FILE_HEADER_LENGTH + " file=" + fileName);
         }
-        // a frame of the longest message must fit in the ring, and its aligned length in an int
-        if (maxMessageLength < 0 || maxMessageLength > capacity - RecordDescriptor.HEADER_LENGTH)
+        // the channel file's limit: a claim of the longest message then fits at any offset of an empty ring, before
+        // the end or after padding, with room for the clean granule that MPSC keeps behind its head; a longer one
+        // could be refused for good, and one near 2^31 overflowed its aligned length
+        final int limit = io.conduit.file.ChannelFileDescriptor.defaultMaxMessageLength(capacity);
+        if (maxMessageLength < 0 || maxMessageLength > limit)
         {
-            throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " expected in [0, " +
-                (capacity - RecordDescriptor.HEADER_LENGTH) + "] for ring capacity=" + capacity + " file=" + fileName);
+            throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " expected in [0, " + limit +
+                "] (capacity / 8 - " + RecordDescriptor.HEADER_LENGTH + ") for ring capacity=" + capacity +
+                " file=" + fileName);
         }
         if (stuckClaimTimeoutNs < 0)
         {

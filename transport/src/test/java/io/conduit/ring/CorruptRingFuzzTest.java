@@ -114,8 +114,8 @@ class CorruptRingFuzzTest
         final RingKind kind, final UnsafeBuffer header, final UnsafeBuffer ring, final long stuckTimeoutNs)
     {
         return RingKind.SPSC == kind ?
-            new SpscRing(header, ring, 1024, stuckTimeoutNs, "fuzz-spsc") :
-            new MpscRing(header, ring, 1024, stuckTimeoutNs, "fuzz-mpsc");
+            new SpscRing(header, ring, 504, stuckTimeoutNs, "fuzz-spsc") :
+            new MpscRing(header, ring, 504, stuckTimeoutNs, "fuzz-mpsc");
     }
 
     private static UnsafeBuffer guarded(final int length)

@@ -6,6 +6,8 @@ import io.conduit.file.ChannelFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -75,20 +77,52 @@ class RingMemoryTest
         final IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
             () -> new MpscRing(shortHeader, ring, 120, 1_000_000_000L, "short-header"));
         assertTrue(length.getMessage().contains("header length=64"), length.getMessage());
-        // a longest message whose frame does not fit the ring: its aligned length could overflow an int
-        for (final int maxMessageLength : new int[]{-1, 4096 - 7, Integer.MAX_VALUE})
+        // past the channel file's limit a claim could be refused for good, and near 2^31 its aligned length overflowed
+        for (final int maxMessageLength : new int[]{-1, 4096 / 8 - 7, 4096 - 8, Integer.MAX_VALUE})
         {
             final IllegalArgumentException max = assertThrows(IllegalArgumentException.class,
                 () -> new SpscRing(header, ring, maxMessageLength, 1_000_000_000L, "bad-max"));
             assertTrue(max.getMessage().contains("maxMessageLength=" + maxMessageLength) &&
-                max.getMessage().contains("[0, 4088]"), max.getMessage());
+                max.getMessage().contains("[0, 504]"), max.getMessage());
             assertThrows(IllegalArgumentException.class,
                 () -> new MpscRing(header, ring, maxMessageLength, 1_000_000_000L, "bad-max"));
         }
         final IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
             () -> new MpscRing(header, ring, 120, -1, "bad-timeout"));
         assertTrue(timeout.getMessage().contains("stuckClaimTimeoutNs=-1"), timeout.getMessage());
-        new SpscRing(header, ring, 4096 - 8, 0, "largest");
+    }
+
+    /**
+     * The longest message a ring takes can always be sent once the ring is empty: through three laps of messages
+     * all that long, across the wrap point and its padding, no claim is refused.
+     */
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldTakeTheLongestMessageAtEveryOffset(final RingKind kind)
+    {
+        final int capacity = 4096;
+        final int longest = capacity / 8 - RecordDescriptor.HEADER_LENGTH;
+        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
+        final Ring ring = RingKind.SPSC == kind ? new SpscRing(header, buffer, longest, 1_000_000_000L, "longest") :
+            new MpscRing(header, buffer, longest, 1_000_000_000L, "longest");
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[longest]);
+        final int[] read = {0};
+        // a short message first, so that the long ones start at every line offset the ring has, lap after lap
+        assertTrue(ring.offer(1, body, 0, 1));
+        assertEquals(1, ring.read((typeId, b, offset, length) -> read[0]++, 10));
+        for (int i = 0; i < 3 * capacity / RecordDescriptor.alignedLength(longest + 8) + 1; i++)
+        {
+            body.putInt(0, i);
+            assertTrue(ring.offer(1, body, 0, longest), "refused at message " + i + ", tail=" + ring.tailPosition());
+            final int expected = i;
+            assertEquals(1, ring.read((typeId, b, offset, length) ->
+            {
+                assertEquals(longest, length);
+                assertEquals(expected, b.getInt(offset));
+                read[0]++;
+            }, 10));
+        }
     }
 
     @Test

@@ -53,7 +53,7 @@ class SpscUnmarkedClaimRaceTest
         header.putLong(HEAD_POSITION_OFFSET, CAPACITY - 128);
         header.putLong(TAIL_POSITION_OFFSET, CAPACITY - 128);
         // a stuck claim timeout of 0: the first stuck check starts the clock, the next one skips
-        final SpscRing ringView = new SpscRing(header, ring, 1024, 0L, "unmarked-race");
+        final SpscRing ringView = new SpscRing(header, ring, 504, 0L, "unmarked-race");
         final int[] delivered = {0};
 
         final int first = ringView.tryClaim(1, 8); // left open, unmarked: the latest claim
