@@ -96,13 +96,13 @@ import java.nio.file.Path;
  *   Clean line (768): Clean Position (long), padding. Apart from the head, which moves every batch, because
  *   producers of a full MPSC ring poll it.
  *
- *   Producer slot (one per registered MPSC producer, written only by its owner)
+ *   Producer slot (one per registered MPSC producer ring object, written only by its process)
  *   +-------------------------------+
  *   |  Pid (long), 0 when free      |
  *   +-------------------------------+
- *   |  Claim Position (long)        |  position of the owner's latest claim
+ *   |  Claim (long)                 |  the latest claim through the object: position and length in one word
  *   +-------------------------------+
- *   |  Claim Length (long)          |  aligned length of that claim
+ *   |  Reserved (long)              |
  *   +-------------------------------+
  *   |  Messages Sent (long)         |  by threads other than the one that registered the slot, atomically
  *   +-------------------------------+
@@ -118,10 +118,11 @@ public final class ChannelFileDescriptor
     /** "CONDUIT" followed by a zero byte, little-endian. */
     public static final long MAGIC = 0x0054_4955_444E_4F43L;
     /**
-     * Layout version this code reads and writes. 2: records are 64-byte aligned (1 aligned them to 8 bytes and
-     * followed each with a padding record to the end of its line).
+     * Layout version this code reads and writes. 3: a producer slot records a claim in one 64-bit word (2 stored its
+     * position and its length apart, in three steps that two threads of one process could interleave). 2: records
+     * are 64-byte aligned (1 aligned them to 8 bytes and followed each with a padding record to the end of its line).
      */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     /** Distance between fields written by different sides. */
     public static final int LINE_LENGTH = 128;
 
@@ -212,12 +213,10 @@ public final class ChannelFileDescriptor
     public static final int PRODUCER_SLOTS_OFFSET;
     /** Offset of the pid within a producer slot. */
     public static final int SLOT_PID_OFFSET = 0;
-    /** Offset of the claim position within a producer slot. */
-    public static final int SLOT_CLAIM_POSITION_OFFSET = SLOT_PID_OFFSET + Long.BYTES;
-    /** Offset of the claim length within a producer slot. */
-    public static final int SLOT_CLAIM_LENGTH_OFFSET = SLOT_CLAIM_POSITION_OFFSET + Long.BYTES;
+    /** Offset of the claim word within a producer slot: the latest claim's position and length, see {@link #slotClaim}. */
+    public static final int SLOT_CLAIM_OFFSET = SLOT_PID_OFFSET + Long.BYTES;
     /** Offset of the messages sent counter within a producer slot, added to atomically by any thread. */
-    public static final int SLOT_MESSAGES_SENT_OFFSET = SLOT_CLAIM_LENGTH_OFFSET + Long.BYTES;
+    public static final int SLOT_MESSAGES_SENT_OFFSET = SLOT_CLAIM_OFFSET + 2 * Long.BYTES;
     /**
      * Offset of the messages sent by the slot's owner thread (the thread that registered the slot) within a producer
      * slot: written only by that thread, with plain stores, so the usual one-thread producer counts without an
@@ -226,6 +225,53 @@ public final class ChannelFileDescriptor
     public static final int SLOT_OWNER_MESSAGES_SENT_OFFSET = SLOT_MESSAGES_SENT_OFFSET + Long.BYTES;
     /** Length of the header; the ring starts here. */
     public static final int FILE_HEADER_LENGTH;
+
+    /** Bits of a claim word that hold the claim's length in lines; the position's lines, modulo 2^38, fill the rest. */
+    static final int SLOT_CLAIM_LENGTH_BITS = 26;
+    private static final long SLOT_CLAIM_LENGTH_MASK = (1L << SLOT_CLAIM_LENGTH_BITS) - 1;
+    private static final long SLOT_CLAIM_POSITION_MASK = (1L << (Long.SIZE - SLOT_CLAIM_LENGTH_BITS)) - 1;
+    private static final int LINE_SHIFT = 6;
+
+    /**
+     * The claim word of a producer slot: the claim's position and its length (wrap padding included), both in
+     * 64-byte lines, the position's modulo 2^38 in the high 38 bits, the length in the low 26 (a claim is at most a
+     * capacity and a longest message, under 2^25 lines). One word, so one store records a claim whole: a producer
+     * killed, or another thread of its process claiming, between two stores can never leave one claim's position
+     * with another's length. 0 is no claim.
+     *
+     * @param position the claim's position, a multiple of 64.
+     * @param length its length in bytes, a multiple of 64, under 2^32.
+     * @return the claim word.
+     */
+    public static long slotClaim(final long position, final long length)
+    {
+        return ((position >>> LINE_SHIFT) & SLOT_CLAIM_POSITION_MASK) << SLOT_CLAIM_LENGTH_BITS |
+            ((length >>> LINE_SHIFT) & SLOT_CLAIM_LENGTH_MASK);
+    }
+
+    /**
+     * @param claim a claim word.
+     * @return the claim's length in bytes; 0 for no claim.
+     */
+    public static long slotClaimLength(final long claim)
+    {
+        return (claim & SLOT_CLAIM_LENGTH_MASK) << LINE_SHIFT;
+    }
+
+    /**
+     * How far a claim starts before a position: exact for any claim within 2^37 lines (8 TiB) of it, which every
+     * claim a consumer or producer asks about is (they lie within a capacity of the head).
+     *
+     * @param claim a claim word.
+     * @param position a position, a multiple of 64.
+     * @return {@code position - claimPosition} in bytes: negative if the claim starts after the position.
+     */
+    public static long slotClaimDistance(final long claim, final long position)
+    {
+        final long lines = ((position >>> LINE_SHIFT) - (claim >>> SLOT_CLAIM_LENGTH_BITS)) & SLOT_CLAIM_POSITION_MASK;
+        final long half = (SLOT_CLAIM_POSITION_MASK >>> 1) + 1;
+        return (lines < half ? lines : lines - (SLOT_CLAIM_POSITION_MASK + 1)) << LINE_SHIFT;
+    }
 
     /** Smallest ring capacity. */
     public static final int MIN_CAPACITY = 1024;

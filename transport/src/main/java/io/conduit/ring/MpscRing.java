@@ -19,10 +19,10 @@ import static io.conduit.ring.RecordDescriptor.*;
  * zero-before-head-store rings corrupt themselves.
  * <p>
  * Each producer (a ring object, normally one per process) registers in one of
- * {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots, and the thread that registered it records each
- * of its claims' position and length there, so that the consumer can skip at once a claim whose process is dead,
- * even one that died before writing its mark. Other stuck claims, including those of other threads sharing the
- * object, are skipped after the stuck claim timeout.
+ * {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots and records every claim there, position and length
+ * in one word ({@link io.conduit.file.ChannelFileDescriptor#slotClaim}), so that the consumer can skip at once a claim
+ * whose process is dead, even one that died before writing its mark. Other stuck claims (of live processes, or earlier
+ * claims of other threads sharing a dead process's ring object) are skipped after the stuck claim timeout.
  * <p>
  * Threading: any number of producer threads in any number of processes; one consumer thread in one process.
  * <p>
@@ -143,17 +143,11 @@ public final class MpscRing extends AbstractRing
         }
 
         final int slotOffset = this.slotOffset;
-        if (slotOffset >= 0 && Thread.currentThread() == ownerThread)
+        if (slotOffset >= 0)
         {
-            // the registering thread's claims only: the three stores of two threads could interleave into one's
-            // position with the other's length, a range over claims that are not this process's.
-            // Length 0, position, then length, each after the one before: a producer killed between any two leaves
-            // a range that is one of its own claims or empty, never the previous position with this claim's length,
-            // which would reach over other producers' claims; a reader that sees a position moved between its two
-            // loads of it ignores the slot
-            headerMemory.putLong(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, 0L);
-            headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_POSITION_OFFSET, tail);
-            headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_LENGTH_OFFSET, padding + alignedLength);
+            // position and length in one store, whichever thread claims: killed or interleaved with another thread,
+            // the slot holds one whole claim of this object, never one claim's position with another's length
+            headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, padding + alignedLength));
         }
         final int offset = (int)tail & mask;
         final int recordOffset = 0 == padding ? offset : 0;
@@ -341,18 +335,16 @@ public final class MpscRing extends AbstractRing
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             if (0 != slotPid)
             {
-                // position, length, position again (acquire each): pairs with the releases in tryClaim; a length
-                // read with the position it was stored after, or 0
-                final long claimPosition = header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET);
-                final long claimLength = header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET);
-                if (claimPosition == header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET) &&
-                    position >= claimPosition && claimLength > 0 && claimLength <= capacity &&
-                    position < claimPosition + claimLength &&
+                // one word, whole (acquire: pairs with the release in tryClaim), then the pid again
+                final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
+                final long claimLength = slotClaimLength(claim);
+                final long into = slotClaimDistance(claim, position); // position - the claim's position
+                if (into >= 0 && into < claimLength && claimLength <= 2L * capacity &&
                     slotPid == header.getLongVolatile(slot + SLOT_PID_OFFSET) && // not a new owner's claim
                     !isAlive(slotPid))
                 {
                     // never past the tail: no claim, dead or alive, reaches beyond it
-                    return (int)Math.max(0, Math.min(claimPosition + claimLength, tail) - position);
+                    return (int)Math.max(0, Math.min(position - into + claimLength, tail) - position);
                 }
             }
         }
@@ -464,13 +456,12 @@ public final class MpscRing extends AbstractRing
         {
             final int slot = producerSlotOffset(i);
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
+            final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
             final boolean free = 0 == slotPid || (slotPid != pid && !isAlive(slotPid) &&
-                header.getLongVolatile(slot + SLOT_CLAIM_POSITION_OFFSET) +
-                header.getLongVolatile(slot + SLOT_CLAIM_LENGTH_OFFSET) <= head);
+                (0 == claim || slotClaimLength(claim) <= slotClaimDistance(claim, head))); // last claim behind head
             if (free && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
-                header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
-                header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, 0);
+                header.putLong(slot + SLOT_CLAIM_OFFSET, 0);
                 header.getAndAddLong(MESSAGES_SENT_OFFSET,
                     header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET) +
                     header.getLongVolatile(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET));

@@ -32,8 +32,7 @@ class ChannelFileDescriptorTest
     /** Fields of a producer slot, relative to the slot. */
     static final List<FieldSpec> SLOT_FIELDS = List.of(
         new FieldSpec("SLOT_PID_OFFSET", SLOT_PID_OFFSET, Long.BYTES, "slot"),
-        new FieldSpec("SLOT_CLAIM_POSITION_OFFSET", SLOT_CLAIM_POSITION_OFFSET, Long.BYTES, "slot"),
-        new FieldSpec("SLOT_CLAIM_LENGTH_OFFSET", SLOT_CLAIM_LENGTH_OFFSET, Long.BYTES, "slot"),
+        new FieldSpec("SLOT_CLAIM_OFFSET", SLOT_CLAIM_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_MESSAGES_SENT_OFFSET", SLOT_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_OWNER_MESSAGES_SENT_OFFSET", SLOT_OWNER_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"));
 
@@ -81,6 +80,32 @@ class ChannelFileDescriptorTest
         field("SPACE_FUTEX_WORD_OFFSET", SPACE_FUTEX_WORD_OFFSET, Integer.BYTES, "space futex");
         field("SPACE_WAITERS_OFFSET", SPACE_WAITERS_OFFSET, Integer.BYTES, "space futex");
         field("SPACE_WAKE_UPS_OFFSET", SPACE_WAKE_UPS_OFFSET, Long.BYTES, "space futex");
+    }
+
+    @Test
+    void shouldRecordAClaimsPositionAndLengthInOneWord()
+    {
+        final long longest = (long)MAX_CAPACITY + MAX_CAPACITY / 8; // wrap padding and the longest record
+        final long[] positions = {0, 64, 1L << 40, (1L << 44) - 64, 1L << 44, (1L << 44) + 128, Long.MAX_VALUE & -64L};
+        for (final long position : positions)
+        {
+            for (final long length : new long[]{64, 4096, longest})
+            {
+                final long claim = slotClaim(position, length);
+                assertNotEquals(0, claim);
+                assertEquals(length, slotClaimLength(claim), "length at position=" + position);
+                // distances from positions around the claim, as a consumer or a producer asks them
+                for (final long delta : new long[]{0, 64, length - 64, length, MAX_CAPACITY, -64, -(long)MAX_CAPACITY})
+                {
+                    if (position + delta >= 0)
+                    {
+                        assertEquals(delta, slotClaimDistance(claim, position + delta),
+                            "position=" + position + " length=" + length + " delta=" + delta);
+                    }
+                }
+            }
+        }
+        assertEquals(0, slotClaimLength(0));
     }
 
     @Test

@@ -35,8 +35,7 @@ class CorruptRingFuzzTest
         TAIL_POSITION_OFFSET, HEAD_POSITION_OFFSET, CLEAN_POSITION_OFFSET, HEAD_CACHE_POSITION_OFFSET,
         MESSAGES_SENT_OFFSET, MESSAGES_RECEIVED_OFFSET, PRODUCER_PID_OFFSET, CONSUMER_PID_OFFSET,
         producerSlotOffset(0) + SLOT_PID_OFFSET, producerSlotOffset(1) + SLOT_PID_OFFSET,
-        producerSlotOffset(0) + SLOT_CLAIM_POSITION_OFFSET, producerSlotOffset(0) + SLOT_CLAIM_LENGTH_OFFSET,
-        producerSlotOffset(1) + SLOT_CLAIM_POSITION_OFFSET, producerSlotOffset(1) + SLOT_CLAIM_LENGTH_OFFSET};
+        producerSlotOffset(0) + SLOT_CLAIM_OFFSET, producerSlotOffset(1) + SLOT_CLAIM_OFFSET};
 
     @ParameterizedTest
     @EnumSource(RingKind.class)

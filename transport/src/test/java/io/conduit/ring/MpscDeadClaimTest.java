@@ -110,8 +110,7 @@ class MpscDeadClaimTest
             final int frameLength = 100;
             final long claimLength = RecordDescriptor.ALIGNMENT + RecordDescriptor.alignedLength(frameLength);
             final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
-            header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, position);
-            header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, claimLength);
+            header.putLong(slot + SLOT_CLAIM_OFFSET, slotClaim(position, claimLength));
             header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
             assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, position, position + claimLength));
             if (marked)
@@ -148,8 +147,7 @@ class MpscDeadClaimTest
     {
         final int frameLength = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
         final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
-        header.putLong(slot + SLOT_CLAIM_POSITION_OFFSET, 0);
-        header.putLong(slot + SLOT_CLAIM_LENGTH_OFFSET, RecordDescriptor.alignedLength(frameLength));
+        header.putLong(slot + SLOT_CLAIM_OFFSET, slotClaim(0, RecordDescriptor.alignedLength(frameLength)));
         header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
         assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, RecordDescriptor.alignedLength(frameLength)));
         if (marked)

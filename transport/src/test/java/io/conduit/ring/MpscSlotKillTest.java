@@ -5,25 +5,27 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * A producer can be killed between any two of the stores with which it records a claim in its slot. Whatever it
- * leaves there, the consumer takes as the extent of a dead claim and skips at once: so every state the slot passes
- * through must be one of the producer's own claims or empty, never a range that reaches over a claim of another
- * producer. The test records the slot stores of a real claim, then replays them one at a time.
+ * A producer can be killed at any instant, and threads sharing one ring object claim at once. Whatever the slot then
+ * holds, the consumer takes as the extent of a dead claim and skips at once: so every value the slot's claim word
+ * ever holds must be one whole claim of that object, never a range that reaches over a claim of another producer.
+ * The claim word takes one release store per claim; the tests record every store to it.
  */
 class MpscSlotKillTest
 {
     static final int CAPACITY = 64 * 1024;
 
-    /** A header that records every store to the claim fields of producer slots, in order. */
+    /** A header that records every store to the claim word of producer slots, in order. */
     static final class RecordingHeader extends UnsafeBuffer
     {
-        final List<long[]> slotStores = new ArrayList<>();
+        final List<long[]> slotStores = Collections.synchronizedList(new ArrayList<>());
 
         RecordingHeader()
         {
@@ -32,11 +34,13 @@ class MpscSlotKillTest
 
         private void record(final int index, final long value, final boolean ordered)
         {
-            final int inSlot = (index - PRODUCER_SLOTS_OFFSET) % PRODUCER_SLOT_LENGTH;
-            if (index >= PRODUCER_SLOTS_OFFSET &&
-                (SLOT_CLAIM_POSITION_OFFSET == inSlot || SLOT_CLAIM_LENGTH_OFFSET == inSlot))
+            if (index >= PRODUCER_SLOTS_OFFSET)
             {
-                slotStores.add(new long[]{index, value, ordered ? 1 : 0});
+                final int inSlot = (index - PRODUCER_SLOTS_OFFSET) % PRODUCER_SLOT_LENGTH;
+                if (inSlot >= SLOT_CLAIM_OFFSET && inSlot < SLOT_MESSAGES_SENT_OFFSET)
+                {
+                    slotStores.add(new long[]{index, value, ordered ? 1 : 0});
+                }
             }
         }
 
@@ -63,94 +67,84 @@ class MpscSlotKillTest
     }
 
     @Test
-    void shouldRecordOnlyTheClaimsOfTheThreadThatRegisteredTheSlot() throws Exception
-    {
-        final RecordingHeader header = new RecordingHeader();
-        final MpscRing ring = new MpscRing(
-            header, new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY)), 1024, 1_000_000_000L, "slot-owner");
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
-        assertTrue(ring.offer(1, body, 0, 8)); // registers the slot from this thread
-        final int slot = producerSlotOffset(0);
-        final long ownClaim = header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET);
-        assertFalse(header.slotStores.isEmpty());
-
-        header.slotStores.clear();
-        final Thread other = new Thread(() ->
-        {
-            for (int i = 0; i < 5; i++)
-            {
-                assertTrue(ring.offer(1, body, 0, 8));
-            }
-        });
-        other.start();
-        other.join();
-        // a second thread's stores could interleave with the owner's into a range over other processes' claims
-        assertTrue(header.slotStores.isEmpty(), () -> header.slotStores.size() + " slot stores by another thread");
-        assertEquals(ownClaim, header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET));
-
-        assertTrue(ring.offer(1, body, 0, 8));
-        assertEquals(3, header.slotStores.size(), "the owner records its claims again");
-        assertEquals(ring.tailPosition() - RecordDescriptor.ALIGNMENT, header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET));
-        assertEquals(7, ring.read((typeId, buffer, offset, length) -> { }, 100));
-        assertEquals(7, ring.messagesSent());
-    }
-
-    @Test
-    void shouldLeaveOnlyItsOwnClaimOrNothingInItsSlotWhereverTheProducerDies()
+    void shouldRecordEachClaimWholeInOneReleaseStore()
     {
         final RecordingHeader header = new RecordingHeader();
         final MpscRing ring = new MpscRing(
             header, new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY)), 1024, 1_000_000_000L, "slot-kill");
         final UnsafeBuffer body = new UnsafeBuffer(new byte[1024]);
-
-        // a short claim, then a long one: the long claim's length over the short claim's position would reach past it
-        final int first = ring.tryClaim(1, 8);
-        ring.commit(first);
-        final long firstStart = first - RecordDescriptor.HEADER_LENGTH;
-        final long firstEnd = ring.tailPosition();
         final int slot = producerSlotOffset(0);
-        assertEquals(firstStart, header.getLong(slot + SLOT_CLAIM_POSITION_OFFSET));
-        assertEquals(firstEnd - firstStart, header.getLong(slot + SLOT_CLAIM_LENGTH_OFFSET));
 
+        // a short claim, then a long one: a mix of the two would reach past the short one
+        assertTrue(ring.offer(1, body, 0, 8));
+        final long firstEnd = ring.tailPosition();
         header.slotStores.clear();
         assertTrue(ring.offer(2, body, 0, 1000));
         final long secondEnd = ring.tailPosition();
-        final List<long[]> stores = new ArrayList<>(header.slotStores);
-        assertFalse(stores.isEmpty(), "no slot store recorded for the second claim");
 
-        // replay: the slot as it was after the first claim, then after each store of the second
-        long position = firstStart;
-        long length = firstEnd - firstStart;
-        for (int i = 0; i <= stores.size(); i++)
+        assertEquals(1, header.slotStores.size(), "one store per claim");
+        final long[] store = header.slotStores.get(0);
+        assertEquals(slot + SLOT_CLAIM_OFFSET, store[0]);
+        assertEquals(1, store[2], "a release store: seen by another process no earlier than what came before it");
+        assertEquals(slotClaim(firstEnd, secondEnd - firstEnd), store[1]);
+        assertEquals(secondEnd - firstEnd, slotClaimLength(store[1]));
+        assertEquals(0, slotClaimDistance(store[1], firstEnd));
+    }
+
+    /**
+     * Two threads claim through one ring object as fast as they can: every value stored in the slot is one of the
+     * claims actually made, a committed record at its position of exactly that length.
+     */
+    @Test
+    void shouldRecordOnlyWholeClaimsWhenThreadsShareTheRingObject() throws Exception
+    {
+        final RecordingHeader header = new RecordingHeader();
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY));
+        final MpscRing ring = new MpscRing(header, buffer, 1024, 1_000_000_000L, "slot-threads");
+        final int perThread = 200; // both threads' records fit in the ring without wrapping
+        final CyclicBarrier start = new CyclicBarrier(2);
+        final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        final Thread[] threads = new Thread[2];
+        for (int t = 0; t < threads.length; t++)
         {
-            final long start = position;
-            final long end = position + length;
-            final boolean empty = 0 == length;
-            final boolean firstClaim = start == firstStart && end == firstEnd;
-            final boolean secondClaim = start == firstEnd && end == secondEnd;
-            final int killedAfter = i;
-            assertTrue(empty || firstClaim || secondClaim, () -> "killed after store " + killedAfter + " of " + stores.size() +
-                ": slot says [" + start + ", " + end + "), claims were [" + firstStart + ", " + firstEnd +
-                ") and [" + firstEnd + ", " + secondEnd + ")");
-            if (i < stores.size())
+            final int length = 8 + 64 * t; // one line, or two: lengths differ between the threads
+            threads[t] = new Thread(() ->
             {
-                final long[] store = stores.get(i);
-                assertTrue(slot + SLOT_CLAIM_POSITION_OFFSET == store[0] || slot + SLOT_CLAIM_LENGTH_OFFSET == store[0],
-                    () -> "a store to another slot: offset " + store[0]);
-                // the replay assumes the stores land in program order: each after the first must be a release
-                assertTrue(0 == i || 1 == store[2], () -> "store " + killedAfter + " is plain: another process could " +
-                    "see it before the store ahead of it");
-                if (slot + SLOT_CLAIM_POSITION_OFFSET == store[0])
+                try
                 {
-                    position = store[1];
+                    final UnsafeBuffer body = new UnsafeBuffer(new byte[length]);
+                    start.await();
+                    for (int i = 0; i < perThread; i++)
+                    {
+                        assertTrue(ring.offer(1, body, 0, length));
+                    }
                 }
-                else
+                catch (final Throwable ex)
                 {
-                    length = store[1];
+                    failures.add(ex);
                 }
-            }
+            });
+            threads[t].start();
         }
-        assertEquals(firstEnd, position, "the slot ends on the second claim");
-        assertEquals(secondEnd - firstEnd, length);
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(ring.tailPosition() < CAPACITY, "wrapped: the check below reads records where the claims were");
+
+        // the registration's reset to 0, then one store per claim
+        assertEquals(0, header.slotStores.get(0)[1]);
+        assertEquals(2 * perThread + 1, header.slotStores.size(), "one store per claim");
+        for (final long[] store : header.slotStores.subList(1, header.slotStores.size()))
+        {
+            final long claim = store[1];
+            final long position = -slotClaimDistance(claim, 0);
+            final long recordHeader = buffer.getLongVolatile((int)position);
+            assertTrue(RecordDescriptor.frameLength(recordHeader) > 0, "no committed record at " + position);
+            assertEquals(RecordDescriptor.alignedLength(RecordDescriptor.frameLength(recordHeader)),
+                slotClaimLength(claim), "claim word at " + position + " holds another claim's length");
+        }
+        assertEquals(2 * perThread, ring.read((typeId, b, offset, length) -> { }, Integer.MAX_VALUE));
     }
 }
