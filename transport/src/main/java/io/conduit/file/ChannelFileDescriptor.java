@@ -259,8 +259,9 @@ public final class ChannelFileDescriptor
     }
 
     /**
-     * How far a claim starts before a position: exact for any claim within 2^37 lines (8 TiB) of it, which every
-     * claim a consumer or producer asks about is (they lie within a capacity of the head).
+     * How far a claim starts before a position: exact for any claim within 2^37 lines (8 TiB) of it. Every claim
+     * word read is: the MPSC consumer clears the words of consumed claims every GiB of traffic, so a word read holds
+     * a claim at most that plus a capacity behind the head, or one ahead of it, within a capacity.
      *
      * @param claim a claim word.
      * @param position a position, a multiple of 64.

@@ -39,10 +39,14 @@ public final class MpscRing extends AbstractRing
 {
     /** The consumer clears consumed lines in whole granules of this many bytes (less for rings under 32 KiB). */
     public static final int MAX_CLEAN_GRANULE = 4096;
+    /** The consumer clears consumed claims from the producer slots once per this many bytes (1 GiB). */
+    static final long CLAIM_SWEEP_INTERVAL = 1L << 30;
 
     private final int cleanGranule;
     /** The thread that registered this process's slot through this object, the only writer of its owner counter. */
     private Thread ownerThread;
+    /** Consumer: the head at the last sweep of the producer slots' claims. */
+    private long sweptPosition;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -243,6 +247,33 @@ public final class MpscRing extends AbstractRing
     void onHeadStored(final long position)
     {
         cleanBehind(position);
+        if (position - sweptPosition >= CLAIM_SWEEP_INTERVAL)
+        {
+            sweepClaims(position);
+        }
+    }
+
+    /**
+     * Clear every producer slot's claim word whose claim lies wholly behind the head: consumed, it says nothing any
+     * more, and left there it would come to cover positions again once the consumer is 2^44 bytes on (the word keeps
+     * positions modulo that), where a dead producer's stale claim would be taken for a live claim at the head. Run
+     * at attach and every {@link #CLAIM_SWEEP_INTERVAL} bytes, so no claim word is ever read further than that plus a
+     * capacity from its claim. A compare-and-set: a producer's new claim stored meanwhile stays.
+     *
+     * @param head the head just stored.
+     */
+    void sweepClaims(final long head)
+    {
+        sweptPosition = head;
+        for (int i = 0; i < MAX_PRODUCERS; i++)
+        {
+            final int slot = producerSlotOffset(i);
+            final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
+            if (0 != claim && slotClaimLength(claim) <= slotClaimDistance(claim, head))
+            {
+                header.compareAndSetLong(slot + SLOT_CLAIM_OFFSET, claim, 0L);
+            }
+        }
     }
 
     @Override
@@ -277,6 +308,7 @@ public final class MpscRing extends AbstractRing
         }
         cleanPosition = clean;
         clean(head); // a predecessor may have died between storing the head and cleaning behind it
+        sweepClaims(head);
     }
 
     @Override
