@@ -29,7 +29,9 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * <p>
  * Threading: one receiving thread (the ring's consumer); sending threads as the ring kind allows (one for SPSC, any
  * for MPSC). {@link #close()} may be called from any thread: it wakes this process's sleepers, which throw
- * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. Non-blocking calls
+ * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. An interrupt ends a blocking call
+ * as its timeout would, at its next sleep (within the longest sleep if it comes while asleep): {@code receive}
+ * returns 0 and {@code send} false, with the thread's interrupt flag still set. Non-blocking calls
  * ({@link #offer}, {@link #poll}) must not race with close. Never close a channel from a handler running inside one
  * of its own blocking calls (or a {@link ChannelSet}'s that includes it): close would wait for that call to leave.
  */
@@ -370,6 +372,12 @@ public final class Channel implements AutoCloseable
         }
         else
         {
+            if (Thread.currentThread().isInterrupted())
+            {
+                // no sleep can be had with the flag set (the wait returns at once): end the call as its timeout
+                // would, the flag left set, rather than spin to the deadline
+                return TIMED_OUT;
+            }
             sleeper.await(condition, Math.min(remainingNs, maxSleepNs));
         }
         return deadline;

@@ -156,20 +156,157 @@ class ChannelTest
             });
             receiver.start();
             awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
-            final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            final long cpuBeforeNs = threads.getThreadCpuTime(receiver.getId());
-            final long wallBeforeNs = System.nanoTime();
-            Thread.sleep(1_000);
-            final long cpuNs = threads.getThreadCpuTime(receiver.getId()) - cpuBeforeNs;
-            final long wallNs = System.nanoTime() - wallBeforeNs;
-            // Not a benchmark (the harness's --idle-seconds 60 measures the cost): a spinning or yielding receiver
-            // burns most of a core, a sleeping one next to nothing, so 10% tells the two apart on any machine.
-            assertTrue(cpuNs < wallNs / 10, "idle receiver used " + (100.0 * cpuNs / wallNs) + "% of a core");
+            assertSleepsRatherThanSpins(receiver, "idle receiver");
             // still (or, between two bounded sleeps of the 1 s default, again) announced as a sleeper
             awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
             channel.close();
             receiver.join(10_000);
         }
+    }
+
+    /**
+     * An MPSC claim's mark at the head is not a message: the receiver must sleep until the commit, not spin on the
+     * mark (it used to find "the head is written", skip its sleep, read nothing, and go round again).
+     */
+    @Test
+    void shouldSleepRatherThanSpinWhileAClaimIsOpenAtTheHead() throws Exception
+    {
+        try (Channel channel = Channel.open(dir, "claim", ChannelOptions.defaults().kind(RingKind.MPSC)
+            .capacity(4096), 0, 0))
+        {
+            final int claim = channel.ring().tryClaim(1, 8);
+            assertTrue(claim > 0);
+            final AtomicLong received = new AtomicLong();
+            final Thread receiver = new Thread(() -> received.addAndGet(
+                channel.receive((t, b, o, l) -> received.set(b.getLong(o) << 8), 10, TimeUnit.SECONDS.toNanos(60))));
+            receiver.start();
+            Thread.sleep(100); // into its wait
+            assertSleepsRatherThanSpins(receiver, "receiver waiting on an open claim");
+
+            channel.ring().buffer().putLong(claim, 42);
+            channel.ring().commit(claim);
+            receiver.join(10_000);
+            assertFalse(receiver.isAlive(), "the commit did not wake the receiver");
+            assertEquals((42L << 8) + 1, received.get(), "the message, once");
+        }
+    }
+
+    /**
+     * A thread whose interrupt flag is set cannot sleep (the wait returns at once), so a blocking call used to spin
+     * to its deadline. It now ends as its timeout would, the flag left set.
+     */
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldEndBlockingCallsOfAnInterruptedThreadAsTheirTimeoutWould(final RingKind kind) throws Exception
+    {
+        try (Channel channel = Channel.open(dir, "interrupted", ChannelOptions.defaults().kind(kind).capacity(4096),
+            0, 0))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[400]);
+            while (channel.offer(1, message, 0, message.capacity()))
+            {
+                // fill the ring, so that send must wait
+            }
+            final long timeoutNs = TimeUnit.SECONDS.toNanos(30);
+            final AtomicReference<String> outcome = new AtomicReference<>();
+            final Thread caller = new Thread(() ->
+            {
+                Thread.currentThread().interrupt();
+                final long startNs = System.nanoTime();
+                final boolean sent = channel.send(1, message, 0, message.capacity(), timeoutNs);
+                final long sendNs = System.nanoTime() - startNs;
+                final boolean stillInterrupted = Thread.currentThread().isInterrupted();
+                outcome.set(sent + " " + stillInterrupted + " " + (sendNs < timeoutNs / 10));
+            });
+            caller.start();
+            caller.join(TimeUnit.SECONDS.toMillis(60));
+            assertEquals("false true true", outcome.get(), "send: sent, flag still set, returned well before its timeout");
+
+            int drained = 0;
+            while (channel.poll((t, b, o, l) -> { }, 100) > 0)
+            {
+                drained++;
+            }
+            assertTrue(drained > 0);
+            final Thread receiver = new Thread(() ->
+            {
+                Thread.currentThread().interrupt();
+                final long startNs = System.nanoTime();
+                final int read = channel.receive((t, b, o, l) -> { }, 10, timeoutNs);
+                final long receiveNs = System.nanoTime() - startNs;
+                outcome.set(read + " " + Thread.currentThread().isInterrupted() + " " + (receiveNs < timeoutNs / 10));
+            });
+            receiver.start();
+            receiver.join(TimeUnit.SECONDS.toMillis(60));
+            assertEquals("0 true true", outcome.get(), "receive: read, flag still set, returned well before its timeout");
+        }
+    }
+
+    /**
+     * An SPSC producer killed asleep in send leaves the space waiters count at 1 for good, and every freed batch
+     * then paid a wake-up call. The next producer process resets it on attach, as a consumer does for data.
+     */
+    @Test
+    void shouldResetTheSpaceWaitersCountAKilledProducerLeft() throws Exception
+    {
+        try (Channel channel = Channel.open(dir, "space", ChannelOptions.defaults().kind(RingKind.SPSC)
+            .capacity(4096), 0, 0))
+        {
+            final org.agrona.concurrent.AtomicBuffer header = channel.file().headerBuffer();
+            header.putLongVolatile(ChannelFileDescriptor.PRODUCER_PID_OFFSET, Integer.MAX_VALUE); // dead, as killed
+            header.putIntVolatile(ChannelFileDescriptor.SPACE_WAITERS_OFFSET, 1);
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+            for (int i = 0; i < 20; i++)
+            {
+                assertTrue(channel.offer(1, message, 0, 8));
+                assertEquals(1, channel.poll((t, b, o, l) -> { }, 10));
+            }
+            assertEquals(0, header.getIntVolatile(ChannelFileDescriptor.SPACE_WAITERS_OFFSET));
+            assertEquals(0, header.getLongVolatile(ChannelFileDescriptor.SPACE_WAKE_UPS_OFFSET),
+                "freed batches paid wake-up calls for nobody");
+        }
+    }
+
+    /**
+     * The consumer's attach resets the data waiters count, for a predecessor killed asleep; a second object of the
+     * same process attaching must not, or the first object's sleeper would no longer be counted and sends would stop
+     * waking it.
+     */
+    @Test
+    void shouldNotResetTheWaitersCountUnderASleeperOfTheSameProcess() throws Exception
+    {
+        final long maxSleepNs = TimeUnit.SECONDS.toNanos(60);
+        try (Channel first = Channel.open(dir, "twice", ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs))
+        {
+            final AtomicLong received = new AtomicLong();
+            final Thread receiver = new Thread(() -> received.set(first.receive((t, b, o, l) -> { }, 10, maxSleepNs)));
+            receiver.start();
+            awaitSleeper(first, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+            try (Channel second = Channel.open(dir, "twice", ChannelOptions.defaults(), 0, 0, maxSleepNs))
+            {
+                assertEquals(0, second.poll((t, b, o, l) -> { }, 10)); // attaches as consumer, from this process
+                assertEquals(1, second.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_WAITERS_OFFSET));
+                assertTrue(second.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
+            }
+            receiver.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(receiver.isAlive(), "the send did not wake the first object's sleeper");
+            assertEquals(1, received.get());
+        }
+    }
+
+    /**
+     * Not a benchmark (the harness's --idle-seconds 60 measures the cost): over a second, a spinning or yielding
+     * thread burns most of a core and a sleeping one next to nothing, so 10% tells the two apart on any machine.
+     */
+    private static void assertSleepsRatherThanSpins(final Thread thread, final String what) throws InterruptedException
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final long cpuBeforeNs = threads.getThreadCpuTime(thread.getId());
+        final long wallBeforeNs = System.nanoTime();
+        Thread.sleep(1_000);
+        final long cpuNs = threads.getThreadCpuTime(thread.getId()) - cpuBeforeNs;
+        final long wallNs = System.nanoTime() - wallBeforeNs;
+        assertTrue(cpuNs < wallNs / 10, what + " used " + (100.0 * cpuNs / wallNs) + "% of a core");
     }
 
     private static long sent0(final UnsafeBuffer message)

@@ -395,7 +395,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     private void signal(final int wordOffset, final int waitersOffset, final int wakeUpsOffset)
     {
-        if (!fenceOnSignal && headerMemory.getIntVolatile(waitersOffset) <= 0)
+        if (!fenceOnSignal && 0 == headerMemory.getIntVolatile(waitersOffset))
         {
             return; // FutexWaker.signal's own first step, without a fence to make when this process is registered
         }
@@ -406,12 +406,14 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     }
 
     /**
-     * @return true if the header at the consumer's head is no longer zero: a record or a claim is there. Used by
-     * consumers deciding whether to sleep; call only from the consumer thread.
+     * @return true if a committed record (or padding) is at the consumer's head, so a read would move on. A claim
+     * not yet committed is not: a consumer that woke for it would find nothing, and spin until it is committed.
+     * Used by consumers deciding whether to sleep (a commit wakes them; a stuck claim is checked at least once per
+     * longest sleep); call only from the consumer thread.
      */
     public boolean isHeadWritten()
     {
-        return 0 != ringMemory.getLongVolatile((int)head & mask);
+        return frameLength(ringMemory.getLongVolatile((int)head & mask)) > 0;
     }
 
     /**
@@ -558,7 +560,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     void attachConsumer()
     {
-        claimRole(CONSUMER_PID_OFFSET, "consumer");
+        final boolean fromAnotherProcess = claimRole(CONSUMER_PID_OFFSET, "consumer");
         header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
@@ -572,8 +574,12 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             throw ex;
         }
         this.head = head;
-        // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call
-        header.putIntVolatile(DATA_WAITERS_OFFSET, 0);
+        if (fromAnotherProcess)
+        {
+            // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call.
+            // Not when this process held the role already: another object of it may have a sleeper counted there
+            header.putIntVolatile(DATA_WAITERS_OFFSET, 0);
+        }
         this.messagesReceived = header.getLongVolatile(MESSAGES_RECEIVED_OFFSET);
         this.bytesReceived = header.getLongVolatile(BYTES_RECEIVED_OFFSET);
         consumerAttached = true;
@@ -612,15 +618,17 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      *
      * @param pidOffset offset of the role's pid field.
      * @param role name of the role, for messages.
+     * @return true if the role was taken from another process (or from nobody); false if this process held it
+     * already, through another object, whose sleepers may be counted in the waiters counts.
      */
-    final void claimRole(final int pidOffset, final String role)
+    final boolean claimRole(final int pidOffset, final String role)
     {
         while (true)
         {
             final long holder = header.getLongVolatile(pidOffset);
             if (holder == pid)
             {
-                return;
+                return false;
             }
             if (0 != holder && isAlive(holder))
             {
@@ -629,7 +637,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             }
             if (header.compareAndSetLong(pidOffset, holder, pid))
             {
-                return;
+                return true;
             }
         }
     }

@@ -62,7 +62,9 @@ public final class FutexWaker
         // StoreLoad: the caller's publish must be visible before the waiters count is read; pairs with the heavy
         // fence after the announce in FutexWaiter.await. Without it a sleeper may miss this publish and sleep on.
         AsymmetricFence.light(fence);
-        if (buffer.getIntVolatile(waitersCountOffset) > 0)
+        // != 0, not > 0: a count gone negative (a predecessor's reset under a sleeper of the same process, or a
+        // scribbled file) costs a FUTEX_WAKE per signal until it is reset, rather than sleepers that are never woken
+        if (0 != buffer.getIntVolatile(waitersCountOffset))
         {
             // The change of the word is what makes a sleeper not yet in the kernel return instead of sleeping.
             buffer.getAndAddInt(futexWordOffset, 1);

@@ -98,6 +98,19 @@ class FutexWaitProtocolTest
         assertEquals(0, buffer.getIntVolatile(PING_WORD_OFFSET), "no waiter: no word change, no FUTEX_WAKE");
     }
 
+    /**
+     * A count gone negative (reset under a sleeper, or scribbled) must still wake: taking it for "nobody" would
+     * leave a sleeper that brought it back to 0 asleep until its timeout.
+     */
+    @Test
+    void shouldWakeWhenTheWaitersCountIsNegative()
+    {
+        buffer.putIntVolatile(PING_WAITERS_OFFSET, -1);
+
+        assertEquals(0, FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
+        assertEquals(1, buffer.getIntVolatile(PING_WORD_OFFSET));
+    }
+
     @Test
     void shouldChangeWordBeforeWakingWhenWaiterIsAnnounced()
     {
