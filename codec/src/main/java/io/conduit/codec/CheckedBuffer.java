@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 final class CheckedBuffer extends UnsafeBuffer
 {
     private static final byte[] EMPTY = new byte[0];
+    /** Thrown by a read that a forward-only walk refuses; the walk's caller only needs to know that it failed. */
+    static final IndexOutOfBoundsException WALK_REFUSED = new WalkRefused();
 
     private boolean forwardOnly;
     private int readFloor;
@@ -555,7 +557,10 @@ final class CheckedBuffer extends UnsafeBuffer
     {
         if (index < readFloor || isOutside(index, length))
         {
-            throw outOfBounds("read", index, length);
+            // a forward-only walk is the dispatcher's check of a record, which turns a refusal into a rejection
+            // and drops the exception: one shared, stackless instance, so garbage arriving under the DROP policy
+            // costs no allocation either
+            throw forwardOnly ? WALK_REFUSED : outOfBounds("read", index, length);
         }
         if (forwardOnly)
         {
@@ -586,6 +591,25 @@ final class CheckedBuffer extends UnsafeBuffer
     {
         return new IndexOutOfBoundsException(
             "record view " + access + " out of bounds: index=" + index + " length=" + length + " capacity=" +
-            capacity() + (forwardOnly ? " readFloor=" + readFloor : ""));
+            capacity());
+    }
+
+    /**
+     * A read refused during a forward-only walk: shared, without a stack trace, never seen by a handler.
+     */
+    private static final class WalkRefused extends IndexOutOfBoundsException
+    {
+        private static final long serialVersionUID = 1L;
+
+        WalkRefused()
+        {
+            super("record view read refused by a forward-only walk: outside the record or backwards");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace()
+        {
+            return this;
+        }
     }
 }
