@@ -82,7 +82,8 @@ public final class ChannelSet
      * @param handler called per message.
      * @param limit most messages.
      * @param timeoutNs longest wait.
-     * @return messages read; 0 if the timeout passed.
+     * @return messages read; 0 if the timeout passed, or if the thread is interrupted (at its next sleep, the flag
+     * left set, as {@link Channel#receive}).
      * @throws ChannelClosedException if a member channel is closed.
      */
     public int receive(final MessageHandler handler, final int limit, final long timeoutNs)

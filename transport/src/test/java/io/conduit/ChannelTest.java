@@ -268,33 +268,6 @@ class ChannelTest
     }
 
     /**
-     * The consumer's attach resets the data waiters count, for a predecessor killed asleep; a second object of the
-     * same process attaching must not, or the first object's sleeper would no longer be counted and sends would stop
-     * waking it.
-     */
-    @Test
-    void shouldNotResetTheWaitersCountUnderASleeperOfTheSameProcess() throws Exception
-    {
-        final long maxSleepNs = TimeUnit.SECONDS.toNanos(60);
-        try (Channel first = Channel.open(dir, "twice", ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs))
-        {
-            final AtomicLong received = new AtomicLong();
-            final Thread receiver = new Thread(() -> received.set(first.receive((t, b, o, l) -> { }, 10, maxSleepNs)));
-            receiver.start();
-            awaitSleeper(first, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
-            try (Channel second = Channel.open(dir, "twice", ChannelOptions.defaults(), 0, 0, maxSleepNs))
-            {
-                assertEquals(0, second.poll((t, b, o, l) -> { }, 10)); // attaches as consumer, from this process
-                assertEquals(1, second.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_WAITERS_OFFSET));
-                assertTrue(second.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
-            }
-            receiver.join(TimeUnit.SECONDS.toMillis(10));
-            assertFalse(receiver.isAlive(), "the send did not wake the first object's sleeper");
-            assertEquals(1, received.get());
-        }
-    }
-
-    /**
      * Not a benchmark (the harness's --idle-seconds 60 measures the cost): over a second, a spinning or yielding
      * thread burns most of a core and a sleeping one next to nothing, so 10% tells the two apart on any machine.
      */

@@ -408,12 +408,19 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     /**
      * @return true if a committed record (or padding) is at the consumer's head, so a read would move on. A claim
      * not yet committed is not: a consumer that woke for it would find nothing, and spin until it is committed.
-     * Used by consumers deciding whether to sleep (a commit wakes them; a stuck claim is checked at least once per
-     * longest sleep); call only from the consumer thread.
+     * Finding one, it has the next read check the claim at once ({@link #checkStuckOnNextRead()}), so a consumer
+     * that sleeps on this condition checks a stuck claim at every wake-up, at least once per longest sleep, rather
+     * than once per so many reads. Used by consumers deciding whether to sleep (a commit wakes them); call only from
+     * the consumer thread.
      */
     public boolean isHeadWritten()
     {
-        return frameLength(ringMemory.getLongVolatile((int)head & mask)) > 0;
+        final int frameLength = frameLength(ringMemory.getLongVolatile((int)head & mask));
+        if (frameLength < 0)
+        {
+            checkStuckOnNextRead();
+        }
+        return frameLength > 0;
     }
 
     /**
@@ -560,7 +567,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     void attachConsumer()
     {
-        final boolean fromAnotherProcess = claimRole(CONSUMER_PID_OFFSET, "consumer");
+        claimRole(CONSUMER_PID_OFFSET, "consumer");
         header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
@@ -574,12 +581,9 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             throw ex;
         }
         this.head = head;
-        if (fromAnotherProcess)
-        {
-            // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call.
-            // Not when this process held the role already: another object of it may have a sleeper counted there
-            header.putIntVolatile(DATA_WAITERS_OFFSET, 0);
-        }
+        // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call. Also
+        // when the pid is this process's: a restarted process may have its dead predecessor's pid (a container's 1)
+        header.putIntVolatile(DATA_WAITERS_OFFSET, 0);
         this.messagesReceived = header.getLongVolatile(MESSAGES_RECEIVED_OFFSET);
         this.bytesReceived = header.getLongVolatile(BYTES_RECEIVED_OFFSET);
         consumerAttached = true;
@@ -618,17 +622,15 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      *
      * @param pidOffset offset of the role's pid field.
      * @param role name of the role, for messages.
-     * @return true if the role was taken from another process (or from nobody); false if this process held it
-     * already, through another object, whose sleepers may be counted in the waiters counts.
      */
-    final boolean claimRole(final int pidOffset, final String role)
+    final void claimRole(final int pidOffset, final String role)
     {
         while (true)
         {
             final long holder = header.getLongVolatile(pidOffset);
             if (holder == pid)
             {
-                return false;
+                return;
             }
             if (0 != holder && isAlive(holder))
             {
@@ -637,7 +639,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             }
             if (header.compareAndSetLong(pidOffset, holder, pid))
             {
-                return true;
+                return;
             }
         }
     }

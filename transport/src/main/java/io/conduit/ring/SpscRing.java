@@ -274,7 +274,7 @@ public final class SpscRing extends AbstractRing
      */
     private void attachProducer()
     {
-        final boolean fromAnotherProcess = claimRole(PRODUCER_PID_OFFSET, "producer");
+        claimRole(PRODUCER_PID_OFFSET, "producer");
         try
         {
             header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());
@@ -284,12 +284,9 @@ public final class SpscRing extends AbstractRing
             zeroLimit = tail;
             pendingOffset = -1;
             header.putLongRelease(TAIL_POSITION_OFFSET, tail);
-            if (fromAnotherProcess)
-            {
-                // one producer: a count left by a predecessor killed asleep in send would cost every batch a wake-up
-                // call. Not when this process held the role already: its other object may have a sleeper counted
-                header.putIntVolatile(SPACE_WAITERS_OFFSET, 0);
-            }
+            // one producer: a count left by a predecessor killed asleep in send would cost every batch a wake-up
+            // call (also when the pid is this process's: a restarted process may have its dead predecessor's pid)
+            header.putIntVolatile(SPACE_WAITERS_OFFSET, 0);
             headCache = head;
             messagesSent = header.getLongVolatile(MESSAGES_SENT_OFFSET);
             producerAttached = true;

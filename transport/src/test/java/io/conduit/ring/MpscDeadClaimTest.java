@@ -83,6 +83,37 @@ class MpscDeadClaimTest
         }
     }
 
+    /**
+     * The consumer loop docs/WAITING.md shows: an idle strategy that sleeps on {@code isHeadWritten}, one read per
+     * wake-up. A claim's mark at the head is not a message, so the consumer sleeps; the claim must still be checked
+     * at each wake-up, not once per 1024 reads (which, a sleep apart, took many minutes).
+     */
+    @org.junit.jupiter.api.Test
+    void shouldSkipADeadClaimWithinAFewWakeUpsOfAConsumerSleepingOnIsHeadWritten() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "sleeper", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            layDeadClaimThenMessages(ring, header, true);
+            final io.conduit.wait.FutexWaiter dataWaiter =
+                new io.conduit.wait.FutexWaiter(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+            final org.agrona.concurrent.IdleStrategy idle = io.conduit.wait.IdleStrategies.newIdleStrategy(
+                "hybrid:spins=0,yields=0,maxSleepNs=20000000", dataWaiter, ring::isHeadWritten);
+            final int[] delivered = {0};
+            int wakeUps = 0;
+            while (delivered[0] < LATER_MESSAGES && wakeUps < 50)
+            {
+                idle.idle(ring.read((typeId, buffer, offset, length) -> delivered[0]++, 100));
+                wakeUps++;
+            }
+            assertEquals(LATER_MESSAGES, delivered[0], "the dead claim was not skipped in " + wakeUps + " wake-ups");
+            assertEquals(1, ring.recordsSkipped());
+            assertTrue(wakeUps <= 5, "skipped after " + wakeUps + " wake-ups");
+        }
+    }
+
     @ParameterizedTest(name = "marked={0}")
     @ValueSource(booleans = {true, false})
     void shouldCountADeadClaimAcrossTheWrapPointAsOneMessage(final boolean marked) throws Exception
