@@ -179,6 +179,34 @@ class ChannelSetTest
         }
     }
 
+    /**
+     * The set's native futex_waitv sleeps through an interrupt; the set's receive ends at its next sleep instead,
+     * as Channel's does: 0, the flag left set.
+     */
+    @Test
+    void shouldEndReceiveOfAnInterruptedThreadAsItsTimeoutWould() throws Exception
+    {
+        final long timeoutNs = TimeUnit.SECONDS.toNanos(30);
+        try (Channel a = Channel.open(dir, "a", ChannelOptions.defaults().capacity(4096), 0, 0, timeoutNs);
+            Channel b = Channel.open(dir, "b", ChannelOptions.defaults().capacity(4096), 0, 0, timeoutNs))
+        {
+            final ChannelSet set = new ChannelSet(a, b);
+            final CompletableFuture<String> outcome = new CompletableFuture<>();
+            final Thread receiver = new Thread(() ->
+            {
+                Thread.currentThread().interrupt();
+                final long startNs = System.nanoTime();
+                final int read = set.receive((t, buf, o, l) -> fail("nothing was sent"), 10, timeoutNs);
+                final long receiveNs = System.nanoTime() - startNs;
+                outcome.complete(read + " " + Thread.currentThread().isInterrupted() + " " + (receiveNs < timeoutNs / 10));
+            });
+            receiver.start();
+            assertEquals("0 true true", outcome.get(60, TimeUnit.SECONDS),
+                "read, flag still set, returned well before its timeout");
+            receiver.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
     private Channel open(final String name) throws Exception
     {
         return Channel.open(dir, name, ChannelOptions.defaults().capacity(4096), 0, 0);
