@@ -144,8 +144,7 @@ class ChannelSetTest
     {
         // a long sleep: only the close can end it within the test's wait
         final long maxSleepNs = TimeUnit.SECONDS.toNanos(60);
-        try (Channel a = Channel.open(dir, "a", ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs);
-            Channel b = Channel.open(dir, "b", ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs))
+        try (Channel a = openSleeping("a", maxSleepNs); Channel b = openSleeping("b", maxSleepNs))
         {
             final ChannelSet set = new ChannelSet(a, b);
             final CompletableFuture<Object> outcome = new CompletableFuture<>();
@@ -187,24 +186,28 @@ class ChannelSetTest
     void shouldEndReceiveOfAnInterruptedThreadAsItsTimeoutWould() throws Exception
     {
         final long timeoutNs = TimeUnit.SECONDS.toNanos(30);
-        try (Channel a = Channel.open(dir, "a", ChannelOptions.defaults().capacity(4096), 0, 0, timeoutNs);
-            Channel b = Channel.open(dir, "b", ChannelOptions.defaults().capacity(4096), 0, 0, timeoutNs))
+        try (Channel a = openSleeping("a", timeoutNs); Channel b = openSleeping("b", timeoutNs))
         {
             final ChannelSet set = new ChannelSet(a, b);
-            final CompletableFuture<String> outcome = new CompletableFuture<>();
+            final String[] outcome = new String[1];
             final Thread receiver = new Thread(() ->
             {
                 Thread.currentThread().interrupt();
                 final long startNs = System.nanoTime();
                 final int read = set.receive((t, buf, o, l) -> fail("nothing was sent"), 10, timeoutNs);
-                final long receiveNs = System.nanoTime() - startNs;
-                outcome.complete(read + " " + Thread.currentThread().isInterrupted() + " " + (receiveNs < timeoutNs / 10));
+                outcome[0] = read + " " + Thread.currentThread().isInterrupted() + " " +
+                    (System.nanoTime() - startNs < timeoutNs / 10);
             });
             receiver.start();
-            assertEquals("0 true true", outcome.get(60, TimeUnit.SECONDS),
-                "read, flag still set, returned well before its timeout");
-            receiver.join(TimeUnit.SECONDS.toMillis(10));
+            receiver.join(TimeUnit.SECONDS.toMillis(60));
+            assertEquals("0 true true", outcome[0], "read, flag still set, returned well before its timeout");
         }
+    }
+
+    /** A channel that sleeps at once (no spins, no yields), at most {@code maxSleepNs} a sleep. */
+    private Channel openSleeping(final String name, final long maxSleepNs) throws Exception
+    {
+        return Channel.open(dir, name, ChannelOptions.defaults().capacity(4096), 0, 0, maxSleepNs);
     }
 
     private Channel open(final String name) throws Exception
