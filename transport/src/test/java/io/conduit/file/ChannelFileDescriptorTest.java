@@ -95,7 +95,9 @@ class ChannelFileDescriptorTest
                 assertNotEquals(0, claim);
                 assertEquals(length, slotClaimLength(claim), "length at position=" + position);
                 // distances from positions around the claim, as a consumer or a producer asks them
-                for (final long delta : new long[]{0, 64, length - 64, length, MAX_CAPACITY, -64, -(long)MAX_CAPACITY})
+                // up to 8 TiB either way, where the docs say the distance is exact
+                for (final long delta : new long[]{0, 64, length - 64, length, MAX_CAPACITY, -64, -(long)MAX_CAPACITY,
+                    (1L << 43) - 64, -(1L << 43) + 64})
                 {
                     if (position + delta >= 0)
                     {

@@ -40,8 +40,8 @@ class MpscClaimSweepTest
     {
         final long behind = slotClaim(START - 4096, 128);
         final long ahead = slotClaim(START + 64, 128);
-        setSlot(5, DEAD_PID, behind);
-        setSlot(6, DEAD_PID, ahead);
+        MpscDeadClaimTest.setSlot(header, 5, DEAD_PID, behind);
+        MpscDeadClaimTest.setSlot(header, 6, DEAD_PID, ahead);
         final MpscRing ring = new MpscRing(header, buffer, 1024, 1_000_000_000L, "sweep");
 
         assertEquals(0, ring.read((typeId, b, offset, length) -> { }, 10)); // attaches
@@ -50,7 +50,7 @@ class MpscClaimSweepTest
 
         // planted behind the head after the attach: cleared at the first sweep, one GiB on, not before
         final long planted = slotClaim(START - 640, 64);
-        setSlot(7, DEAD_PID, planted);
+        MpscDeadClaimTest.setSlot(header, 7, DEAD_PID, planted);
         final UnsafeBuffer body = new UnsafeBuffer(new byte[56]); // one line a message
         final long messagesPerGib = MpscRing.CLAIM_SWEEP_INTERVAL / RecordDescriptor.ALIGNMENT;
         final int batch = 256;
@@ -71,8 +71,8 @@ class MpscClaimSweepTest
     @Test
     void shouldGiveADeadProducersSlotToANewProducerOnlyOnceItsLastClaimIsConsumed()
     {
-        setSlot(0, DEAD_PID, slotClaim(START, 128)); // not consumed: the head is at its start
-        setSlot(1, DEAD_PID, slotClaim(START - 128, 128)); // consumed: ends at the head
+        MpscDeadClaimTest.setSlot(header, 0, DEAD_PID, slotClaim(START, 128)); // not consumed: the head is at its start
+        MpscDeadClaimTest.setSlot(header, 1, DEAD_PID, slotClaim(START - 128, 128)); // consumed: ends at the head
         final MpscRing ring = new MpscRing(header, buffer, 1024, 1_000_000_000L, "reuse");
 
         assertTrue(ring.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
@@ -92,12 +92,6 @@ class MpscClaimSweepTest
         }
         assertEquals(batch, ring.read((typeId, b, offset, length) -> { }, batch));
         return batch;
-    }
-
-    private void setSlot(final int slot, final long pid, final long claim)
-    {
-        header.putLongVolatile(producerSlotOffset(slot) + SLOT_PID_OFFSET, pid);
-        header.putLongVolatile(producerSlotOffset(slot) + SLOT_CLAIM_OFFSET, claim);
     }
 
     private long claimOf(final int slot)

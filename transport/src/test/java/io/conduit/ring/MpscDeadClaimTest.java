@@ -114,6 +114,34 @@ class MpscDeadClaimTest
         }
     }
 
+    /**
+     * The same, through the blocking calls, which sleep on a claim at the head: {@code Channel.receive} and
+     * {@code ChannelSet.receive} check it at each wake-up (20 ms apart here), so the messages behind a dead claim
+     * arrive in the first call. Were it checked once per 1024 reads, a sleep apart, the call would time out first.
+     */
+    @ParameterizedTest(name = "set={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldSkipADeadClaimWithinOneBlockingReceive(final boolean set) throws Exception
+    {
+        try (io.conduit.Channel channel = io.conduit.Channel.open(dir, "blocking", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60)), 0, 0,
+            TimeUnit.MILLISECONDS.toNanos(20)))
+        {
+            layDeadClaimThenMessages((MpscRing)channel.ring(), channel.file().headerBuffer(), true);
+            final int[] delivered = {0};
+            final MessageHandler handler = (typeId, buffer, offset, length) ->
+            {
+                assertEquals(delivered[0], buffer.getInt(offset));
+                delivered[0]++;
+            };
+            final long timeoutNs = TimeUnit.SECONDS.toNanos(5);
+            final int read = set ? new io.conduit.ChannelSet(channel).receive(handler, 100, timeoutNs) :
+                channel.receive(handler, 100, timeoutNs);
+            assertEquals(LATER_MESSAGES, read, "the dead claim was not skipped within one receive");
+            assertEquals(1, ((MpscRing)channel.ring()).recordsSkipped());
+        }
+    }
+
     @ParameterizedTest(name = "marked={0}")
     @ValueSource(booleans = {true, false})
     void shouldCountADeadClaimAcrossTheWrapPointAsOneMessage(final boolean marked) throws Exception
@@ -140,9 +168,7 @@ class MpscDeadClaimTest
             // a dead producer's claim of a two-line record: one line of wrap padding, then the record at offset 0
             final int frameLength = 100;
             final long claimLength = RecordDescriptor.ALIGNMENT + RecordDescriptor.alignedLength(frameLength);
-            final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
-            header.putLong(slot + SLOT_CLAIM_OFFSET, slotClaim(position, claimLength));
-            header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+            setSlot(header, MAX_PRODUCERS - 1, DEAD_PID, slotClaim(position, claimLength));
             assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, position, position + claimLength));
             if (marked)
             {
@@ -177,9 +203,7 @@ class MpscDeadClaimTest
     static void layDeadClaimThenMessages(final MpscRing ring, final AtomicBuffer header, final boolean marked)
     {
         final int frameLength = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
-        final int slot = producerSlotOffset(MAX_PRODUCERS - 1);
-        header.putLong(slot + SLOT_CLAIM_OFFSET, slotClaim(0, RecordDescriptor.alignedLength(frameLength)));
-        header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+        setSlot(header, MAX_PRODUCERS - 1, DEAD_PID, slotClaim(0, RecordDescriptor.alignedLength(frameLength)));
         assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, RecordDescriptor.alignedLength(frameLength)));
         if (marked)
         {
@@ -192,5 +216,19 @@ class MpscDeadClaimTest
             body.putInt(0, i);
             assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
         }
+    }
+
+    /**
+     * Fill a producer slot as a process that registered there and claimed would have left it.
+     *
+     * @param header the channel file header.
+     * @param slot   the slot's index.
+     * @param pid    the registered process.
+     * @param claim  its claim word ({@code slotClaim}).
+     */
+    static void setSlot(final AtomicBuffer header, final int slot, final long pid, final long claim)
+    {
+        header.putLongVolatile(producerSlotOffset(slot) + SLOT_CLAIM_OFFSET, claim);
+        header.putLongVolatile(producerSlotOffset(slot) + SLOT_PID_OFFSET, pid);
     }
 }

@@ -83,9 +83,12 @@ class MpscSlotReadRaceTest
             TimeUnit.SECONDS.toNanos(60), "slot-race");
         final long claimLength = RecordDescriptor.alignedLength(FRAME_LENGTH);
         MpscDeadClaimTest.layDeadClaimThenMessages(ring, header, marked);
+        // attach the consumer before arming: its attach sweeps every slot's claim word, and a change run from that
+        // load, not the stuck check's, would leave the check nothing to race with
+        assertEquals(0, ring.read((typeId, buffer, offset, length) -> fail("delivered past the claim"), 100));
 
         header.loadsBefore = readsBefore;
-        header.change = () -> setSlot(header, ProcessHandle.current().pid(), 0, 0);
+        header.change = () -> MpscDeadClaimTest.setSlot(header, MAX_PRODUCERS - 1, ProcessHandle.current().pid(), 0);
         final int[] delivered = {0};
         final MessageHandler handler = (typeId, buffer, offset, length) ->
         {
@@ -106,7 +109,7 @@ class MpscSlotReadRaceTest
         assertEquals(0, ring.recordsSkipped(), "skipped on a slot taken over while it was read");
         assertEquals(0, delivered[0]);
 
-        setSlot(header, DEAD_PID, 0, claimLength);
+        MpscDeadClaimTest.setSlot(header, MAX_PRODUCERS - 1, DEAD_PID, slotClaim(0, claimLength));
         polls = 0;
         while (delivered[0] < LATER_MESSAGES && polls < 2 * PROMPT_POLLS)
         {
@@ -116,12 +119,5 @@ class MpscSlotReadRaceTest
         assertEquals(LATER_MESSAGES, delivered[0], "the dead claim, read steadily, was not skipped in " + polls +
             " polls");
         assertEquals(1, ring.recordsSkipped());
-    }
-
-    /** Store a slot: pid, then claim word. */
-    private static void setSlot(final UnsafeBuffer header, final long pid, final long position, final long length)
-    {
-        header.putLongVolatile(SLOT + SLOT_PID_OFFSET, pid);
-        header.putLongVolatile(SLOT + SLOT_CLAIM_OFFSET, slotClaim(position, length));
     }
 }

@@ -28,11 +28,12 @@ import java.util.concurrent.TimeUnit;
  * Two groups, the same consumer:
  * <ul>
  *     <li>{@code offerRead}: the producer offers one message per call, as a service sending as it goes does;</li>
- *     <li>{@code burst}: the producer offers {@link #BURST} messages per call, never pausing between them, so the
- *     harness's own cost per call leaves the producer's side and the slower side of the ring sets the pace.</li>
+ *     <li>{@code burst}: the producer offers {@link #BURST} messages per call, never pausing between them, so
+ *     JMH's own cost per call is paid once per {@link #BURST} messages rather than per message.</li>
  * </ul>
- * The aux counters tell which side that is: failed offers mean the ring was full (the consumer was behind), empty
- * reads that it was empty (the producer was).
+ * The aux counters hint at which side was behind: in {@code offerRead} a failed offer is a call that found the ring
+ * full (the consumer behind); in {@code burst} a full ring is retried at once, so failed offers count retries, not
+ * time. Empty reads count polls that found the ring empty (the producer behind).
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.Throughput)
@@ -140,7 +141,8 @@ public class RingThroughputBenchmark extends RingTrial
 
     static void checkOneThreadASide(final ThreadParams params)
     {
-        if (params.getGroupCount() != 1 || params.getSubgroupThreadCount() != 1)
+        // the whole group, not this side: with -tg 1,2 the lone producer's own subgroup holds one thread too
+        if (params.getGroupCount() != 1 || params.getGroupThreadCount() != 2)
         {
             throw new IllegalStateException("pinning gives one producer and one consumer a CPU each, but this run has " +
                 params.getGroupCount() + " group(s) of " + params.getGroupThreadCount() + " threads: run with -tg 1,1 " +

@@ -81,6 +81,11 @@ class ThreadAffinityTest
         final IllegalStateException twoProducers = assertThrows(IllegalStateException.class,
             () -> RingThroughputBenchmark.checkOneThreadASide(new ThreadParams(0, 3, 0, 1, 0, 2, 0, 3, 0, 2)));
         assertTrue(twoProducers.getMessage().contains("1 group(s) of 3 threads"), twoProducers.getMessage());
+        // the lone consumer of that group (its own subgroup holds one thread) is refused too: pinned alone, it would
+        // leave the two sides pinned unlike each other
+        final IllegalStateException loneSide = assertThrows(IllegalStateException.class,
+            () -> RingThroughputBenchmark.checkOneThreadASide(new ThreadParams(2, 3, 0, 1, 1, 2, 2, 3, 0, 1)));
+        assertTrue(loneSide.getMessage().contains("1 group(s) of 3 threads"), loneSide.getMessage());
         final IllegalStateException twoGroups = assertThrows(IllegalStateException.class,
             () -> RingThroughputBenchmark.checkOneThreadASide(new ThreadParams(0, 4, 0, 2, 0, 2, 0, 2, 0, 1)));
         assertTrue(twoGroups.getMessage().contains("2 group(s) of 2 threads") &&
@@ -107,19 +112,19 @@ class ThreadAffinityTest
         assertEquals(allowedBefore, after.get());
 
         System.setProperty(ThreadAffinity.CPUS_PROP_NAME, cpus[0] + "," + cpus[1]);
-        final AtomicReference<Throwable> refused = new AtomicReference<>();
-        final AtomicReference<String> afterRefusal = new AtomicReference<>();
-        final Thread asked = new Thread(() -> // not the test's own thread: were it pinned, the suite would stay so
+        // not the test's own thread: were it pinned, the suite would stay so. A FutureTask hands back what the
+        // thread threw, so a failure there fails the test with its own message
+        final java.util.concurrent.FutureTask<String> asked = new java.util.concurrent.FutureTask<>(() ->
         {
-            refused.set(assertThrows(IllegalStateException.class,
-                () -> RingThroughputBenchmark.pinSide(twoProducers, 0)));
-            afterRefusal.set(ThreadAffinity.allowedCpus());
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> RingThroughputBenchmark.pinSide(twoProducers, 0));
+            assertTrue(refused.getMessage().startsWith("pinning gives one producer and one consumer a CPU each"),
+                refused.getMessage());
+            return ThreadAffinity.allowedCpus();
         });
-        asked.start();
-        asked.join();
-        assertTrue(refused.get().getMessage().startsWith("pinning gives one producer and one consumer a CPU each"),
-            refused.get().getMessage());
-        assertEquals(allowedBefore, afterRefusal.get());
+        final Thread thread2 = new Thread(asked);
+        thread2.start();
+        assertEquals(allowedBefore, asked.get(30, java.util.concurrent.TimeUnit.SECONDS));
     }
 
     @Test
