@@ -49,6 +49,8 @@ public final class ChannelFile implements AutoCloseable
     public static final String SUFFIX = ".conduit";
     /** System property naming the default channel directory. */
     public static final String DIR_PROP_NAME = "conduit.dir";
+    /** Attempts {@link #openOrCreate} makes while other processes create and delete the same channel file. */
+    public static final int OPEN_OR_CREATE_ATTEMPTS = 64;
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
@@ -240,28 +242,37 @@ public final class ChannelFile implements AutoCloseable
 
     /**
      * Open a channel file, creating it with the options if it does not exist. Safe against a concurrent creator in
-     * another process: exactly one creates, the others open what it built.
+     * another process: exactly one creates, the others open what it built. Safe against a concurrent delete too: a
+     * file deleted between the look and the open is created again, and a file created between them is opened, up to
+     * {@link #OPEN_OR_CREATE_ATTEMPTS} times.
      *
      * @param directory channel directory.
      * @param name channel name.
      * @param options options for creation and expectations for opening.
      * @return the mapped channel file.
+     * @throws NoSuchFileException if the file was deleted under every attempt to open or create it.
      * @throws IOException if the file cannot be built or read.
      */
     public static ChannelFile openOrCreate(final Path directory, final String name, final ChannelOptions options)
         throws IOException
     {
-        if (Files.exists(pathOf(directory, name)))
+        final Path path = pathOf(directory, name);
+        for (int attempt = 1; ; attempt++)
         {
-            return open(directory, name, options);
-        }
-        try
-        {
-            return create(directory, name, options);
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            return open(directory, name, options);
+            try
+            {
+                return Files.exists(path) ? open(directory, name, options) : create(directory, name, options);
+            }
+            catch (final NoSuchFileException | FileAlreadyExistsException ex)
+            {
+                // deleted after the look (or after create linked it), or created by another process after it
+                if (attempt >= OPEN_OR_CREATE_ATTEMPTS)
+                {
+                    throw new NoSuchFileException(path.toString(), null, "channel '" + name + "' was deleted or " +
+                        "created by another process under each of " + attempt + " attempts to open or create it; " +
+                        "last: " + ex);
+                }
+            }
         }
     }
 

@@ -33,6 +33,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -199,6 +201,77 @@ class ChannelFileTest
         }
         assertEquals(expected.stream().sorted().collect(Collectors.toList()), listDir(dir),
             "one file per channel and no temporary files");
+    }
+
+    /**
+     * Another thread (a process, in use) deletes the channel over and over while this one opens or creates it: every call must end
+     * with a file mapped, never with the NoSuchFileException of a file deleted between the look and the open (or
+     * between create's link and its open). Each call's file is checked as built by these options, and the deleter
+     * must have deleted files in the meantime, or the race was never run.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldOpenOrCreateWhileAnotherProcessDeletesTheFile() throws Exception
+    {
+        final int calls = 2000;
+        final Path path = dir.resolve(NAME + ChannelFile.SUFFIX);
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong deletes = new AtomicLong();
+        final Thread deleter = new Thread(() ->
+        {
+            while (running.get())
+            {
+                try
+                {
+                    if (Files.deleteIfExists(path))
+                    {
+                        deletes.incrementAndGet();
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+                Thread.onSpinWait();
+            }
+        }, "deleter");
+        deleter.start();
+        try
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                try (ChannelFile file = ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC)))
+                {
+                    assertEquals(RingKind.SPSC, file.kind(), "call " + i);
+                    assertEquals(CAPACITY, file.capacity(), "call " + i);
+                }
+            }
+        }
+        finally
+        {
+            running.set(false);
+            deleter.join();
+        }
+        assertTrue(deletes.get() >= 100, "the deleter ran beside the calls: " + deletes.get() + " deletes");
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().contains(".tmp-"))
+                .collect(Collectors.toList()), "no temporary file left");
+        }
+    }
+
+    /**
+     * A name that always looks absent but can never be created (a link to nowhere): openOrCreate gives up after its
+     * attempts with an error that names the channel, rather than looping for ever.
+     */
+    @Test
+    void shouldGiveUpOpenOrCreateOnANameThatCanNeitherBeOpenedNorCreated() throws Exception
+    {
+        Files.createSymbolicLink(dir.resolve(NAME + ChannelFile.SUFFIX), dir.resolve("nowhere"));
+        final NoSuchFileException ex = assertThrows(NoSuchFileException.class,
+            () -> ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC)));
+        assertTrue(ex.getMessage().contains("channel '" + NAME + "'") &&
+            ex.getMessage().contains(ChannelFile.OPEN_OR_CREATE_ATTEMPTS + " attempts"), ex.getMessage());
     }
 
     @Test
