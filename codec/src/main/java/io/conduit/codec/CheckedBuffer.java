@@ -33,6 +33,7 @@ final class CheckedBuffer extends UnsafeBuffer
 
     private boolean forwardOnly;
     private int readFloor;
+    private boolean detached;
 
     /**
      * A view of nothing, capacity 0, until wrapped.
@@ -70,6 +71,25 @@ final class CheckedBuffer extends UnsafeBuffer
         {
             wrap(buffer, offset, length);
         }
+        detached = false;
+    }
+
+    /**
+     * Refuse every access until the next {@link #wrapRegion}, naming the reason: for an encoder whose claim has been
+     * committed or aborted, whose bytes now belong to the reader, or to the next claim. Off-heap (a mapped ring) no
+     * reference is stored: the view keeps its address with a capacity of 0.
+     */
+    void detach()
+    {
+        if (null == byteArray())
+        {
+            wrap(addressOffset(), 0);
+        }
+        else
+        {
+            wrap(EMPTY);
+        }
+        detached = true;
     }
 
     /**
@@ -589,6 +609,12 @@ final class CheckedBuffer extends UnsafeBuffer
 
     private IndexOutOfBoundsException outOfBounds(final String access, final int index, final int length)
     {
+        if (detached)
+        {
+            return new IndexOutOfBoundsException("record view " + access + " after its claim was committed or " +
+                "aborted: index=" + index + " length=" + length + "; an encoder writes only between " +
+                "SbePublisher.tryClaim and commit or abort");
+        }
         return new IndexOutOfBoundsException(
             "record view " + access + " out of bounds: index=" + index + " length=" + length + " capacity=" +
             capacity());

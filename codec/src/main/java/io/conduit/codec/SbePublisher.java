@@ -70,6 +70,8 @@ public final class SbePublisher
     private MessageEncoderFlyweight claimEncoder;
     private int claimOffset = NO_CLAIM;
     private int claimLength;
+    // how the last claim ended: for offer, whose handler may end the claim itself
+    private boolean lastClaimCommitted;
 
     /**
      * @param ring the ring to send on.
@@ -170,13 +172,16 @@ public final class SbePublisher
         final int encodedLength = HEADER_LENGTH + encoder.encodedLength();
         final int claimedLength = claimLength;
         claimOffset = NO_CLAIM;
+        claimView.detach(); // the bytes are the reader's now: a later write through the encoder throws
         if (encodedLength != claimedLength)
         {
+            lastClaimCommitted = false;
             ring.abort(offset);
             throw new IllegalStateException("encoded length is not the claimed length, claim aborted: encodedLength=" +
                 encodedLength + " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
                 " schemaId=" + encoder.sbeSchemaId());
         }
+        lastClaimCommitted = true;
         // Ring.commit release-stores the record length last, publishing every byte encoded above
         ring.commit(offset);
     }
@@ -194,6 +199,8 @@ public final class SbePublisher
             throw new IllegalStateException("no open claim to abort");
         }
         claimOffset = NO_CLAIM;
+        claimView.detach();
+        lastClaimCommitted = false;
         ring.abort(offset);
     }
 
@@ -206,20 +213,24 @@ public final class SbePublisher
     }
 
     /**
-     * Claim, let the handler fill the encoder, and commit; abort the claim if the handler throws, then rethrow.
+     * Claim, let the handler fill the encoder, and commit; abort the claim if the handler throws, then rethrow. A
+     * handler that commits the claim itself ({@link #commit()}) has sent the message, and offer returns {@code true}
+     * without committing again; one that aborts it gets an {@link IllegalStateException}, since nothing was sent.
      *
      * @param encoder the encoder to wrap over the claim.
      * @param length  encoded length of the whole message, SBE header included.
      * @param handler fills the encoder.
      * @param <E>     type of the generated encoder.
      * @return {@code true} if sent, {@code false} on back-pressure (the handler was not called).
-     * @throws IllegalStateException    if a claim is already open, or the encoded length is not {@code length}.
+     * @throws IllegalStateException    if a claim is already open, the encoded length is not {@code length}, or the
+     *                                  handler aborted the claim.
      * @throws IllegalArgumentException as {@link #tryClaim}.
      */
     public <E extends MessageEncoderFlyweight> boolean offer(
         final E encoder, final int length, final SbeEncodeHandler<? super E> handler)
     {
-        if (tryClaim(encoder, length) <= 0)
+        final int offset = tryClaim(encoder, length);
+        if (offset <= 0)
         {
             return false;
         }
@@ -234,6 +245,16 @@ public final class SbePublisher
                 abort();
             }
             throw ex;
+        }
+        if (offset != claimOffset)
+        {
+            // the handler ended the claim itself
+            if (lastClaimCommitted)
+            {
+                return true;
+            }
+            throw new IllegalStateException("the handler aborted the claim: nothing sent, offset=" + offset +
+                " templateId=" + encoder.sbeTemplateId());
         }
         commit();
         return true;

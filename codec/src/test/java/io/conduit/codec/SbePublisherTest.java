@@ -317,6 +317,69 @@ class SbePublisherTest
         assertEquals(sent, ring.read(dispatcher, Integer.MAX_VALUE));
     }
 
+    /**
+     * Once its claim is committed or aborted, the encoder's bytes are the reader's (or the next claim's): a write
+     * through it throws, naming why, and the message read is the one committed. Off-heap ring (the default here) and
+     * on-heap alike.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldRefuseWritesThroughAnEncoderWhoseClaimHasEnded(final boolean onHeap)
+    {
+        final Ring ring = onHeap ? new TestRing(new UnsafeBuffer(new byte[4096]), 1024) : this.ring;
+        final SbePublisher publisher = new SbePublisher(ring);
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(1).timestampNs(3);
+        publisher.commit();
+
+        final IndexOutOfBoundsException afterCommit =
+            assertThrows(IndexOutOfBoundsException.class, () -> heartbeat.sequence(99));
+        assertTrue(afterCommit.getMessage().contains("after its claim was committed or aborted"),
+            afterCommit.getMessage());
+
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(2).timestampNs(3);
+        publisher.abort();
+        assertThrows(IndexOutOfBoundsException.class, () -> heartbeat.sequence(98));
+
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(3).timestampNs(3); // wrapped again: writes go through
+        publisher.commit();
+
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 1", "heartbeat 3"), received);
+    }
+
+    /**
+     * A handler that commits the claim itself has sent the message: offer returns true and does not commit again
+     * (it used to throw "no open claim", inviting a resend). One that aborts it sent nothing, and offer says so.
+     */
+    @Test
+    void shouldReportWhatAHandlerThatEndsItsOwnClaimDid()
+    {
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) ->
+        {
+            encoder.sourceId(1).sequence(1).timestampNs(3);
+            publisher.commit();
+        }));
+        assertFalse(publisher.hasOpenClaim());
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) ->
+            {
+                encoder.sourceId(1).sequence(2).timestampNs(3);
+                publisher.abort();
+            }));
+        assertTrue(ex.getMessage().contains("the handler aborted the claim"), ex.getMessage());
+        assertFalse(publisher.hasOpenClaim());
+
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH,
+            (encoder) -> encoder.sourceId(1).sequence(3).timestampNs(3)));
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 1", "heartbeat 3"), received);
+        assertEquals(0, ring.size());
+    }
+
     @Test
     void shouldRefuseMisuse()
     {
