@@ -15,7 +15,7 @@ import java.nio.file.Path;
  *  +----------------------------+  128
  *  |  Producer line             |  tail, send counters, producer liveness
  *  +----------------------------+  256
- *  |  Head cache line           |  producers' shared cache of the consumer's position (MPSC)
+ *  |  Head cache line           |  producers' shared cache of the clean position (MPSC)
  *  +----------------------------+  384
  *  |  Consumer line             |  head, receive counters, consumer liveness
  *  +----------------------------+  512

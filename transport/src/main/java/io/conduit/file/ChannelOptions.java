@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Options for creating a channel file, or the expectations checked when opening one. Immutable; each {@code with*}
- * method returns a copy.
+ * Options for creating a channel file, or the expectations checked when opening one. Immutable; each setter
+ * ({@code kind(..)}, {@code capacity(..)}, ...) returns a copy.
  * <p>
  * When creating, unset fields take their defaults. When opening an existing file, only the fields that were set
  * explicitly are checked against the file; everything else is adopted from the file's header.

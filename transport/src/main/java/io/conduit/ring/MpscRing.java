@@ -14,9 +14,9 @@ import static io.conduit.ring.RecordDescriptor.*;
  * a compare-and-set to the positive length; records committed out of order are delivered in claim order. Consumed
  * lines get their header slots zeroed by the consumer (records start on lines, so that is all that must read 0), but
  * only after it has stored the head, in bulk, and tracked by a separate clean position: producers may write only
- * below {@code clean + capacity}. A consumer killed between the two stores leaves consumed, uncleared lines below
- * the head, which its successor clears before reading; it never finds cleared lines above its head, which is how
- * zero-before-head-store rings corrupt themselves.
+ * below {@code clean + capacity - 8} (the header slot after a claim must stay zero). A consumer killed between the
+ * two stores leaves consumed, uncleared lines below the head, which its successor clears before reading; it never
+ * finds cleared lines above its head, which is how zero-before-head-store rings corrupt themselves.
  * <p>
  * Each producer (a ring object, normally one per process) registers in one of
  * {@link io.conduit.file.ChannelFileDescriptor#MAX_PRODUCERS} slots and records every claim there, position and length

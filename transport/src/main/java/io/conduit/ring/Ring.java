@@ -72,7 +72,9 @@ public interface Ring
      * Publish a claimed message to the consumer.
      *
      * @param offset the value {@link #tryClaim} returned.
-     * @throws IllegalArgumentException if {@code offset} is not a live claim of this producer.
+     * @throws IllegalArgumentException if {@code offset} is not a live claim.
+     * @throws IllegalStateException if the consumer skipped the claim after the stuck claim timeout: the message was
+     * not delivered (SPSC reports this only for a claim that is not its latest, see docs/LAYOUT.md).
      */
     void commit(int offset);
 
@@ -80,7 +82,8 @@ public interface Ring
      * Give back a claimed message: the consumer skips it.
      *
      * @param offset the value {@link #tryClaim} returned.
-     * @throws IllegalArgumentException if {@code offset} is not a live claim of this producer.
+     * @throws IllegalArgumentException if {@code offset} is not a live claim.
+     * @throws IllegalStateException if the consumer skipped the claim after the stuck claim timeout.
      */
     void abort(int offset);
 

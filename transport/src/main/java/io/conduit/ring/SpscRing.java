@@ -8,10 +8,10 @@ import static io.conduit.ring.RecordDescriptor.*;
 /**
  * A ring with one producer and one consumer, usually in two processes.
  * <p>
- * The consumer writes nothing but its head: consumed bytes are never zeroed on its path. Instead the producer clears
- * the header slot of every line ahead of its tail, a span at a time ({@link #ZERO_AHEAD_LENGTH}, once the consumer has
- * passed it), so the header slot at the tail always reads 0 until a record is published there, and the line the
- * consumer polls is written once per message, by the commit. The latest claim carries no mark: if the producer dies
+ * The consumer writes nothing into the ring but padding over a claim it skips: consumed bytes are never zeroed on
+ * its path. Instead the producer clears the header slot of every line ahead of its tail, a span at a time
+ * ({@link #ZERO_AHEAD_LENGTH}, once the consumer has passed it), so the header slot at the tail always reads 0 until
+ * a record is published there, and the line the consumer polls is written once per message, by the commit. The latest claim carries no mark: if the producer dies
  * with it, its extent is {@code [claim, tail)}, since the tail is stored at every claim. An earlier claim still open
  * when another is made is marked then (negative length), so every claim stays recoverable.
  * <p>

@@ -17,7 +17,7 @@ import org.agrona.concurrent.AtomicBuffer;
  * sleeper: await(condition)                          waker: signal() after publishing
  *   W1  seq = word (volatile load)                     P0  publish (the ring's release store)
  *   W2  waiters += 1 (getAndAdd)                       P1  full fence (StoreLoad)
- *   W3  full fence (StoreLoad)                         P2  if waiters (volatile load) &gt; 0:
+ *   W3  full fence (StoreLoad)                         P2  if waiters (volatile load) != 0:
  *   W4  if condition (acquire load): return            P3      word += 1 (getAndAdd)
  *   W5  FUTEX_WAIT(word, seq, timeout)                 P4      FUTEX_WAKE(word, all)
  *   W6  waiters -= 1 (getAndAdd, in finally)

@@ -6,10 +6,10 @@ import org.agrona.concurrent.AtomicBuffer;
  * The waking half of the futex wait protocol described in {@link FutexWaiter}: after publishing, wake the announced
  * sleepers, and make no system call when there are none.
  * <p>
- * A producer calls {@link #signal(AtomicBuffer, int, int)} right after the release store that publishes (a record's
+ * A publisher calls {@link #signal(AtomicBuffer, int, int)} right after the release store that publishes (a record's
  * length, a head position). The call issues the StoreLoad fence the protocol needs, so the caller adds none, and
- * costs one fence plus one load of a rarely written line while nobody sleeps. A ring that knows no futex sleeper can
- * ever exist (its channel was configured without futex waiting) may skip the call and pay nothing.
+ * costs one fence plus one load of a rarely written line while nobody sleeps. Conduit's rings make this call
+ * themselves in every commit, abort and head store: call it only for what is published outside a Conduit ring.
  * <p>
  * Threading: any thread of any process may signal, concurrently with other wakers and with sleepers.
  * <p>
@@ -30,7 +30,7 @@ public final class FutexWaker
     }
 
     /**
-     * Wake every announced sleeper on the futex word, if any: full fence; if the waiters count is positive,
+     * Wake every announced sleeper on the futex word, if any: full fence; if the waiters count is not 0,
      * increment the word and {@code FUTEX_WAKE} all sleepers on it. Never allocates.
      *
      * @param buffer             off-heap buffer holding both fields, normally the mapped channel file header.
