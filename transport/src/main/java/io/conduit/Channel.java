@@ -31,8 +31,9 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * for MPSC). {@link #close()} may be called from any thread: it wakes this process's sleepers, which throw
  * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. An interrupt ends a blocking call
  * as its timeout would, at its next sleep (within the longest sleep if it comes while asleep): {@code receive}
- * returns 0 and {@code send} false, with the thread's interrupt flag still set. Non-blocking calls
- * ({@link #offer}, {@link #poll}) must not race with close. Never close a channel from a handler running inside one
+ * returns 0 and {@code send} false, with the thread's interrupt flag still set. Once closed, every call throws
+ * {@link ChannelClosedException}; the non-blocking ones ({@link #offer}, {@link #poll}) must not race with close,
+ * though, since they do not hold it off. Never close a channel from a handler running inside one
  * of its own blocking calls (or a {@link ChannelSet}'s that includes it): close would wait for that call to leave.
  */
 public final class Channel implements AutoCloseable
@@ -71,11 +72,11 @@ public final class Channel implements AutoCloseable
     private final FutexWaiter dataWaiter;
     private final FutexWaiter spaceWaiter;
     private final WaitCondition dataAvailable;
-    private final WaitCondition spaceFreed;
+    /** Per sending thread (MPSC allows many): the freed position each saw at its failed offer. */
+    private final ThreadLocal<SpaceFreed> spaceFreed;
     private final int spins;
     private final int yields;
     private final long maxSleepNs;
-    private long freedAtFailure;
     private volatile boolean closed;
     @SuppressWarnings("unused")
     private volatile int activeCalls;
@@ -90,7 +91,7 @@ public final class Channel implements AutoCloseable
         this.dataWaiter = new FutexWaiter(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
         this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
         this.dataAvailable = () -> closed || abstractRing.isHeadWritten();
-        this.spaceFreed = () -> closed || abstractRing.freedPosition() != freedAtFailure;
+        this.spaceFreed = ThreadLocal.withInitial(SpaceFreed::new);
         this.spins = spins;
         this.yields = yields;
         this.maxSleepNs = maxSleepNs;
@@ -150,10 +151,10 @@ public final class Channel implements AutoCloseable
         final long maxSleepNs)
         throws IOException
     {
-        if (spins < 0 || yields < 0 || maxSleepNs <= 0)
+        if (spins < 0 || yields < 0 || maxSleepNs <= 0 || (long)spins + yields >= Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException("spins=" + spins + " yields=" + yields + " maxSleepNs=" + maxSleepNs +
-                " expected spins >= 0, yields >= 0, maxSleepNs > 0");
+                " expected spins >= 0, yields >= 0, spins + yields < " + Integer.MAX_VALUE + ", maxSleepNs > 0");
         }
         return new Channel(name, ChannelFile.openOrCreate(directory, name, options), spins, yields, maxSleepNs);
     }
@@ -182,9 +183,11 @@ public final class Channel implements AutoCloseable
      * @param offset body offset.
      * @param length body length.
      * @return false on back-pressure.
+     * @throws ChannelClosedException if the channel is closed.
      */
     public boolean offer(final int typeId, final DirectBuffer source, final int offset, final int length)
     {
+        checkOpen(); // the ring's memory is unmapped once closed: touching it could crash the JVM
         return ring.offer(typeId, source, offset, length);
     }
 
@@ -209,10 +212,11 @@ public final class Channel implements AutoCloseable
             {
                 return true;
             }
+            final SpaceFreed spaceFreed = this.spaceFreed.get();
             long deadlineNs = NO_DEADLINE;
             for (int attempt = 1; ; attempt++)
             {
-                freedAtFailure = abstractRing.freedPosition();
+                spaceFreed.freedAtFailure = abstractRing.freedPosition();
                 if (ring.offer(typeId, source, offset, length))
                 {
                     return true;
@@ -235,11 +239,14 @@ public final class Channel implements AutoCloseable
      * Read what is there, without waiting.
      *
      * @param handler called per message.
-     * @param limit most messages.
+     * @param limit most messages, {@code >= 1}.
      * @return messages read.
+     * @throws ChannelClosedException if the channel is closed.
      */
     public int poll(final MessageHandler handler, final int limit)
     {
+        checkOpen(); // the ring's memory is unmapped once closed: touching it could crash the JVM
+        checkReadArguments(handler, limit);
         return ring.read(handler, limit);
     }
 
@@ -247,13 +254,14 @@ public final class Channel implements AutoCloseable
      * Read up to {@code limit} messages, waiting up to {@code timeoutNs} for the first.
      *
      * @param handler called per message.
-     * @param limit most messages.
+     * @param limit most messages, {@code >= 1}.
      * @param timeoutNs longest wait.
      * @return messages read; 0 if the timeout passed.
      * @throws ChannelClosedException if the channel is or gets closed.
      */
     public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
     {
+        checkReadArguments(handler, limit);
         enter();
         try
         {
@@ -414,6 +422,36 @@ public final class Channel implements AutoCloseable
     void leave()
     {
         ACTIVE_CALLS.getAndAdd(this, -1);
+    }
+
+    /**
+     * A read of no message would find data waiting and never sleep, so a blocking call would spin to its deadline.
+     */
+    static void checkReadArguments(final MessageHandler handler, final int limit)
+    {
+        if (null == handler)
+        {
+            throw new NullPointerException("handler");
+        }
+        if (limit < 1)
+        {
+            throw new IllegalArgumentException("limit=" + limit + " expected >= 1");
+        }
+    }
+
+    /**
+     * Space freed since this thread's failed offer: one per sending thread, so that one sender's failure does not
+     * move the mark another sleeps on.
+     */
+    private final class SpaceFreed implements WaitCondition
+    {
+        long freedAtFailure;
+
+        @Override
+        public boolean isSatisfied()
+        {
+            return closed || abstractRing.freedPosition() != freedAtFailure;
+        }
     }
 
     private void checkOpen()

@@ -59,11 +59,13 @@ public final class ChannelSet
      * Read what is there, channel by channel in priority order, up to {@code limit} messages in all.
      *
      * @param handler called per message.
-     * @param limit most messages.
+     * @param limit most messages, {@code >= 1}.
      * @return messages read.
+     * @throws ChannelClosedException if a member channel is closed.
      */
     public int poll(final MessageHandler handler, final int limit)
     {
+        Channel.checkReadArguments(handler, limit);
         int count = 0;
         for (final Channel channel : channels)
         {
@@ -80,7 +82,7 @@ public final class ChannelSet
      * Read up to {@code limit} messages, waiting up to {@code timeoutNs} for the first on any channel.
      *
      * @param handler called per message.
-     * @param limit most messages.
+     * @param limit most messages, {@code >= 1}.
      * @param timeoutNs longest wait.
      * @return messages read; 0 if the timeout passed, or if the thread is interrupted (at its next sleep, the flag
      * left set, as {@link Channel#receive}).
@@ -88,6 +90,7 @@ public final class ChannelSet
      */
     public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
     {
+        Channel.checkReadArguments(handler, limit);
         final Channel[] channels = this.channels;
         int entered = 0;
         try

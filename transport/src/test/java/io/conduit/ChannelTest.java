@@ -91,6 +91,62 @@ class ChannelTest
         assertThrows(ChannelClosedException.class, () -> channel.receive((t, b, o, l) -> { }, 1, 1));
     }
 
+    /**
+     * After close the ring's memory is unmapped: the non-blocking calls must throw, not touch it (a JVM crash).
+     */
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldRefuseNonBlockingCallsOnAClosedChannel(final RingKind kind) throws Exception
+    {
+        final Channel channel = Channel.open(dir, "closed", ChannelOptions.defaults().kind(kind).capacity(4096));
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        assertTrue(channel.offer(1, message, 0, 8));
+        channel.close();
+        assertThrows(ChannelClosedException.class, () -> channel.offer(1, message, 0, 8));
+        assertThrows(ChannelClosedException.class, () -> channel.poll((t, b, o, l) -> fail("closed"), 10));
+        assertThrows(ChannelClosedException.class, () -> channel.send(1, message, 0, 8, 1));
+        assertThrows(ChannelClosedException.class,
+            () -> new ChannelSet(channel).poll((t, b, o, l) -> fail("closed"), 10));
+    }
+
+    /**
+     * A read of at most 0 messages would find a waiting message, not sleep, and read nothing: a receive would spin
+     * to its deadline. Refused, as is a missing handler, before anything is read.
+     */
+    @Test
+    void shouldRefuseAReadLimitBelowOneAndANullHandler() throws Exception
+    {
+        try (Channel channel = Channel.open(dir, "limits", ChannelOptions.defaults().capacity(4096)))
+        {
+            assertTrue(channel.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
+            final ChannelSet set = new ChannelSet(channel);
+            final MessageHandler handler = (t, b, o, l) -> { };
+            for (final int limit : new int[] {0, -1, Integer.MIN_VALUE})
+            {
+                final String expected = "limit=" + limit + " expected >= 1";
+                assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> channel.receive(handler, limit, Long.MAX_VALUE)).getMessage());
+                assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> channel.poll(handler, limit)).getMessage());
+                assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> set.receive(handler, limit, Long.MAX_VALUE)).getMessage());
+                assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> set.poll(handler, limit)).getMessage());
+            }
+            assertThrows(NullPointerException.class, () -> channel.receive(null, 1, 1));
+            assertThrows(NullPointerException.class, () -> set.poll(null, 1));
+            assertEquals(1, channel.receive(handler, 1, 1), "the message is still there");
+        }
+    }
+
+    @Test
+    void shouldRefuseSpinsAndYieldsThatOverflowTogether()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Channel.open(
+            dir, "spins", ChannelOptions.defaults(), 10, Integer.MAX_VALUE, 1_000_000L));
+        assertTrue(ex.getMessage().contains("spins + yields < " + Integer.MAX_VALUE), ex.getMessage());
+    }
+
     @ParameterizedTest
     @EnumSource(RingKind.class)
     void shouldBlockSendOnFullRingUntilReceiverFreesSpace(final RingKind kind) throws Exception

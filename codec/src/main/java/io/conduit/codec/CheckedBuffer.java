@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * <p>
  * Checked: the primitive accessors of every width and byte order, the bulk byte accessors and the ASCII/UTF-8
  * "without length" string accessors, which are what SBE-generated codecs call. A check failure is an
- * {@link IndexOutOfBoundsException}. The view also supports a forward-only mode, used while walking a message's
+ * {@link IndexOutOfBoundsException}. A bulk copy is checked on the caller's side too (the array or buffer copied to
+ * or from), which Agrona checks only while its own checks are on. The view also supports a forward-only mode, used while walking a message's
  * groups and var-data to find its length: each read must start at or after the end of the previous one, so a length
  * that would move the walk backwards (a negative or wrapped length) is caught too.
  * <p>
@@ -400,6 +401,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void getBytes(final int index, final byte[] dst, final int offset, final int length)
     {
         checkRead(index, length);
+        checkOther(offset, length, dst.length, "dst");
         super.getBytes(index, dst, offset, length);
     }
 
@@ -410,6 +412,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void getBytes(final int index, final MutableDirectBuffer dstBuffer, final int dstIndex, final int length)
     {
         checkRead(index, length);
+        checkOther(dstIndex, length, dstBuffer.capacity(), "dstBuffer");
         super.getBytes(index, dstBuffer, dstIndex, length);
     }
 
@@ -420,6 +423,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void getBytes(final int index, final ByteBuffer dstBuffer, final int length)
     {
         checkRead(index, length);
+        checkOther(dstBuffer.position(), length, dstBuffer.capacity(), "dstBuffer");
         super.getBytes(index, dstBuffer, length);
     }
 
@@ -430,6 +434,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void getBytes(final int index, final ByteBuffer dstBuffer, final int dstOffset, final int length)
     {
         checkRead(index, length);
+        checkOther(dstOffset, length, dstBuffer.capacity(), "dstBuffer");
         super.getBytes(index, dstBuffer, dstOffset, length);
     }
 
@@ -450,6 +455,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void putBytes(final int index, final byte[] src, final int offset, final int length)
     {
         checkWrite(index, length);
+        checkOther(offset, length, src.length, "src");
         super.putBytes(index, src, offset, length);
     }
 
@@ -460,6 +466,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void putBytes(final int index, final ByteBuffer srcBuffer, final int length)
     {
         checkWrite(index, length);
+        checkOther(srcBuffer.position(), length, srcBuffer.capacity(), "srcBuffer");
         super.putBytes(index, srcBuffer, length);
     }
 
@@ -470,6 +477,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void putBytes(final int index, final ByteBuffer srcBuffer, final int srcIndex, final int length)
     {
         checkWrite(index, length);
+        checkOther(srcIndex, length, srcBuffer.capacity(), "srcBuffer");
         super.putBytes(index, srcBuffer, srcIndex, length);
     }
 
@@ -480,6 +488,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void putBytes(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
     {
         checkWrite(index, length);
+        checkOther(srcIndex, length, srcBuffer.capacity(), "srcBuffer");
         super.putBytes(index, srcBuffer, srcIndex, length);
     }
 
@@ -585,6 +594,20 @@ final class CheckedBuffer extends UnsafeBuffer
         if (forwardOnly)
         {
             readFloor = index + length;
+        }
+    }
+
+    /**
+     * Check the caller's side of a bulk copy, which Agrona checks only while its bounds checks are on: a length
+     * decoded from shared memory must not copy past the caller's array or buffer either, whatever
+     * {@code agrona.disable.bounds.checks} says.
+     */
+    private static void checkOther(final int index, final int length, final int capacity, final String name)
+    {
+        if ((capacity | index | length) < 0 || length > capacity - index)
+        {
+            throw new IndexOutOfBoundsException(name + " out of bounds: index=" + index + " length=" + length +
+                " capacity=" + capacity);
         }
     }
 

@@ -169,9 +169,15 @@ public final class MessageHeaderDescriptor
      * @param schemaId    schema id, {@code 0..65535}.
      * @param version     schema version, {@code 0..65535}.
      * @return the header as it lies in memory, read as a little-endian long.
+     * @throws IllegalArgumentException if a field is outside {@code 0..65535}, where it would be cut to 16 bits.
      */
     public static long header(final int blockLength, final int templateId, final int schemaId, final int version)
     {
+        if (0 != ((blockLength | templateId | schemaId | version) & ~0xFFFF))
+        {
+            throw new IllegalArgumentException("SBE header fields must be 0..65535: blockLength=" + blockLength +
+                " templateId=" + templateId + " schemaId=" + schemaId + " version=" + version);
+        }
         return packField(blockLength, BLOCK_LENGTH_OFFSET) | packField(templateId, TEMPLATE_ID_OFFSET) |
             packField(schemaId, SCHEMA_ID_OFFSET) | packField(version, VERSION_OFFSET);
     }
@@ -197,6 +203,7 @@ public final class MessageHeaderDescriptor
      * @param templateId  template id.
      * @param schemaId    schema id.
      * @param version     schema version.
+     * @throws IllegalArgumentException if a field is outside {@code 0..65535}.
      */
     public static void write(
         final MutableDirectBuffer buffer,

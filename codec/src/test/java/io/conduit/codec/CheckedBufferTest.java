@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -79,6 +80,51 @@ class CheckedBufferTest
         assertThrows(IndexOutOfBoundsException.class, () -> view.putBytes(4, new byte[8], 0, -1));
         assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(1, 1));
         view.putLong(0, 1);
+    }
+
+    /**
+     * A bulk copy whose length fits the view but not the caller's array or buffer is refused before a byte moves,
+     * also with Agrona's bounds checks off (this class runs a second time so): without the check, a var-data length
+     * from shared memory copied past the caller's array, over the Java heap.
+     */
+    @Test
+    void shouldRefuseABulkCopyPastTheCallersArrayOrBuffer()
+    {
+        view.wrap(backing, 0, 64);
+        final byte[] small = new byte[8];
+        final UnsafeBuffer smallBuffer = new UnsafeBuffer(new byte[8]);
+        final ByteBuffer smallByteBuffer = ByteBuffer.allocateDirect(8);
+        final List<Executable> copies = List.of(
+            () -> view.getBytes(0, small, 0, 16),
+            () -> view.getBytes(0, small, 4, 8),
+            () -> view.getBytes(0, smallBuffer, 0, 16),
+            () -> view.getBytes(0, smallByteBuffer, 16),
+            () -> view.getBytes(0, smallByteBuffer, 4, 8),
+            () -> view.putBytes(0, small, 0, 16),
+            () -> view.putBytes(0, small, -1, 4),
+            () -> view.putBytes(0, smallByteBuffer, 16),
+            () -> view.putBytes(0, smallByteBuffer, 4, 8),
+            () -> view.putBytes(0, smallBuffer, 0, 16));
+        for (int i = 0; i < copies.size(); i++)
+        {
+            backing.setMemory(0, 64, (byte)0x5A);
+            final IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class, copies.get(i),
+                "copy " + i);
+            assertTrue(ex.getMessage().contains("out of bounds"), "copy " + i + ": " + ex.getMessage());
+            for (int b = 0; b < 64; b++)
+            {
+                assertEquals((byte)0x5A, backing.getByte(b), "copy " + i + " wrote the view at " + b);
+            }
+        }
+        for (int b = 0; b < 8; b++)
+        {
+            assertEquals(0, small[b], "nothing copied into the array");
+            assertEquals(0, smallBuffer.getByte(b), "nothing copied into the buffer");
+            assertEquals(0, smallByteBuffer.get(b), "nothing copied into the byte buffer");
+        }
+
+        view.getBytes(0, small, 0, 8); // exactly the caller's size: allowed
+        assertEquals((byte)0x5A, small[7]);
     }
 
     @Test

@@ -21,6 +21,7 @@ import static io.conduit.codec.MessageHeaderDescriptor.SCHEMA_ID_OFFSET;
 import static io.conduit.codec.MessageHeaderDescriptor.TEMPLATE_ID_OFFSET;
 import static io.conduit.codec.MessageHeaderDescriptor.VERSION_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -89,6 +90,20 @@ class MessageHeaderDescriptorTest
         assertEquals(1, MessageHeaderDescriptor.schemaId(buffer, 16));
         assertEquals(7, MessageHeaderDescriptor.version(buffer, 16));
         assertEquals(0, buffer.getLong(24), "nothing written past the header");
+    }
+
+    @Test
+    void shouldRefuseAFieldThatWouldBeCutTo16Bits()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16]);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> MessageHeaderDescriptor.write(buffer, 0, 70_000, 1, 1, 0));
+        assertTrue(ex.getMessage().contains("blockLength=70000"), ex.getMessage());
+        assertEquals(0, buffer.getLong(0), "nothing written");
+        assertThrows(IllegalArgumentException.class, () -> MessageHeaderDescriptor.header(0, -1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> MessageHeaderDescriptor.header(0, 1, 0x1_0000, 0));
+        assertThrows(IllegalArgumentException.class, () -> MessageHeaderDescriptor.header(0, 1, 1, Integer.MIN_VALUE));
+        assertEquals(0xFFFF, MessageHeaderDescriptor.version(MessageHeaderDescriptor.header(0xFFFF, 1, 1, 0xFFFF)));
     }
 
     @Test

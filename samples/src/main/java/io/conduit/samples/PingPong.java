@@ -22,14 +22,20 @@ public final class PingPong
      */
     public static void main(final String[] args) throws Exception
     {
+        final boolean isPong = args.length > 0;
+        if (isPong && (2 != args.length || !"pong".equals(args[0])))
+        {
+            throw new IllegalArgumentException("usage: PingPong (no arguments: ping, and start the pong process), " +
+                "or PingPong pong <suffix>; got " + List.of(args));
+        }
         final Path dir = SampleConfiguration.directory();
-        final String suffix = args.length > 1 ? args[1] : String.valueOf(ProcessHandle.current().pid());
+        final String suffix = isPong ? args[1] : String.valueOf(ProcessHandle.current().pid());
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
         // tag::quickstart[]
         try (ChannelFile ping = ChannelFile.openOrCreate(dir, "ping-" + suffix, options);
             ChannelFile pong = ChannelFile.openOrCreate(dir, "pong-" + suffix, options))
         {
-            if (args.length > 0 && "pong".equals(args[0]))
+            if (isPong)
             {
                 echo(ping.ring(), pong.ring(), SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES);
                 return;
@@ -41,6 +47,7 @@ public final class PingPong
                 "-Dconduit.samples.messages=" + SampleConfiguration.MESSAGES,
                 "-Dconduit.samples.warmup=" + SampleConfiguration.WARMUP,
                 "-Dconduit.dir=" + dir, PingPong.class.getName(), "pong", suffix)).inheritIO().start();
+            child.onExit().thenAccept(PingPong::exitIfFailed); // else a failed pong leaves this process waiting
             final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
             final Ring out = ping.ring();
             final Ring in = pong.ring();
@@ -81,10 +88,14 @@ public final class PingPong
 
     private static void echo(final Ring in, final Ring out, final int count)
     {
+        final ProcessHandle parent = ProcessHandle.current().parent().orElseThrow(
+            () -> new IllegalStateException("pong: no ping process (parent) to answer"));
         final int[] echoed = {0};
+        long idlePolls = 0;
         while (echoed[0] < count)
         {
-            in.read((final int typeId, final MutableDirectBuffer buffer, final int offset, final int length) ->
+            final int read = in.read((final int typeId, final MutableDirectBuffer buffer, final int offset,
+                final int length) ->
             {
                 while (!out.offer(typeId, buffer, offset, length))
                 {
@@ -92,6 +103,24 @@ public final class PingPong
                 }
                 echoed[0]++;
             }, 16);
+            if (0 == read && 0 == (++idlePolls & 0xF_FFFF) && !parent.isAlive())
+            {
+                // the ping process died mid-run: do not spin on for ever on files nobody will write
+                throw new IllegalStateException("pong: the ping process " + parent.pid() + " is gone after " +
+                    echoed[0] + " of " + count + " messages");
+            }
+        }
+    }
+
+    /**
+     * End this (ping) process if the pong process failed: its reply would never come.
+     */
+    private static void exitIfFailed(final Process pong)
+    {
+        if (0 != pong.exitValue())
+        {
+            System.err.println("pong process exited with " + pong.exitValue());
+            System.exit(1);
         }
     }
 

@@ -18,15 +18,49 @@ import java.nio.file.Paths;
  */
 public final class SampleConfiguration
 {
-    /** Measured messages or round trips. */
-    public static final int MESSAGES = Integer.getInteger("conduit.samples.messages", 200_000);
-    /** Round trips before measuring. */
-    public static final int WARMUP = Integer.getInteger("conduit.samples.warmup", 50_000);
-    /** Message body length in bytes. */
-    public static final int LENGTH = Integer.getInteger("conduit.samples.length", 32);
+    /** Measured messages or round trips, {@code >= 1}. */
+    public static final int MESSAGES = intProperty("conduit.samples.messages", 200_000, 1, Integer.MAX_VALUE / 2);
+    /** Round trips before measuring, {@code >= 0}. */
+    public static final int WARMUP = intProperty("conduit.samples.warmup", 50_000, 0, Integer.MAX_VALUE / 2);
+    /** Message body length in bytes: at least 8, for the send time the ping-pong carries. */
+    public static final int LENGTH = intProperty("conduit.samples.length", 32, Long.BYTES, 8 * 1024 - 8);
 
     private SampleConfiguration()
     {
+    }
+
+    /**
+     * Read an int property strictly: a value that is not a number or is out of range is an error naming the
+     * property, never silently the default.
+     *
+     * @param key the property.
+     * @param defaultValue its value when unset.
+     * @param min least value allowed.
+     * @param max greatest value allowed.
+     * @return the value.
+     * @throws IllegalArgumentException if it is set to something else than an int in [min, max].
+     */
+    static int intProperty(final String key, final int defaultValue, final int min, final int max)
+    {
+        final String text = System.getProperty(key);
+        if (null == text)
+        {
+            return defaultValue;
+        }
+        final int value;
+        try
+        {
+            value = Integer.parseInt(text.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(key + "=" + text + " expected an integer in [" + min + ", " + max + "]");
+        }
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(key + "=" + value + " expected in [" + min + ", " + max + "]");
+        }
+        return value;
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.conduit.samples;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ class SamplesSmokeTest
     static Path dir;
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldRunPingPong() throws Exception
     {
         final String output = run("io.conduit.samples.PingPong");
@@ -33,24 +36,67 @@ class SamplesSmokeTest
         assertTrue(Long.parseLong(matcher.group(2)) > 0, output);
     }
 
+    /**
+     * Bad input is an error that names it, before any channel is made or child started.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRefuseBadArgumentsAndProperties() throws Exception
+    {
+        final String usage = runExpectingFailure(List.of(), "io.conduit.samples.PingPong", "ping");
+        assertTrue(usage.contains("usage: PingPong") && usage.contains("[ping]"), usage);
+        final String length = runExpectingFailure(
+            List.of("-Dconduit.samples.length=4"), "io.conduit.samples.PingPong");
+        assertTrue(length.contains("conduit.samples.length=4 expected in [8, "), length);
+        final String messages = runExpectingFailure(
+            List.of("-Dconduit.samples.messages=many"), "io.conduit.samples.PingPong");
+        assertTrue(messages.contains("conduit.samples.messages=many expected an integer"), messages);
+    }
+
+    static String runExpectingFailure(final List<String> properties, final String mainClass, final String... args)
+        throws IOException, InterruptedException
+    {
+        final Exit exit = launch(properties, mainClass, args);
+        assertTrue(0 != exit.value, "expected a failure: " + exit.output);
+        return exit.output;
+    }
+
     static String run(final String mainClass, final String... args) throws IOException, InterruptedException
+    {
+        final Exit exit = launch(
+            List.of("-Dconduit.samples.messages=2000", "-Dconduit.samples.warmup=1000"), mainClass, args);
+        assertEquals(0, exit.value, exit.output);
+        return exit.output;
+    }
+
+    /**
+     * Run a main class in its own JVM, killed with its children if it runs over a minute.
+     */
+    private static Exit launch(final List<String> properties, final String mainClass, final String... args)
+        throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"),
-            "-Dconduit.samples.messages=2000", "-Dconduit.samples.warmup=1000",
-            "-Dconduit.dir=" + dir, mainClass));
+            "-cp", System.getProperty("java.class.path"), "-Dconduit.dir=" + dir));
+        command.addAll(properties);
+        command.add(mainClass);
         command.addAll(List.of(args));
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // output to a file, not a pipe: the pong grandchild inherits it, and a pipe it held open would block the read
+        final Path log = Files.createTempFile(dir, mainClass, ".log");
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         final boolean exited = process.waitFor(60, TimeUnit.SECONDS);
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!exited)
         {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
+        final String output = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(exited, "timed out: " + output);
-        assertEquals(0, process.exitValue(), output);
-        return output;
+        return new Exit(process.exitValue(), output);
+    }
+
+    private record Exit(int value, String output)
+    {
     }
 }
