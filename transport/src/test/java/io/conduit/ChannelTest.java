@@ -80,9 +80,16 @@ class ChannelTest
             }
         });
         receiver.start();
-        awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
-        final long startNs = System.nanoTime();
-        channel.close();
+        final long startNs;
+        try
+        {
+            awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+        }
+        finally
+        {
+            startNs = System.nanoTime();
+            channel.close(); // also when the wait failed: the sleeper must not outlive the test
+        }
         receiver.join(10_000);
         assertFalse(receiver.isAlive());
         assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10));

@@ -276,8 +276,10 @@ class CrossProcessTest
             for (int generation = 0; generation < generations; generation++)
             {
                 final long killAt = (generation + 1L) * total / (generations + 1);
+                // no end: only the kill may end a consumer, which would otherwise finish and exit by itself on a
+                // slow test thread, before the kill that is the point of the generation
                 try (ChildJvm consumer = ChildJvm.start(logs, "consumer-" + generation, ConsumerProcess.class,
-                    dir.toString(), NAME, "1", String.valueOf(total), String.valueOf(limit)))
+                    dir.toString(), NAME, "1", String.valueOf(Long.MAX_VALUE), String.valueOf(limit)))
                 {
                     consumer.awaitLine(line -> line.startsWith("ACK ") && lastOf(line) >= killAt, 60_000);
                     assertTrue(consumer.isAlive(), consumer::diagnostics);

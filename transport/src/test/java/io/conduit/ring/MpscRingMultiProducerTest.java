@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.conduit.file.ChannelFileDescriptor.MESSAGES_RECEIVED_OFFSET;
@@ -46,6 +47,7 @@ class MpscRingMultiProducerTest
         {
             final MpscRing ring = (MpscRing)file.ring();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicBoolean stop = new AtomicBoolean();
             final CountDownLatch start = new CountDownLatch(1);
             final List<Thread> producers = new ArrayList<>();
             final List<ChannelFile> files = new ArrayList<>();
@@ -58,7 +60,7 @@ class MpscRingMultiProducerTest
                 }
                 final Ring producerRing = null == own ? ring : own.ring();
                 final int id = producerId;
-                final Thread thread = new Thread(() -> produce(producerRing, id, start, failure), "producer-" + id);
+                final Thread thread = new Thread(() -> produce(producerRing, id, start, failure, stop), "producer-" + id);
                 thread.setDaemon(true);
                 producers.add(thread);
                 thread.start();
@@ -78,6 +80,13 @@ class MpscRingMultiProducerTest
             }
             finally
             {
+                // a failed check must not leave producers spinning on rings about to be unmapped (a JVM crash that
+                // would lose this failure and every later result of the module)
+                stop.set(true);
+                for (final Thread producer : producers)
+                {
+                    producer.join();
+                }
                 files.forEach(ChannelFile::close);
             }
 
@@ -96,7 +105,11 @@ class MpscRingMultiProducerTest
     }
 
     private static void produce(
-        final Ring ring, final int producerId, final CountDownLatch start, final AtomicReference<Throwable> failure)
+        final Ring ring,
+        final int producerId,
+        final CountDownLatch start,
+        final AtomicReference<Throwable> failure,
+        final AtomicBoolean stop)
     {
         try
         {
@@ -109,6 +122,10 @@ class MpscRingMultiProducerTest
                 while ((offset = ring.tryClaim(SequencedMessage.TYPE_ID,
                     SequencedMessage.bodyLength(producerId, sequence))) < 0)
                 {
+                    if (stop.get())
+                    {
+                        return;
+                    }
                     Thread.yield();
                 }
                 message.encode(buffer, offset, producerId, sequence);

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -93,16 +93,26 @@ class MpscSlotKillTest
 
     /**
      * Two threads claim through one ring object as fast as they can: every value stored in the slot is one of the
-     * claims actually made, a committed record at its position of exactly that length.
+     * claims actually made, a committed record at its position of exactly that length. Both threads spin on one flag
+     * to start together, and the race runs over many fresh rings (each small enough not to wrap), so the two
+     * threads' claims really interleave rather than run one after the other.
      */
     @Test
     void shouldRecordOnlyWholeClaimsWhenThreadsShareTheRingObject() throws Exception
+    {
+        for (int round = 0; round < 100; round++)
+        {
+            raceTwoThreadsOnOneRingObject(round);
+        }
+    }
+
+    private static void raceTwoThreadsOnOneRingObject(final int round) throws Exception
     {
         final RecordingHeader header = new RecordingHeader();
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY));
         final MpscRing ring = new MpscRing(header, buffer, 1024, 1_000_000_000L, "slot-threads");
         final int perThread = 200; // both threads' records fit in the ring without wrapping
-        final CyclicBarrier start = new CyclicBarrier(2);
+        final AtomicInteger ready = new AtomicInteger();
         final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         final Thread[] threads = new Thread[2];
         for (int t = 0; t < threads.length; t++)
@@ -113,7 +123,11 @@ class MpscSlotKillTest
                 try
                 {
                     final UnsafeBuffer body = new UnsafeBuffer(new byte[length]);
-                    start.await();
+                    ready.incrementAndGet();
+                    while (ready.get() < threads.length)
+                    {
+                        Thread.onSpinWait();
+                    }
                     for (int i = 0; i < perThread; i++)
                     {
                         assertTrue(ring.offer(1, body, 0, length));
@@ -130,12 +144,12 @@ class MpscSlotKillTest
         {
             thread.join();
         }
-        assertEquals(List.of(), failures);
+        assertEquals(List.of(), failures, "round " + round);
         assertTrue(ring.tailPosition() < CAPACITY, "wrapped: the check below reads records where the claims were");
 
         // the registration's reset to 0, then one store per claim
         assertEquals(0, header.slotStores.get(0)[1]);
-        assertEquals(2 * perThread + 1, header.slotStores.size(), "one store per claim");
+        assertEquals(2 * perThread + 1, header.slotStores.size(), "one store per claim, round " + round);
         for (final long[] store : header.slotStores.subList(1, header.slotStores.size()))
         {
             final long claim = store[1];
@@ -143,7 +157,7 @@ class MpscSlotKillTest
             final long recordHeader = buffer.getLongVolatile((int)position);
             assertTrue(RecordDescriptor.frameLength(recordHeader) > 0, "no committed record at " + position);
             assertEquals(RecordDescriptor.alignedLength(RecordDescriptor.frameLength(recordHeader)),
-                slotClaimLength(claim), "claim word at " + position + " holds another claim's length");
+                slotClaimLength(claim), "claim word at " + position + " holds another claim's length, round " + round);
         }
         assertEquals(2 * perThread, ring.read((typeId, b, offset, length) -> { }, Integer.MAX_VALUE));
     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 
@@ -320,6 +321,7 @@ abstract class RingContractTest
     {
         final int messages = 200_000;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicBoolean stop = new AtomicBoolean();
         final Thread producer = new Thread(() ->
         {
             try
@@ -329,6 +331,10 @@ abstract class RingContractTest
                     int offset;
                     while ((offset = ring.tryClaim(1, 16)) < 0)
                     {
+                        if (stop.get())
+                        {
+                            return; // the test ended: the file is about to be unmapped
+                        }
                         Thread.onSpinWait();
                     }
                     ring.buffer().putLong(offset, i);
@@ -344,17 +350,26 @@ abstract class RingContractTest
         producer.start();
         final long[] next = {0};
         final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (next[0] < messages && System.nanoTime() < deadline && null == failure.get())
+        try
         {
-            ring.read((t, b, o, l) ->
+            while (next[0] < messages && System.nanoTime() < deadline && null == failure.get())
             {
-                final long sequence = b.getLong(o);
-                assertEquals(next[0], sequence);
-                assertEquals(checksum(sequence), b.getLong(o + 8));
-                next[0]++;
-            }, 64);
+                ring.read((t, b, o, l) ->
+                {
+                    final long sequence = b.getLong(o);
+                    assertEquals(next[0], sequence);
+                    assertEquals(checksum(sequence), b.getLong(o + 8));
+                    next[0]++;
+                }, 64);
+            }
         }
-        producer.join(10_000);
+        finally
+        {
+            // a failed check must not leave the producer spinning on a ring tearDown unmaps (a JVM crash, which
+            // would lose this failure and every later result of the module)
+            stop.set(true);
+            producer.join();
+        }
         assertNull(failure.get());
         assertEquals(messages, next[0]);
     }

@@ -35,7 +35,8 @@ class FutexWaitProtocolTest
     private static final int PONG_WORD_OFFSET = 384;
     private static final int PONG_WAITERS_OFFSET = 388;
     private static final long LONG_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-    private static final long HANDOFF_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    // long enough that a partner stalled by a busy machine (GC, a stolen CPU) is not taken for a lost wake-up
+    private static final long HANDOFF_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     @TempDir
     Path tempDir;
