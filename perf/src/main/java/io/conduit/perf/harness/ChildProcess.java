@@ -38,7 +38,16 @@ final class ChildProcess implements AutoCloseable
         final Thread reader = new Thread(this::readLines, "harness-child-reader");
         reader.setDaemon(true);
         reader.start();
-        hello = expect("HELLO", TimeUnit.SECONDS.toMillis(60));
+        try
+        {
+            hello = expect("HELLO", TimeUnit.SECONDS.toMillis(60));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // no caller holds this object yet to close it: a child hung at start-up would outlive the harness
+            process.destroyForcibly();
+            throw ex;
+        }
     }
 
     private void readLines()

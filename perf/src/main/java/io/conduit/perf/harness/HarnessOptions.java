@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Command-line options of the {@link Harness}. A mode ({@code --quick}, {@code --smoke}, {@code --waiting}, or the
@@ -43,6 +44,10 @@ final class HarnessOptions
         "  --cpus P,C            cores for parent and child (default 0,1); --no-pin to skip taskset",
         "  --no-relaunch         do not re-launch the parent JVM under taskset with the harness JVM flags");
 
+    /** Options followed by a value. */
+    private static final Set<String> VALUE_OPTIONS = Set.of("--idle-seconds", "--systems", "--sizes", "--rounds",
+        "--count", "--warmup", "--throughput-count", "--rate", "--seed", "--out", "--cpus");
+
     /** Largest payload: one Aeron frame with the MTU used here, no fragmentation. */
     static final int MAX_LENGTH = 8192 - 32;
 
@@ -76,9 +81,14 @@ final class HarnessOptions
     {
         final HarnessOptions options = new HarnessOptions();
         options.arguments.addAll(List.of(args));
-        for (final String arg : args)
+        for (int i = 0; i < args.length; i++)
         {
-            if ("--quick".equals(arg))
+            final String arg = args[i];
+            if (VALUE_OPTIONS.contains(arg))
+            {
+                i++; // a value, even one that looks like a mode: "--out --quick" writes to a directory "--quick"
+            }
+            else if ("--quick".equals(arg))
             {
                 options.quick();
             }
@@ -132,7 +142,7 @@ final class HarnessOptions
                     options.rate = number(value(args, ++i, arg), arg, 1);
                     break;
                 case "--seed":
-                    options.seed = Long.parseLong(value(args, ++i, arg));
+                    options.seed = seed(value(args, ++i, arg));
                     break;
                 case "--out":
                     options.out = Paths.get(value(args, ++i, arg));
@@ -153,6 +163,15 @@ final class HarnessOptions
                 default:
                     throw new IllegalArgumentException("unknown option: " + arg);
             }
+        }
+        if ((long)options.warmup + options.count > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("--warmup + --count: " + ((long)options.warmup + options.count) +
+                " round trips per rep, expected <= " + Integer.MAX_VALUE);
+        }
+        if (options.systems.isEmpty() && !options.idle)
+        {
+            throw new IllegalArgumentException("--systems: nothing to measure besides the floor, which always runs");
         }
         return options;
     }
@@ -270,6 +289,18 @@ final class HarnessOptions
     private static int positive(final String value, final String option)
     {
         return (int)number(value, option, 1);
+    }
+
+    private static long seed(final String value)
+    {
+        try
+        {
+            return Long.parseLong(value.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--seed: '" + value + "' is not a number");
+        }
     }
 
     private static long number(final String value, final String option, final long min)

@@ -91,7 +91,15 @@ final class SocketEndpoint extends Endpoint
     @Override
     void connect(final String token, final Watchdog watchdog) throws Exception
     {
-        channel = server.accept();
+        // polled, not a blocking accept: a child that fails before it connects must end the wait, not hang it
+        server.configureBlocking(false);
+        SocketChannel accepted;
+        long spins = 0;
+        while (null == (accepted = server.accept()))
+        {
+            spins = Watchdog.spinOnce(watchdog, spins);
+        }
+        channel = accepted;
         configure(channel);
         server.close();
         server = null;

@@ -3,6 +3,7 @@ package io.conduit.perf.harness;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +66,27 @@ class HarnessReportTest
         final HarnessOptions options = HarnessOptions.parse(new String[]{"--systems", "floor,aeron-ipc,tcp"});
         assertEquals(List.of(Systems.AERON_IPC, Systems.TCP), options.systems);
         assertEquals(List.of(Systems.AERON_IPC), options.throughputSystems);
+    }
+
+    @Test
+    void shouldNameTheOptionOfEveryBadValue()
+    {
+        assertMessage("--seed: 'abc' is not a number", "--seed", "abc");
+        assertMessage("--warmup + --count: 2147483648 round trips per rep, expected <= 2147483647",
+            "--warmup", "1", "--count", String.valueOf(Integer.MAX_VALUE));
+        assertMessage("--systems: nothing to measure besides the floor, which always runs", "--systems", "floor");
+        // a value that looks like a mode is the value, not the mode
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--out", "--quick", "--rounds", "2"});
+        assertEquals(Paths.get("--quick"), options.out);
+        assertEquals("full", options.mode);
+        assertEquals(2, options.rounds);
+        assertEquals(-5, HarnessOptions.parse(new String[]{"--seed", "-5"}).seed);
+    }
+
+    private static void assertMessage(final String expected, final String... args)
+    {
+        assertEquals(expected,
+            assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse(args)).getMessage());
     }
 
     @Test
