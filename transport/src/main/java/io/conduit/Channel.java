@@ -3,6 +3,7 @@ package io.conduit;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.AbstractRing;
+import io.conduit.ring.MpscRing;
 import io.conduit.ring.Ring;
 import io.conduit.wait.Awaitable;
 import io.conduit.wait.FutexIdleStrategy;
@@ -10,6 +11,7 @@ import io.conduit.wait.FutexWaiter;
 import io.conduit.wait.FutexWaker;
 import io.conduit.wait.WaitCondition;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -31,8 +33,8 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * for MPSC). {@link #close()} may be called from any thread: it wakes this process's sleepers, which throw
  * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. An interrupt ends a blocking call
  * as its timeout would, at its next sleep (within the longest sleep if it comes while asleep): {@code receive}
- * returns 0 and {@code send} false, with the thread's interrupt flag still set. Once closed, every call throws
- * {@link ChannelClosedException}; the non-blocking ones ({@link #offer}, {@link #poll}) must not race with close,
+ * returns 0 and {@code send} false, with the thread's interrupt flag still set. Once closed, {@code send},
+ * {@code receive}, {@link #offer} and {@link #poll} throw {@link ChannelClosedException}; the non-blocking ones ({@link #offer}, {@link #poll}) must not race with close,
  * though, since they do not hold it off. Never close a channel from a handler running inside one
  * of its own blocking calls (or a {@link ChannelSet}'s that includes it): close would wait for that call to leave.
  */
@@ -71,9 +73,14 @@ public final class Channel implements AutoCloseable
     private final AbstractRing abstractRing;
     private final FutexWaiter dataWaiter;
     private final FutexWaiter spaceWaiter;
+    /** What send sleeps on: the space waiter, counted in the producer slot too for an MPSC ring. */
+    private final Awaitable spaceSleeper;
     private final WaitCondition dataAvailable;
-    /** Per sending thread (MPSC allows many): the freed position each saw at its failed offer. */
-    private final ThreadLocal<SpaceFreed> spaceFreed;
+    /**
+     * Per sending thread (MPSC allows many): the freed position each saw at its failed offer. One for all channels,
+     * holding a channel only during a blocked send: a thread's entry must not keep a closed channel reachable.
+     */
+    private static final ThreadLocal<SpaceFreed> SPACE_FREED = ThreadLocal.withInitial(SpaceFreed::new);
     private final int spins;
     private final int yields;
     private final long maxSleepNs;
@@ -90,8 +97,8 @@ public final class Channel implements AutoCloseable
         this.abstractRing = (AbstractRing)ring;
         this.dataWaiter = new FutexWaiter(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
         this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+        this.spaceSleeper = ring instanceof MpscRing ? this::awaitSpaceCounted : spaceWaiter;
         this.dataAvailable = () -> closed || abstractRing.isHeadWritten();
-        this.spaceFreed = ThreadLocal.withInitial(SpaceFreed::new);
         this.spins = spins;
         this.yields = yields;
         this.maxSleepNs = maxSleepNs;
@@ -212,7 +219,21 @@ public final class Channel implements AutoCloseable
             {
                 return true;
             }
-            final SpaceFreed spaceFreed = this.spaceFreed.get();
+            return sendWaiting(typeId, source, offset, length, timeoutNs);
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    private boolean sendWaiting(
+        final int typeId, final DirectBuffer source, final int offset, final int length, final long timeoutNs)
+    {
+        final SpaceFreed spaceFreed = SPACE_FREED.get();
+        spaceFreed.channel = this;
+        try
+        {
             long deadlineNs = NO_DEADLINE;
             for (int attempt = 1; ; attempt++)
             {
@@ -221,7 +242,7 @@ public final class Channel implements AutoCloseable
                 {
                     return true;
                 }
-                deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceWaiter, spaceFreed);
+                deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceSleeper, spaceFreed);
                 if (TIMED_OUT == deadlineNs)
                 {
                     return false;
@@ -231,7 +252,7 @@ public final class Channel implements AutoCloseable
         }
         finally
         {
-            leave();
+            spaceFreed.channel = null;
         }
     }
 
@@ -425,6 +446,31 @@ public final class Channel implements AutoCloseable
     }
 
     /**
+     * Sleep for space on an MPSC ring, counted in this producer's slot as well as in the shared count, so that the
+     * consumer can take the count of a process killed asleep back out of the shared one (see
+     * {@link MpscRing#reclaimDeadSleepers()}). Slot count up first and down last: it never counts fewer than the
+     * shared count holds for this object.
+     */
+    private int awaitSpaceCounted(final WaitCondition condition, final long timeoutNs)
+    {
+        final int sleepersOffset = ((MpscRing)ring).spaceSleepersOffset();
+        if (sleepersOffset < 0)
+        {
+            return spaceWaiter.await(condition, timeoutNs);
+        }
+        final AtomicBuffer header = file.headerBuffer();
+        header.getAndAddLong(sleepersOffset, 1);
+        try
+        {
+            return spaceWaiter.await(condition, timeoutNs);
+        }
+        finally
+        {
+            header.getAndAddLong(sleepersOffset, -1);
+        }
+    }
+
+    /**
      * A read of no message would find data waiting and never sleep, so a blocking call would spin to its deadline.
      */
     static void checkReadArguments(final MessageHandler handler, final int limit)
@@ -443,14 +489,16 @@ public final class Channel implements AutoCloseable
      * Space freed since this thread's failed offer: one per sending thread, so that one sender's failure does not
      * move the mark another sleeps on.
      */
-    private final class SpaceFreed implements WaitCondition
+    private static final class SpaceFreed implements WaitCondition
     {
+        Channel channel;
         long freedAtFailure;
 
         @Override
         public boolean isSatisfied()
         {
-            return closed || abstractRing.freedPosition() != freedAtFailure;
+            final Channel channel = this.channel;
+            return channel.closed || channel.abstractRing.freedPosition() != freedAtFailure;
         }
     }
 

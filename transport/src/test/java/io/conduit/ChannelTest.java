@@ -9,7 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -327,6 +329,87 @@ class ChannelTest
             assertEquals(0, header.getLongVolatile(ChannelFileDescriptor.SPACE_WAKE_UPS_OFFSET),
                 "freed batches paid wake-up calls for nobody");
         }
+    }
+
+    /**
+     * MPSC: a sender process killed while asleep for space leaves the shared space waiters count at 1, with many
+     * producers no attach can reset; its slot's own count names it, and the consumer takes it out once the process
+     * is dead and its claims consumed, so freed batches stop paying wake-up calls for nobody.
+     */
+    @Test
+    void shouldTakeAKilledMpscSendersSleepOutOfTheSpaceWaitersCount() throws Exception
+    {
+        final Process child = new ProcessBuilder(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"),
+            BlockedSenderProcess.class.getName(), dir.toString(), "killed", "4096"))
+            .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        try
+        {
+            final Path file = dir.resolve("killed" + io.conduit.file.ChannelFile.SUFFIX);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(file))
+            {
+                assertTrue(child.isAlive() && System.nanoTime() < deadlineNs, "the child made no channel");
+                Thread.sleep(1);
+            }
+            try (Channel channel = Channel.open(dir, "killed", ChannelOptions.defaults()))
+            {
+                final org.agrona.concurrent.AtomicBuffer header = channel.file().headerBuffer();
+                awaitSleeper(channel, ChannelFileDescriptor.SPACE_WAITERS_OFFSET);
+                final int slot = slotOf(header, child.pid());
+                assertEquals(1, header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_SPACE_SLEEPERS_OFFSET));
+
+                child.destroyForcibly();
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(1, header.getIntVolatile(ChannelFileDescriptor.SPACE_WAITERS_OFFSET), "left by the kill");
+
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[24]);
+                int rounds = 0;
+                while (0 != header.getIntVolatile(ChannelFileDescriptor.SPACE_WAITERS_OFFSET) && rounds < 100_000)
+                {
+                    channel.poll((t, b, o, l) -> { }, 100);
+                    channel.offer(1, message, 0, 24);
+                    rounds++;
+                }
+                assertEquals(0, header.getIntVolatile(ChannelFileDescriptor.SPACE_WAITERS_OFFSET),
+                    "after " + rounds + " rounds");
+                // freed by the consumer, or taken by this process's producer, which also takes its sleepers out
+                final long slotPid = header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_PID_OFFSET);
+                assertTrue(0 == slotPid || ProcessHandle.current().pid() == slotPid, "slot of pid " + slotPid);
+                assertEquals(0, header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_SPACE_SLEEPERS_OFFSET));
+                while (channel.poll((t, b, o, l) -> { }, 100) > 0)
+                {
+                    Thread.onSpinWait(); // the loop's last message
+                }
+                final long wakeUps = header.getLongVolatile(ChannelFileDescriptor.SPACE_WAKE_UPS_OFFSET);
+                for (int i = 0; i < 1_000; i++)
+                {
+                    assertTrue(channel.offer(1, message, 0, 24));
+                    assertEquals(1, channel.poll((t, b, o, l) -> { }, 100));
+                }
+                assertEquals(wakeUps, header.getLongVolatile(ChannelFileDescriptor.SPACE_WAKE_UPS_OFFSET),
+                    "freed batches still pay wake-up calls for nobody");
+            }
+        }
+        finally
+        {
+            child.destroyForcibly();
+        }
+    }
+
+    private static int slotOf(final org.agrona.concurrent.AtomicBuffer header, final long pid)
+    {
+        for (int i = 0; i < ChannelFileDescriptor.MAX_PRODUCERS; i++)
+        {
+            final int slot = ChannelFileDescriptor.producerSlotOffset(i);
+            if (pid == header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_PID_OFFSET))
+            {
+                return slot;
+            }
+        }
+        throw new AssertionError("no slot of pid " + pid);
     }
 
     /**

@@ -412,7 +412,10 @@ final class CheckedBuffer extends UnsafeBuffer
     public void getBytes(final int index, final MutableDirectBuffer dstBuffer, final int dstIndex, final int length)
     {
         checkRead(index, length);
-        checkOther(dstIndex, length, dstBuffer.capacity(), "dstBuffer");
+        if (!dstBuffer.isExpandable()) // an expandable buffer grows to take the bytes
+        {
+            checkOther(dstIndex, length, dstBuffer.capacity(), "dstBuffer");
+        }
         super.getBytes(index, dstBuffer, dstIndex, length);
     }
 
@@ -423,7 +426,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void getBytes(final int index, final ByteBuffer dstBuffer, final int length)
     {
         checkRead(index, length);
-        checkOther(dstBuffer.position(), length, dstBuffer.capacity(), "dstBuffer");
+        checkOther(dstBuffer.position(), length, dstBuffer.limit(), "dstBuffer"); // a relative put: up to the limit
         super.getBytes(index, dstBuffer, length);
     }
 
@@ -466,7 +469,7 @@ final class CheckedBuffer extends UnsafeBuffer
     public void putBytes(final int index, final ByteBuffer srcBuffer, final int length)
     {
         checkWrite(index, length);
-        checkOther(srcBuffer.position(), length, srcBuffer.capacity(), "srcBuffer");
+        checkOther(srcBuffer.position(), length, srcBuffer.limit(), "srcBuffer"); // a relative get: up to the limit
         super.putBytes(index, srcBuffer, length);
     }
 

@@ -116,6 +116,9 @@ public final class SbePublisher
         final int templateId = encoder.sbeTemplateId();
         final int blockLength = encoder.sbeBlockLength();
         checkClaim(templateId, blockLength, length);
+        // before the claim: a field out of range throws with nothing claimed, not with a claim left open
+        final long header = MessageHeaderDescriptor.header(
+            blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
 
         final Ring ring = this.ring;
         final int offset = ring.tryClaim(templateId, length);
@@ -130,8 +133,6 @@ public final class SbePublisher
             // [offset, offset + length) is inside the buffer, as just checked, and length >= HEADER_LENGTH +
             // blockLength, as checked above: the stores below need no check of their own
             clear(offset + HEADER_LENGTH, length - HEADER_LENGTH);
-            final long header = MessageHeaderDescriptor.header(
-                blockLength, templateId, encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
             if (plainBuffer)
             {
                 UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
@@ -181,9 +182,10 @@ public final class SbePublisher
                 encodedLength + " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
                 " schemaId=" + encoder.sbeSchemaId());
         }
-        lastClaimCommitted = true;
+        lastClaimCommitted = false;
         // Ring.commit release-stores the record length last, publishing every byte encoded above
         ring.commit(offset);
+        lastClaimCommitted = true; // not if the ring refused it (a claim the consumer skipped)
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.conduit.codec;
 
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -125,6 +126,17 @@ class CheckedBufferTest
 
         view.getBytes(0, small, 0, 8); // exactly the caller's size: allowed
         assertEquals((byte)0x5A, small[7]);
+
+        // an expandable buffer grows to take the bytes, as Agrona's own copy lets it
+        final ExpandableArrayBuffer expandable = new ExpandableArrayBuffer(8);
+        view.getBytes(0, expandable, 0, 32);
+        assertEquals((byte)0x5A, expandable.getByte(31));
+
+        // relative copies stop at the limit, not the capacity
+        final ByteBuffer limited = ByteBuffer.allocateDirect(16).limit(4);
+        assertThrows(IndexOutOfBoundsException.class, () -> view.getBytes(0, limited, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putBytes(0, limited, 8));
+        assertEquals(0, limited.position());
     }
 
     @Test

@@ -121,6 +121,23 @@ class SbePublisherTest
     }
 
     /**
+     * A header field that does not fit its 16 bits (a block length above 65535 here, within the ring's longest
+     * message) is refused before anything is claimed: refused after, it left a claim open that nobody could abort.
+     */
+    @Test
+    void shouldRefuseAHeaderFieldOutOfRangeBeforeClaiming()
+    {
+        final TestRing testRing = new TestRing(1 << 20, 100_000);
+        final SbePublisher publisher = new SbePublisher(testRing);
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> publisher.tryClaim(new OpaqueEncoder(70_000, 70_000), 8 + 70_000));
+        assertTrue(ex.getMessage().contains("blockLength=70000"), ex.getMessage());
+        assertFalse(publisher.hasOpenClaim());
+        assertEquals(0, testRing.tailPosition(), "nothing claimed");
+    }
+
+    /**
      * A message of a block length of 0 (unless given) whose encoded length is whatever the test claims: writes nothing itself.
      */
     static final class OpaqueEncoder implements MessageEncoderFlyweight

@@ -7,6 +7,7 @@ import io.conduit.ring.RingKind;
 import org.HdrHistogram.Histogram;
 import org.agrona.MutableDirectBuffer;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,12 +17,15 @@ import java.util.List;
  */
 public final class PingPong
 {
+    private static volatile Runnable channelsToDelete = () -> { };
+
     /**
      * @param args empty to ping (and start the pong process); {@code pong} to answer.
      * @throws Exception if a channel cannot be opened or the child fails.
      */
     public static void main(final String[] args) throws Exception
     {
+        SampleConfiguration.check();
         final boolean isPong = args.length > 0;
         if (isPong && (2 != args.length || !"pong".equals(args[0])))
         {
@@ -31,6 +35,7 @@ public final class PingPong
         final Path dir = SampleConfiguration.directory();
         final String suffix = isPong ? args[1] : String.valueOf(ProcessHandle.current().pid());
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
+        channelsToDelete = () -> deleteChannels(dir, suffix);
         // tag::quickstart[]
         try (ChannelFile ping = ChannelFile.openOrCreate(dir, "ping-" + suffix, options);
             ChannelFile pong = ChannelFile.openOrCreate(dir, "pong-" + suffix, options))
@@ -81,8 +86,20 @@ public final class PingPong
         }
         finally
         {
+            deleteChannels(dir, suffix);
+        }
+    }
+
+    private static void deleteChannels(final Path dir, final String suffix)
+    {
+        try
+        {
             ChannelFile.delete(dir, "ping-" + suffix);
             ChannelFile.delete(dir, "pong-" + suffix);
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("could not delete the channel files: " + ex);
         }
     }
 
@@ -120,6 +137,7 @@ public final class PingPong
         if (0 != pong.exitValue())
         {
             System.err.println("pong process exited with " + pong.exitValue());
+            channelsToDelete.run(); // exit skips main's finally
             System.exit(1);
         }
     }

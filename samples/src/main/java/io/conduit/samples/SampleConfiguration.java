@@ -4,6 +4,8 @@ import io.conduit.file.ChannelFile;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The knobs of every sample, read from system properties so that each sample runs with no arguments.
@@ -18,6 +20,8 @@ import java.nio.file.Paths;
  */
 public final class SampleConfiguration
 {
+    private static final List<String> ERRORS = new ArrayList<>();
+
     /** Measured messages or round trips, {@code >= 1}. */
     public static final int MESSAGES = intProperty("conduit.samples.messages", 200_000, 1, Integer.MAX_VALUE / 2);
     /** Round trips before measuring, {@code >= 0}. */
@@ -37,8 +41,8 @@ public final class SampleConfiguration
      * @param defaultValue its value when unset.
      * @param min least value allowed.
      * @param max greatest value allowed.
-     * @return the value.
-     * @throws IllegalArgumentException if it is set to something else than an int in [min, max].
+     * @return the value, or the default if it is set to something else than an int in [min, max], which
+     * {@link #check()} then reports.
      */
     static int intProperty(final String key, final int defaultValue, final int min, final int max)
     {
@@ -54,13 +58,28 @@ public final class SampleConfiguration
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException(key + "=" + text + " expected an integer in [" + min + ", " + max + "]");
+            ERRORS.add(key + "=" + text + " expected an integer in [" + min + ", " + max + "]");
+            return defaultValue;
         }
         if (value < min || value > max)
         {
-            throw new IllegalArgumentException(key + "=" + value + " expected in [" + min + ", " + max + "]");
+            ERRORS.add(key + "=" + value + " expected in [" + min + ", " + max + "]");
+            return defaultValue;
         }
         return value;
+    }
+
+    /**
+     * Refuse bad properties: each sample calls this first.
+     *
+     * @throws IllegalArgumentException naming every property set to a value out of range or not a number.
+     */
+    public static void check()
+    {
+        if (!ERRORS.isEmpty())
+        {
+            throw new IllegalArgumentException(String.join("; ", ERRORS));
+        }
     }
 
     /**

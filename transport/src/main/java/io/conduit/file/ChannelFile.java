@@ -268,9 +268,11 @@ public final class ChannelFile implements AutoCloseable
                 // deleted after the look (or after create linked it), or created by another process after it
                 if (attempt >= OPEN_OR_CREATE_ATTEMPTS)
                 {
-                    throw new NoSuchFileException(path.toString(), null, "channel '" + name + "' was deleted or " +
-                        "created by another process under each of " + attempt + " attempts to open or create it; " +
-                        "last: " + ex);
+                    final NoSuchFileException failure = new NoSuchFileException(path.toString(), null, "channel '" +
+                        name + "' was deleted or created by another process under each of " + attempt +
+                        " attempts to open or create it; last: " + ex);
+                    failure.initCause(ex);
+                    throw failure;
                 }
             }
         }

@@ -96,13 +96,14 @@ import java.nio.file.Path;
  *   Clean line (768): Clean Position (long), padding. Apart from the head, which moves every batch, because
  *   producers of a full MPSC ring poll it.
  *
- *   Producer slot (one per registered MPSC producer ring object, written only by its process)
+ *   Producer slot (one per registered MPSC producer ring object, written by its process; the consumer clears a
+ *   consumed claim and frees the slot of a dead process)
  *   +-------------------------------+
  *   |  Pid (long), 0 when free      |
  *   +-------------------------------+
  *   |  Claim (long)                 |  the latest claim through the object: position and length in one word
  *   +-------------------------------+
- *   |  Reserved (long)              |
+ *   |  Space Sleepers (long)        |  the object's threads asleep for space, also counted in Space Waiters
  *   +-------------------------------+
  *   |  Messages Sent (long)         |  by threads other than the one that registered the slot, atomically
  *   +-------------------------------+
@@ -215,8 +216,14 @@ public final class ChannelFileDescriptor
     public static final int SLOT_PID_OFFSET = 0;
     /** Offset of the claim word within a producer slot: the latest claim's position and length, see {@link #slotClaim}. */
     public static final int SLOT_CLAIM_OFFSET = SLOT_PID_OFFSET + Long.BYTES;
+    /**
+     * Offset of the space sleepers count within a producer slot: the object's threads asleep waiting for space, each
+     * also counted in the shared space waiters count. Counted so that the sleepers of a process killed asleep can be
+     * taken out of the shared count, which would otherwise cost every freed batch a wake-up call for nobody.
+     */
+    public static final int SLOT_SPACE_SLEEPERS_OFFSET = SLOT_CLAIM_OFFSET + Long.BYTES;
     /** Offset of the messages sent counter within a producer slot, added to atomically by any thread. */
-    public static final int SLOT_MESSAGES_SENT_OFFSET = SLOT_CLAIM_OFFSET + 2 * Long.BYTES;
+    public static final int SLOT_MESSAGES_SENT_OFFSET = SLOT_SPACE_SLEEPERS_OFFSET + Long.BYTES;
     /**
      * Offset of the messages sent by the slot's owner thread (the thread that registered the slot) within a producer
      * slot: written only by that thread, with plain stores, so the usual one-thread producer counts without an

@@ -384,25 +384,32 @@ public abstract class AbstractRing extends RingPad3 implements Ring
 
     /**
      * Wake producers sleeping on the space futex word, if any are announced.
+     *
+     * @return {@link FutexWaker#NO_WAITERS} if none was announced, else the number woken (0 on the park/poll
+     * fallback, or if none was in the kernel yet).
      */
-    final void signalProducers()
+    final int signalProducers()
     {
-        signal(SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET, SPACE_WAKE_UPS_OFFSET);
+        return signal(SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET, SPACE_WAKE_UPS_OFFSET);
     }
 
     /**
      * Wake announced sleepers, counting each wake-up call made.
+     *
+     * @return as {@link FutexWaker#signal}.
      */
-    private void signal(final int wordOffset, final int waitersOffset, final int wakeUpsOffset)
+    private int signal(final int wordOffset, final int waitersOffset, final int wakeUpsOffset)
     {
         if (!fenceOnSignal && 0 == headerMemory.getIntVolatile(waitersOffset))
         {
-            return; // FutexWaker.signal's own first step, without a fence to make when this process is registered
+            return FutexWaker.NO_WAITERS; // FutexWaker.signal's first step, without a fence when registered
         }
-        if (FutexWaker.NO_WAITERS != FutexWaker.signal(header, wordOffset, waitersOffset, fenceOnSignal))
+        final int woken = FutexWaker.signal(header, wordOffset, waitersOffset, fenceOnSignal);
+        if (FutexWaker.NO_WAITERS != woken)
         {
             header.getAndAddLong(wakeUpsOffset, 1);
         }
+        return woken;
     }
 
     /**

@@ -41,12 +41,16 @@ public final class MpscRing extends AbstractRing
     public static final int MAX_CLEAN_GRANULE = 4096;
     /** The consumer clears consumed claims from the producer slots once per this many bytes (1 GiB). */
     static final long CLAIM_SWEEP_INTERVAL = 1L << 30;
+    /** Space wake-ups that woke nobody between two looks for sleepers of dead processes, minus one. */
+    static final int EMPTY_SPACE_WAKES_MASK = 63;
 
     private final int cleanGranule;
     /** The thread that registered this process's slot through this object, the only writer of its owner counter. */
     private Thread ownerThread;
     /** Consumer: the head at the last sweep of the producer slots' claims. */
     private long sweptPosition;
+    /** Consumer: wake-up calls for space that woke nobody, counted towards the next look for dead sleepers. */
+    private int emptySpaceWakes;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -309,6 +313,7 @@ public final class MpscRing extends AbstractRing
         cleanPosition = clean;
         clean(head); // a predecessor may have died between storing the head and cleaning behind it
         sweepClaims(head);
+        reclaimDeadSleepers();
     }
 
     @Override
@@ -458,7 +463,62 @@ public final class MpscRing extends AbstractRing
         cleanPosition = position;
         // release: publishes the zeros; pairs with the clean acquire in tryClaim
         headerMemory.putLongRelease(CLEAN_POSITION_OFFSET, position);
-        signalProducers();
+        if (0 == signalProducers() && 0 == (++emptySpaceWakes & EMPTY_SPACE_WAKES_MASK))
+        {
+            // sleepers announced, none woken, again and again: maybe a producer killed asleep left its count
+            reclaimDeadSleepers();
+        }
+    }
+
+    /**
+     * Take the space sleepers of dead processes out of the shared space waiters count, which they would otherwise
+     * keep above 0 for good: every freed batch would pay a wake-up call for nobody. A dead process's slot is held
+     * (its pid replaced by this one's, so no producer takes it meanwhile and sleeps there) while its count is taken,
+     * then freed; only once its last claim is consumed, since until then the slot is how that claim is known dead.
+     * Run by the consumer at attach and after {@link #EMPTY_SPACE_WAKES_MASK} + 1 space wake-ups that woke nobody.
+     */
+    void reclaimDeadSleepers()
+    {
+        for (int i = 0; i < MAX_PRODUCERS; i++)
+        {
+            final int slot = producerSlotOffset(i);
+            final int sleepersOffset = slot + SLOT_SPACE_SLEEPERS_OFFSET;
+            if (0 == header.getLongVolatile(sleepersOffset))
+            {
+                continue;
+            }
+            final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
+            final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
+            if (0 != slotPid && slotPid != pid && !isAlive(slotPid) &&
+                (0 == claim || slotClaimLength(claim) <= slotClaimDistance(claim, head)) &&
+                header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
+            {
+                takeSleepers(slot);
+                header.compareAndSetLong(slot + SLOT_PID_OFFSET, pid, 0);
+            }
+        }
+    }
+
+    /**
+     * Take a held slot's space sleepers out of the shared count: they are a dead process's.
+     */
+    private void takeSleepers(final int slot)
+    {
+        final long sleepers = header.getAndSetLong(slot + SLOT_SPACE_SLEEPERS_OFFSET, 0);
+        if (0 != sleepers)
+        {
+            header.getAndAddInt(SPACE_WAITERS_OFFSET, (int)-sleepers);
+        }
+    }
+
+    /**
+     * @return the offset in the header of this object's slot's space sleepers count, or -1 if it has no slot (it
+     * has not sent yet, or all slots were taken).
+     */
+    public int spaceSleepersOffset()
+    {
+        final int slotOffset = this.slotOffset;
+        return slotOffset < 0 ? -1 : slotOffset + SLOT_SPACE_SLEEPERS_OFFSET;
     }
 
     private void checkClean(final long clean, final long tail)
@@ -494,6 +554,7 @@ public final class MpscRing extends AbstractRing
             if (free && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
                 header.putLong(slot + SLOT_CLAIM_OFFSET, 0);
+                takeSleepers(slot); // a dead predecessor killed asleep
                 header.getAndAddLong(MESSAGES_SENT_OFFSET,
                     header.getLongVolatile(slot + SLOT_MESSAGES_SENT_OFFSET) +
                     header.getLongVolatile(slot + SLOT_OWNER_MESSAGES_SENT_OFFSET));

@@ -9,7 +9,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * A publisher calls {@link #signal(AtomicBuffer, int, int)} right after the release store that publishes (a record's
  * length, a head position). The call issues the StoreLoad fence the protocol needs, so the caller adds none, and
  * costs one fence plus one load of a rarely written line while nobody sleeps. Conduit's rings make this call
- * themselves in every commit, abort and head store: call it only for what is published outside a Conduit ring.
+ * themselves in every commit and abort, and for space when a batch is freed: call it only for what is published
+ * outside a Conduit ring.
  * <p>
  * Threading: any thread of any process may signal, concurrently with other wakers and with sleepers.
  * <p>

@@ -33,6 +33,7 @@ class ChannelFileDescriptorTest
     static final List<FieldSpec> SLOT_FIELDS = List.of(
         new FieldSpec("SLOT_PID_OFFSET", SLOT_PID_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_CLAIM_OFFSET", SLOT_CLAIM_OFFSET, Long.BYTES, "slot"),
+        new FieldSpec("SLOT_SPACE_SLEEPERS_OFFSET", SLOT_SPACE_SLEEPERS_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_MESSAGES_SENT_OFFSET", SLOT_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_OWNER_MESSAGES_SENT_OFFSET", SLOT_OWNER_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"));
 

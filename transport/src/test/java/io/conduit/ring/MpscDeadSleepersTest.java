@@ -1,0 +1,115 @@
+package io.conduit.ring;
+
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static io.conduit.ring.MpscDeadClaimTest.DEAD_PID;
+import static io.conduit.ring.MpscDeadClaimTest.setSlot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Producer threads asleep for space are counted in their slot as well as in the shared space waiters count. A process
+ * killed asleep leaves both counts up; the consumer takes a dead process's sleepers back out of the shared count
+ * (at attach, and after a run of space wake-ups that woke nobody), freeing its slot, but never a live process's, and
+ * not before the dead process's last claim is consumed, since until then its slot is how that claim is known dead.
+ * The sleepers of the killed process are laid in the header as it would leave them; {@code ChannelTest} kills a real
+ * one.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class MpscDeadSleepersTest
+{
+    static final int CAPACITY = 4096;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldTakeADeadProcesssSleepersOutAtAttachButNotALiveOnes() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "sleepers", options()))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final long livePid = ProcessHandle.current().parent().orElseThrow().pid();
+            setSlot(header, 3, DEAD_PID, 0);
+            header.putLongVolatile(producerSlotOffset(3) + SLOT_SPACE_SLEEPERS_OFFSET, 2);
+            setSlot(header, 7, livePid, 0);
+            header.putLongVolatile(producerSlotOffset(7) + SLOT_SPACE_SLEEPERS_OFFSET, 1);
+            header.putIntVolatile(SPACE_WAITERS_OFFSET, 3);
+
+            assertEquals(0, ring.read((t, b, o, l) -> { }, 10)); // attaches the consumer
+
+            assertEquals(1, header.getIntVolatile(SPACE_WAITERS_OFFSET), "the live process's sleeper stays counted");
+            assertEquals(0, header.getLongVolatile(producerSlotOffset(3) + SLOT_SPACE_SLEEPERS_OFFSET));
+            assertEquals(0, header.getLongVolatile(producerSlotOffset(3) + SLOT_PID_OFFSET), "the dead slot is free");
+            assertEquals(1, header.getLongVolatile(producerSlotOffset(7) + SLOT_SPACE_SLEEPERS_OFFSET));
+            assertEquals(livePid, header.getLongVolatile(producerSlotOffset(7) + SLOT_PID_OFFSET));
+        }
+    }
+
+    /**
+     * Attached first, the consumer finds the dead sleeper only through the wake-ups for nobody that it causes; and
+     * the dead process's claim at the head keeps its slot (and count) until the claim is skipped and consumed.
+     */
+    @Test
+    void shouldTakeADeadProcesssSleepersOutAfterWakeUpsForNobodyOnceItsClaimIsConsumed() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "sleepers", options()))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[24]);
+            assertEquals(0, ring.read((t, b, o, l) -> { }, 10)); // attached, nothing to take yet
+            assertTrue(ring.offer(1, message, 0, 24)); // this process's own slot
+
+            // a producer killed asleep, its last claim (one line, unmarked) at the head
+            final long head = ring.headPosition();
+            final int claimOffset = ring.tryClaim(1, 24); // made here, laid out as the dead process's
+            final int deadSlot = 9;
+            setSlot(header, deadSlot, DEAD_PID, slotClaim(head + 64, 64));
+            header.putLongVolatile(producerSlotOffset(deadSlot) + SLOT_SPACE_SLEEPERS_OFFSET, 1);
+            header.putIntVolatile(SPACE_WAITERS_OFFSET, 1);
+            assertTrue(claimOffset > 0);
+            ring.buffer().putLongVolatile(claimOffset - 8, 0L); // unmarked, as a process killed before its mark
+
+            final long wakeUpsBefore = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
+            int rounds = 0;
+            while (0 != header.getIntVolatile(SPACE_WAITERS_OFFSET) && rounds < 100_000)
+            {
+                ring.offer(1, message, 0, 24); // refused while the dead claim holds the head and the ring is full
+                ring.read((t, b, o, l) -> { }, 100);
+                rounds++;
+            }
+            assertEquals(0, header.getIntVolatile(SPACE_WAITERS_OFFSET), "after " + rounds + " rounds");
+            assertEquals(0, header.getLongVolatile(producerSlotOffset(deadSlot) + SLOT_SPACE_SLEEPERS_OFFSET));
+            assertEquals(0, header.getLongVolatile(producerSlotOffset(deadSlot) + SLOT_PID_OFFSET));
+            assertEquals(1, ring.recordsSkipped(), "the dead claim was skipped first");
+            final long wakeUps = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
+            assertTrue(wakeUps - wakeUpsBefore >= MpscRing.EMPTY_SPACE_WAKES_MASK + 1,
+                "found through wake-ups for nobody: " + (wakeUps - wakeUpsBefore));
+
+            for (int i = 0; i < 1_000; i++)
+            {
+                assertTrue(ring.offer(1, message, 0, 24));
+                assertEquals(1, ring.read((t, b, o, l) -> { }, 100));
+            }
+            assertEquals(wakeUps, header.getLongVolatile(SPACE_WAKE_UPS_OFFSET), "no more wake-ups for nobody");
+        }
+    }
+
+    private static ChannelOptions options()
+    {
+        return ChannelOptions.defaults().kind(RingKind.MPSC).capacity(CAPACITY)
+            .stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60));
+    }
+}
