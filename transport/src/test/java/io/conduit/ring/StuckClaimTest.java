@@ -101,8 +101,10 @@ class StuckClaimTest
     }
 
     /**
-     * Nothing of the refused commit reaches the reader: over a whole lap more of one producer's messages, sent and
-     * read in turns, the reader sees exactly those, in order (the receiver flags any other sequence).
+     * The ring goes on whole after the refused commit: over a whole lap more of one producer's messages, sent and
+     * read in turns, the reader sees exactly those, in order (the receiver flags any other sequence). The refusal
+     * itself is what keeps the skipped message out (the exception checked before this): a header stored at the
+     * skipped line, behind the head, would be cleared before the lap came round to it.
      */
     private static void assertNotDeliveredOverALap(
         final Ring ring, final Receiver receiver, final int producerId, final long first)
