@@ -500,14 +500,24 @@ public final class MpscRing extends AbstractRing
     }
 
     /**
-     * Take a held slot's space sleepers out of the shared count: they are a dead process's.
+     * Take a held slot's space sleepers out of the shared count: they are a dead process's. Never below 0: a process
+     * killed between its slot count and the shared one (a few instructions either side of a sleep) counted itself in
+     * the slot only, and a count taken below 0 would cost every freed batch a wake-up call for good, as the count
+     * left behind does. (If that coincides with a live sleeper, the live one misses one wake-up and finds the space
+     * at the end of its longest sleep.)
      */
     private void takeSleepers(final int slot)
     {
         final long sleepers = header.getAndSetLong(slot + SLOT_SPACE_SLEEPERS_OFFSET, 0);
-        if (0 != sleepers)
+        if (sleepers > 0)
         {
-            header.getAndAddInt(SPACE_WAITERS_OFFSET, (int)-sleepers);
+            int waiters;
+            do
+            {
+                waiters = header.getIntVolatile(SPACE_WAITERS_OFFSET);
+            }
+            while (waiters > 0 &&
+                !header.compareAndSetInt(SPACE_WAITERS_OFFSET, waiters, (int)Math.max(0, waiters - sleepers)));
         }
     }
 

@@ -58,6 +58,29 @@ class MpscDeadSleepersTest
     }
 
     /**
+     * A process killed between its slot's count and the shared one counted itself in the slot only: taking it out
+     * must leave the shared count at 0, not -1 (which would cost every freed batch a wake-up call for good).
+     */
+    @Test
+    void shouldNeverTakeTheSharedCountBelowZero() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "sleepers", options()))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            setSlot(header, 4, DEAD_PID, 0);
+            header.putLongVolatile(producerSlotOffset(4) + SLOT_SPACE_SLEEPERS_OFFSET, 1);
+            header.putIntVolatile(SPACE_WAITERS_OFFSET, 0);
+
+            assertEquals(0, ring.read((t, b, o, l) -> { }, 10)); // attaches the consumer
+
+            assertEquals(0, header.getIntVolatile(SPACE_WAITERS_OFFSET));
+            assertEquals(0, header.getLongVolatile(producerSlotOffset(4) + SLOT_SPACE_SLEEPERS_OFFSET));
+            assertEquals(0, header.getLongVolatile(producerSlotOffset(4) + SLOT_PID_OFFSET));
+        }
+    }
+
+    /**
      * Attached first, the consumer finds the dead sleeper only through the wake-ups for nobody that it causes; and
      * the dead process's claim at the head keeps its slot (and count) until the claim is skipped and consumed.
      */
