@@ -41,16 +41,20 @@ public final class MpscRing extends AbstractRing
     public static final int MAX_CLEAN_GRANULE = 4096;
     /** The consumer clears consumed claims from the producer slots once per this many bytes (1 GiB). */
     static final long CLAIM_SWEEP_INTERVAL = 1L << 30;
-    /** Space wake-ups that woke nobody between two looks for sleepers of dead processes, minus one. */
-    static final int EMPTY_SPACE_WAKES_MASK = 63;
+    /** Space wake-ups in a row that woke nobody before a look for sleepers of dead processes. */
+    static final int EMPTY_SPACE_WAKES_LIMIT = 64;
+    /** Least time between two such looks made for wake-ups that woke nobody (they check processes' liveness). */
+    static final long RECLAIM_INTERVAL_NS = 1_000_000_000L;
 
     private final int cleanGranule;
     /** The thread that registered this process's slot through this object, the only writer of its owner counter. */
     private Thread ownerThread;
     /** Consumer: the head at the last sweep of the producer slots' claims. */
     private long sweptPosition;
-    /** Consumer: wake-up calls for space that woke nobody, counted towards the next look for dead sleepers. */
+    /** Consumer: wake-up calls for space in a row that woke nobody, counted towards the next look for dead sleepers. */
     private int emptySpaceWakes;
+    /** Consumer: when it last looked for dead sleepers because of them. */
+    private long lastReclaimNs = System.nanoTime() - RECLAIM_INTERVAL_NS;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -463,10 +467,22 @@ public final class MpscRing extends AbstractRing
         cleanPosition = position;
         // release: publishes the zeros; pairs with the clean acquire in tryClaim
         headerMemory.putLongRelease(CLEAN_POSITION_OFFSET, position);
-        if (0 == signalProducers() && 0 == (++emptySpaceWakes & EMPTY_SPACE_WAKES_MASK))
+        final int woken = signalProducers();
+        if (woken > 0)
         {
-            // sleepers announced, none woken, again and again: maybe a producer killed asleep left its count
-            reclaimDeadSleepers();
+            emptySpaceWakes = 0;
+        }
+        else if (0 == woken && ++emptySpaceWakes >= EMPTY_SPACE_WAKES_LIMIT)
+        {
+            // sleepers announced, none woken, again and again: maybe a producer killed asleep left its count. On
+            // the park/poll fallback no wake-up wakes anyone, hence the clock: at most one look a second
+            emptySpaceWakes = 0;
+            final long nowNs = System.nanoTime();
+            if (nowNs - lastReclaimNs >= RECLAIM_INTERVAL_NS)
+            {
+                lastReclaimNs = nowNs;
+                reclaimDeadSleepers();
+            }
         }
     }
 
@@ -475,7 +491,8 @@ public final class MpscRing extends AbstractRing
      * keep above 0 for good: every freed batch would pay a wake-up call for nobody. A dead process's slot is held
      * (its pid replaced by this one's, so no producer takes it meanwhile and sleeps there) while its count is taken,
      * then freed; only once its last claim is consumed, since until then the slot is how that claim is known dead.
-     * Run by the consumer at attach and after {@link #EMPTY_SPACE_WAKES_MASK} + 1 space wake-ups that woke nobody.
+     * Run by the consumer at attach and after {@link #EMPTY_SPACE_WAKES_LIMIT} space wake-ups in a row that woke
+     * nobody, at most once per {@link #RECLAIM_INTERVAL_NS}. The liveness check, a system call, comes last.
      */
     void reclaimDeadSleepers()
     {
@@ -489,8 +506,9 @@ public final class MpscRing extends AbstractRing
             }
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
-            if (0 != slotPid && slotPid != pid && !isAlive(slotPid) &&
+            if (0 != slotPid && slotPid != pid &&
                 (0 == claim || slotClaimLength(claim) <= slotClaimDistance(claim, head)) &&
+                !isAlive(slotPid) &&
                 header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
                 takeSleepers(slot);
@@ -508,7 +526,9 @@ public final class MpscRing extends AbstractRing
      */
     private void takeSleepers(final int slot)
     {
-        final long sleepers = header.getAndSetLong(slot + SLOT_SPACE_SLEEPERS_OFFSET, 0);
+        // the shared count first, the slot's last: killed in between, the next taker subtracts again, which the
+        // floor at 0 (here and in every sleeper's withdrawal) heals; the other way round would lose the count
+        final long sleepers = header.getLongVolatile(slot + SLOT_SPACE_SLEEPERS_OFFSET);
         if (sleepers > 0)
         {
             int waiters;
@@ -518,6 +538,10 @@ public final class MpscRing extends AbstractRing
             }
             while (waiters > 0 &&
                 !header.compareAndSetInt(SPACE_WAITERS_OFFSET, waiters, (int)Math.max(0, waiters - sleepers)));
+        }
+        if (0 != sleepers)
+        {
+            header.putLongVolatile(slot + SLOT_SPACE_SLEEPERS_OFFSET, 0); // the slot is held: nobody else writes it
         }
     }
 

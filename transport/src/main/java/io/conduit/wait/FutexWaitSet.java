@@ -125,7 +125,7 @@ public final class FutexWaitSet implements Awaitable
         {
             for (int i = 0; i < n; i++)
             {
-                buffers[i].getAndAddInt(waitersOffsets[i], -1);
+                FutexWaiter.withdraw(buffers[i], waitersOffsets[i]); // never below 0, as a lone sleeper's
             }
         }
     }

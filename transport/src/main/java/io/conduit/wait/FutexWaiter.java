@@ -119,8 +119,23 @@ public final class FutexWaiter implements Awaitable
         }
         finally
         {
-            buffer.getAndAddInt(waitersCountOffset, -1);
+            withdraw(buffer, waitersCountOffset);
         }
+    }
+
+    /**
+     * Take this sleeper out of the waiters count, never below 0: a count taken too low by a correction (an MPSC
+     * consumer taking a killed process's sleepers out, which may count one that never got in) heals as the live
+     * sleepers leave, where a count left at -1 would hide the next lone sleeper from every waker.
+     */
+    static void withdraw(final AtomicBuffer buffer, final int waitersCountOffset)
+    {
+        int waiters;
+        do
+        {
+            waiters = buffer.getIntVolatile(waitersCountOffset);
+        }
+        while (waiters > 0 && !buffer.compareAndSetInt(waitersCountOffset, waiters, waiters - 1));
     }
 
     /**

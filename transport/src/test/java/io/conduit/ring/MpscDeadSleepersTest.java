@@ -118,7 +118,7 @@ class MpscDeadSleepersTest
             assertEquals(0, header.getLongVolatile(producerSlotOffset(deadSlot) + SLOT_PID_OFFSET));
             assertEquals(1, ring.recordsSkipped(), "the dead claim was skipped first");
             final long wakeUps = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
-            assertTrue(wakeUps - wakeUpsBefore >= MpscRing.EMPTY_SPACE_WAKES_MASK + 1,
+            assertTrue(wakeUps - wakeUpsBefore >= MpscRing.EMPTY_SPACE_WAKES_LIMIT,
                 "found through wake-ups for nobody: " + (wakeUps - wakeUpsBefore));
 
             for (int i = 0; i < 1_000; i++)

@@ -92,6 +92,29 @@ class FutexWaitProtocolTest
         assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
     }
 
+    /**
+     * A correction that takes the count too low while a sleeper is announced (an MPSC consumer taking out a killed
+     * process's sleepers, one of which never got into the shared count) must heal as the sleeper leaves: its
+     * withdrawal stops at 0. Left at -1, the next lone sleeper's announce would read 0 to every waker, which would
+     * then never wake it.
+     */
+    @Test
+    void shouldNeverWithdrawTheCountBelowZero()
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final int status = waiter.await(() ->
+        {
+            assertEquals(1, buffer.getIntVolatile(PING_WAITERS_OFFSET), "announced");
+            buffer.putIntVolatile(PING_WAITERS_OFFSET, 0); // the correction lands while this sleeper is announced
+            return false;
+        }, TimeUnit.MILLISECONDS.toNanos(1));
+
+        assertEquals(Futex.TIMED_OUT, status, Futex.statusName(status));
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "withdrawn to 0, not -1");
+        assertEquals(FutexWaiter.SATISFIED, waiter.await(() -> true, 1));
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "an ordinary announce and withdrawal still balance");
+    }
+
     @Test
     void shouldNotTouchWordWhenNoWaiterIsAnnounced()
     {
