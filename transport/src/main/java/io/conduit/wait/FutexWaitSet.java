@@ -98,6 +98,10 @@ public final class FutexWaitSet implements Awaitable
     @Override
     public int await(final WaitCondition anyReady, final long timeoutNs)
     {
+        if (Thread.currentThread().isInterrupted())
+        {
+            return Futex.INTERRUPTED; // as FutexWaiter.await: no announce, no fence of every CPU
+        }
         final int n = buffers.length;
         for (int i = 0; i < n; i++)
         {
@@ -119,7 +123,8 @@ public final class FutexWaitSet implements Awaitable
             {
                 return Futex.TIMED_OUT;
             }
-            return WAITV_AVAILABLE ? waitv(timeoutNs) : poll(timeoutNs);
+            final long sleepNs = FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.isAvailable());
+            return WAITV_AVAILABLE ? waitv(sleepNs) : poll(sleepNs);
         }
         finally
         {

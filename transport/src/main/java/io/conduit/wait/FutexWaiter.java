@@ -63,6 +63,12 @@ public final class FutexWaiter implements Awaitable
      * {@link #await(WaitCondition, long)} found the condition satisfied after announcing and did not sleep.
      */
     public static final int SATISFIED = 1;
+    /**
+     * Longest sleep of a sleeper whose process cannot run the heavy fence (membarrier refused or missing): a waker
+     * in another process that registered as a light side makes no fence of its own, so neither side would have the
+     * StoreLoad the protocol needs and a wake-up could be missed. Such a sleeper re-checks at least this often.
+     */
+    public static final long LIGHT_SLEEPER_MAX_SLEEP_NS = 1_000_000L;
 
     private final AtomicBuffer buffer;
     private final int futexWordOffset;
@@ -99,6 +105,10 @@ public final class FutexWaiter implements Awaitable
     @Override
     public int await(final WaitCondition condition, final long timeoutNs)
     {
+        if (Thread.currentThread().isInterrupted())
+        {
+            return Futex.INTERRUPTED; // no sleep to be had: do not announce, fence every CPU and make wakers wake
+        }
         final AtomicBuffer buffer = this.buffer;
         final int futexWordOffset = this.futexWordOffset;
         final int waitersCountOffset = this.waitersCountOffset;
@@ -115,12 +125,22 @@ public final class FutexWaiter implements Awaitable
                 return SATISFIED;
             }
 
-            return sleeper.wait(buffer, futexWordOffset, seq, timeoutNs);
+            return sleeper.wait(buffer, futexWordOffset, seq, sleepBound(timeoutNs, AsymmetricFence.isAvailable()));
         }
         finally
         {
             withdraw(buffer, waitersCountOffset);
         }
+    }
+
+    /**
+     * @param timeoutNs the sleep asked for.
+     * @param heavyFence whether this process can run the heavy fence.
+     * @return the sleep to make: at most {@link #LIGHT_SLEEPER_MAX_SLEEP_NS} without the heavy fence.
+     */
+    static long sleepBound(final long timeoutNs, final boolean heavyFence)
+    {
+        return heavyFence ? timeoutNs : Math.min(timeoutNs, LIGHT_SLEEPER_MAX_SLEEP_NS);
     }
 
     /**

@@ -67,6 +67,8 @@ public final class FutexWaker
         // scribbled file) costs a FUTEX_WAKE per signal until it is reset, rather than sleepers that are never woken
         if (0 != buffer.getIntVolatile(waitersCountOffset))
         {
+            // checked before the word is changed, not after (in the wake call): a bad offset changes nothing
+            FutexWaiter.checkOffsets(buffer, futexWordOffset, waitersCountOffset);
             // The change of the word is what makes a sleeper not yet in the kernel return instead of sleeping.
             buffer.getAndAddInt(futexWordOffset, 1);
             return Futex.wake(buffer, futexWordOffset, Integer.MAX_VALUE);

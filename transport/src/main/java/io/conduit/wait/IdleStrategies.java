@@ -192,8 +192,9 @@ public final class IdleStrategies
     private static IdleStrategy newBackoff(final String text, final Map<String, Long> params)
     {
         checkKeys(text, BACKOFF, params, "spins", "yields", "minParkNs", "maxParkNs");
-        final long minParkNs = params.getOrDefault("minParkNs", BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS);
-        final long maxParkNs = params.getOrDefault("maxParkNs", BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS);
+        // positive: a park of 0 returns at once, and doubling it stays 0, so the strategy would spin for ever
+        final long minParkNs = positive(text, params, "minParkNs", BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS);
+        final long maxParkNs = positive(text, params, "maxParkNs", BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS);
         if (minParkNs > maxParkNs)
         {
             throw new IllegalArgumentException(

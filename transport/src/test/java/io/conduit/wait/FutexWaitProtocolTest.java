@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FutexWaitProtocolTest
@@ -113,6 +114,59 @@ class FutexWaitProtocolTest
         assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "withdrawn to 0, not -1");
         assertEquals(FutexWaiter.SATISFIED, waiter.await(() -> true, 1));
         assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "an ordinary announce and withdrawal still balance");
+    }
+
+    /**
+     * An interrupted thread can have no sleep: it must not announce itself either (every registered waker would then
+     * make a wake-up call, and the heavy fence interrupt every CPU, at each turn of a loop that ignores the flag).
+     */
+    @Test
+    void shouldNeitherAnnounceNorCheckWhenInterrupted()
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        Thread.currentThread().interrupt();
+        try
+        {
+            final int status = waiter.await(() -> fail("checked, so announced, with the thread interrupted"),
+                LONG_TIMEOUT_NS);
+            assertEquals(Futex.INTERRUPTED, status, Futex.statusName(status));
+            assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
+            assertTrue(Thread.currentThread().isInterrupted(), "the flag is left set");
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Without the heavy fence of its own, a sleeper cannot count on a registered waker's publish being seen: it
+     * sleeps at most a millisecond at a time. With it, as long as asked.
+     */
+    @Test
+    void shouldBoundTheSleepsOfASleeperWithoutTheHeavyFence()
+    {
+        assertEquals(FutexWaiter.LIGHT_SLEEPER_MAX_SLEEP_NS, FutexWaiter.sleepBound(Futex.NO_TIMEOUT, false));
+        assertEquals(FutexWaiter.LIGHT_SLEEPER_MAX_SLEEP_NS, FutexWaiter.sleepBound(LONG_TIMEOUT_NS, false));
+        assertEquals(1_000, FutexWaiter.sleepBound(1_000, false));
+        assertEquals(Futex.NO_TIMEOUT, FutexWaiter.sleepBound(Futex.NO_TIMEOUT, true));
+        assertEquals(LONG_TIMEOUT_NS, FutexWaiter.sleepBound(LONG_TIMEOUT_NS, true));
+    }
+
+    /**
+     * A bad offset given to the waker is refused before the word is changed, not after.
+     */
+    @Test
+    void shouldCheckTheWakersOffsetsBeforeChangingTheWord()
+    {
+        buffer.putIntVolatile(PING_WAITERS_OFFSET, 1);
+        buffer.putLongVolatile(PING_WORD_OFFSET + 8, 0L);
+        assertThrows(IllegalArgumentException.class,
+            () -> FutexWaker.signal(buffer, PING_WORD_OFFSET + 10, PING_WAITERS_OFFSET));
+        assertEquals(0L, buffer.getLongVolatile(PING_WORD_OFFSET + 8), "nothing changed");
+        assertThrows(IllegalArgumentException.class,
+            () -> FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WORD_OFFSET + 2));
+        assertEquals(0, buffer.getIntVolatile(PING_WORD_OFFSET), "nothing changed");
     }
 
     @Test
