@@ -151,9 +151,9 @@ final class AeronEndpoint extends Endpoint
         long spins = 0;
         while (echoer.echoed < total)
         {
-            if (0 == subscription.poll(echoer, 16) && 0 == (++spins & Watchdog.SPIN_CHECK_MASK))
+            if (0 == subscription.poll(echoer, 16))
             {
-                watchdog.check();
+                spins = Watchdog.spinOnce(watchdog, spins); // paused as the floor's echo and every parent loop
             }
         }
     }
@@ -208,12 +208,15 @@ final class AeronEndpoint extends Endpoint
 
     static final class Receiver implements FragmentHandler
     {
+        /** Where the whole reply is copied, as a socket's or a FIFO's read copies it: every line of it is fetched. */
+        private final byte[] body = new byte[HarnessOptions.MAX_LENGTH];
         long sendNs;
         long sequence;
 
         @Override
         public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
+            buffer.getBytes(offset, body, 0, length);
             sendNs = buffer.getLong(offset + SEND_TIME_OFFSET);
             sequence = buffer.getLong(offset + SEQUENCE_OFFSET);
         }

@@ -108,9 +108,9 @@ final class AgronaEndpoint extends Endpoint
         long spins = 0;
         while (echoer.echoed < total)
         {
-            if (0 == in.read(echoer, 16) && 0 == (++spins & Watchdog.SPIN_CHECK_MASK))
+            if (0 == in.read(echoer, 16))
             {
-                watchdog.check();
+                spins = Watchdog.spinOnce(watchdog, spins); // paused as the floor's echo and every parent loop
             }
         }
     }

@@ -28,6 +28,8 @@ final class ChronicleEndpoint extends Endpoint
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
     private BytesStore<?, ?> message;
+    /** Where the whole reply is copied, as a socket's or a FIFO's read copies it. */
+    private final byte[] reply = new byte[HarnessOptions.MAX_LENGTH];
 
     /**
      * @param system system name.
@@ -93,6 +95,7 @@ final class ChronicleEndpoint extends Endpoint
                         final long position = bytes.readPosition();
                         carriedNs = bytes.readLong(position + SEND_TIME_OFFSET);
                         sequence = bytes.readLong(position + SEQUENCE_OFFSET);
+                        bytes.read(reply, 0, length); // the whole reply, as a socket's read copies it
                         received = true;
                     }
                 }
@@ -125,9 +128,9 @@ final class ChronicleEndpoint extends Endpoint
                     }
                     echoed++;
                 }
-                else if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
+                else
                 {
-                    watchdog.check();
+                    spins = Watchdog.spinOnce(watchdog, spins); // paused as the floor's echo and every parent loop
                 }
             }
         }

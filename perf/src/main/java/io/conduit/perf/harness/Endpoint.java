@@ -188,12 +188,15 @@ abstract class Endpoint implements AutoCloseable
      */
     static final class Receiver implements io.conduit.MessageHandler, org.agrona.concurrent.MessageHandler
     {
+        /** Where the whole reply is copied, as a socket's or a FIFO's read copies it: every line of it is fetched. */
+        private final byte[] body = new byte[HarnessOptions.MAX_LENGTH];
         long sendNs;
         long sequence;
 
         @Override
         public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
         {
+            buffer.getBytes(offset, body, 0, length);
             sendNs = buffer.getLong(offset + MessageLayout.SEND_TIME_OFFSET);
             sequence = buffer.getLong(offset + MessageLayout.SEQUENCE_OFFSET);
         }

@@ -43,6 +43,8 @@ final class LinePairEndpoint extends Endpoint
     private MappedByteBuffer mapped;
     private UnsafeBuffer buffer;
     private UnsafeBuffer message;
+    /** Where the whole reply is copied, as a socket's or a FIFO's read copies it. */
+    private final byte[] reply = new byte[HarnessOptions.MAX_LENGTH];
     private int stride;
     private int slotMask;
 
@@ -102,6 +104,7 @@ final class LinePairEndpoint extends Endpoint
             {
                 spins = Watchdog.spinOnce(watchdog, spins);
             }
+            buffer.getBytes(echo + TAG_LENGTH, reply, 0, length); // the whole reply, as a socket's read copies it
             final long nowNs = System.nanoTime();
             record(histogram, i, warmup, buffer.getLong(echo + TAG_LENGTH + SEQUENCE_OFFSET),
                 nowNs - buffer.getLong(echo + TAG_LENGTH + SEND_TIME_OFFSET));
