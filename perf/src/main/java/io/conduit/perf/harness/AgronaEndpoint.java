@@ -82,7 +82,7 @@ final class AgronaEndpoint extends Endpoint
         final UnsafeBuffer message = this.message;
         final int length = this.length;
         final Receiver receiver = new Receiver();
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {

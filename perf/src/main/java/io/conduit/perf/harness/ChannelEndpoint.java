@@ -95,7 +95,7 @@ final class ChannelEndpoint extends Endpoint
         final int length = this.length;
         // conduit-spsc's receiver class: the ring's handler call site sees the same types for both systems
         final Receiver receiver = new Receiver();
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         for (int i = 0; i < total; i++)
         {
             stamp(message, pacer, i);

@@ -71,7 +71,7 @@ final class ChronicleEndpoint extends Endpoint
         final ExcerptTailer tailer = this.tailer;
         final BytesStore<?, ?> message = this.message;
         final int length = this.length;
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {

@@ -103,7 +103,7 @@ final class FifoEndpoint extends Endpoint
         final InputStream in = this.in;
         final byte[] bytes = this.bytes;
         final ByteBuffer view = this.view;
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         for (int i = 0; i < total; i++)
         {
             final long sendNs = pacer.sendTimeNs();

@@ -60,7 +60,7 @@ final class FloorEndpoint extends Endpoint
         final Histogram histogram, final int warmup, final int total, final long intervalNs, final Watchdog watchdog)
     {
         final UnsafeBuffer buffer = this.buffer;
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {

@@ -90,7 +90,7 @@ final class LinePairEndpoint extends Endpoint
         final UnsafeBuffer buffer = this.buffer;
         final UnsafeBuffer message = this.message;
         final int length = this.length;
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         long spins = 0;
         for (int i = 0; i < total; i++)
         {

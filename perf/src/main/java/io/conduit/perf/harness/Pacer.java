@@ -11,15 +11,32 @@ package io.conduit.perf.harness;
 final class Pacer
 {
     private final long intervalNs;
+    private final int warmup;
     private long intendedNs;
+    private int sent;
 
     /**
      * @param intervalNs nanoseconds between intended send times, or 0 to send back to back.
+     * @param warmup round trips before the recorded ones: the schedule starts again at the first recorded one, so
+     * that a backlog the warm-up built (a system slower than the rate) is not charged to every recorded sample.
      */
-    Pacer(final long intervalNs)
+    Pacer(final long intervalNs, final int warmup)
     {
         this.intervalNs = intervalNs;
+        this.warmup = warmup;
         this.intendedNs = System.nanoTime();
+    }
+
+    /**
+     * @param intendedNs the last intended send time.
+     * @param nowNs the clock now.
+     * @param intervalNs the interval.
+     * @return the last intended send time to go on from when the recorded round trips begin: unchanged if the
+     * schedule is not behind, else one interval before now, so the first recorded message is intended for now.
+     */
+    static long restartedSchedule(final long intendedNs, final long nowNs, final long intervalNs)
+    {
+        return nowNs - (intendedNs + intervalNs) > 0 ? nowNs - intervalNs : intendedNs;
     }
 
     /**
@@ -33,6 +50,10 @@ final class Pacer
         if (0 == intervalNs)
         {
             return System.nanoTime();
+        }
+        if (sent++ == warmup)
+        {
+            this.intendedNs = restartedSchedule(this.intendedNs, System.nanoTime(), intervalNs);
         }
         final long intendedNs = this.intendedNs + intervalNs;
         this.intendedNs = intendedNs;

@@ -121,7 +121,7 @@ final class SocketEndpoint extends Endpoint
     {
         final SocketChannel channel = this.channel;
         final ByteBuffer buffer = this.buffer;
-        final Pacer pacer = new Pacer(intervalNs);
+        final Pacer pacer = new Pacer(intervalNs, warmup);
         for (int i = 0; i < total; i++)
         {
             final long sendNs = pacer.sendTimeNs();
