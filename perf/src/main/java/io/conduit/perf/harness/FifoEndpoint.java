@@ -3,7 +3,9 @@ package io.conduit.perf.harness;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 
+import java.io.Closeable;
 import java.io.EOFException;
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -14,7 +16,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static io.conduit.perf.harness.MessageLayout.*;
 
@@ -90,8 +96,62 @@ final class FifoEndpoint extends Endpoint
     @Override
     void connect(final String token, final Watchdog watchdog) throws Exception
     {
-        out = new FileOutputStream(directory.resolve(PING).toFile());
-        in = new FileInputStream(directory.resolve(PONG).toFile());
+        final File ping = directory.resolve(PING).toFile();
+        final File pong = directory.resolve(PONG).toFile();
+        out = openWatched(() -> new FileOutputStream(ping), () -> new FileInputStream(ping), watchdog);
+        in = openWatched(() -> new FileInputStream(pong), () -> new FileOutputStream(pong), watchdog);
+    }
+
+    /**
+     * Open one end of a FIFO, which blocks until the child opens the other, under the watchdog: a child that fails
+     * before it opens its end ends the wait with the watchdog's exception rather than hanging the run. The open runs
+     * on a thread of its own; given up, it is released by opening the other end here.
+     */
+    private static <T extends Closeable> T openWatched(
+        final Callable<T> open, final Callable<Closeable> otherEnd, final Watchdog watchdog) throws Exception
+    {
+        final FutureTask<T> opening = new FutureTask<>(open);
+        final Thread opener = new Thread(opening, "fifo-open");
+        opener.setDaemon(true);
+        opener.start();
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return opening.get(10, TimeUnit.MILLISECONDS);
+                }
+                catch (final TimeoutException ex)
+                {
+                    watchdog.check();
+                }
+            }
+        }
+        catch (final ExecutionException ex)
+        {
+            throw ex.getCause() instanceof Exception ? (Exception)ex.getCause() : ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!opening.isDone())
+            {
+                CloseHelper.quietClose(otherEnd.call()); // releases the blocked open
+            }
+            opener.join(TimeUnit.SECONDS.toMillis(10));
+            if (opening.isDone() && !opening.isCancelled())
+            {
+                try
+                {
+                    CloseHelper.quietClose(opening.get());
+                }
+                catch (final ExecutionException ignore)
+                {
+                    // the open failed: nothing to close
+                }
+            }
+            throw ex;
+        }
     }
 
     @Override
