@@ -30,18 +30,27 @@ public final class AsymmetricFence
     static final String DISABLED_PROP_NAME = "conduit.wait.membarrier.disabled";
 
     private static final boolean HEAVY_AVAILABLE;
+    /**
+     * True where this process cannot run the heavy fence but another process on the machine might have registered
+     * as a light side: Linux, and libc not bound here or the query refused (a seccomp profile); not where the kernel
+     * answered that it has no expedited global membarrier, nor off Linux, where no process can register.
+     */
+    private static final boolean LIGHT_SIDES_UNSEEN;
     private static volatile int registered; // 0 unknown, 1 registered, -1 failed
 
     static
     {
         boolean available = false;
+        boolean unseen = System.getProperty("os.name", "").startsWith("Linux");
         if (LibC.AVAILABLE && 0 != LibC.SYS_MEMBARRIER)
         {
             final long commands = LibC.syscall(LibC.SYS_MEMBARRIER, MEMBARRIER_CMD_QUERY, 0, 0, 0, 0, 0);
             available = commands > 0 && 0 != (commands & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
                 0 != (commands & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED);
+            unseen = unseen && commands < 0; // the kernel answered: what it lacks, no process has
         }
         HEAVY_AVAILABLE = available;
+        LIGHT_SIDES_UNSEEN = !available && unseen;
     }
 
     private AsymmetricFence()
@@ -54,6 +63,16 @@ public final class AsymmetricFence
     public static boolean isAvailable()
     {
         return HEAVY_AVAILABLE;
+    }
+
+    /**
+     * @return true if a sleeper here must bound its sleeps: it cannot run the heavy fence, yet a waker in another
+     * process may have registered as a light side and skip its own fence (see
+     * {@link FutexWaiter#LIGHT_SLEEPER_MAX_SLEEP_NS}).
+     */
+    public static boolean mustBoundSleeps()
+    {
+        return LIGHT_SIDES_UNSEEN;
     }
 
     /**

@@ -100,6 +100,7 @@ public final class FutexWaitSet implements Awaitable
     {
         if (Thread.currentThread().isInterrupted())
         {
+            Thread.onSpinWait();
             return Futex.INTERRUPTED; // as FutexWaiter.await: no announce, no fence of every CPU
         }
         final int n = buffers.length;
@@ -123,7 +124,7 @@ public final class FutexWaitSet implements Awaitable
             {
                 return Futex.TIMED_OUT;
             }
-            final long sleepNs = FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.isAvailable());
+            final long sleepNs = FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps());
             return WAITV_AVAILABLE ? waitv(sleepNs) : poll(sleepNs);
         }
         finally

@@ -20,7 +20,7 @@ import org.agrona.concurrent.AtomicBuffer;
  *   W3  full fence (StoreLoad)                         P2  if waiters (volatile load) != 0:
  *   W4  if condition (acquire load): return            P3      word += 1 (getAndAdd)
  *   W5  FUTEX_WAIT(word, seq, timeout)                 P4      FUTEX_WAKE(word, all)
- *   W6  waiters -= 1 (getAndAdd, in finally)
+ *   W6  waiters -= 1, never below 0 (compare-and-set, in finally)
  * </pre>
  * <b>Why no wake-up is lost.</b> The two fences W3 and P1 are sequentially consistent, so one precedes the other:
  * <ul>
@@ -64,9 +64,10 @@ public final class FutexWaiter implements Awaitable
      */
     public static final int SATISFIED = 1;
     /**
-     * Longest sleep of a sleeper whose process cannot run the heavy fence (membarrier refused or missing): a waker
-     * in another process that registered as a light side makes no fence of its own, so neither side would have the
-     * StoreLoad the protocol needs and a wake-up could be missed. Such a sleeper re-checks at least this often.
+     * Longest sleep of a sleeper whose process cannot run the heavy fence while other processes might
+     * ({@link AsymmetricFence#mustBoundSleeps()}: membarrier refused here, or libc not bound): a waker in another
+     * process that registered as a light side makes no fence of its own, so neither side would have the StoreLoad
+     * the protocol needs and a wake-up could be missed. Such a sleeper re-checks at least this often.
      */
     public static final long LIGHT_SLEEPER_MAX_SLEEP_NS = 1_000_000L;
 
@@ -98,7 +99,8 @@ public final class FutexWaiter implements Awaitable
      *
      * @param condition what the caller waits for; checked once, after announcing.
      * @param timeoutNs longest sleep, relative; {@link Futex#NO_TIMEOUT} for none, {@code <= 0} for no sleep.
-     * @return {@link #SATISFIED} if the condition held after announcing, otherwise the status of the sleep:
+     * @return {@link Futex#INTERRUPTED} at once, with no announce and no check of the condition, if the thread is
+     * interrupted; {@link #SATISFIED} if the condition held after announcing, otherwise the status of the sleep:
      * {@link Futex#WOKEN}, {@link Futex#VALUE_CHANGED}, {@link Futex#TIMED_OUT} or {@link Futex#INTERRUPTED}. In
      * every case the caller re-checks what it waits for.
      */
@@ -107,6 +109,7 @@ public final class FutexWaiter implements Awaitable
     {
         if (Thread.currentThread().isInterrupted())
         {
+            Thread.onSpinWait(); // a caller that ignores the flag loops straight back
             return Futex.INTERRUPTED; // no sleep to be had: do not announce, fence every CPU and make wakers wake
         }
         final AtomicBuffer buffer = this.buffer;
@@ -125,7 +128,7 @@ public final class FutexWaiter implements Awaitable
                 return SATISFIED;
             }
 
-            return sleeper.wait(buffer, futexWordOffset, seq, sleepBound(timeoutNs, AsymmetricFence.isAvailable()));
+            return sleeper.wait(buffer, futexWordOffset, seq, sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps()));
         }
         finally
         {
@@ -135,12 +138,12 @@ public final class FutexWaiter implements Awaitable
 
     /**
      * @param timeoutNs the sleep asked for.
-     * @param heavyFence whether this process can run the heavy fence.
-     * @return the sleep to make: at most {@link #LIGHT_SLEEPER_MAX_SLEEP_NS} without the heavy fence.
+     * @param bounded whether sleeps must be bounded ({@link AsymmetricFence#mustBoundSleeps()}).
+     * @return the sleep to make: at most {@link #LIGHT_SLEEPER_MAX_SLEEP_NS} if bounded.
      */
-    static long sleepBound(final long timeoutNs, final boolean heavyFence)
+    static long sleepBound(final long timeoutNs, final boolean bounded)
     {
-        return heavyFence ? timeoutNs : Math.min(timeoutNs, LIGHT_SLEEPER_MAX_SLEEP_NS);
+        return bounded ? Math.min(timeoutNs, LIGHT_SLEEPER_MAX_SLEEP_NS) : timeoutNs;
     }
 
     /**

@@ -39,8 +39,9 @@ public final class FutexWaker
      * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned.
      * @return {@link #NO_WAITERS} without a system call if none was announced; otherwise the number of sleepers
      * woken (0 if the announced ones were not in the kernel yet, and always 0 on the park/poll fallback).
-     * @throws IllegalArgumentException if the futex word offset is misaligned or out of range (checked only when
-     *                                  waking; use {@link FutexWaiter#checkOffsets} once up front).
+     * @throws IllegalArgumentException if an offset is misaligned, out of range or overlapping (checked only when
+     *                                  the count read is not 0, before anything is written, the count itself being
+     *                                  read first; use {@link FutexWaiter#checkOffsets} once up front).
      */
     public static int signal(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
     {
@@ -56,6 +57,7 @@ public final class FutexWaker
      * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned.
      * @param fence              true unless this process registered as a light side.
      * @return {@link #NO_WAITERS}, or the number of sleepers woken.
+     * @throws IllegalArgumentException as {@link #signal(AtomicBuffer, int, int)}.
      */
     public static int signal(
         final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final boolean fence)
@@ -63,8 +65,8 @@ public final class FutexWaker
         // StoreLoad: the caller's publish must be visible before the waiters count is read; pairs with the heavy
         // fence after the announce in FutexWaiter.await. Without it a sleeper may miss this publish and sleep on.
         AsymmetricFence.light(fence);
-        // != 0, not > 0: a count gone negative (a predecessor's reset under a sleeper of the same process, or a
-        // scribbled file) costs a FUTEX_WAKE per signal until it is reset, rather than sleepers that are never woken
+        // != 0, not > 0: a count gone negative (a scribbled file: withdrawals stop at 0) costs a FUTEX_WAKE per signal
+        // until it is reset, rather than sleepers that are never woken
         if (0 != buffer.getIntVolatile(waitersCountOffset))
         {
             // checked before the word is changed, not after (in the wake call): a bad offset changes nothing

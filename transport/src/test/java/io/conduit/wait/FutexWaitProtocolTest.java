@@ -140,17 +140,42 @@ class FutexWaitProtocolTest
     }
 
     /**
+     * The same for a set: no announce on any member, no sleep (its native futex_waitv would sleep through it).
+     */
+    @Test
+    void shouldNeitherAnnounceNorCheckInASetWhenInterrupted()
+    {
+        final FutexWaitSet set = new FutexWaitSet(new org.agrona.concurrent.AtomicBuffer[] {buffer, buffer},
+            new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET});
+        Thread.currentThread().interrupt();
+        try
+        {
+            final int status = set.await(() -> fail("checked, so announced, with the thread interrupted"),
+                LONG_TIMEOUT_NS);
+            assertEquals(Futex.INTERRUPTED, status, Futex.statusName(status));
+            assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
+            assertEquals(0, buffer.getIntVolatile(PONG_WAITERS_OFFSET));
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+    }
+
+    /**
      * Without the heavy fence of its own, a sleeper cannot count on a registered waker's publish being seen: it
      * sleeps at most a millisecond at a time. With it, as long as asked.
      */
     @Test
     void shouldBoundTheSleepsOfASleeperWithoutTheHeavyFence()
     {
-        assertEquals(FutexWaiter.LIGHT_SLEEPER_MAX_SLEEP_NS, FutexWaiter.sleepBound(Futex.NO_TIMEOUT, false));
-        assertEquals(FutexWaiter.LIGHT_SLEEPER_MAX_SLEEP_NS, FutexWaiter.sleepBound(LONG_TIMEOUT_NS, false));
-        assertEquals(1_000, FutexWaiter.sleepBound(1_000, false));
-        assertEquals(Futex.NO_TIMEOUT, FutexWaiter.sleepBound(Futex.NO_TIMEOUT, true));
-        assertEquals(LONG_TIMEOUT_NS, FutexWaiter.sleepBound(LONG_TIMEOUT_NS, true));
+        assertEquals(FutexWaiter.LIGHT_SLEEPER_MAX_SLEEP_NS, FutexWaiter.sleepBound(Futex.NO_TIMEOUT, true));
+        assertEquals(FutexWaiter.LIGHT_SLEEPER_MAX_SLEEP_NS, FutexWaiter.sleepBound(LONG_TIMEOUT_NS, true));
+        assertEquals(1_000, FutexWaiter.sleepBound(1_000, true));
+        assertEquals(Futex.NO_TIMEOUT, FutexWaiter.sleepBound(Futex.NO_TIMEOUT, false));
+        assertEquals(LONG_TIMEOUT_NS, FutexWaiter.sleepBound(LONG_TIMEOUT_NS, false));
+        assertFalse(AsymmetricFence.isAvailable() && AsymmetricFence.mustBoundSleeps(),
+            "a process that can run the heavy fence never bounds its sleeps");
     }
 
     /**
@@ -164,9 +189,10 @@ class FutexWaitProtocolTest
         assertThrows(IllegalArgumentException.class,
             () -> FutexWaker.signal(buffer, PING_WORD_OFFSET + 10, PING_WAITERS_OFFSET));
         assertEquals(0L, buffer.getLongVolatile(PING_WORD_OFFSET + 8), "nothing changed");
+        buffer.putIntVolatile(PING_WORD_OFFSET, 7); // read as the waiters count too: not 0, so the wake path runs
         assertThrows(IllegalArgumentException.class,
-            () -> FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WORD_OFFSET + 2));
-        assertEquals(0, buffer.getIntVolatile(PING_WORD_OFFSET), "nothing changed");
+            () -> FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WORD_OFFSET));
+        assertEquals(7, buffer.getIntVolatile(PING_WORD_OFFSET), "nothing changed");
     }
 
     @Test

@@ -101,7 +101,7 @@ class IdleStrategiesTest
         "backoff:naps=1               | unknown parameter \"naps\" for backoff",
         "backoff:minParkNs=10,maxParkNs=5 | minParkNs=10 exceeds maxParkNs=5",
         "backoff:minParkNs=0          | \"minParkNs\" must be positive",
-        "backoff:minParkNs=0,maxParkNs=0 | \"minParkNs\" must be positive",
+        "backoff:maxParkNs=0          | \"maxParkNs\" must be positive",
         "busy-spin:spins=1            | unknown parameter \"spins\" for busy-spin, which takes none",
         "backoff:                     | no parameters after ':'",
         ":spins=1                     | missing name",
