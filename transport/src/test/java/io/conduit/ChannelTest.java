@@ -421,6 +421,9 @@ class ChannelTest
      */
     private static void assertStaysAsleep(final Channel channel, final String what)
     {
+        // where membarrier is refused a sleeper wakes every millisecond by design (docs/WAITING.md)
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.conduit.wait.AsymmetricFence.mustBoundSleeps(),
+            "sleeps are bounded to 1 ms in this process: membarrier refused or libc not bound");
         final org.agrona.concurrent.AtomicBuffer header = channel.file().headerBuffer();
         final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
         long reads = 0;
