@@ -123,20 +123,7 @@ class FutexWaitProtocolTest
     @Test
     void shouldNeitherAnnounceNorCheckWhenInterrupted()
     {
-        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
-        Thread.currentThread().interrupt();
-        try
-        {
-            final int status = waiter.await(() -> fail("checked, so announced, with the thread interrupted"),
-                LONG_TIMEOUT_NS);
-            assertEquals(Futex.INTERRUPTED, status, Futex.statusName(status));
-            assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
-            assertTrue(Thread.currentThread().isInterrupted(), "the flag is left set");
-        }
-        finally
-        {
-            Thread.interrupted();
-        }
+        assertNoAnnounceWhenInterrupted(new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
     }
 
     /**
@@ -145,16 +132,21 @@ class FutexWaitProtocolTest
     @Test
     void shouldNeitherAnnounceNorCheckInASetWhenInterrupted()
     {
-        final FutexWaitSet set = new FutexWaitSet(new org.agrona.concurrent.AtomicBuffer[] {buffer, buffer},
-            new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET});
+        assertNoAnnounceWhenInterrupted(new FutexWaitSet(new org.agrona.concurrent.AtomicBuffer[] {buffer, buffer},
+            new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET}));
+    }
+
+    private void assertNoAnnounceWhenInterrupted(final Awaitable sleeper)
+    {
         Thread.currentThread().interrupt();
         try
         {
-            final int status = set.await(() -> fail("checked, so announced, with the thread interrupted"),
+            final int status = sleeper.await(() -> fail("checked, so announced, with the thread interrupted"),
                 LONG_TIMEOUT_NS);
             assertEquals(Futex.INTERRUPTED, status, Futex.statusName(status));
             assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
             assertEquals(0, buffer.getIntVolatile(PONG_WAITERS_OFFSET));
+            assertTrue(Thread.currentThread().isInterrupted(), "the flag is left set");
         }
         finally
         {
