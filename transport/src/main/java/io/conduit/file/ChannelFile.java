@@ -265,7 +265,19 @@ public final class ChannelFile implements AutoCloseable
             }
             catch (final NoSuchFileException | FileAlreadyExistsException ex)
             {
-                // deleted after the look (or after create linked it), or created by another process after it
+                // deleted after the look (or after create linked it), or created by another process after it; not
+                // a failure about another file (the directory), nor a link to nothing, which no retry can mend
+                if (!path.toString().equals(ex.getFile()))
+                {
+                    throw ex;
+                }
+                if (Files.isSymbolicLink(path) && Files.notExists(path))
+                {
+                    final NoSuchFileException failure = new NoSuchFileException(path.toString(), null,
+                        "channel '" + name + "' is a symbolic link to nothing: it can be neither opened nor created");
+                    failure.initCause(ex);
+                    throw failure;
+                }
                 if (attempt >= OPEN_OR_CREATE_ATTEMPTS)
                 {
                     final NoSuchFileException failure = new NoSuchFileException(path.toString(), null, "channel '" +

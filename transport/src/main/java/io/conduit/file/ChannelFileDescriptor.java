@@ -97,7 +97,7 @@ import java.nio.file.Path;
  *   producers of a full MPSC ring poll it.
  *
  *   Producer slot (one per registered MPSC producer ring object, written by its process; the consumer clears a
- *   consumed claim and frees the slot of a dead process)
+ *   consumed claim, and frees the slot of a dead process that had sleepers counted in it)
  *   +-------------------------------+
  *   |  Pid (long), 0 when free      |
  *   +-------------------------------+

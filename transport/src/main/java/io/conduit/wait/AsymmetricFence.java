@@ -32,8 +32,9 @@ public final class AsymmetricFence
     private static final boolean HEAVY_AVAILABLE;
     /**
      * True where this process cannot run the heavy fence but another process on the machine might have registered
-     * as a light side: Linux, and libc not bound here or the query refused (a seccomp profile); not where the kernel
-     * answered that it has no expedited global membarrier, nor off Linux, where no process can register.
+     * as a light side: Linux, and libc not bound here or the query refused (a seccomp profile, or a kernel built
+     * without membarrier, which answers alike); not where the kernel answered with a command mask that lacks the
+     * expedited global membarrier, nor off Linux, where no process can register.
      */
     private static final boolean LIGHT_SIDES_UNSEEN;
     private static volatile int registered; // 0 unknown, 1 registered, -1 failed

@@ -8,8 +8,9 @@ import java.util.Objects;
  * An Agrona {@link IdleStrategy} that sleeps in {@code FUTEX_WAIT} at once whenever there is no work: lowest CPU use,
  * wake-up latency of a futex wake (a context switch). Each {@link #idle()} is one
  * {@link FutexWaiter#await(WaitCondition, long)}: announce, re-check {@code condition}, sleep for at most
- * {@link #maxSleepNs()}. No wake-up is lost (see {@link FutexWaiter}); the bounded sleep only lets the caller's loop
- * notice close flags, interrupts and dead peers.
+ * {@link #maxSleepNs()}. No wake-up is lost (see {@link FutexWaiter}; where this process must bound its sleeps, one
+ * may be late by up to 1 ms, see {@link AsymmetricFence#mustBoundSleeps()}); the bounded sleep only lets the
+ * caller's loop notice close flags, interrupts and dead peers.
  * <p>
  * Use {@link HybridIdleStrategy} to spin and yield before sleeping.
  * <p>

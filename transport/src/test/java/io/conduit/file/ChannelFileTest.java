@@ -274,17 +274,35 @@ class ChannelFileTest
     }
 
     /**
-     * A name that always looks absent but can never be created (a link to nowhere): openOrCreate gives up after its
-     * attempts with an error that names the channel, rather than looping for ever.
+     * A name that always looks absent but can never be created (a link to nowhere) is refused at once, naming the
+     * channel and why, rather than retried as a race (each retry builds a whole temporary file).
      */
     @Test
-    void shouldGiveUpOpenOrCreateOnANameThatCanNeitherBeOpenedNorCreated() throws Exception
+    void shouldRefuseOpenOrCreateOnALinkToNothing() throws Exception
     {
         Files.createSymbolicLink(dir.resolve(NAME + ChannelFile.SUFFIX), dir.resolve("nowhere"));
         final NoSuchFileException ex = assertThrows(NoSuchFileException.class,
             () -> ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC)));
-        assertTrue(ex.getMessage().contains("channel '" + NAME + "'") &&
-            ex.getMessage().contains(ChannelFile.OPEN_OR_CREATE_ATTEMPTS + " attempts"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("channel '" + NAME + "' is a symbolic link to nothing"), ex.getMessage());
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(List.of(NAME + ChannelFile.SUFFIX), files.map(p -> p.getFileName().toString())
+                .collect(Collectors.toList()), "no temporary file left");
+        }
+    }
+
+    /**
+     * A failure about another file than the channel's (its directory, a link to nothing here) is no race: it is
+     * thrown as it is, at the first attempt.
+     */
+    @Test
+    void shouldNotRetryAFailureAboutTheDirectory() throws Exception
+    {
+        final Path directory = dir.resolve("channels");
+        Files.createSymbolicLink(directory, dir.resolve("nowhere"));
+        final FileAlreadyExistsException ex = assertThrows(FileAlreadyExistsException.class,
+            () -> ChannelFile.openOrCreate(directory, NAME, options(RingKind.SPSC)));
+        assertEquals(directory.toString(), ex.getFile());
     }
 
     @Test
