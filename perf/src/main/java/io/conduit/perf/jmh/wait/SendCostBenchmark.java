@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +70,17 @@ public class SendCostBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
+        final RingKind ringKind = RingKind.valueOf(kind); // a bad kind fails before a directory is made
         dir = Files.createTempDirectory(Harness.baseDirectory(), "conduit-jmh");
-        channel = ChannelFile.create(dir, "send", ChannelOptions.defaults().capacity(64 * 1024)
-            .kind(RingKind.valueOf(kind)));
+        try
+        {
+            channel = ChannelFile.create(dir, "send", ChannelOptions.defaults().capacity(64 * 1024).kind(ringKind));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            IoUtil.delete(dir.toFile(), true); // tearDown does not run when set-up fails
+            throw ex;
+        }
         ring = channel.ring();
     }
 
