@@ -255,8 +255,8 @@ public final class SbePublisher
             {
                 return true;
             }
-            throw new IllegalStateException("the handler aborted the claim: nothing sent, offset=" + offset +
-                " templateId=" + encoder.sbeTemplateId());
+            throw new IllegalStateException("the handler ended the claim without sending it (it aborted, or the ring " +
+                "refused its commit): nothing sent, offset=" + offset + " templateId=" + encoder.sbeTemplateId());
         }
         commit();
         return true;

@@ -4,6 +4,7 @@ import io.conduit.codec.sbe.ping.PingDecoder;
 import io.conduit.codec.sbe.ping.PingEncoder;
 import io.conduit.codec.sbe.rpc.RequestDecoder;
 import io.conduit.codec.sbe.rpc.RequestEncoder;
+import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
 import io.conduit.codec.sbe.sensor.Quality;
 import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
 import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
@@ -12,19 +13,24 @@ import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
 import io.conduit.codec.sbe.sensor.Unit;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.ring.AbstractRing;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The publisher and dispatcher over the real rings of a channel file, SPSC and MPSC: every kind of message, encoded
@@ -42,6 +48,46 @@ class ChannelFileRingTest
     private long expectedSequence;
     private long checksum;
     private long expectedChecksum;
+
+    /**
+     * A handler that commits its claim itself, when the ring refuses that commit (the consumer skipped the claim after
+     * the stuck-claim timeout) and the handler swallows the refusal: nothing was sent, and offer must not say it was.
+     */
+    @Test
+    void shouldNotReportAsSentAClaimWhoseCommitTheRingRefused() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "refused", ChannelOptions.defaults().kind(RingKind.MPSC)
+            .capacity(CAPACITY).stuckClaimTimeoutNs(TimeUnit.MILLISECONDS.toNanos(1))))
+        {
+            final AbstractRing ring = (AbstractRing)file.ring();
+            final SbePublisher publisher = new SbePublisher(ring);
+            final boolean[] refused = {false};
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> publisher.offer(
+                new HeartbeatEncoder(), MessageLengths.HEARTBEAT_LENGTH, (heartbeat) ->
+                {
+                    heartbeat.sourceId(1).sequence(1).timestampNs(1);
+                    final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (0 == ring.recordsSkipped() && System.nanoTime() < deadlineNs)
+                    {
+                        ring.checkStuckOnNextRead(); // the consumer, on this thread, skips the claim once stale
+                        ring.read((t, b, o, l) -> fail("nothing was committed"), 10);
+                        Thread.onSpinWait();
+                    }
+                    try
+                    {
+                        publisher.commit();
+                    }
+                    catch (final IllegalStateException skipped)
+                    {
+                        refused[0] = true; // swallowed, as a careless handler would
+                    }
+                }));
+            assertTrue(refused[0], "the ring refused the commit");
+            assertTrue(ex.getMessage().contains("nothing sent"), ex.getMessage());
+            assertEquals(1, ring.recordsSkipped());
+            assertFalse(publisher.hasOpenClaim());
+        }
+    }
 
     /**
      * The rings clear only each line's header slot before reuse: an SBE message whose caller leaves fields unset must

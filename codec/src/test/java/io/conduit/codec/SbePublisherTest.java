@@ -387,7 +387,7 @@ class SbePublisherTest
                 encoder.sourceId(1).sequence(2).timestampNs(3);
                 publisher.abort();
             }));
-        assertTrue(ex.getMessage().contains("the handler aborted the claim"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("the handler ended the claim without sending it"), ex.getMessage());
         assertFalse(publisher.hasOpenClaim());
 
         assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH,
