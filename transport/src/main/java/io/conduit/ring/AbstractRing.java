@@ -743,7 +743,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     static boolean isAlive(final long pid)
     {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        // a pid word scribbled outside the range pids take is no process: cut to 32 bits it could name a live one
+        return pid > 0 && pid <= Integer.MAX_VALUE && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /**

@@ -307,12 +307,15 @@ public final class MpscRing extends AbstractRing
     {
         super.attachConsumer();
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
-        if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
+        // against the tail too: producers never claim beyond clean + capacity, so a clean further behind the tail is
+        // corrupt, and cleaning up to the head from it would zero unread records and live claims
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)) || tail - clean > capacity)
         {
             consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
             releaseConsumer(); // and hold no role
-            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition] and " + ALIGNMENT +
-                "-byte aligned", clean, head);
+            throw corrupt("cleanPosition", "in [headPosition - capacity, headPosition], at least tailPosition=" +
+                tail + " - capacity, and " + ALIGNMENT + "-byte aligned", clean, head);
         }
         cleanPosition = clean;
         clean(head); // a predecessor may have died between storing the head and cleaning behind it
@@ -401,7 +404,12 @@ public final class MpscRing extends AbstractRing
     private int scanToNextHeader(final long position, final int offset, final int toEnd)
     {
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
-        final int limit = (int)Math.min(toEnd, tail - position);
+        final long available = tail - position; // read again, not the caller's: a long first, then cut to an int
+        if (available <= 0)
+        {
+            return 0; // a tail scribbled down since: an int cut of it could send the scan 2 GiB past the ring
+        }
+        final int limit = (int)Math.min(toEnd, available);
         int found = firstWrittenLine(offset, ALIGNMENT, limit);
         if (found < 0)
         {

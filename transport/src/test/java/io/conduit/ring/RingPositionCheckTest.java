@@ -133,6 +133,23 @@ class RingPositionCheckTest
     }
 
     /**
+     * A clean position within a capacity of the head but more than a capacity behind the tail: producers never claim
+     * so far ahead of it, and cleaning up to the head from it would zero the unread records and live claims after
+     * the head. Refused, where it was accepted and the records lost.
+     */
+    @Test
+    void shouldRefuseMpscCleanPositionMoreThanCapacityBehindTail() throws Exception
+    {
+        createWithMessages(RingKind.MPSC);
+        putLong(HEAD_POSITION_OFFSET, CAPACITY);
+        putLong(TAIL_POSITION_OFFSET, CAPACITY + 2 * RECORD_LENGTH);
+        putLong(CLEAN_POSITION_OFFSET, 0);
+        final String message = assertReadRefused();
+        assertTrue(message.contains("cleanPosition=0") && message.contains("tailPosition=" + (CAPACITY + 2 *
+            RECORD_LENGTH)), message);
+    }
+
+    /**
      * A refused file stays refused: a consumer that catches the exception and polls again must not go on reading
      * (and zeroing) with the bad clean position, nor rewrite it.
      */
