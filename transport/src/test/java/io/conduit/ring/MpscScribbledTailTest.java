@@ -25,25 +25,20 @@ class MpscScribbledTailTest
     static final long START = (1L << 31) + 64 * 1024;
 
     /** A header whose tail, read from the scan past an unmarked claim, has been scribbled to 0. */
-    static final class ScribblingHeader extends UnsafeBuffer
+    static final class ScribblingHeader extends LoadHookedHeader
     {
         boolean armed;
         int scribbledReads;
 
-        ScribblingHeader()
-        {
-            super(ByteBuffer.allocateDirect(FILE_HEADER_LENGTH));
-        }
-
         @Override
-        public long getLongVolatile(final int index)
+        long onLoad(final int index, final long value)
         {
             if (armed && TAIL_POSITION_OFFSET == index && calledFrom("scanToNextHeader"))
             {
                 scribbledReads++;
                 return 0;
             }
-            return super.getLongVolatile(index);
+            return value;
         }
 
         private static boolean calledFrom(final String method)

@@ -38,22 +38,16 @@ class MpscSlotReadRaceTest
 
 
     /** A header that, once armed, runs a change of the slot from inside the consumer's load of its claim word. */
-    static final class RacingHeader extends UnsafeBuffer
+    static final class RacingHeader extends LoadHookedHeader
     {
         Runnable change;
         /** Loads of the claim word to let by before the one that runs the change. */
         int loadsBefore;
         int fired;
 
-        RacingHeader()
-        {
-            super(ByteBuffer.allocateDirect(FILE_HEADER_LENGTH));
-        }
-
         @Override
-        public long getLongVolatile(final int index)
+        long onLoad(final int index, final long value)
         {
-            final long value = super.getLongVolatile(index);
             if (null != change && SLOT + SLOT_CLAIM_OFFSET == index && loadsBefore-- <= 0)
             {
                 final Runnable change = this.change;
