@@ -266,6 +266,16 @@ public final class ChannelFileDescriptor
     }
 
     /**
+     * @param claim a claim word, or 0 for none.
+     * @param head the consumer's head.
+     * @return true if the word holds no claim, or one wholly behind the head: consumed, it says nothing any more.
+     */
+    public static boolean isClaimConsumed(final long claim, final long head)
+    {
+        return 0 == claim || slotClaimLength(claim) <= slotClaimDistance(claim, head);
+    }
+
+    /**
      * How far a claim starts before a position: exact for any claim within 2^37 lines (8 TiB) of it. Every claim
      * word read is: the MPSC consumer clears the words of consumed claims every GiB of traffic, so a word read holds
      * a claim at most that plus a capacity behind the head, or one ahead of it, within a capacity.

@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import io.conduit.wait.FutexWaiter;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -277,7 +278,7 @@ public final class MpscRing extends AbstractRing
         {
             final int slot = producerSlotOffset(i);
             final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
-            if (0 != claim && slotClaimLength(claim) <= slotClaimDistance(claim, head))
+            if (0 != claim && isClaimConsumed(claim, head))
             {
                 header.compareAndSetLong(slot + SLOT_CLAIM_OFFSET, claim, 0L);
             }
@@ -515,7 +516,7 @@ public final class MpscRing extends AbstractRing
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
             if (0 != slotPid && slotPid != pid &&
-                (0 == claim || slotClaimLength(claim) <= slotClaimDistance(claim, head)) &&
+                isClaimConsumed(claim, head) &&
                 !isAlive(slotPid) &&
                 header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
@@ -539,13 +540,7 @@ public final class MpscRing extends AbstractRing
         final long sleepers = header.getLongVolatile(slot + SLOT_SPACE_SLEEPERS_OFFSET);
         if (sleepers > 0)
         {
-            int waiters;
-            do
-            {
-                waiters = header.getIntVolatile(SPACE_WAITERS_OFFSET);
-            }
-            while (waiters > 0 &&
-                !header.compareAndSetInt(SPACE_WAITERS_OFFSET, waiters, (int)Math.max(0, waiters - sleepers)));
+            FutexWaiter.withdraw(header, SPACE_WAITERS_OFFSET, (int)Math.min(sleepers, Integer.MAX_VALUE));
         }
         if (0 != sleepers)
         {
@@ -592,7 +587,7 @@ public final class MpscRing extends AbstractRing
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
             final boolean free = 0 == slotPid || (slotPid != pid && !isAlive(slotPid) &&
-                (0 == claim || slotClaimLength(claim) <= slotClaimDistance(claim, head))); // last claim behind head
+                isClaimConsumed(claim, head)); // last claim behind head
             if (free && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
                 header.putLong(slot + SLOT_CLAIM_OFFSET, 0);

@@ -48,12 +48,14 @@ abstract class RingConstants
         // the channel file's limit: a claim of the longest message then fits at any offset of an empty ring, before
         // the end or after padding, with room for the clean granule that MPSC keeps behind its head; a longer one
         // could be refused for good, and one near 2^31 overflowed its aligned length
-        final int limit = io.conduit.file.ChannelFileDescriptor.defaultMaxMessageLength(capacity);
-        if (maxMessageLength < 0 || maxMessageLength > limit)
+        try
         {
-            throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " expected in [0, " + limit +
-                "] (capacity / 8 - " + RecordDescriptor.HEADER_LENGTH + ") for ring capacity=" + capacity +
-                " file=" + fileName);
+            io.conduit.file.ChannelFileDescriptor.checkMaxMessageLength(maxMessageLength, capacity);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage() + " (capacity / 8 - " + RecordDescriptor.HEADER_LENGTH +
+                ") file=" + fileName, ex);
         }
         if (stuckClaimTimeoutNs < 0)
         {

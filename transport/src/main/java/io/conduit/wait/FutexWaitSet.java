@@ -131,7 +131,7 @@ public final class FutexWaitSet implements Awaitable
         {
             for (int i = 0; i < n; i++)
             {
-                FutexWaiter.withdraw(buffers[i], waitersOffsets[i]); // never below 0, as a lone sleeper's
+                FutexWaiter.withdraw(buffers[i], waitersOffsets[i], 1); // never below 0, as a lone sleeper's
             }
         }
     }

@@ -75,6 +75,7 @@ public final class FutexWaiter implements Awaitable
     private final int futexWordOffset;
     private final int waitersCountOffset;
     private final Futex.Sleeper sleeper = new Futex.Sleeper();
+    private final boolean boundSleeps;
 
     /**
      * Bind a waiter to a futex word and a waiters count in shared memory.
@@ -87,6 +88,16 @@ public final class FutexWaiter implements Awaitable
      */
     public FutexWaiter(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
     {
+        this(buffer, futexWordOffset, waitersCountOffset, AsymmetricFence.mustBoundSleeps());
+    }
+
+    /**
+     * As {@link #FutexWaiter(AtomicBuffer, int, int)}, with the sleep bound chosen rather than found: for tests.
+     */
+    FutexWaiter(
+        final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final boolean boundSleeps)
+    {
+        this.boundSleeps = boundSleeps;
         checkOffsets(buffer, futexWordOffset, waitersCountOffset);
         this.buffer = buffer;
         this.futexWordOffset = futexWordOffset;
@@ -128,11 +139,11 @@ public final class FutexWaiter implements Awaitable
                 return SATISFIED;
             }
 
-            return sleeper.wait(buffer, futexWordOffset, seq, sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps()));
+            return sleeper.wait(buffer, futexWordOffset, seq, sleepBound(timeoutNs, boundSleeps));
         }
         finally
         {
-            withdraw(buffer, waitersCountOffset);
+            withdraw(buffer, waitersCountOffset, 1);
         }
     }
 
@@ -147,18 +158,22 @@ public final class FutexWaiter implements Awaitable
     }
 
     /**
-     * Take this sleeper out of the waiters count, never below 0: a count taken too low by a correction (an MPSC
-     * consumer taking a killed process's sleepers out, which may count one that never got in) heals as the live
-     * sleepers leave, where a count left at -1 would hide the next lone sleeper from every waker.
+     * Take {@code count} sleepers out of a waiters count, never below 0: a count taken too low by a correction (an
+     * MPSC consumer taking out a killed process's sleepers, one of which may never have got into the shared count)
+     * heals as the live sleepers leave, where a count left at -1 would hide the next lone sleeper from every waker.
+     *
+     * @param buffer             the buffer holding the count.
+     * @param waitersCountOffset offset of the 32-bit waiters count.
+     * @param count              sleepers to take out, {@code >= 1}.
      */
-    static void withdraw(final AtomicBuffer buffer, final int waitersCountOffset)
+    public static void withdraw(final AtomicBuffer buffer, final int waitersCountOffset, final int count)
     {
         int waiters;
         do
         {
             waiters = buffer.getIntVolatile(waitersCountOffset);
         }
-        while (waiters > 0 && !buffer.compareAndSetInt(waitersCountOffset, waiters, waiters - 1));
+        while (waiters > 0 && !buffer.compareAndSetInt(waitersCountOffset, waiters, Math.max(0, waiters - count)));
     }
 
     /**
