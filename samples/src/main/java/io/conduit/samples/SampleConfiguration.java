@@ -87,6 +87,7 @@ public final class SampleConfiguration
      */
     public static Path directory()
     {
+        check(); // every sample asks for the directory: none can forget the check
         final String dir = System.getProperty(ChannelFile.DIR_PROP_NAME);
         return null == dir ? ChannelFile.defaultDirectory() : Paths.get(dir);
     }

@@ -56,7 +56,12 @@ class SamplesSmokeTest
     static String runExpectingFailure(final List<String> properties, final String mainClass, final String... args)
         throws IOException, InterruptedException
     {
-        final Exit exit = launch(properties, mainClass, args);
+        // a channel directory that is a file: a sample that made a channel before refusing its input would fail on
+        // that instead, so the refusal's own message shows it came first
+        final Path notADirectory = Files.createTempFile(dir, "not-a-directory", "");
+        final List<String> all = new ArrayList<>(properties);
+        all.add("-Dconduit.dir=" + notADirectory);
+        final Exit exit = launch(all, mainClass, args);
         assertTrue(0 != exit.value, "expected a failure: " + exit.output);
         return exit.output;
     }

@@ -124,7 +124,7 @@ final class AeronEndpoint extends Endpoint
         final Subscription subscription = this.subscription;
         final UnsafeBuffer message = this.message;
         final int length = this.length;
-        final Receiver receiver = new Receiver();
+        final Endpoint.Receiver receiver = new Endpoint.Receiver();
         final Pacer pacer = new Pacer(intervalNs, warmup);
         long spins = 0;
         for (int i = 0; i < total; i++)
@@ -204,22 +204,6 @@ final class AeronEndpoint extends Endpoint
     public void close()
     {
         CloseHelper.closeAll(publication, subscription, aeron, driver);
-    }
-
-    static final class Receiver implements FragmentHandler
-    {
-        /** Where the whole reply is copied, as a socket's or a FIFO's read copies it: every line of it is fetched. */
-        private final byte[] body = new byte[HarnessOptions.MAX_LENGTH];
-        long sendNs;
-        long sequence;
-
-        @Override
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            buffer.getBytes(offset, body, 0, length);
-            sendNs = buffer.getLong(offset + SEND_TIME_OFFSET);
-            sequence = buffer.getLong(offset + SEQUENCE_OFFSET);
-        }
     }
 
     static final class Echoer implements FragmentHandler

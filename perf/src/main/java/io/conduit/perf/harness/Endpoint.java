@@ -1,6 +1,9 @@
 package io.conduit.perf.harness;
 
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -183,10 +186,11 @@ abstract class Endpoint implements AutoCloseable
     public abstract void close();
 
     /**
-     * Ping-pong reply handler for Conduit's and Agrona's rings (their callbacks have the same signature): keeps the
-     * send time and sequence carried by the last message read.
+     * Ping-pong reply handler for Conduit's and Agrona's rings (their callbacks have the same signature) and Aeron's
+     * subscriptions: copies the whole reply out and keeps the send time and sequence it carried.
      */
-    static final class Receiver implements io.conduit.MessageHandler, org.agrona.concurrent.MessageHandler
+    static final class Receiver
+        implements io.conduit.MessageHandler, org.agrona.concurrent.MessageHandler, FragmentHandler
     {
         /** Where the whole reply is copied, as a socket's or a FIFO's read copies it: every line of it is fetched. */
         private final byte[] body = new byte[HarnessOptions.MAX_LENGTH];
@@ -195,6 +199,18 @@ abstract class Endpoint implements AutoCloseable
 
         @Override
         public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            onReply(buffer, offset, length);
+        }
+
+        @Override
+        public void onFragment(
+            final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            onReply(buffer, offset, length);
+        }
+
+        private void onReply(final DirectBuffer buffer, final int offset, final int length)
         {
             buffer.getBytes(offset, body, 0, length);
             sendNs = buffer.getLong(offset + MessageLayout.SEND_TIME_OFFSET);

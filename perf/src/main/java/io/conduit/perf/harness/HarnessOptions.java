@@ -293,27 +293,24 @@ final class HarnessOptions
 
     private static long seed(final String value)
     {
+        return parseLong(value, "--seed");
+    }
+
+    private static long parseLong(final String value, final String option)
+    {
         try
         {
             return Long.parseLong(value.replace("_", ""));
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException("--seed: '" + value + "' is not a number");
+            throw new IllegalArgumentException(option + ": '" + value + "' is not a number");
         }
     }
 
     private static long number(final String value, final String option, final long min)
     {
-        final long number;
-        try
-        {
-            number = Long.parseLong(value.replace("_", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + ": '" + value + "' is not a number");
-        }
+        final long number = parseLong(value, option);
         if (number < min || number > Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException(option + ": " + number + " expected in [" + min + ", " +

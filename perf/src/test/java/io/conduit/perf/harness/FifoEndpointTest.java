@@ -7,8 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.nio.file.Path;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +35,15 @@ class FifoEndpointTest
             () -> endpoint.connect(token, new Watchdog(TimeUnit.SECONDS.toNanos(30), gone.toHandle(), "fifo open")));
         assertTrue(ex.getMessage().contains("is gone"), ex.getMessage());
         endpoint.close();
+        // and the open given up on was released (by opening the other end), not left blocked for good
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if ("fifo-open".equals(thread.getName()))
+            {
+                thread.join(10_000);
+                assertFalse(thread.isAlive(), "a FIFO open left blocked");
+            }
+        }
     }
 
     @Test
@@ -40,21 +51,18 @@ class FifoEndpointTest
     {
         final FifoEndpoint endpoint = new FifoEndpoint(Systems.FIFO);
         final String token = endpoint.prepare(dir, 32);
-        final Thread child = new Thread(() ->
+        final FutureTask<Boolean> child = new FutureTask<>(() ->
         {
             try (FileInputStream in = new FileInputStream(dir.resolve("ping.fifo").toFile());
                 FileOutputStream out = new FileOutputStream(dir.resolve("pong.fifo").toFile()))
             {
-                assertTrue(in.getFD().valid() && out.getFD().valid());
-            }
-            catch (final Exception ex)
-            {
-                throw new IllegalStateException(ex);
+                return in.getFD().valid() && out.getFD().valid();
             }
         });
-        child.start();
+        final Thread thread = new Thread(child, "fifo-child");
+        thread.start();
         endpoint.connect(token, new Watchdog(TimeUnit.SECONDS.toNanos(30), null, "fifo open"));
+        assertTrue(child.get(10, TimeUnit.SECONDS), "the child opened both ends"); // its failure, if any, thrown here
         endpoint.close();
-        child.join(10_000);
     }
 }
