@@ -55,7 +55,7 @@ public final class MpscRing extends AbstractRing
     /** Consumer: wake-up calls for space in a row that woke nobody, counted towards the next look for dead sleepers. */
     private int emptySpaceWakes;
     /** Consumer: when it last looked for dead sleepers because of them. */
-    private long lastReclaimNs = System.nanoTime() - RECLAIM_INTERVAL_NS;
+    long lastReclaimNs = System.nanoTime() - RECLAIM_INTERVAL_NS; // package-private: tests move it back
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *

@@ -130,6 +130,59 @@ class MpscDeadSleepersTest
         }
     }
 
+    /**
+     * Looks made because of wake-ups for nobody check processes' liveness, so they come at most once a second: a
+     * second dead sleeper planted right after a look stays counted through another run of such wake-ups, and is taken
+     * out at the first run once the second has passed (moved back here rather than waited for).
+     */
+    @Test
+    void shouldLookForDeadSleepersAtMostOnceAnInterval() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "sleepers", options()))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[24]);
+            assertEquals(0, ring.read((t, b, o, l) -> { }, 10));
+            plantDeadSleeper(header, 5);
+            assertTrue(roundsUntilNoWaiters(ring, message, header, 10_000) >= 0, "no first look");
+
+            plantDeadSleeper(header, 6); // just after a look: the next is a second away
+            assertTrue(roundsUntilNoWaiters(ring, message, header, 2_000) < 0,
+                "looked again within the interval, after " + MpscRing.EMPTY_SPACE_WAKES_LIMIT + "+ empty wake-ups");
+            ring.lastReclaimNs -= MpscRing.RECLAIM_INTERVAL_NS; // the second passes
+            assertTrue(roundsUntilNoWaiters(ring, message, header, 10_000) >= 0, "no look once the interval passed");
+        }
+    }
+
+    private static void plantDeadSleeper(final AtomicBuffer header, final int slot)
+    {
+        setSlot(header, slot, DEAD_PID, 0);
+        header.putLongVolatile(producerSlotOffset(slot) + SLOT_SPACE_SLEEPERS_OFFSET, 1);
+        header.putIntVolatile(SPACE_WAITERS_OFFSET, 1);
+    }
+
+    /**
+     * Send and read one message a round, each granule cleaned paying a wake-up for nobody, until the shared count is
+     * 0.
+     *
+     * @return rounds taken, or -1 if the count was still up after {@code maxRounds}.
+     */
+    private static int roundsUntilNoWaiters(
+        final MpscRing ring, final UnsafeBuffer message, final AtomicBuffer header, final int maxRounds)
+    {
+        for (int round = 0; round < maxRounds; round++)
+        {
+            if (0 == header.getIntVolatile(SPACE_WAITERS_OFFSET))
+            {
+                return round;
+            }
+            assertTrue(ring.offer(1, message, 0, 24));
+            assertEquals(1, ring.read((t, b, o, l) -> { }, 10));
+        }
+        return 0 == header.getIntVolatile(SPACE_WAITERS_OFFSET) ? maxRounds : -1;
+    }
+
     private static ChannelOptions options()
     {
         return ChannelOptions.defaults().kind(RingKind.MPSC).capacity(CAPACITY)
