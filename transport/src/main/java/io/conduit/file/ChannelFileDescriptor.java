@@ -68,7 +68,7 @@ import java.nio.file.Path;
  *
  *   Producer line (128)                 Head cache line (256)
  *   +-------------------------------+   +-------------------------------+
- *   |  Tail Position (long)         |   |  Head Cache Position (long)   |
+ *   |  Tail Position (long) [1]     |   |  Head Cache Position (long)   |
  *   +-------------------------------+   +-------------------------------+
  *   |  Messages Sent (long)         |   |  Padding (120 bytes)         ...
  *   +-------------------------------+   +-------------------------------+
@@ -109,9 +109,13 @@ import java.nio.file.Path;
  *   +-------------------------------+
  *   |  Owner Messages Sent (long)   |  by the thread that registered the slot, plain stores
  *   +-------------------------------+
- *   |  Padding (88 bytes)          ...
+ *   |  Bias Section (long)          |  1 while the owner thread, holding the bias, claims or commits
+ *   +-------------------------------+
+ *   |  Padding (80 bytes)          ...
  *   +-------------------------------+
  * </pre>
+ * [1] MPSC: the tail position with a bias tag in its low 6 bits, see {@link #TAIL_TAG_MASK}.
+ * <p>
  * Positions are 64-bit byte counters that never wrap; a ring offset is {@code position & (capacity - 1)}.
  */
 public final class ChannelFileDescriptor
@@ -119,11 +123,12 @@ public final class ChannelFileDescriptor
     /** "CONDUIT" followed by a zero byte, little-endian. */
     public static final long MAGIC = 0x0054_4955_444E_4F43L;
     /**
-     * Layout version this code reads and writes. 3: a producer slot records a claim in one 64-bit word (2 stored its
+     * Layout version this code reads and writes. 4: an MPSC tail word carries a bias tag in its low 6 bits
+     * ({@link #TAIL_TAG_MASK}) and a producer slot a bias section word ({@link #SLOT_BIAS_SECTION_OFFSET}). 3: a producer slot records a claim in one 64-bit word (2 stored its
      * position and its length apart, in three steps that two threads of one process could interleave). 2: records
      * are 64-byte aligned (1 aligned them to 8 bytes and followed each with a padding record to the end of its line).
      */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
     /** Distance between fields written by different sides. */
     public static final int LINE_LENGTH = 128;
 
@@ -230,8 +235,26 @@ public final class ChannelFileDescriptor
      * atomic instruction per message. The slot's count is the sum of both counters.
      */
     public static final int SLOT_OWNER_MESSAGES_SENT_OFFSET = SLOT_MESSAGES_SENT_OFFSET + Long.BYTES;
+    /**
+     * Offset of the bias section word within a producer slot: 1 while the slot's owner thread, holding the MPSC
+     * ring's bias, is between checking the tail word and storing what its check allowed (a claim, a commit), else 0.
+     * A producer revoking the bias waits for it to read 0. Written only by that thread.
+     */
+    public static final int SLOT_BIAS_SECTION_OFFSET = SLOT_OWNER_MESSAGES_SENT_OFFSET + Long.BYTES;
     /** Length of the header; the ring starts here. */
     public static final int FILE_HEADER_LENGTH;
+
+    /**
+     * The low bits of an MPSC tail word, below the position's line (positions are multiples of 64): 0 when producers
+     * claim with a compare-and-set, {@link #BIASED_TAG_LIMIT} values {@code 1..31} while the producer of slot
+     * {@code tag - 1} holds the bias (it alone claims, with plain stores), {@code 33..63} while that bias is being
+     * revoked ({@code tag - 1 + REVOKING_TAG_STEP}). 32 is never written.
+     */
+    public static final long TAIL_TAG_MASK = 63;
+    /** Biased tags are below this; so only slots {@code 0..30} may hold the bias. */
+    public static final int BIASED_TAG_LIMIT = 32;
+    /** Added to a biased tag while its bias is revoked. */
+    public static final int REVOKING_TAG_STEP = 32;
 
     /** Bits of a claim word that hold the claim's length in lines; the position's lines, modulo 2^38, fill the rest. */
     static final int SLOT_CLAIM_LENGTH_BITS = 26;

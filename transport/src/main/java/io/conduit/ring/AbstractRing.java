@@ -86,6 +86,14 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     @Override
     public long tailPosition()
     {
+        return loadTail();
+    }
+
+    /**
+     * @return the tail position from the header (acquire): MPSC takes the bias tag off the tail word.
+     */
+    long loadTail()
+    {
         return header.getLongVolatile(TAIL_POSITION_OFFSET);
     }
 
@@ -110,7 +118,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         do
         {
             headBefore = headAfter;
-            tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+            tail = loadTail();
             headAfter = header.getLongVolatile(HEAD_POSITION_OFFSET);
         }
         while (headAfter != headBefore);
@@ -464,7 +472,18 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             stuckSinceNs = nowNs;
         }
-        return isClaimerDead(position) || nowNs - stuckSinceNs >= stuckClaimTimeoutNs;
+        return isClaimerDead(position) || (nowNs - stuckSinceNs >= stuckClaimTimeoutNs && mayOutwaitClaimer());
+    }
+
+    /**
+     * Called before a claim of a live producer is skipped for its age: MPSC first revokes a producer's bias, since
+     * a biased producer commits with a plain store that a skip could not race.
+     *
+     * @return true if the claim may be skipped now.
+     */
+    boolean mayOutwaitClaimer()
+    {
+        return true;
     }
 
     /**
@@ -577,7 +596,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         claimRole(CONSUMER_PID_OFFSET, "consumer");
         header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
-        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long tail = loadTail();
         try
         {
             checkPositions(head, tail);

@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaiter;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -47,15 +48,26 @@ public final class MpscRing extends AbstractRing
     /** Least time between two such looks made for wake-ups that woke nobody (they check processes' liveness). */
     static final long RECLAIM_INTERVAL_NS = 1_000_000_000L;
 
+    /** {@link #tryClaimBiased} found the bias revoked. */
+    private static final int NOT_BIASED = Integer.MIN_VALUE;
+    /** Shared claims of the owner thread between two looks for a chance to take the bias. */
+    static final int GRANT_INTERVAL = 4096;
+    /** Polls of a holder's bias section before looking at its liveness. */
+    private static final int SECTION_SPINS = 1000;
+    /** Longest a producer waits, revoking, for the holder to leave its bias section before reporting back-pressure. */
+    static final long REVOKE_PATIENCE_NS = 10_000_000L;
+    /** A bias section word: the holder left its section having found its bias revoked. */
+    static final long SECTION_REVOKED = 2L;
+    /**
+     * System property that, set to {@code true}, keeps producers from taking the bias: every claim takes a
+     * compare-and-set on the tail, as every commit does on the record header (for measuring the bias).
+     */
+    public static final String BIAS_DISABLED_PROP_NAME = "conduit.ring.mpsc.bias.disabled";
+    static final boolean BIAS_DISABLED = Boolean.getBoolean(BIAS_DISABLED_PROP_NAME);
+
     private final int cleanGranule;
-    /** The thread that registered this process's slot through this object, the only writer of its owner counter. */
-    private Thread ownerThread;
-    /** Consumer: the head at the last sweep of the producer slots' claims. */
-    private long sweptPosition;
-    /** Consumer: wake-up calls for space in a row that woke nobody, counted towards the next look for dead sleepers. */
-    private int emptySpaceWakes;
-    /** Consumer: when it last looked for dead sleepers because of them. */
-    long lastReclaimNs = System.nanoTime() - RECLAIM_INTERVAL_NS; // package-private: tests move it back
+    /** Revokers run a membarrier (false only in tests, to take the path of a process that cannot). */
+    boolean revokerFences = AsymmetricFence.isAvailable();
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -74,6 +86,7 @@ public final class MpscRing extends AbstractRing
     {
         super(header, buffer, maxMessageLength, stuckClaimTimeoutNs, fileName);
         cleanGranule = Math.min(MAX_CLEAN_GRANULE, capacity >> 3);
+        lastReclaimNs = System.nanoTime() - RECLAIM_INTERVAL_NS;
     }
 
     /**
@@ -96,6 +109,99 @@ public final class MpscRing extends AbstractRing
         {
             attachProducer();
         }
+        if (biased && Thread.currentThread() == ownerThread)
+        {
+            final int offset = tryClaimBiased(typeId, length);
+            if (NOT_BIASED != offset)
+            {
+                return offset;
+            }
+        }
+        else if (biasTag > 0 && Thread.currentThread() == ownerThread && --grantCountdown < 0)
+        {
+            grantCountdown = GRANT_INTERVAL;
+            if (tryTakeBias())
+            {
+                final int offset = tryClaimBiased(typeId, length);
+                if (NOT_BIASED != offset)
+                {
+                    return offset;
+                }
+            }
+        }
+        return tryClaimShared(typeId, length);
+    }
+
+    /**
+     * Claim as the holder of the bias, with plain stores: inside a bias section, and only if the tail word is still
+     * this object's own (the tail it stored, tagged with its slot).
+     *
+     * @return as {@link #tryClaim}, or {@link #NOT_BIASED} if the bias was revoked (the caller claims shared).
+     */
+    private int tryClaimBiased(final int typeId, final int length)
+    {
+        final RingMemory headerMemory = this.headerMemory;
+        final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
+        final long tail = producerTail;
+        headerMemory.putLongRelease(sectionOffset, 1L);
+        // the light side of an asymmetric fence: a revoker's membarrier orders the store above before this load
+        if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) != (tail | biasTag))
+        {
+            headerMemory.putLongRelease(sectionOffset, SECTION_REVOKED);
+            biased = false;
+            return NOT_BIASED;
+        }
+        final int capacity = this.capacity;
+        final int frameLength = length + HEADER_LENGTH;
+        final int alignedLength = alignedLength(frameLength);
+        final int offset = (int)tail & mask;
+        final int toEnd = capacity - offset;
+        final int padding = alignedLength > toEnd ? toEnd : 0;
+        final int claimLength = padding + alignedLength;
+        final long end = tail + claimLength;
+        // the header slot at end must stay zero too, or a reader could run on into consumed bytes
+        if (end + HEADER_LENGTH - headCache > capacity)
+        {
+            // acquire: pairs with the clean release in the consumer; header slots below clean + capacity are zero.
+            // The tail is this object's alone while biased, so clean read now can only be behind it
+            final long clean = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
+            if (clean > tail || tail - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
+            {
+                headerMemory.putLongRelease(sectionOffset, 0L);
+                checkClean(clean, tail);
+            }
+            headCache = clean;
+            if (end + HEADER_LENGTH - clean > capacity)
+            {
+                headerMemory.putLongRelease(sectionOffset, 0L);
+                headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
+                return INSUFFICIENT_CAPACITY;
+            }
+        }
+        headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, claimLength));
+        final int recordOffset = 0 == padding ? offset : 0;
+        final long mark = makeHeader(-frameLength, typeId);
+        // release: publishes the slot's claim record before the mark; pairs with the header acquire in read
+        ringMemory.putLongRelease(recordOffset, mark);
+        if (0 != padding)
+        {
+            ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+        }
+        producerTail = end;
+        // release: the claim's extent for a stuck check, after its mark
+        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, end | biasTag);
+        headerMemory.putLongRelease(sectionOffset, 0L);
+        pendingOffset = recordOffset;
+        pendingMark = mark;
+        VarHandle.storeStoreFence(); // body stores stay after the mark, so a scan past a dead claim finds headers
+        return recordOffset + HEADER_LENGTH;
+    }
+
+    /**
+     * Claim with a compare-and-set on the tail, revoking another producer's bias first.
+     */
+    private int tryClaimShared(final int typeId, final int length)
+    {
         final RingMemory headerMemory = this.headerMemory;
         final int capacity = this.capacity;
         final int frameLength = length + HEADER_LENGTH;
@@ -106,7 +212,17 @@ public final class MpscRing extends AbstractRing
         {
             final long cleanCache = headerMemory.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
             tail = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
-            if (tail < 0 || 0 != (tail & (ALIGNMENT - 1)))
+            if (tail >= 0 && 0 != (tail & TAIL_TAG_MASK))
+            {
+                // a producer holds the bias, or it is being revoked: claims with a compare-and-set wait for that
+                if (!revokeBias(true))
+                {
+                    headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
+                    return INSUFFICIENT_CAPACITY;
+                }
+                continue;
+            }
+            if (tail < 0)
             {
                 // every offset below is tail & mask: it must be a line start, or padding could run past the ring
                 throw corrupt("tailPosition", ">= 0 and a multiple of " + ALIGNMENT, tail, tail);
@@ -134,11 +250,11 @@ public final class MpscRing extends AbstractRing
                     }
                     clean = cleanAfter;
                 }
-                checkClean(clean, tailNow);
                 if (tailNow != tail)
                 {
-                    continue;
+                    continue; // another claim, or a bias taken, since: look again
                 }
+                checkClean(clean, tailNow);
                 if (limit - clean > capacity)
                 {
                     headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
@@ -164,11 +280,21 @@ public final class MpscRing extends AbstractRing
         }
         final int offset = (int)tail & mask;
         final int recordOffset = 0 == padding ? offset : 0;
+        final long mark = makeHeader(-frameLength, typeId);
         // release: publishes the slot's claim record before the mark; pairs with the header acquire in read
-        ringMemory.putLongRelease(recordOffset, makeHeader(-frameLength, typeId));
+        ringMemory.putLongRelease(recordOffset, mark);
         if (0 != padding)
         {
             ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+        }
+        if (Thread.currentThread() == ownerThread)
+        {
+            pendingOffset = recordOffset;
+            pendingMark = mark;
+        }
+        else
+        {
+            siblingClaims++; // keeps the owner from taking the bias only for this thread to revoke it again
         }
         VarHandle.storeStoreFence(); // body stores stay after the mark, so a scan past a dead claim finds headers
         return recordOffset + HEADER_LENGTH;
@@ -182,10 +308,8 @@ public final class MpscRing extends AbstractRing
     @Override
     public void commit(final int offset)
     {
-        final long claim = checkedClaimHeader(offset);
-        // release (and full fence): publishes the body; pairs with the header acquire in read
-        if (!ringMemory.compareAndSetLong(offset - HEADER_LENGTH, claim,
-            makeHeader(-frameLength(claim), typeId(claim))))
+        final long claim = claimHeader(offset);
+        if (!publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), typeId(claim))))
         {
             throw new IllegalStateException("claim at offset=" + (offset - HEADER_LENGTH) +
                 " was skipped by the consumer after the stuck claim timeout; the message was not delivered, file=" +
@@ -201,9 +325,192 @@ public final class MpscRing extends AbstractRing
     @Override
     public void abort(final int offset)
     {
-        final long claim = checkedClaimHeader(offset);
-        ringMemory.compareAndSetLong(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+        final long claim = claimHeader(offset);
+        publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
         signalConsumer();
+    }
+
+    /**
+     * The mark of a claim being committed or aborted: the owner thread's latest claim from memory, without loading
+     * the line the consumer polls; any other from the ring, checked.
+     */
+    private long claimHeader(final int offset)
+    {
+        final int recordOffset = offset - HEADER_LENGTH;
+        if (recordOffset == pendingOffset && recordOffset >= 0 && Thread.currentThread() == ownerThread)
+        {
+            pendingOffset = -1;
+            return pendingMark;
+        }
+        return checkedClaimHeader(offset);
+    }
+
+    /**
+     * Replace a claim's mark: with a plain store while this thread holds the bias (no skip can race it then, since
+     * the consumer revokes the bias before skipping a live producer's claim), else with a compare-and-set against
+     * the consumer's skip.
+     *
+     * @return false if the consumer had skipped the claim.
+     */
+    private boolean publish(final int recordOffset, final long mark, final long header)
+    {
+        if (biased && Thread.currentThread() == ownerThread)
+        {
+            final RingMemory headerMemory = this.headerMemory;
+            final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
+            headerMemory.putLongRelease(sectionOffset, 1L);
+            // the light side of an asymmetric fence, as in tryClaimBiased
+            if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) == (producerTail | biasTag))
+            {
+                // release: publishes the body; pairs with the header acquire in read
+                ringMemory.putLongRelease(recordOffset, header);
+                headerMemory.putLongRelease(sectionOffset, 0L);
+                return true;
+            }
+            headerMemory.putLongRelease(sectionOffset, SECTION_REVOKED);
+            biased = false;
+        }
+        // release (and full fence): publishes the body; pairs with the header acquire in read
+        return ringMemory.compareAndSetLong(recordOffset, mark, header);
+    }
+
+    /**
+     * Take the bias if this object's slot is the only one held, no other thread claimed through this object since the
+     * last look, and no producer holds it: from then on, until a
+     * producer revokes it, the owner thread claims and commits with plain stores. The compare-and-set that tags the
+     * tail fails any claim another producer was about to make from the untagged tail.
+     *
+     * @return true if taken.
+     */
+    private boolean tryTakeBias()
+    {
+        final int siblingClaims = this.siblingClaims;
+        if (siblingClaims != siblingClaimsSeen)
+        {
+            siblingClaimsSeen = siblingClaims; // other threads send through this object: not alone
+            return false;
+        }
+        final int slotOffset = this.slotOffset;
+        for (int i = 0; i < MAX_PRODUCERS; i++)
+        {
+            final int slot = producerSlotOffset(i);
+            if (slot != slotOffset && 0 != header.getLongVolatile(slot + SLOT_PID_OFFSET))
+            {
+                return false;
+            }
+        }
+        // before the tag: a revoker that cannot run a membarrier waits for this word to say the bias was seen gone,
+        // and must not take an acknowledgement of an earlier revocation for one of this bias
+        header.putLongRelease(slotOffset + SLOT_BIAS_SECTION_OFFSET, 0L);
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
+        if (tail < 0 || 0 != (tail & TAIL_TAG_MASK) || clean > tail || tail - clean > capacity ||
+            !header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail | biasTag))
+        {
+            return false;
+        }
+        producerTail = tail;
+        headCache = clean;
+        biased = true;
+        return true;
+    }
+
+    /**
+     * Revoke the bias the tail word names, if any: tag it as revoking, have every CPU running a registered process
+     * fence ({@link AsymmetricFence#heavy()}), wait until the holder is outside its bias section (or dead), then
+     * untag it. A holder that loaded its tail before the revoking tag was stored, and stored a claim after, put its
+     * own tag back: the loop goes round. Any producer, and the consumer, may finish a revocation another began.
+     *
+     * @param patient wait for a holder inside its section up to {@link #REVOKE_PATIENCE_NS}, rather than a few spins.
+     * @return true if the tail is untagged now; false if the holder stayed inside its section (it runs a few
+     * instructions there: it is descheduled or stopped), so try again later.
+     */
+    boolean revokeBias(final boolean patient)
+    {
+        while (true)
+        {
+            final long word = header.getLongVolatile(TAIL_POSITION_OFFSET);
+            final int tag = (int)(word & TAIL_TAG_MASK);
+            if (0 == tag)
+            {
+                return true;
+            }
+            final long position = word - tag;
+            if (BIASED_TAG_LIMIT == tag || word < 0)
+            {
+                throw corrupt("tailPosition bias tag", "0, 1.." + (BIASED_TAG_LIMIT - 1) + " or " +
+                    (BIASED_TAG_LIMIT + 1) + ".." + TAIL_TAG_MASK, tag, position);
+            }
+            if (tag < BIASED_TAG_LIMIT)
+            {
+                header.compareAndSetLong(TAIL_POSITION_OFFSET, word, word + REVOKING_TAG_STEP);
+                continue;
+            }
+            AsymmetricFence.heavy();
+            if (!awaitSectionEnd(producerSlotOffset(tag - REVOKING_TAG_STEP - 1), patient))
+            {
+                return false;
+            }
+            if (header.compareAndSetLong(TAIL_POSITION_OFFSET, word, position))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Wait for a bias holder to be outside its section: after a membarrier, a section word of 0 (or the holder's
+     * acknowledgement) means any section it enters from now on sees the revoking tag. Without a membarrier here (a
+     * process whose seccomp profile refuses it), only the holder's acknowledgement, stored when one of its sections
+     * found the tag, says so: such a revoker waits for the holder's next claim, commit or close.
+     */
+    private boolean awaitSectionEnd(final int slot, final boolean patient)
+    {
+        final int sectionOffset = slot + SLOT_BIAS_SECTION_OFFSET;
+        final long leftSection = revokerFences ? 0L : SECTION_REVOKED;
+        for (int i = 0; i < SECTION_SPINS; i++)
+        {
+            final long section = header.getLongVolatile(sectionOffset);
+            if (leftSection == section || SECTION_REVOKED == section)
+            {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
+        if (!isAlive(slotPid))
+        {
+            return true; // a dead holder stores nothing more; a free slot's holder closed, revoking first
+        }
+        final long deadlineNs = patient ? System.nanoTime() + REVOKE_PATIENCE_NS : 0;
+        while (patient && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.yield();
+            final long section = header.getLongVolatile(sectionOffset);
+            if (leftSection == section || SECTION_REVOKED == section)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    boolean mayOutwaitClaimer()
+    {
+        return revokeBias(false);
+    }
+
+    @Override
+    long loadTail()
+    {
+        final long word = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        if (BIASED_TAG_LIMIT == (word & TAIL_TAG_MASK))
+        {
+            throw corrupt("tailPosition bias tag", "0, 1.." + (BIASED_TAG_LIMIT - 1) + " or " +
+                (BIASED_TAG_LIMIT + 1) + ".." + TAIL_TAG_MASK, BIASED_TAG_LIMIT, word - BIASED_TAG_LIMIT);
+        }
+        return word & ~TAIL_TAG_MASK;
     }
 
     /**
@@ -291,7 +598,7 @@ public final class MpscRing extends AbstractRing
         cleanBehind(position);
         if (0 == (++idlePolls & STUCK_CHECK_MASK) &&
             0 == buffer.getLongVolatile((int)position & mask) &&
-            header.getLongVolatile(TAIL_POSITION_OFFSET) > position)
+            loadTail() > position)
         {
             skipUnmarkedClaim(position);
         }
@@ -310,7 +617,7 @@ public final class MpscRing extends AbstractRing
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         // against the tail too: producers never claim beyond clean + capacity, so a clean further behind the tail is
         // corrupt, and cleaning up to the head from it would zero unread records and live claims
-        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long tail = loadTail();
         if (clean > head || head - clean > capacity || 0 != (clean & (ALIGNMENT - 1)) || tail - clean > capacity)
         {
             consumerAttached = false; // refuse every read, not just the first, rather than clean from a bad position
@@ -330,6 +637,13 @@ public final class MpscRing extends AbstractRing
         final int slotOffset = this.slotOffset;
         if (slotOffset >= 0)
         {
+            // a slot freed with its tag on the tail could be taken, and the tag then read as the new owner's bias
+            final long tag = header.getLongVolatile(TAIL_POSITION_OFFSET) & TAIL_TAG_MASK;
+            if (biasTag > 0 && (tag == biasTag || tag == biasTag + REVOKING_TAG_STEP))
+            {
+                biased = false;
+                revokeBias(true);
+            }
             header.compareAndSetLong(slotOffset + SLOT_PID_OFFSET, pid, 0);
         }
     }
@@ -352,7 +666,7 @@ public final class MpscRing extends AbstractRing
         int length = deadClaimLength(position);
         if (0 == length)
         {
-            if (System.nanoTime() - stuckSinceNs < stuckClaimTimeoutNs)
+            if (System.nanoTime() - stuckSinceNs < stuckClaimTimeoutNs || !revokeBias(false))
             {
                 return 0;
             }
@@ -373,7 +687,7 @@ public final class MpscRing extends AbstractRing
      */
     private int deadClaimLength(final long position)
     {
-        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long tail = loadTail();
         for (int i = 0; i < MAX_PRODUCERS; i++)
         {
             final int slot = producerSlotOffset(i);
@@ -404,7 +718,7 @@ public final class MpscRing extends AbstractRing
      */
     private int scanToNextHeader(final long position, final int offset, final int toEnd)
     {
-        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long tail = loadTail();
         final long available = tail - position; // read again, not the caller's: a long first, then cut to an int
         if (available <= 0)
         {
@@ -600,6 +914,9 @@ public final class MpscRing extends AbstractRing
                 // this object registered the slot: the registering thread is the only writer of the owner's counter
                 ownerThread = Thread.currentThread();
                 slotOffset = slot;
+                header.putLongRelease(slot + SLOT_BIAS_SECTION_OFFSET, 0L); // a dead predecessor may have left 1
+                // the bias needs this process registered for the revokers' membarrier, and a slot a tag can name
+                biasTag = !BIAS_DISABLED && !fenceOnSignal && i < BIASED_TAG_LIMIT - 1 ? i + 1 : 0;
             }
         }
         header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());

@@ -128,6 +128,16 @@ abstract class RingProducerFields extends RingPad1
     /** Offset of this process's producer slot in the header, or -1 if none. */
     int slotOffset = -1;
     boolean producerAttached;
+    // MPSC bias: the tail tag this object's slot would hold (0: it may not hold the bias), whether its owner thread
+    // believes it holds it, and claims until its next look for a chance to take it
+    int biasTag;
+    boolean biased;
+    int grantCountdown;
+    /** MPSC: the thread that registered this object's producer slot, the only writer of its owner counter. */
+    Thread ownerThread;
+    /** MPSC: claims made through this object by threads other than the owner (plain, racy: a hint), and as last seen. */
+    int siblingClaims;
+    int siblingClaimsSeen;
 
     RingProducerFields(
         final AtomicBuffer header,
@@ -188,6 +198,12 @@ abstract class RingConsumerFields extends RingPad2
     int stuckPolls;
     int idlePolls;
     boolean consumerAttached;
+    /** MPSC: the head at the last sweep of the producer slots' claims. */
+    long sweptPosition;
+    /** MPSC: wake-up calls for space in a row that woke nobody, counted towards the next look for dead sleepers. */
+    int emptySpaceWakes;
+    /** MPSC: when the consumer last looked for dead sleepers because of them (package-private: tests move it). */
+    long lastReclaimNs;
 
     RingConsumerFields(
         final AtomicBuffer header,

@@ -35,7 +35,8 @@ class ChannelFileDescriptorTest
         new FieldSpec("SLOT_CLAIM_OFFSET", SLOT_CLAIM_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_SPACE_SLEEPERS_OFFSET", SLOT_SPACE_SLEEPERS_OFFSET, Long.BYTES, "slot"),
         new FieldSpec("SLOT_MESSAGES_SENT_OFFSET", SLOT_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"),
-        new FieldSpec("SLOT_OWNER_MESSAGES_SENT_OFFSET", SLOT_OWNER_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"));
+        new FieldSpec("SLOT_OWNER_MESSAGES_SENT_OFFSET", SLOT_OWNER_MESSAGES_SENT_OFFSET, Long.BYTES, "slot"),
+        new FieldSpec("SLOT_BIAS_SECTION_OFFSET", SLOT_BIAS_SECTION_OFFSET, Long.BYTES, "slot"));
 
     static
     {

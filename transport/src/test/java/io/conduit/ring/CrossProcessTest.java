@@ -2,6 +2,7 @@ package io.conduit.ring;
 
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static io.conduit.file.ChannelFileDescriptor.HEAD_POSITION_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.TAIL_POSITION_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.TAIL_TAG_MASK;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -94,6 +98,62 @@ class CrossProcessTest
             assertEquals(0, ring.read(receiver, Receiver.BATCH_LIMIT), "nothing more");
             assertEquals((long)producers * perProducer, ring.messagesSent());
             assertEquals(0, ring.recordsSkipped());
+        }
+    }
+
+    /**
+     * The MPSC bias across processes: a producer process alone on the ring takes it (the tail word carries its slot's
+     * tag); a second process revokes it with a membarrier and both streams arrive whole and in order; then a process
+     * holding the bias is SIGKILLed mid-stream (maybe inside its bias section, maybe between claim and commit), and
+     * another process revokes the dead holder's bias and sends: the victim's stream is a gap-free prefix, at most one
+     * claim is skipped, and nothing wedges.
+     */
+    @Test
+    void shouldHandTheMpscBiasBetweenProcessesAndSurviveAKilledHolder() throws Exception
+    {
+        assumeTrue(io.conduit.wait.AsymmetricFence.registerLightSide(), "membarrier refused: no producer takes the bias");
+        final int count = 200_000;
+        try (ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.MPSC, 64 * 1024));
+            ChildJvm first = startProducer("alone", count, 1, 60_000))
+        {
+            final MpscRing ring = (MpscRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final Receiver receiver = new Receiver(true);
+            receiver.readUntil(ring, () -> receiver.next[1] >= 1000, 30_000, first);
+            assertEquals(1, header.getLongVolatile(TAIL_POSITION_OFFSET) & TAIL_TAG_MASK,
+                "the process alone holds the bias, tagged with its slot 0");
+            try (ChildJvm second = startProducer("second", count, 2, 0))
+            {
+                receiver.readUntil(ring, () -> receiver.next[2] > 0, 30_000, first, second);
+                // the first lingers with its slot held, so neither takes the bias again
+                assertEquals(0, header.getLongVolatile(TAIL_POSITION_OFFSET) & TAIL_TAG_MASK, "revoked");
+                receiver.readUntil(ring, () -> count == receiver.next[1] && count == receiver.next[2], 60_000,
+                    first, second);
+                assertEquals(0, second.awaitExit(10_000), second::diagnostics);
+                assertEquals(0, header.getLongVolatile(TAIL_POSITION_OFFSET) & TAIL_TAG_MASK,
+                    "not taken again while the first holds its slot");
+                first.kill(); // lingering, everything sent
+            }
+
+            try (ChildJvm victim = startProducer("victim", 100_000_000, 3, 0))
+            {
+                receiver.readUntil(ring, () -> receiver.next[3] >= 1000, 30_000, victim);
+                assertNotEquals(0, header.getLongVolatile(TAIL_POSITION_OFFSET) & TAIL_TAG_MASK,
+                    "alone again: it holds the bias");
+                final long untilMs = System.currentTimeMillis() + 50 + new Random(7).nextInt(200);
+                receiver.readUntil(ring, () -> System.currentTimeMillis() > untilMs, 30_000, victim);
+                victim.kill();
+            }
+            try (ChildJvm after = startProducer("after", count, 4, 0))
+            {
+                receiver.readUntil(ring, () -> count == receiver.next[4], 60_000, after);
+                assertEquals(0, after.awaitExit(10_000), after::diagnostics);
+            }
+            receiver.readUntil(ring, () -> 0 == ring.size(), 30_000);
+            assertEquals(0, ring.read(receiver, Receiver.BATCH_LIMIT), "nothing more");
+            assertTrue(ring.recordsSkipped() <= 1, "skipped=" + ring.recordsSkipped());
+            assertEquals(count, receiver.next[1], receiver::toString);
+            assertEquals(count, receiver.next[2], receiver::toString);
         }
     }
 

@@ -169,6 +169,7 @@ class MpscDeadClaimTest
             final int frameLength = 100;
             final long claimLength = RecordDescriptor.ALIGNMENT + RecordDescriptor.alignedLength(frameLength);
             setSlot(header, MAX_PRODUCERS - 1, DEAD_PID, slotClaim(position, claimLength));
+            assertTrue(ring.revokeBias(true), "a producer claiming with a compare-and-set revokes the bias first");
             assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, position, position + claimLength));
             if (marked)
             {

@@ -148,19 +148,20 @@ class RingMemoryTest
     }
 
     @Test
-    void shouldRefuseAnMpscTailThatIsNotALineStartBeforeWritingPastTheRing()
+    void shouldRefuseAnMpscTailWithABadTagBeforeWritingPastTheRing()
     {
         final ByteBuffer file = ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH + 4096 + 64);
         final UnsafeBuffer header = new UnsafeBuffer(file, 0, ChannelFileDescriptor.FILE_HEADER_LENGTH);
         final UnsafeBuffer ring = new UnsafeBuffer(file, ChannelFileDescriptor.FILE_HEADER_LENGTH, 4096);
         final UnsafeBuffer after = new UnsafeBuffer(file, ChannelFileDescriptor.FILE_HEADER_LENGTH + 4096, 64);
         final MpscRing mpsc = new MpscRing(header, ring, 120, 1_000_000_000L, "unaligned-tail");
-        header.putLong(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 4092);
+        // the low 6 bits of an MPSC tail word are a bias tag; 32 is none
+        header.putLong(ChannelFileDescriptor.TAIL_POSITION_OFFSET, 4032 + ChannelFileDescriptor.BIASED_TAG_LIMIT);
         header.putLong(ChannelFileDescriptor.CLEAN_POSITION_OFFSET, 4032);
         header.putLong(ChannelFileDescriptor.HEAD_CACHE_POSITION_OFFSET, 4032);
 
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () -> mpsc.tryClaim(3, 8));
-        assertTrue(ex.getMessage().contains("tailPosition=4092"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("tailPosition bias tag=32"), ex.getMessage());
         for (int i = 0; i < after.capacity(); i++)
         {
             assertEquals(0, after.getByte(i), "byte " + i + " after the ring");

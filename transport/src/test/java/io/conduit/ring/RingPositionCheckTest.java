@@ -83,9 +83,19 @@ class RingPositionCheckTest
     void shouldRefuseMisalignedTail(final RingKind kind) throws Exception
     {
         final long tail = createWithMessages(kind);
-        putLong(TAIL_POSITION_OFFSET, tail + 4);
-        final String message = assertReadRefused();
-        assertTrue(message.contains("tailPosition=" + (tail + 4)), message);
+        if (RingKind.SPSC == kind)
+        {
+            putLong(TAIL_POSITION_OFFSET, tail + 4);
+            final String message = assertReadRefused();
+            assertTrue(message.contains("tailPosition=" + (tail + 4)), message);
+        }
+        else
+        {
+            // an MPSC tail word's low 6 bits are a bias tag (ChannelFileDescriptor.TAIL_TAG_MASK); 32 is none
+            putLong(TAIL_POSITION_OFFSET, tail + BIASED_TAG_LIMIT);
+            final String message = assertReadRefused();
+            assertTrue(message.contains("tailPosition bias tag=" + BIASED_TAG_LIMIT), message);
+        }
     }
 
     @Test

@@ -1,0 +1,360 @@
+package io.conduit.ring;
+
+import io.conduit.MessageHandler;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import io.conduit.wait.AsymmetricFence;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The MPSC bias: a producer alone on a ring claims and commits with plain stores, tagging the tail word with its slot,
+ * until another producer, or the consumer skipping one of its claims, revokes it. Each ring object here is a
+ * producer of its own (its own mapping and slot), as a process would be.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MpscBiasTest
+{
+    static final int CAPACITY = 64 * 1024;
+    static final int BODY_LENGTH = 16;
+    /** Above PID_MAX_LIMIT (2^22) on Linux: never a live process. */
+    static final long DEAD_PID = Integer.MAX_VALUE;
+
+    @TempDir
+    Path dir;
+
+    private final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+
+    @BeforeEach
+    void needMembarrier()
+    {
+        // the bias needs the process registered for the revokers' membarrier; without it no producer takes it
+        assumeTrue(AsymmetricFence.registerLightSide(), "membarrier refused here: producers never take the bias");
+        assumeTrue(!MpscRing.BIAS_DISABLED, MpscRing.BIAS_DISABLED_PROP_NAME + " is set");
+    }
+
+    @Test
+    void shouldTakeTheBiasAloneAndGiveItUpToASecondProducer() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChannelFile aFile = ChannelFile.open(dir, "bias");
+            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing a = (MpscRing)aFile.ring();
+            final MpscRing b = (MpscRing)bFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+
+            send(a, 1, 0);
+            assertEquals(1, tag(header), "the only producer, in slot 0, holds the bias");
+            send(a, 1, 1);
+            send(b, 2, 0); // revokes
+            assertEquals(0, tag(header), "a second producer claims with a compare-and-set, untagged");
+            for (int i = 2; i < 2 * MpscRing.GRANT_INTERVAL; i++)
+            {
+                send(a, 1, i);
+                assertEquals(0, tag(header), "not taken again while another producer holds a slot");
+                reader.drain();
+            }
+            bFile.close(); // frees its slot
+            for (int i = 0; i <= MpscRing.GRANT_INTERVAL; i++)
+            {
+                send(a, 1, 2 * MpscRing.GRANT_INTERVAL + i);
+                reader.drain();
+            }
+            assertEquals(1, tag(header), "taken again within an interval of claims once alone");
+            reader.drain();
+            assertEquals(3 * MpscRing.GRANT_INTERVAL + 1, reader.next[1]);
+            assertEquals(1, reader.next[2]);
+            assertEquals(0, ((MpscRing)consumerFile.ring()).recordsSkipped());
+        }
+    }
+
+    @Test
+    void shouldRevokeBeforeSkippingALiveHoldersStuckClaimSoItsLateCommitIsRefused() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.MILLISECONDS.toNanos(1));
+            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing consumer = (MpscRing)consumerFile.ring();
+            final MpscRing a = (MpscRing)aFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final Reader reader = new Reader(consumer);
+            send(a, 1, 0);
+            final int stuck = a.tryClaim(1, BODY_LENGTH);
+            assertTrue(stuck > 0);
+            assertEquals(1, tag(header));
+            reader.drain();
+
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (0 == consumer.recordsSkipped())
+            {
+                assertTrue(System.nanoTime() < deadlineNs, "the stuck claim was never skipped");
+                reader.drain();
+            }
+            assertEquals(0, tag(header), "the consumer revoked the bias before skipping");
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> a.commit(stuck));
+            assertTrue(ex.getMessage().contains("skipped"), ex.getMessage());
+            send(a, 1, 1);
+            reader.drain();
+            assertEquals(2, reader.next[1]);
+            assertEquals(1, consumer.recordsSkipped());
+        }
+    }
+
+    @Test
+    void shouldWaitForAHolderInsideItsSectionAndNotForADeadOne() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChannelFile aFile = ChannelFile.open(dir, "bias");
+            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing a = (MpscRing)aFile.ring();
+            final MpscRing b = (MpscRing)bFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            send(a, 1, 0);
+            assertEquals(1, tag(header));
+            final int sectionOffset = producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET;
+
+            // a live holder stopped inside its section: the revoker gives up after its patience, as back-pressure
+            header.putLongVolatile(sectionOffset, 1);
+            final long backPressure = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
+            final long startNs = System.nanoTime();
+            assertFalse(b.offer(2, body, 0, BODY_LENGTH));
+            assertTrue(System.nanoTime() - startNs >= MpscRing.REVOKE_PATIENCE_NS);
+            assertEquals(backPressure + 1, header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
+            assertEquals(1 + REVOKING_TAG_STEP, tag(header), "left revoking, for the next try to finish");
+
+            // the same holder dead inside its section: nothing to wait for
+            header.putLongVolatile(producerSlotOffset(0) + SLOT_PID_OFFSET, DEAD_PID);
+            send(b, 2, 0);
+            assertEquals(0, tag(header));
+            reader.drain();
+            assertEquals(1, reader.next[1]);
+            assertEquals(1, reader.next[2]);
+        }
+    }
+
+    @Test
+    void shouldHaveARevokerWithoutMembarrierWaitForTheHoldersAcknowledgement() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChannelFile aFile = ChannelFile.open(dir, "bias");
+            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing a = (MpscRing)aFile.ring();
+            final MpscRing b = (MpscRing)bFile.ring();
+            b.revokerFences = false;
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            send(a, 1, 0);
+            assertEquals(1, tag(header));
+
+            // the holder is outside its section, but without a membarrier that proves nothing: wait for it to say so
+            assertFalse(b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            send(a, 1, 1); // finds its bias going, acknowledges, and claims shared
+            assertEquals(MpscRing.SECTION_REVOKED, header.getLongVolatile(producerSlotOffset(0) +
+                SLOT_BIAS_SECTION_OFFSET));
+            send(b, 2, 0);
+            assertEquals(0, tag(header));
+            reader.drain();
+            assertEquals(2, reader.next[1]);
+            assertEquals(1, reader.next[2]);
+        }
+    }
+
+    /**
+     * One producer sending without pause, holding the bias whenever alone; another opening a ring object, sending a
+     * few messages, closing it, then waiting for the first to take the bias again, over and over. Every message of
+     * each is delivered once, in order, checked by sequence and checksum.
+     */
+    @Test
+    void shouldLoseNothingWhileTheBiasIsTakenAndRevokedOverAndOver() throws Exception
+    {
+        final int rounds = 100;
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60)))
+        {
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final MpscRing consumer = (MpscRing)consumerFile.ring();
+            final AtomicBoolean running = new AtomicBoolean(true);
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final long[] sent = new long[3];
+            final Thread holder = new Thread(() ->
+            {
+                try (ChannelFile file = ChannelFile.open(dir, "bias"))
+                {
+                    final Ring ring = file.ring();
+                    final UnsafeBuffer message = new UnsafeBuffer(new byte[BODY_LENGTH]);
+                    long sequence = 0;
+                    while (running.get())
+                    {
+                        message.putLong(0, sequence);
+                        message.putLong(8, checksum(1, sequence));
+                        if (ring.offer(1, message, 0, BODY_LENGTH))
+                        {
+                            sequence++;
+                        }
+                    }
+                    sent[1] = sequence;
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, ex);
+                }
+            });
+            final Thread revoker = new Thread(() ->
+            {
+                try
+                {
+                    final UnsafeBuffer message = new UnsafeBuffer(new byte[BODY_LENGTH]);
+                    long sequence = 0;
+                    int revocations = 0;
+                    for (int round = 0; round < rounds && running.get(); round++)
+                    {
+                        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (0 == tag(header)) // the holder takes the bias again once alone
+                        {
+                            if (System.nanoTime() > deadlineNs)
+                            {
+                                throw new AssertionError("the bias was not taken again in round " + round);
+                            }
+                            Thread.yield();
+                        }
+                        revocations++;
+                        try (ChannelFile file = ChannelFile.open(dir, "bias"))
+                        {
+                            final Ring ring = file.ring();
+                            for (int i = 0; i < 3; i++)
+                            {
+                                message.putLong(0, sequence);
+                                message.putLong(8, checksum(2, sequence));
+                                while (!ring.offer(2, message, 0, BODY_LENGTH))
+                                {
+                                    Thread.yield();
+                                }
+                                sequence++;
+                            }
+                        }
+                    }
+                    sent[2] = sequence;
+                    if (rounds != revocations)
+                    {
+                        throw new AssertionError("stopped after " + revocations + " revocations");
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, ex);
+                }
+                finally
+                {
+                    running.set(false);
+                }
+            });
+            holder.start();
+            revoker.start();
+            final Reader reader = new Reader(consumer);
+            try
+            {
+                while (revoker.isAlive() || holder.isAlive())
+                {
+                    reader.drain();
+                }
+            }
+            finally
+            {
+                running.set(false); // and the producers stop before the file is unmapped
+                holder.join();
+                revoker.join();
+            }
+            reader.drain();
+            assertNull(failure.get(), () -> "producer failed: " + failure.get());
+            assertNull(reader.failure, () -> reader.failure);
+            assertEquals(3L * rounds, sent[2]);
+            assertEquals(sent[1], reader.next[1], "holder's messages delivered");
+            assertEquals(sent[2], reader.next[2], "revoker's messages delivered");
+            assertEquals(0, consumer.recordsSkipped());
+        }
+    }
+
+    private ChannelFile create(final long stuckClaimTimeoutNs) throws Exception
+    {
+        return ChannelFile.create(dir, "bias", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(CAPACITY).stuckClaimTimeoutNs(stuckClaimTimeoutNs));
+    }
+
+    private void send(final Ring ring, final int typeId, final long sequence)
+    {
+        body.putLong(0, sequence);
+        body.putLong(8, checksum(typeId, sequence));
+        assertTrue(ring.offer(typeId, body, 0, BODY_LENGTH), "offer refused");
+    }
+
+    static long checksum(final int producer, final long sequence)
+    {
+        return (sequence * 0x9E3779B97F4A7C15L) ^ producer;
+    }
+
+    static long tag(final AtomicBuffer header)
+    {
+        return header.getLongVolatile(TAIL_POSITION_OFFSET) & TAIL_TAG_MASK;
+    }
+
+    /**
+     * Reads everything there is, checking that each producer's (type id's) sequence goes on by one and that each
+     * message's checksum matches.
+     */
+    static final class Reader implements MessageHandler
+    {
+        final MpscRing ring;
+        final long[] next = new long[3];
+        volatile String failure;
+
+        Reader(final MpscRing ring)
+        {
+            this.ring = ring;
+        }
+
+        void drain()
+        {
+            while (ring.read(this, 256) > 0)
+            {
+                if (null != failure)
+                {
+                    throw new AssertionError(failure);
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(final int typeId, final org.agrona.MutableDirectBuffer buffer, final int offset,
+            final int length)
+        {
+            final long sequence = buffer.getLong(offset);
+            if (null == failure && (typeId < 1 || typeId > 2 || length != BODY_LENGTH || sequence != next[typeId] ||
+                buffer.getLong(offset + 8) != checksum(typeId, sequence)))
+            {
+                failure = "producer " + typeId + ": expected sequence " + (typeId >= 1 && typeId <= 2 ?
+                    next[typeId] : -1) + ", got " + sequence + " length " + length;
+            }
+            if (typeId >= 1 && typeId <= 2)
+            {
+                next[typeId] = sequence + 1;
+            }
+        }
+    }
+}
