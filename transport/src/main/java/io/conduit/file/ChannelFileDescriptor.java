@@ -25,7 +25,7 @@ import java.nio.file.Path;
  *  +----------------------------+  768
  *  |  Clean line                |  MPSC: position below which consumed lines are cleared
  *  +----------------------------+  896
- *  |  Reserved                  |
+ *  |  Bias line                 |  MPSC: where the latest bias was revoked
  *  +----------------------------+  1024
  *  |  Producer slots            |  MAX_PRODUCERS slots of 128 bytes, one per MPSC producer ring object
  *  +----------------------------+  5120 = FILE_HEADER_LENGTH
@@ -95,6 +95,7 @@ import java.nio.file.Path;
  *   Space futex line (640): Space Futex Word (int), Space Waiters (int), Space Wake-Ups (long), padding.
  *   Clean line (768): Clean Position (long), padding. Apart from the head, which moves every batch, because
  *   producers of a full MPSC ring poll it.
+ *   Bias line (896): Bias Revoked Tail (long), padding. Written once per revocation of an MPSC bias.
  *
  *   Producer slot (one per registered MPSC producer ring object, written by its process; the consumer clears a
  *   consumed claim, and frees the slot of a dead process that had sleepers counted in it)
@@ -109,7 +110,7 @@ import java.nio.file.Path;
  *   +-------------------------------+
  *   |  Owner Messages Sent (long)   |  by the thread that registered the slot, plain stores
  *   +-------------------------------+
- *   |  Bias Section (long)          |  1 while the owner thread, holding the bias, claims or commits
+ *   |  Bias Section (long)          |  1 or 3 while the owner thread, holding the bias, claims or commits
  *   +-------------------------------+
  *   |  Padding (80 bytes)          ...
  *   +-------------------------------+
@@ -206,8 +207,14 @@ public final class ChannelFileDescriptor
 
     /** Offset of the clean line. */
     public static final int CLEAN_LINE_OFFSET;
-    /** Offset of the reserved region. */
-    public static final int RESERVED_OFFSET;
+    /** Offset of the bias line. */
+    public static final int BIAS_LINE_OFFSET;
+    /**
+     * Offset of the tail word of the latest MPSC bias revocation (its position with the revoking tag; 0 if none): no
+     * producer takes the bias again at that position, so a tail word tagged as revoking never repeats, and a revoker
+     * delayed past the end of one revocation cannot untag a later one by mistake (positions only grow).
+     */
+    public static final int BIAS_REVOKED_TAIL_OFFSET;
     /**
      * Most MPSC producers (ring objects, normally one per process) that get a slot; more may send, but without
      * dead-claimer detection.
@@ -236,9 +243,10 @@ public final class ChannelFileDescriptor
      */
     public static final int SLOT_OWNER_MESSAGES_SENT_OFFSET = SLOT_MESSAGES_SENT_OFFSET + Long.BYTES;
     /**
-     * Offset of the bias section word within a producer slot: 1 while the slot's owner thread, holding the MPSC
-     * ring's bias, is between checking the tail word and storing what its check allowed (a claim, a commit), else 0.
-     * A producer revoking the bias waits for it to read 0. Written only by that thread.
+     * Offset of the bias section word within a producer slot: 1 (a claim) or 3 (a commit or abort) while the slot's
+     * owner thread, holding the MPSC ring's bias, is between checking the tail word and storing what its check
+     * allowed; 2 once one of its sections found the bias revoked; else 0. Revokers wait for it to leave 1 (and the
+     * consumer 3 too). Written only by that thread.
      */
     public static final int SLOT_BIAS_SECTION_OFFSET = SLOT_OWNER_MESSAGES_SENT_OFFSET + Long.BYTES;
     /** Length of the header; the ring starts here. */
@@ -361,8 +369,9 @@ public final class ChannelFileDescriptor
 
         CLEAN_LINE_OFFSET = SPACE_FUTEX_LINE_OFFSET + LINE_LENGTH;
         CLEAN_POSITION_OFFSET = CLEAN_LINE_OFFSET;
-        RESERVED_OFFSET = CLEAN_LINE_OFFSET + LINE_LENGTH;
-        PRODUCER_SLOTS_OFFSET = RESERVED_OFFSET + LINE_LENGTH;
+        BIAS_LINE_OFFSET = CLEAN_LINE_OFFSET + LINE_LENGTH;
+        BIAS_REVOKED_TAIL_OFFSET = BIAS_LINE_OFFSET;
+        PRODUCER_SLOTS_OFFSET = BIAS_LINE_OFFSET + LINE_LENGTH;
         FILE_HEADER_LENGTH = PRODUCER_SLOTS_OFFSET + MAX_PRODUCERS * PRODUCER_SLOT_LENGTH;
     }
 

@@ -26,6 +26,12 @@ import static io.conduit.ring.RecordDescriptor.*;
  * whose process is dead, even one that died before writing its mark. Other stuck claims (of live processes, or earlier
  * claims of other threads sharing a dead process's ring object) are skipped after the stuck claim timeout.
  * <p>
+ * A producer alone on the ring takes a <em>bias</em> (its slot's tag in the low bits of the tail word, see
+ * {@link io.conduit.file.ChannelFileDescriptor#TAIL_TAG_MASK}): its owner thread then claims and commits with plain
+ * release stores, each inside a bias section of its slot, until another producer, or the consumer about to skip one
+ * of its claims for its age, revokes the bias through a membarrier ({@link #revokeBias}). docs/LAYOUT.md, "MPSC
+ * bias", has the protocol.
+ * <p>
  * Threading: any number of producer threads in any number of processes; one consumer thread in one process.
  * <p>
  * Memory ordering:
@@ -56,8 +62,12 @@ public final class MpscRing extends AbstractRing
     private static final int SECTION_SPINS = 1000;
     /** Longest a producer waits, revoking, for the holder to leave its bias section before reporting back-pressure. */
     static final long REVOKE_PATIENCE_NS = 10_000_000L;
+    /** A bias section word: the holder is claiming under its bias. */
+    static final long SECTION_CLAIM = 1L;
     /** A bias section word: the holder left its section having found its bias revoked. */
     static final long SECTION_REVOKED = 2L;
+    /** A bias section word: the holder is committing or aborting under its bias. */
+    static final long SECTION_COMMIT = 3L;
     /**
      * System property that, set to {@code true}, keeps producers from taking the bias: every claim takes a
      * compare-and-set on the tail, as every commit does on the record header (for measuring the bias).
@@ -68,6 +78,8 @@ public final class MpscRing extends AbstractRing
     private final int cleanGranule;
     /** Revokers run a membarrier (false only in tests, to take the path of a process that cannot). */
     boolean revokerFences = AsymmetricFence.isAvailable();
+    /** This object may take the bias (false where disabled by property, or in tests that stage the shared path). */
+    boolean biasAllowed = !BIAS_DISABLED;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -143,7 +155,7 @@ public final class MpscRing extends AbstractRing
         final RingMemory headerMemory = this.headerMemory;
         final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
         final long tail = producerTail;
-        headerMemory.putLongRelease(sectionOffset, 1L);
+        headerMemory.putLongRelease(sectionOffset, SECTION_CLAIM);
         // the light side of an asymmetric fence: a revoker's membarrier orders the store above before this load
         if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) != (tail | biasTag))
         {
@@ -178,6 +190,10 @@ public final class MpscRing extends AbstractRing
                 return INSUFFICIENT_CAPACITY;
             }
         }
+        // the shared path's order: tail, slot, mark. Killed in between, the holder leaves what a producer killed
+        // after winning the tail leaves, never a slot claim or a mark beyond the tail
+        producerTail = end;
+        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, end | biasTag);
         headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, claimLength));
         final int recordOffset = 0 == padding ? offset : 0;
         final long mark = makeHeader(-frameLength, typeId);
@@ -187,12 +203,10 @@ public final class MpscRing extends AbstractRing
         {
             ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }
-        producerTail = end;
-        // release: the claim's extent for a stuck check, after its mark
-        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, end | biasTag);
         headerMemory.putLongRelease(sectionOffset, 0L);
         pendingOffset = recordOffset;
         pendingMark = mark;
+        pendingPeriod = biasPeriod;
         VarHandle.storeStoreFence(); // body stores stay after the mark, so a scan past a dead claim finds headers
         return recordOffset + HEADER_LENGTH;
     }
@@ -291,6 +305,7 @@ public final class MpscRing extends AbstractRing
         {
             pendingOffset = recordOffset;
             pendingMark = mark;
+            pendingPeriod = 0; // not made under a bias: committed with a compare-and-set, whatever comes meanwhile
         }
         else
         {
@@ -308,8 +323,9 @@ public final class MpscRing extends AbstractRing
     @Override
     public void commit(final int offset)
     {
+        final long period = pendingPeriodOf(offset);
         final long claim = claimHeader(offset);
-        if (!publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), typeId(claim))))
+        if (!publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), typeId(claim)), period))
         {
             throw new IllegalStateException("claim at offset=" + (offset - HEADER_LENGTH) +
                 " was skipped by the consumer after the stuck claim timeout; the message was not delivered, file=" +
@@ -325,9 +341,19 @@ public final class MpscRing extends AbstractRing
     @Override
     public void abort(final int offset)
     {
+        final long period = pendingPeriodOf(offset);
         final long claim = claimHeader(offset);
-        publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID));
+        publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID), period);
         signalConsumer();
+    }
+
+    /**
+     * @return the bias period the owner thread's latest claim was made in, if {@code offset} is that claim and the
+     * calling thread the owner; else 0 (no period: commit with a compare-and-set).
+     */
+    private long pendingPeriodOf(final int offset)
+    {
+        return offset - HEADER_LENGTH == pendingOffset && Thread.currentThread() == ownerThread ? pendingPeriod : 0;
     }
 
     /**
@@ -337,28 +363,35 @@ public final class MpscRing extends AbstractRing
     private long claimHeader(final int offset)
     {
         final int recordOffset = offset - HEADER_LENGTH;
-        if (recordOffset == pendingOffset && recordOffset >= 0 && Thread.currentThread() == ownerThread)
+        if (recordOffset == pendingOffset && recordOffset >= 0)
         {
+            if (Thread.currentThread() == ownerThread)
+            {
+                pendingOffset = -1;
+                return pendingMark;
+            }
+            // the owner's claim, handed to this thread: the owner must not take its mark for a later claim at the
+            // same offset. A racy write, but only ever to -1, which sends the owner down the checked path
             pendingOffset = -1;
-            return pendingMark;
         }
         return checkedClaimHeader(offset);
     }
 
     /**
-     * Replace a claim's mark: with a plain store while this thread holds the bias (no skip can race it then, since
-     * the consumer revokes the bias before skipping a live producer's claim), else with a compare-and-set against
-     * the consumer's skip.
+     * Replace a claim's mark: with a plain store if this thread holds the bias and made the claim under it (no
+     * skip can race it then: the consumer revokes the bias, and waits for every commit section, before skipping a
+     * live producer's claim), else with a compare-and-set against the consumer's skip.
      *
+     * @param period the bias period the claim was made in, or 0.
      * @return false if the consumer had skipped the claim.
      */
-    private boolean publish(final int recordOffset, final long mark, final long header)
+    private boolean publish(final int recordOffset, final long mark, final long header, final long period)
     {
-        if (biased && Thread.currentThread() == ownerThread)
+        if (biased && 0 != period && period == biasPeriod && Thread.currentThread() == ownerThread)
         {
             final RingMemory headerMemory = this.headerMemory;
             final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
-            headerMemory.putLongRelease(sectionOffset, 1L);
+            headerMemory.putLongRelease(sectionOffset, SECTION_COMMIT);
             // the light side of an asymmetric fence, as in tryClaimBiased
             if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) == (producerTail | biasTag))
             {
@@ -382,7 +415,7 @@ public final class MpscRing extends AbstractRing
      *
      * @return true if taken.
      */
-    private boolean tryTakeBias()
+    boolean tryTakeBias()
     {
         final int siblingClaims = this.siblingClaims;
         if (siblingClaims != siblingClaimsSeen)
@@ -404,22 +437,27 @@ public final class MpscRing extends AbstractRing
         header.putLongRelease(slotOffset + SLOT_BIAS_SECTION_OFFSET, 0L);
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
+        final long revoked = header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET);
         if (tail < 0 || 0 != (tail & TAIL_TAG_MASK) || clean > tail || tail - clean > capacity ||
+            (0 != revoked && tail == (revoked & ~TAIL_TAG_MASK)) || // not where one was revoked
             !header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail | biasTag))
         {
             return false;
         }
         producerTail = tail;
         headCache = clean;
+        biasPeriod++;
         biased = true;
         return true;
     }
 
     /**
      * Revoke the bias the tail word names, if any: tag it as revoking, have every CPU running a registered process
-     * fence ({@link AsymmetricFence#heavy()}), wait until the holder is outside its bias section (or dead), then
-     * untag it. A holder that loaded its tail before the revoking tag was stored, and stored a claim after, put its
-     * own tag back: the loop goes round. Any producer, and the consumer, may finish a revocation another began.
+     * fence ({@link AsymmetricFence#heavy()}), wait until the holder is outside its claim section (or dead), note the
+     * position, then untag it. A holder that loaded its tail before the revoking tag was stored, and stored a claim
+     * after, put its own tag back: the loop goes round. Any producer, and the consumer, may finish a revocation
+     * another began. A producer's revocation does not wait for the holder's commit sections (a commit stores no
+     * tail): the consumer, before skipping a claim, waits for those itself ({@link #mayOutwaitClaimer()}).
      *
      * @param patient wait for a holder inside its section up to {@link #REVOKE_PATIENCE_NS}, rather than a few spins.
      * @return true if the tail is untagged now; false if the holder stayed inside its section (it runs a few
@@ -447,10 +485,12 @@ public final class MpscRing extends AbstractRing
                 continue;
             }
             AsymmetricFence.heavy();
-            if (!awaitSectionEnd(producerSlotOffset(tag - REVOKING_TAG_STEP - 1), patient))
+            if (!awaitSectionEnd(producerSlotOffset(tag - REVOKING_TAG_STEP - 1), patient, false))
             {
                 return false;
             }
+            // before the untag: from now on no bias is taken at this position, so this revoking word never repeats
+            header.putLongVolatile(BIAS_REVOKED_TAIL_OFFSET, word);
             if (header.compareAndSetLong(TAIL_POSITION_OFFSET, word, position))
             {
                 return true;
@@ -459,26 +499,29 @@ public final class MpscRing extends AbstractRing
     }
 
     /**
-     * Wait for a bias holder to be outside its section: after a membarrier, a section word of 0 (or the holder's
-     * acknowledgement) means any section it enters from now on sees the revoking tag. Without a membarrier here (a
-     * process whose seccomp profile refuses it), only the holder's acknowledgement, stored when one of its sections
-     * found the tag, says so: such a revoker waits for the holder's next claim, commit or close.
+     * Wait for a bias holder to be outside its claim section (and, for the consumer, its commit section): after a
+     * membarrier, a section word outside those means any section the holder enters from now on sees the tail as
+     * it is now. Without a membarrier here (a process whose seccomp profile refuses it, or without JNA), only the
+     * holder's acknowledgement, stored when one of its sections found its bias gone, says so: such a revoker waits
+     * for the holder's next claim, commit or close.
+     *
+     * @param slot the holder's slot offset.
+     * @param patient wait up to {@link #REVOKE_PATIENCE_NS}, rather than a few spins.
+     * @param commitsToo wait for a commit section too.
+     * @return true if it is outside, or dead.
      */
-    private boolean awaitSectionEnd(final int slot, final boolean patient)
+    private boolean awaitSectionEnd(final int slot, final boolean patient, final boolean commitsToo)
     {
         final int sectionOffset = slot + SLOT_BIAS_SECTION_OFFSET;
-        final long leftSection = revokerFences ? 0L : SECTION_REVOKED;
         for (int i = 0; i < SECTION_SPINS; i++)
         {
-            final long section = header.getLongVolatile(sectionOffset);
-            if (leftSection == section || SECTION_REVOKED == section)
+            if (isOutsideSection(header.getLongVolatile(sectionOffset), commitsToo))
             {
                 return true;
             }
             Thread.onSpinWait();
         }
-        final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
-        if (!isAlive(slotPid))
+        if (!isAlive(header.getLongVolatile(slot + SLOT_PID_OFFSET)))
         {
             return true; // a dead holder stores nothing more; a free slot's holder closed, revoking first
         }
@@ -486,8 +529,7 @@ public final class MpscRing extends AbstractRing
         while (patient && System.nanoTime() - deadlineNs < 0)
         {
             Thread.yield();
-            final long section = header.getLongVolatile(sectionOffset);
-            if (leftSection == section || SECTION_REVOKED == section)
+            if (isOutsideSection(header.getLongVolatile(sectionOffset), commitsToo))
             {
                 return true;
             }
@@ -495,10 +537,38 @@ public final class MpscRing extends AbstractRing
         return false;
     }
 
+    private boolean isOutsideSection(final long section, final boolean commitsToo)
+    {
+        if (!revokerFences)
+        {
+            return SECTION_REVOKED == section;
+        }
+        return SECTION_CLAIM != section && (!commitsToo || SECTION_COMMIT != section);
+    }
+
+    /**
+     * Before the consumer skips a live producer's claim for its age: revoke any bias, then, after a membarrier, find
+     * every holder outside its claim and commit sections. A commit that passed its check under a bias revoked since
+     * may still be storing; one that starts after sees its bias gone, or a later bias under which the claim was not
+     * made, and uses a compare-and-set.
+     */
     @Override
     boolean mayOutwaitClaimer()
     {
-        return revokeBias(false);
+        if (!revokeBias(false))
+        {
+            return false;
+        }
+        AsymmetricFence.heavy();
+        for (int i = 0; i < MAX_PRODUCERS; i++)
+        {
+            final int slot = producerSlotOffset(i);
+            if (0 != header.getLongVolatile(slot + SLOT_PID_OFFSET) && !awaitSectionEnd(slot, false, true))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -642,7 +712,10 @@ public final class MpscRing extends AbstractRing
             if (biasTag > 0 && (tag == biasTag || tag == biasTag + REVOKING_TAG_STEP))
             {
                 biased = false;
-                revokeBias(true);
+                if (!revokeBias(true))
+                {
+                    return; // another thread of this object is inside a section (a close while sending): keep the slot
+                }
             }
             header.compareAndSetLong(slotOffset + SLOT_PID_OFFSET, pid, 0);
         }
@@ -666,7 +739,7 @@ public final class MpscRing extends AbstractRing
         int length = deadClaimLength(position);
         if (0 == length)
         {
-            if (System.nanoTime() - stuckSinceNs < stuckClaimTimeoutNs || !revokeBias(false))
+            if (System.nanoTime() - stuckSinceNs < stuckClaimTimeoutNs || !mayOutwaitClaimer())
             {
                 return 0;
             }
@@ -916,7 +989,7 @@ public final class MpscRing extends AbstractRing
                 slotOffset = slot;
                 header.putLongRelease(slot + SLOT_BIAS_SECTION_OFFSET, 0L); // a dead predecessor may have left 1
                 // the bias needs this process registered for the revokers' membarrier, and a slot a tag can name
-                biasTag = !BIAS_DISABLED && !fenceOnSignal && i < BIASED_TAG_LIMIT - 1 ? i + 1 : 0;
+                biasTag = biasAllowed && !fenceOnSignal && i < BIASED_TAG_LIMIT - 1 ? i + 1 : 0;
             }
         }
         header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());

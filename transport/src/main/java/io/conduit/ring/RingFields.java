@@ -133,6 +133,9 @@ abstract class RingProducerFields extends RingPad1
     int biasTag;
     boolean biased;
     int grantCountdown;
+    /** MPSC: bias periods taken by this object (0 none); the owner's latest claim's period, 0 if made shared. */
+    long biasPeriod;
+    long pendingPeriod;
     /** MPSC: the thread that registered this object's producer slot, the only writer of its owner counter. */
     Thread ownerThread;
     /** MPSC: claims made through this object by threads other than the owner (plain, racy: a hint), and as last seen. */

@@ -47,7 +47,7 @@ class ChannelFileDescriptorTest
         LINES.put("data futex", DATA_FUTEX_LINE_OFFSET);
         LINES.put("space futex", SPACE_FUTEX_LINE_OFFSET);
         LINES.put("clean", CLEAN_LINE_OFFSET);
-        LINES.put("reserved", RESERVED_OFFSET);
+        LINES.put("bias", BIAS_LINE_OFFSET);
 
         field("MAGIC_OFFSET", MAGIC_OFFSET, Long.BYTES, "descriptor");
         field("LAYOUT_VERSION_OFFSET", LAYOUT_VERSION_OFFSET, Integer.BYTES, "descriptor");
@@ -69,6 +69,7 @@ class ChannelFileDescriptorTest
 
         field("HEAD_POSITION_OFFSET", HEAD_POSITION_OFFSET, Long.BYTES, "consumer");
         field("CLEAN_POSITION_OFFSET", CLEAN_POSITION_OFFSET, Long.BYTES, "clean");
+        field("BIAS_REVOKED_TAIL_OFFSET", BIAS_REVOKED_TAIL_OFFSET, Long.BYTES, "bias");
         field("MESSAGES_RECEIVED_OFFSET", MESSAGES_RECEIVED_OFFSET, Long.BYTES, "consumer");
         field("BYTES_RECEIVED_OFFSET", BYTES_RECEIVED_OFFSET, Long.BYTES, "consumer");
         field("RECORDS_SKIPPED_OFFSET", RECORDS_SKIPPED_OFFSET, Long.BYTES, "consumer");
@@ -119,7 +120,7 @@ class ChannelFileDescriptorTest
         FIELDS.forEach(field -> known.add(field.name));
         SLOT_FIELDS.forEach(field -> known.add(field.name));
         known.addAll(List.of("PRODUCER_LINE_OFFSET", "HEAD_CACHE_LINE_OFFSET", "CONSUMER_LINE_OFFSET",
-            "DATA_FUTEX_LINE_OFFSET", "SPACE_FUTEX_LINE_OFFSET", "CLEAN_LINE_OFFSET", "RESERVED_OFFSET", "PRODUCER_SLOTS_OFFSET"));
+            "DATA_FUTEX_LINE_OFFSET", "SPACE_FUTEX_LINE_OFFSET", "CLEAN_LINE_OFFSET", "BIAS_LINE_OFFSET", "PRODUCER_SLOTS_OFFSET"));
 
         final Set<String> declared = new TreeSet<>();
         for (final Field field : ChannelFileDescriptor.class.getFields())
@@ -262,7 +263,7 @@ class ChannelFileDescriptorTest
         final FieldSpec last = all.get(all.size() - 1);
         assertTrue(last.offset + last.length <= FILE_HEADER_LENGTH, last + " runs past the header");
         assertTrue(SPACE_WAKE_UPS_OFFSET + Long.BYTES <= CLEAN_LINE_OFFSET);
-        assertTrue(RESERVED_OFFSET < PRODUCER_SLOTS_OFFSET);
+        assertTrue(BIAS_LINE_OFFSET < PRODUCER_SLOTS_OFFSET);
     }
 
     @Test
@@ -289,7 +290,7 @@ class ChannelFileDescriptorTest
         assertEquals(512, DATA_FUTEX_LINE_OFFSET);
         assertEquals(640, SPACE_FUTEX_LINE_OFFSET);
         assertEquals(768, CLEAN_LINE_OFFSET);
-        assertEquals(896, RESERVED_OFFSET);
+        assertEquals(896, BIAS_LINE_OFFSET);
     }
 
     @Test

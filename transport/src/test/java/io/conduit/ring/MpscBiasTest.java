@@ -177,6 +177,159 @@ class MpscBiasTest
         }
     }
 
+    @Test
+    void shouldRecoverFromAHolderKilledBetweenItsTailAndItsMark() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.MILLISECONDS.toNanos(1));
+            ChannelFile aFile = ChannelFile.open(dir, "bias");
+            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing consumer = (MpscRing)consumerFile.ring();
+            final MpscRing a = (MpscRing)aFile.ring();
+            final MpscRing b = (MpscRing)bFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final Reader reader = new Reader(consumer);
+            send(a, 1, 0);
+            reader.drain();
+            // the holder claims, and "dies" after storing its tail: no slot claim, no mark, its section still open
+            final int claimed = a.tryClaim(1, BODY_LENGTH);
+            assertTrue(claimed > 0);
+            final int slot = producerSlotOffset(0);
+            consumer.buffer().putLongVolatile(claimed - 8, 0L);
+            header.putLongVolatile(slot + SLOT_CLAIM_OFFSET, 0L);
+            header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
+            header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+            assertEquals(1, tag(header));
+
+            send(b, 2, 0); // revokes a dead holder's bias at once, and claims behind its claim
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (reader.next[2] < 1)
+            {
+                assertTrue(System.nanoTime() < deadlineNs, "the dead holder's claim was never skipped");
+                reader.drain();
+            }
+            assertEquals(1, consumer.recordsSkipped());
+            assertEquals(1, reader.next[1]);
+            assertEquals(consumer.tailPosition(), consumer.headPosition());
+        }
+    }
+
+    @Test
+    void shouldCommitAClaimMadeBeforeTheBiasWithACompareAndSet() throws Exception
+    {
+        try (ChannelFile consumerFile = ChannelFile.create(dir, "bias", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(1 << 20).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
+            ChannelFile aFile = ChannelFile.open(dir, "bias");
+            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing a = (MpscRing)aFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            send(bFile.ring(), 2, 0); // B holds a slot: A's first claims are shared
+            final int early = a.tryClaim(1, BODY_LENGTH);
+            assertEquals(0, tag(header));
+            bFile.close();
+            for (int i = 0; i <= MpscRing.GRANT_INTERVAL && 0 == tag(header); i++)
+            {
+                send(a, 1, i);
+            }
+            assertEquals(2, tag(header), "A (slot 1, after B's) alone took the bias, with its early claim open");
+            // the consumer's skip of the early claim, as if it had raced A's taking the bias
+            a.buffer().putLongVolatile(early - 8, RecordDescriptor.makeHeader(BODY_LENGTH + 8,
+                RecordDescriptor.PADDING_TYPE_ID));
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> a.commit(early));
+            assertTrue(ex.getMessage().contains("padding"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldNotCommitAgainAClaimAnotherThreadCommitted() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing a = (MpscRing)aFile.ring();
+            send(a, 1, 0);
+            final int claimed = a.tryClaim(1, BODY_LENGTH);
+            body.putLong(0, 1);
+            body.putLong(8, checksum(1, 1));
+            a.buffer().putBytes(claimed, body, 0, BODY_LENGTH);
+            final Thread other = new Thread(() -> a.commit(claimed));
+            other.start();
+            other.join();
+            // the owner thread's remembered claim is gone with the other thread's commit: a second commit is refused
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> a.commit(claimed));
+            assertTrue(ex.getMessage().contains("not a live claim"), ex.getMessage());
+            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            reader.drain();
+            assertEquals(2, reader.next[1]);
+        }
+    }
+
+    @Test
+    void shouldNotTakeTheBiasAgainWhereItWasRevoked() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing a = (MpscRing)aFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            send(a, 1, 0);
+            assertEquals(1, tag(header));
+            assertTrue(a.revokeBias(true));
+            assertFalse(a.tryTakeBias(), "a revoking tail word there could repeat, and a late revoker untag it");
+            assertEquals(0, tag(header));
+            send(a, 1, 1); // shared, moving the tail
+            assertTrue(a.tryTakeBias());
+            assertEquals(1, tag(header));
+        }
+    }
+
+    @Test
+    void shouldHaveProducersWaitOnlyForClaimSectionsAndTheConsumerForCommitsToo() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChannelFile aFile = ChannelFile.open(dir, "bias");
+            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        {
+            final MpscRing consumer = (MpscRing)consumerFile.ring();
+            final MpscRing a = (MpscRing)aFile.ring();
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final Reader reader = new Reader(consumer);
+            send(a, 1, 0);
+            reader.drain();
+            final int sectionOffset = producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET;
+            header.putLongVolatile(sectionOffset, MpscRing.SECTION_COMMIT); // a commit under way: stores no tail
+            final long startNs = System.nanoTime();
+            send(bFile.ring(), 2, 0);
+            assertTrue(System.nanoTime() - startNs < MpscRing.REVOKE_PATIENCE_NS, "a producer waited for a commit");
+            assertEquals(0, tag(header));
+            assertFalse(consumer.mayOutwaitClaimer(), "the consumer may not skip while a plain commit may land");
+            header.putLongVolatile(sectionOffset, 0L);
+            assertTrue(consumer.mayOutwaitClaimer());
+            reader.drain();
+            assertEquals(1, reader.next[2]);
+        }
+    }
+
+    @Test
+    void shouldKeepTheSlotOfAHolderClosedWhileItsBiasCannotBeRevoked() throws Exception
+    {
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60)))
+        {
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            final int slot = producerSlotOffset(0);
+            try (ChannelFile aFile = ChannelFile.open(dir, "bias"))
+            {
+                send(aFile.ring(), 1, 0);
+                assertEquals(1, tag(header));
+                header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM); // another thread
+            }
+            assertEquals(ProcessHandle.current().pid(), header.getLongVolatile(slot + SLOT_PID_OFFSET),
+                "freed, the slot could be taken and the revoking tag read as the new owner's");
+            assertEquals(1 + REVOKING_TAG_STEP, tag(header));
+        }
+    }
+
     /**
      * One producer sending without pause, holding the bias whenever alone; another opening a ring object, sending a
      * few messages, closing it, then waiting for the first to take the bias again, over and over. Every message of
