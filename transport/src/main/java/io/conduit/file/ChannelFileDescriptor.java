@@ -110,7 +110,7 @@ import java.nio.file.Path;
  *   +-------------------------------+
  *   |  Owner Messages Sent (long)   |  by the thread that registered the slot, plain stores
  *   +-------------------------------+
- *   |  Bias Section (long)          |  1 or 3 while the owner thread, holding the bias, claims or commits
+ *   |  Bias Section (long)          |  1 or 3 while the owner thread, holding the bias, claims or commits; 2 unbiased
  *   +-------------------------------+
  *   |  Padding (80 bytes)          ...
  *   +-------------------------------+
@@ -245,7 +245,8 @@ public final class ChannelFileDescriptor
     /**
      * Offset of the bias section word within a producer slot: 1 (a claim) or 3 (a commit or abort) while the slot's
      * owner thread, holding the MPSC ring's bias, is between checking the tail word and storing what its check
-     * allowed; 2 once one of its sections found the bias revoked; else 0. Revokers wait for it to leave 1 (and the
+     * allowed; 2 while it holds no bias and knows it (written at registration, and when a section finds the bias
+     * revoked); else 0. Revokers wait for it to leave 1 (and the
      * consumer 3 too). Written only by that thread.
      */
     public static final int SLOT_BIAS_SECTION_OFFSET = SLOT_OWNER_MESSAGES_SENT_OFFSET + Long.BYTES;

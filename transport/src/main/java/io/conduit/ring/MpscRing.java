@@ -64,8 +64,11 @@ public final class MpscRing extends AbstractRing
     static final long REVOKE_PATIENCE_NS = 10_000_000L;
     /** A bias section word: the holder is claiming under its bias. */
     static final long SECTION_CLAIM = 1L;
-    /** A bias section word: the holder left its section having found its bias revoked. */
-    static final long SECTION_REVOKED = 2L;
+    /**
+     * A bias section word: the slot's object holds no bias and knows it (it never took one, or one of its sections
+     * found it revoked). What a revoker without membarrier waits for.
+     */
+    static final long SECTION_UNBIASED = 2L;
     /** A bias section word: the holder is committing or aborting under its bias. */
     static final long SECTION_COMMIT = 3L;
     /**
@@ -156,10 +159,12 @@ public final class MpscRing extends AbstractRing
         final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
         final long tail = producerTail;
         headerMemory.putLongRelease(sectionOffset, SECTION_CLAIM);
-        // the light side of an asymmetric fence: a revoker's membarrier orders the store above before this load
+        // the light side of an asymmetric fence: a revoker's membarrier orders the store above before this load on
+        // the CPU; the compiler keeps them in order because both are ordered Unsafe accesses to memory it cannot
+        // tell apart (HotSpot fences those in its IR), the assumption AsymmetricFence's futex wake-up makes too
         if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) != (tail | biasTag))
         {
-            headerMemory.putLongRelease(sectionOffset, SECTION_REVOKED);
+            headerMemory.putLongRelease(sectionOffset, SECTION_UNBIASED);
             biased = false;
             return NOT_BIASED;
         }
@@ -400,7 +405,7 @@ public final class MpscRing extends AbstractRing
                 headerMemory.putLongRelease(sectionOffset, 0L);
                 return true;
             }
-            headerMemory.putLongRelease(sectionOffset, SECTION_REVOKED);
+            headerMemory.putLongRelease(sectionOffset, SECTION_UNBIASED);
             biased = false;
         }
         // release (and full fence): publishes the body; pairs with the header acquire in read
@@ -489,12 +494,27 @@ public final class MpscRing extends AbstractRing
             {
                 return false;
             }
-            // before the untag: from now on no bias is taken at this position, so this revoking word never repeats
-            header.putLongVolatile(BIAS_REVOKED_TAIL_OFFSET, word);
+            noteRevoked(word);
             if (header.compareAndSetLong(TAIL_POSITION_OFFSET, word, position))
             {
                 return true;
             }
+        }
+    }
+
+    /**
+     * Before an untag: from now on no bias is taken at this position, so this revoking word never repeats. Only ever
+     * raised: a revoker delayed here must not bring back an earlier position, at which a bias could then be taken,
+     * and revoked, again.
+     */
+    private void noteRevoked(final long word)
+    {
+        final long position = word & ~TAIL_TAG_MASK;
+        long noted;
+        while (((noted = header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET)) & ~TAIL_TAG_MASK) < position &&
+            !header.compareAndSetLong(BIAS_REVOKED_TAIL_OFFSET, noted, word))
+        {
+            Thread.onSpinWait();
         }
     }
 
@@ -541,7 +561,7 @@ public final class MpscRing extends AbstractRing
     {
         if (!revokerFences)
         {
-            return SECTION_REVOKED == section;
+            return SECTION_UNBIASED == section;
         }
         return SECTION_CLAIM != section && (!commitsToo || SECTION_COMMIT != section);
     }
@@ -987,7 +1007,8 @@ public final class MpscRing extends AbstractRing
                 // this object registered the slot: the registering thread is the only writer of the owner's counter
                 ownerThread = Thread.currentThread();
                 slotOffset = slot;
-                header.putLongRelease(slot + SLOT_BIAS_SECTION_OFFSET, 0L); // a dead predecessor may have left 1
+                // a dead predecessor may have left 1 or 3; this object holds no bias yet, and says so to revokers
+                header.putLongRelease(slot + SLOT_BIAS_SECTION_OFFSET, SECTION_UNBIASED);
                 // the bias needs this process registered for the revokers' membarrier, and a slot a tag can name
                 biasTag = biasAllowed && !fenceOnSignal && i < BIASED_TAG_LIMIT - 1 ? i + 1 : 0;
             }

@@ -113,7 +113,10 @@ class CrossProcessTest
     {
         assumeTrue(io.conduit.wait.AsymmetricFence.registerLightSide(), "membarrier refused: no producer takes the bias");
         final int count = 200_000;
-        try (ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.MPSC, 64 * 1024));
+        // a holder killed between its tail store and its slot claim leaves an unmarked claim skipped only after the
+        // timeout: a short one, so the test waits for it
+        try (ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.MPSC, 64 * 1024)
+                .stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
             ChildJvm first = startProducer("alone", count, 1, 60_000))
         {
             final MpscRing ring = (MpscRing)file.ring();
@@ -151,7 +154,8 @@ class CrossProcessTest
             }
             receiver.readUntil(ring, () -> 0 == ring.size(), 30_000);
             assertEquals(0, ring.read(receiver, Receiver.BATCH_LIMIT), "nothing more");
-            assertTrue(ring.recordsSkipped() <= 1, "skipped=" + ring.recordsSkipped());
+            // one claim, counted twice if it was a wrapping claim found by the scan (its padding, then its record)
+            assertTrue(ring.recordsSkipped() <= 2, "skipped=" + ring.recordsSkipped());
             assertEquals(count, receiver.next[1], receiver::toString);
             assertEquals(count, receiver.next[2], receiver::toString);
         }
