@@ -49,14 +49,12 @@ class MpscBiasTest
     @Test
     void shouldTakeTheBiasAloneAndGiveItUpToASecondProducer() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias");
-            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = (MpscRing)aFile.ring();
-            final MpscRing b = (MpscRing)bFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            final MpscRing a = rig.a;
+            final MpscRing b = rig.b;
+            final AtomicBuffer header = rig.header;
+            final Reader reader = rig.reader;
 
             send(a, 1, 0);
             assertEquals(1, tag(header), "the only producer, in slot 0, holds the bias");
@@ -69,7 +67,7 @@ class MpscBiasTest
                 assertEquals(0, tag(header), "not taken again while another producer holds a slot");
                 reader.drain();
             }
-            bFile.close(); // frees its slot
+            rig.bFile.close(); // frees its slot
             for (int i = 0; i <= MpscRing.GRANT_INTERVAL; i++)
             {
                 send(a, 1, 2 * MpscRing.GRANT_INTERVAL + i);
@@ -79,20 +77,19 @@ class MpscBiasTest
             reader.drain();
             assertEquals(3 * MpscRing.GRANT_INTERVAL + 1, reader.next[1]);
             assertEquals(1, reader.next[2]);
-            assertEquals(0, ((MpscRing)consumerFile.ring()).recordsSkipped());
+            assertEquals(0, rig.consumer.recordsSkipped());
         }
     }
 
     @Test
     void shouldRevokeBeforeSkippingALiveHoldersStuckClaimSoItsLateCommitIsRefused() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.MILLISECONDS.toNanos(1));
-            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.MILLISECONDS.toNanos(1)))
         {
-            final MpscRing consumer = (MpscRing)consumerFile.ring();
-            final MpscRing a = (MpscRing)aFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            final Reader reader = new Reader(consumer);
+            final MpscRing consumer = rig.consumer;
+            final MpscRing a = rig.a;
+            final AtomicBuffer header = rig.header;
+            final Reader reader = rig.reader;
             send(a, 1, 0);
             final int stuck = a.tryClaim(1, BODY_LENGTH);
             assertTrue(stuck > 0);
@@ -118,14 +115,12 @@ class MpscBiasTest
     @Test
     void shouldWaitForAHolderInsideItsSectionAndNotForADeadOne() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias");
-            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = (MpscRing)aFile.ring();
-            final MpscRing b = (MpscRing)bFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            final MpscRing a = rig.a;
+            final MpscRing b = rig.b;
+            final AtomicBuffer header = rig.header;
+            final Reader reader = rig.reader;
             send(a, 1, 0);
             assertEquals(1, tag(header));
             final int sectionOffset = producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET;
@@ -152,15 +147,13 @@ class MpscBiasTest
     @Test
     void shouldHaveARevokerWithoutMembarrierWaitForTheHoldersAcknowledgement() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias");
-            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = (MpscRing)aFile.ring();
-            final MpscRing b = (MpscRing)bFile.ring();
+            final MpscRing a = rig.a;
+            final MpscRing b = rig.b;
             b.revokerFences = false;
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            final AtomicBuffer header = rig.header;
+            final Reader reader = rig.reader;
             send(a, 1, 0);
             assertEquals(1, tag(header));
 
@@ -180,15 +173,13 @@ class MpscBiasTest
     @Test
     void shouldSkipTheUnmarkedClaimOfAHolderKilledAfterStoringItsTail() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.MILLISECONDS.toNanos(1));
-            ChannelFile aFile = ChannelFile.open(dir, "bias");
-            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.MILLISECONDS.toNanos(1)))
         {
-            final MpscRing consumer = (MpscRing)consumerFile.ring();
-            final MpscRing a = (MpscRing)aFile.ring();
-            final MpscRing b = (MpscRing)bFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            final Reader reader = new Reader(consumer);
+            final MpscRing consumer = rig.consumer;
+            final MpscRing a = rig.a;
+            final MpscRing b = rig.b;
+            final AtomicBuffer header = rig.header;
+            final Reader reader = rig.reader;
             send(a, 1, 0);
             reader.drain();
             // the holder claims, and "dies" after storing its tail: no slot claim, no mark, its section still open
@@ -217,16 +208,14 @@ class MpscBiasTest
     @Test
     void shouldCommitAClaimMadeBeforeTheBiasWithACompareAndSet() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias");
-            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = (MpscRing)aFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            send(bFile.ring(), 2, 0); // B holds a slot: A's first claim is shared
+            final MpscRing a = rig.a;
+            final AtomicBuffer header = rig.header;
+            send(rig.b, 2, 0); // B holds a slot: A's first claim is shared
             final int early = a.tryClaim(1, BODY_LENGTH);
             assertEquals(0, tag(header));
-            bFile.close();
+            rig.bFile.close();
             // the bias taken while the owner thread's latest claim, made shared, is still open
             assertTrue(a.tryTakeBias());
             assertEquals(2, tag(header), "A, in slot 1 after B's, holds the bias");
@@ -244,18 +233,17 @@ class MpscBiasTest
     @Test
     void shouldHaveAConsumerWithoutMembarrierSkipAnUnbiasedProducersStuckClaim() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.MILLISECONDS.toNanos(1));
-            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.MILLISECONDS.toNanos(1)))
         {
-            final MpscRing consumer = (MpscRing)consumerFile.ring();
+            final MpscRing consumer = rig.consumer;
             consumer.revokerFences = false;
-            final MpscRing a = (MpscRing)aFile.ring();
+            final MpscRing a = rig.a;
             a.biasAllowed = false;
-            final Reader reader = new Reader(consumer);
+            final Reader reader = rig.reader;
             send(a, 1, 0);
             final int stuck = a.tryClaim(1, BODY_LENGTH);
             assertTrue(stuck > 0);
-            assertEquals(0, tag(consumerFile.headerBuffer()));
+            assertEquals(0, tag(rig.header));
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (0 == consumer.recordsSkipped())
             {
@@ -314,10 +302,9 @@ class MpscBiasTest
     @Test
     void shouldNotCommitAgainAClaimAnotherThreadCommitted() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = (MpscRing)aFile.ring();
+            final MpscRing a = rig.a;
             send(a, 1, 0);
             final int claimed = a.tryClaim(1, BODY_LENGTH);
             body.putLong(0, 1);
@@ -329,7 +316,7 @@ class MpscBiasTest
             // the owner thread's remembered claim is gone with the other thread's commit: a second commit is refused
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> a.commit(claimed));
             assertTrue(ex.getMessage().contains("not a live claim"), ex.getMessage());
-            final Reader reader = new Reader((MpscRing)consumerFile.ring());
+            final Reader reader = rig.reader;
             reader.drain();
             assertEquals(2, reader.next[1]);
         }
@@ -338,11 +325,10 @@ class MpscBiasTest
     @Test
     void shouldNotTakeTheBiasAgainWhereItWasRevoked() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = (MpscRing)aFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
+            final MpscRing a = rig.a;
+            final AtomicBuffer header = rig.header;
             send(a, 1, 0);
             assertEquals(1, tag(header));
             assertTrue(a.revokeBias(true));
@@ -357,19 +343,17 @@ class MpscBiasTest
     @Test
     void shouldHaveProducersWaitOnlyForClaimSectionsAndTheConsumerForCommitsToo() throws Exception
     {
-        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
-            ChannelFile aFile = ChannelFile.open(dir, "bias");
-            ChannelFile bFile = ChannelFile.open(dir, "bias"))
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing consumer = (MpscRing)consumerFile.ring();
-            final MpscRing a = (MpscRing)aFile.ring();
-            final AtomicBuffer header = consumerFile.headerBuffer();
-            final Reader reader = new Reader(consumer);
+            final MpscRing consumer = rig.consumer;
+            final MpscRing a = rig.a;
+            final AtomicBuffer header = rig.header;
+            final Reader reader = rig.reader;
             send(a, 1, 0);
             reader.drain();
             final int sectionOffset = producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET;
             header.putLongVolatile(sectionOffset, MpscRing.SECTION_COMMIT); // a commit under way: stores no tail
-            send(bFile.ring(), 2, 0); // asserts the offer went through: waiting for the commit, it would have failed
+            send(rig.b, 2, 0); // asserts the offer went through: waiting for the commit, it would have failed
             assertEquals(0, tag(header));
             assertFalse(consumer.mayOutwaitClaimer(), "the consumer may not skip while a plain commit may land");
             header.putLongVolatile(sectionOffset, 0L);
@@ -509,6 +493,42 @@ class MpscBiasTest
             assertEquals(sent[1], reader.next[1], "holder's messages delivered");
             assertEquals(sent[2], reader.next[2], "revoker's messages delivered");
             assertEquals(0, consumer.recordsSkipped());
+        }
+    }
+
+    /**
+     * A channel file opened three times, as three processes would: the consumer's, and two producers', A and B (each
+     * takes a slot at its first claim).
+     */
+    final class Rig implements AutoCloseable
+    {
+        final ChannelFile consumerFile;
+        final ChannelFile aFile;
+        final ChannelFile bFile;
+        final MpscRing consumer;
+        final MpscRing a;
+        final MpscRing b;
+        final AtomicBuffer header;
+        final Reader reader;
+
+        Rig(final long stuckClaimTimeoutNs) throws Exception
+        {
+            consumerFile = create(stuckClaimTimeoutNs);
+            aFile = ChannelFile.open(dir, "bias");
+            bFile = ChannelFile.open(dir, "bias");
+            consumer = (MpscRing)consumerFile.ring();
+            a = (MpscRing)aFile.ring();
+            b = (MpscRing)bFile.ring();
+            header = consumerFile.headerBuffer();
+            reader = new Reader(consumer);
+        }
+
+        @Override
+        public void close()
+        {
+            bFile.close();
+            aFile.close();
+            consumerFile.close();
         }
     }
 
