@@ -110,7 +110,7 @@ import java.nio.file.Path;
  *   +-------------------------------+
  *   |  Owner Messages Sent (long)   |  by the thread that registered the slot, plain stores
  *   +-------------------------------+
- *   |  Bias Section (long)          |  1 or 3 while the owner thread, holding the bias, claims or commits; 2 unbiased
+ *   |  Bias Section (long)          |  bias holder: 1 claiming, 3 committing, 0 between; 2 holds no bias
  *   +-------------------------------+
  *   |  Padding (80 bytes)          ...
  *   +-------------------------------+

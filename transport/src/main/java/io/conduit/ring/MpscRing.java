@@ -159,6 +159,22 @@ public final class MpscRing extends AbstractRing
         final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
         final long tail = producerTail;
         headerMemory.putLongRelease(sectionOffset, SECTION_CLAIM);
+        try
+        {
+            return claimInSection(typeId, length, sectionOffset, tail);
+        }
+        catch (final Throwable ex)
+        {
+            // an error thrown inside the section (a VirtualMachineError at a call) must not leave it open for good:
+            // every revoker would wait on it while this process lives
+            headerMemory.putLongRelease(sectionOffset, 0L);
+            throw ex;
+        }
+    }
+
+    private int claimInSection(final int typeId, final int length, final int sectionOffset, final long tail)
+    {
+        final RingMemory headerMemory = this.headerMemory;
         // the light side of an asymmetric fence: a revoker's membarrier orders the store above before this load on
         // the CPU; the compiler keeps them in order because both are ordered Unsafe accesses to memory it cannot
         // tell apart (HotSpot fences those in its IR), the assumption AsymmetricFence's futex wake-up makes too
@@ -400,9 +416,15 @@ public final class MpscRing extends AbstractRing
             // the light side of an asymmetric fence, as in tryClaimBiased
             if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) == (producerTail | biasTag))
             {
-                // release: publishes the body; pairs with the header acquire in read
-                ringMemory.putLongRelease(recordOffset, header);
-                headerMemory.putLongRelease(sectionOffset, 0L);
+                try
+                {
+                    // release: publishes the body; pairs with the header acquire in read
+                    ringMemory.putLongRelease(recordOffset, header);
+                }
+                finally
+                {
+                    headerMemory.putLongRelease(sectionOffset, 0L);
+                }
                 return true;
             }
             headerMemory.putLongRelease(sectionOffset, SECTION_UNBIASED);
@@ -447,6 +469,8 @@ public final class MpscRing extends AbstractRing
             (0 != revoked && tail == (revoked & ~TAIL_TAG_MASK)) || // not where one was revoked
             !header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail | biasTag))
         {
+            // not taken: say so again, or a revoker without membarrier would wait on this slot for good
+            header.putLongRelease(slotOffset + SLOT_BIAS_SECTION_OFFSET, SECTION_UNBIASED);
             return false;
         }
         producerTail = tail;

@@ -115,15 +115,18 @@ abstract class RingProducerFields extends RingPad1
 {
     /** SPSC: the producer's own tail. */
     long producerTail;
-    /** SPSC: last head seen; MPSC: unused (the cache is shared in the file). */
+    /** SPSC: last head seen; MPSC: the clean position the bias holder last read (shared producers use the file's). */
     long headCache;
     /** SPSC: messages sent by this producer, mirrored in the header. */
     long messagesSent;
     /** SPSC: the header slot of every line in [producerTail, zeroLimit) is known to be zero. */
     long zeroLimit;
-    /** SPSC: offset of the latest claim, left unmarked until another claim is made, or -1. */
+    /**
+     * SPSC: offset of the latest claim, left unmarked until another claim is made, or -1. MPSC: offset of the owner
+     * thread's latest claim (marked) until it is committed or aborted, or -1.
+     */
     int pendingOffset = -1;
-    /** SPSC: the mark the pending claim gets if another claim is made before it is committed. */
+    /** SPSC: the mark the pending claim gets if another claim is made; MPSC: that claim's mark, kept in memory. */
     long pendingMark;
     /** Offset of this process's producer slot in the header, or -1 if none. */
     int slotOffset = -1;

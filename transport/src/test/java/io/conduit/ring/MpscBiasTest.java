@@ -334,6 +334,8 @@ class MpscBiasTest
             assertTrue(a.revokeBias(true));
             assertFalse(a.tryTakeBias(), "a revoking tail word there could repeat, and a late revoker untag it");
             assertEquals(0, tag(header));
+            assertEquals(MpscRing.SECTION_UNBIASED, header.getLongVolatile(producerSlotOffset(0) +
+                SLOT_BIAS_SECTION_OFFSET), "a look that did not take the bias says so, for revokers without membarrier");
             send(a, 1, 1); // shared, moving the tail
             assertTrue(a.tryTakeBias());
             assertEquals(1, tag(header));
