@@ -62,6 +62,10 @@ public final class MpscRing extends AbstractRing
     private static final int SECTION_SPINS = 1000;
     /** Longest a producer waits, revoking, for the holder to leave its bias section before reporting back-pressure. */
     static final long REVOKE_PATIENCE_NS = 10_000_000L;
+    /** What a revoker found of a bias holder: outside its section, dead, or still inside after all its patience. */
+    private static final int HOLDER_OUTSIDE = 0;
+    private static final int HOLDER_DEAD = 1;
+    private static final int HOLDER_INSIDE = 2;
     /** A bias section word: the holder is claiming under its bias. */
     static final long SECTION_CLAIM = 1L;
     /**
@@ -211,10 +215,9 @@ public final class MpscRing extends AbstractRing
                 return INSUFFICIENT_CAPACITY;
             }
         }
-        // the shared path's order: tail, slot, mark. Killed in between, the holder leaves what a producer killed
-        // after winning the tail leaves, never a slot claim or a mark beyond the tail
-        producerTail = end;
-        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, end | biasTag);
+        // slot claim, mark, then tail: the mark goes out first (a fifth faster than the tail first, measured), and a
+        // holder killed before its tail store leaves its slot claim starting at the tail, which a revoker finding it
+        // dead moves the tail past (claimedPast) before untagging
         headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, claimLength));
         final int recordOffset = 0 == padding ? offset : 0;
         final long mark = makeHeader(-frameLength, typeId);
@@ -224,6 +227,8 @@ public final class MpscRing extends AbstractRing
         {
             ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }
+        producerTail = end;
+        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, end | biasTag);
         headerMemory.putLongRelease(sectionOffset, 0L);
         pendingOffset = recordOffset;
         pendingMark = mark;
@@ -514,16 +519,41 @@ public final class MpscRing extends AbstractRing
                 continue;
             }
             AsymmetricFence.heavy();
-            if (!awaitSectionEnd(producerSlotOffset(tag - REVOKING_TAG_STEP - 1), patient, false))
+            final int slot = producerSlotOffset(tag - REVOKING_TAG_STEP - 1);
+            final int holder = awaitSectionEnd(slot, patient, false);
+            if (HOLDER_INSIDE == holder)
             {
                 return false;
             }
+            final long untagged = HOLDER_DEAD == holder ? claimedPast(slot, position) : position;
             noteRevoked(word);
-            if (header.compareAndSetLong(TAIL_POSITION_OFFSET, word, position))
+            if (header.compareAndSetLong(TAIL_POSITION_OFFSET, word, untagged))
             {
                 return true;
             }
         }
+    }
+
+    /**
+     * The tail to untag at when the holder is dead: past a claim it recorded in its slot, starting at the tail, but
+     * died before storing the tail for (its mark may be written too); else the tail as it is.
+     *
+     * @param slot the dead holder's slot offset.
+     * @param position the tail position.
+     * @return the position to untag at.
+     */
+    private long claimedPast(final int slot, final long position)
+    {
+        final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
+        final long length = slotClaimLength(claim);
+        final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
+        // the holder checked the space before claiming it; a claim word that fails the same check is not one
+        if (0 != claim && 0 == slotClaimDistance(claim, position) && length >= ALIGNMENT &&
+            position + length + HEADER_LENGTH - clean <= capacity && clean <= position)
+        {
+            return position + length;
+        }
+        return position;
     }
 
     /**
@@ -554,20 +584,20 @@ public final class MpscRing extends AbstractRing
      * @param commitsToo wait for a commit section too.
      * @return true if it is outside, or dead.
      */
-    private boolean awaitSectionEnd(final int slot, final boolean patient, final boolean commitsToo)
+    private int awaitSectionEnd(final int slot, final boolean patient, final boolean commitsToo)
     {
         final int sectionOffset = slot + SLOT_BIAS_SECTION_OFFSET;
         for (int i = 0; i < SECTION_SPINS; i++)
         {
             if (isOutsideSection(header.getLongVolatile(sectionOffset), commitsToo))
             {
-                return true;
+                return HOLDER_OUTSIDE;
             }
             Thread.onSpinWait();
         }
         if (!isAlive(header.getLongVolatile(slot + SLOT_PID_OFFSET)))
         {
-            return true; // a dead holder stores nothing more; a free slot's holder closed, revoking first
+            return HOLDER_DEAD; // a dead holder stores nothing more; a free slot's holder closed, revoking first
         }
         final long deadlineNs = patient ? System.nanoTime() + REVOKE_PATIENCE_NS : 0;
         while (patient && System.nanoTime() - deadlineNs < 0)
@@ -575,10 +605,10 @@ public final class MpscRing extends AbstractRing
             Thread.yield();
             if (isOutsideSection(header.getLongVolatile(sectionOffset), commitsToo))
             {
-                return true;
+                return HOLDER_OUTSIDE;
             }
         }
-        return false;
+        return HOLDER_INSIDE;
     }
 
     private boolean isOutsideSection(final long section, final boolean commitsToo)
@@ -607,7 +637,8 @@ public final class MpscRing extends AbstractRing
         for (int i = 0; i < MAX_PRODUCERS; i++)
         {
             final int slot = producerSlotOffset(i);
-            if (0 != header.getLongVolatile(slot + SLOT_PID_OFFSET) && !awaitSectionEnd(slot, false, true))
+            if (0 != header.getLongVolatile(slot + SLOT_PID_OFFSET) &&
+                HOLDER_INSIDE == awaitSectionEnd(slot, false, true))
             {
                 return false;
             }
@@ -727,6 +758,9 @@ public final class MpscRing extends AbstractRing
     @Override
     void attachConsumer()
     {
+        // a holder between its wrap padding and its tail store, or dead there, shows a tail short of what a consumer
+        // may already have passed: revoking first waits for it, or moves the tail past the dead holder's claim
+        revokeBias(true);
         super.attachConsumer();
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         // against the tail too: producers never claim beyond clean + capacity, so a clean further behind the tail is
