@@ -163,22 +163,6 @@ public final class MpscRing extends AbstractRing
         final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
         final long tail = producerTail;
         headerMemory.putLongRelease(sectionOffset, SECTION_CLAIM);
-        try
-        {
-            return claimInSection(typeId, length, sectionOffset, tail);
-        }
-        catch (final Throwable ex)
-        {
-            // an error thrown inside the section (a VirtualMachineError at a call) must not leave it open for good:
-            // every revoker would wait on it while this process lives
-            headerMemory.putLongRelease(sectionOffset, 0L);
-            throw ex;
-        }
-    }
-
-    private int claimInSection(final int typeId, final int length, final int sectionOffset, final long tail)
-    {
-        final RingMemory headerMemory = this.headerMemory;
         // the light side of an asymmetric fence: a revoker's membarrier orders the store above before this load on
         // the CPU; the compiler keeps them in order because both are ordered Unsafe accesses to memory it cannot
         // tell apart (HotSpot fences those in its IR), the assumption AsymmetricFence's futex wake-up makes too
