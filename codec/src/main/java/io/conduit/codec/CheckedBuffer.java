@@ -59,7 +59,7 @@ final class CheckedBuffer extends UnsafeBuffer
      */
     void wrapRegion(final DirectBuffer buffer, final int offset, final int length)
     {
-        if ((offset | length) < 0 || length > buffer.capacity() - offset)
+        if (isOutside(offset, length, buffer.capacity()))
         {
             throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " capacity=" +
                 buffer.capacity());
@@ -607,7 +607,7 @@ final class CheckedBuffer extends UnsafeBuffer
      */
     private static void checkOther(final int index, final int length, final int capacity, final String name)
     {
-        if ((capacity | index | length) < 0 || length > capacity - index)
+        if (isOutside(index, length, capacity))
         {
             throw new IndexOutOfBoundsException(name + " out of bounds: index=" + index + " length=" + length +
                 " capacity=" + capacity);
@@ -629,7 +629,11 @@ final class CheckedBuffer extends UnsafeBuffer
      */
     private boolean isOutside(final int index, final int length)
     {
-        final int capacity = capacity();
+        return isOutside(index, length, capacity());
+    }
+
+    private static boolean isOutside(final int index, final int length, final int capacity)
+    {
         return (capacity | index | length) < 0 || length > capacity - index;
     }
 

@@ -174,15 +174,14 @@ public final class SbePublisher
         final int claimedLength = claimLength;
         claimOffset = NO_CLAIM;
         claimView.detach(); // the bytes are the reader's now: a later write through the encoder throws
+        lastClaimCommitted = false;
         if (encodedLength != claimedLength)
         {
-            lastClaimCommitted = false;
             ring.abort(offset);
             throw new IllegalStateException("encoded length is not the claimed length, claim aborted: encodedLength=" +
                 encodedLength + " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
                 " schemaId=" + encoder.sbeSchemaId());
         }
-        lastClaimCommitted = false;
         // Ring.commit release-stores the record length last, publishing every byte encoded above
         ring.commit(offset);
         lastClaimCommitted = true; // not if the ring refused it (a claim the consumer skipped)

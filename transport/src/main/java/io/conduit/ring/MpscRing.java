@@ -13,7 +13,8 @@ import static io.conduit.ring.RecordDescriptor.*;
  * A ring with many producers (threads and processes) and one consumer.
  * <p>
  * Producers claim space with a compare-and-set on the tail, then mark the claim (negative length) and commit it with
- * a compare-and-set to the positive length; records committed out of order are delivered in claim order. Consumed
+ * a compare-and-set to the positive length (a producer holding the bias, below, uses release stores for both);
+ * records committed out of order are delivered in claim order. Consumed
  * lines get their header slots zeroed by the consumer (records start on lines, so that is all that must read 0), but
  * only after it has stored the head, in bulk, and tracked by a separate clean position: producers may write only
  * below {@code clean + capacity - 8} (the header slot after a claim must stay zero). A consumer killed between the
@@ -186,7 +187,7 @@ public final class MpscRing extends AbstractRing
             // acquire: pairs with the clean release in the consumer; header slots below clean + capacity are zero.
             // The tail is this object's alone while biased, so clean read now can only be behind it
             final long clean = headerMemory.getLongVolatile(CLEAN_POSITION_OFFSET);
-            if (clean > tail || tail - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
+            if (!isCleanSound(clean, tail))
             {
                 headerMemory.putLongRelease(sectionOffset, 0L);
                 checkClean(clean, tail);
@@ -319,7 +320,10 @@ public final class MpscRing extends AbstractRing
         }
         else
         {
-            siblingClaims++; // keeps the owner from taking the bias only for this thread to revoke it again
+            if (!siblingClaimed)
+            {
+                siblingClaimed = true; // keeps the owner from taking the bias only for this thread to revoke it again
+            }
         }
         VarHandle.storeStoreFence(); // body stores stay after the mark, so a scan past a dead claim finds headers
         return recordOffset + HEADER_LENGTH;
@@ -333,15 +337,17 @@ public final class MpscRing extends AbstractRing
     @Override
     public void commit(final int offset)
     {
-        final long period = pendingPeriodOf(offset);
-        final long claim = claimHeader(offset);
-        if (!publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), typeId(claim)), period))
+        final int recordOffset = offset - HEADER_LENGTH;
+        final boolean owner = Thread.currentThread() == ownerThread;
+        final long period = owner && recordOffset == pendingOffset ? pendingPeriod : 0;
+        final long claim = claimHeader(offset, owner);
+        if (!publish(recordOffset, claim, makeHeader(-frameLength(claim), typeId(claim)), period))
         {
-            throw new IllegalStateException("claim at offset=" + (offset - HEADER_LENGTH) +
+            throw new IllegalStateException("claim at offset=" + recordOffset +
                 " was skipped by the consumer after the stuck claim timeout; the message was not delivered, file=" +
                 fileName);
         }
-        countSent();
+        countSent(owner);
         signalConsumer();
     }
 
@@ -351,38 +357,32 @@ public final class MpscRing extends AbstractRing
     @Override
     public void abort(final int offset)
     {
-        final long period = pendingPeriodOf(offset);
-        final long claim = claimHeader(offset);
-        publish(offset - HEADER_LENGTH, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID), period);
+        final int recordOffset = offset - HEADER_LENGTH;
+        final boolean owner = Thread.currentThread() == ownerThread;
+        final long period = owner && recordOffset == pendingOffset ? pendingPeriod : 0;
+        final long claim = claimHeader(offset, owner);
+        publish(recordOffset, claim, makeHeader(-frameLength(claim), PADDING_TYPE_ID), period);
         signalConsumer();
-    }
-
-    /**
-     * @return the bias period the owner thread's latest claim was made in, if {@code offset} is that claim and the
-     * calling thread the owner; else 0 (no period: commit with a compare-and-set).
-     */
-    private long pendingPeriodOf(final int offset)
-    {
-        return offset - HEADER_LENGTH == pendingOffset && Thread.currentThread() == ownerThread ? pendingPeriod : 0;
     }
 
     /**
      * The mark of a claim being committed or aborted: the owner thread's latest claim from memory, without loading
      * the line the consumer polls; any other from the ring, checked.
+     *
+     * @param owner whether the calling thread is the owner thread.
      */
-    private long claimHeader(final int offset)
+    private long claimHeader(final int offset, final boolean owner)
     {
         final int recordOffset = offset - HEADER_LENGTH;
         if (recordOffset == pendingOffset && recordOffset >= 0)
         {
-            if (Thread.currentThread() == ownerThread)
+            // another thread committing the owner's claim, handed to it, clears it too: the owner must not take its
+            // mark for a later claim at the same offset. A racy write, but only ever to -1 (the checked path)
+            pendingOffset = -1;
+            if (owner)
             {
-                pendingOffset = -1;
                 return pendingMark;
             }
-            // the owner's claim, handed to this thread: the owner must not take its mark for a later claim at the
-            // same offset. A racy write, but only ever to -1, which sends the owner down the checked path
-            pendingOffset = -1;
         }
         return checkedClaimHeader(offset);
     }
@@ -392,12 +392,12 @@ public final class MpscRing extends AbstractRing
      * skip can race it then: the consumer revokes the bias, and waits for every commit section, before skipping a
      * live producer's claim), else with a compare-and-set against the consumer's skip.
      *
-     * @param period the bias period the claim was made in, or 0.
+     * @param period the bias period the claim was made in, or 0: only the owner thread's latest claim has one.
      * @return false if the consumer had skipped the claim.
      */
     private boolean publish(final int recordOffset, final long mark, final long header, final long period)
     {
-        if (biased && 0 != period && period == biasPeriod && Thread.currentThread() == ownerThread)
+        if (0 != period && period == biasPeriod && biased)
         {
             final RingMemory headerMemory = this.headerMemory;
             final int sectionOffset = slotOffset + SLOT_BIAS_SECTION_OFFSET;
@@ -405,15 +405,9 @@ public final class MpscRing extends AbstractRing
             // the light side of an asymmetric fence, as in tryClaimBiased
             if (headerMemory.getLongVolatile(TAIL_POSITION_OFFSET) == (producerTail | biasTag))
             {
-                try
-                {
-                    // release: publishes the body; pairs with the header acquire in read
-                    ringMemory.putLongRelease(recordOffset, header);
-                }
-                finally
-                {
-                    headerMemory.putLongRelease(sectionOffset, 0L);
-                }
+                // release: publishes the body; pairs with the header acquire in read
+                ringMemory.putLongRelease(recordOffset, header);
+                headerMemory.putLongRelease(sectionOffset, 0L);
                 return true;
             }
             headerMemory.putLongRelease(sectionOffset, SECTION_UNBIASED);
@@ -433,10 +427,9 @@ public final class MpscRing extends AbstractRing
      */
     boolean tryTakeBias()
     {
-        final int siblingClaims = this.siblingClaims;
-        if (siblingClaims != siblingClaimsSeen)
+        if (siblingClaimed)
         {
-            siblingClaimsSeen = siblingClaims; // other threads send through this object: not alone
+            siblingClaimed = false; // other threads sent through this object since the last look: not alone
             return false;
         }
         final int slotOffset = this.slotOffset;
@@ -454,7 +447,7 @@ public final class MpscRing extends AbstractRing
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         final long revoked = header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET);
-        if (tail < 0 || 0 != (tail & TAIL_TAG_MASK) || clean > tail || tail - clean > capacity ||
+        if (tail < 0 || 0 != (tail & TAIL_TAG_MASK) || !isCleanSound(clean, tail) ||
             (0 != revoked && tail == (revoked & ~TAIL_TAG_MASK)) || // not where one was revoked
             !header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail | biasTag))
         {
@@ -494,8 +487,7 @@ public final class MpscRing extends AbstractRing
             final long position = word - tag;
             if (BIASED_TAG_LIMIT == tag || word < 0)
             {
-                throw corrupt("tailPosition bias tag", "0, 1.." + (BIASED_TAG_LIMIT - 1) + " or " +
-                    (BIASED_TAG_LIMIT + 1) + ".." + TAIL_TAG_MASK, tag, position);
+                throw corruptTag(tag, position);
             }
             if (tag < BIASED_TAG_LIMIT)
             {
@@ -566,7 +558,7 @@ public final class MpscRing extends AbstractRing
      * @param slot the holder's slot offset.
      * @param patient wait up to {@link #REVOKE_PATIENCE_NS}, rather than a few spins.
      * @param commitsToo wait for a commit section too.
-     * @return true if it is outside, or dead.
+     * @return {@link #HOLDER_OUTSIDE}, {@link #HOLDER_DEAD}, or {@link #HOLDER_INSIDE} if it stayed inside.
      */
     private int awaitSectionEnd(final int slot, final boolean patient, final boolean commitsToo)
     {
@@ -636,17 +628,22 @@ public final class MpscRing extends AbstractRing
         final long word = header.getLongVolatile(TAIL_POSITION_OFFSET);
         if (BIASED_TAG_LIMIT == (word & TAIL_TAG_MASK))
         {
-            throw corrupt("tailPosition bias tag", "0, 1.." + (BIASED_TAG_LIMIT - 1) + " or " +
-                (BIASED_TAG_LIMIT + 1) + ".." + TAIL_TAG_MASK, BIASED_TAG_LIMIT, word - BIASED_TAG_LIMIT);
+            throw corruptTag(BIASED_TAG_LIMIT, word - BIASED_TAG_LIMIT);
         }
         return word & ~TAIL_TAG_MASK;
+    }
+
+    private io.conduit.CorruptChannelException corruptTag(final int tag, final long position)
+    {
+        return corrupt("tailPosition bias tag", "0, 1.." + (BIASED_TAG_LIMIT - 1) + " or " + (BIASED_TAG_LIMIT + 1) +
+            ".." + TAIL_TAG_MASK, tag, position);
     }
 
     /**
      * Count a commit in this process's slot: with plain stores from the thread that registered the slot, atomically
      * from any other (or in the shared counter without a slot).
      */
-    private void countSent()
+    private void countSent(final boolean owner)
     {
         final RingMemory headerMemory = this.headerMemory;
         final int slotOffset = this.slotOffset;
@@ -654,7 +651,7 @@ public final class MpscRing extends AbstractRing
         {
             headerMemory.getAndAddLong(MESSAGES_SENT_OFFSET, 1);
         }
-        else if (Thread.currentThread() == ownerThread)
+        else if (owner)
         {
             final int counterOffset = slotOffset + SLOT_OWNER_MESSAGES_SENT_OFFSET;
             headerMemory.putLongRelease(counterOffset, headerMemory.getLong(counterOffset) + 1);
@@ -1007,9 +1004,17 @@ public final class MpscRing extends AbstractRing
         return slotOffset < 0 ? -1 : slotOffset + SLOT_SPACE_SLEEPERS_OFFSET;
     }
 
+    /**
+     * @return true if {@code clean} is a line start at most a capacity behind {@code tail}, and not past it.
+     */
+    private boolean isCleanSound(final long clean, final long tail)
+    {
+        return clean <= tail && tail - clean <= capacity && 0 == (clean & (ALIGNMENT - 1));
+    }
+
     private void checkClean(final long clean, final long tail)
     {
-        if (clean > tail || tail - clean > capacity || 0 != (clean & (ALIGNMENT - 1)))
+        if (!isCleanSound(clean, tail))
         {
             throw corrupt("cleanPosition", "in [tail - capacity, tail] and " + ALIGNMENT +
                 "-byte aligned with tail=" + tail, clean, tail);

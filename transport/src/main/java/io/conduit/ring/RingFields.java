@@ -113,7 +113,7 @@ abstract class RingPad1 extends RingConstants
  */
 abstract class RingProducerFields extends RingPad1
 {
-    /** SPSC: the producer's own tail. */
+    /** SPSC: the producer's own tail; MPSC: the bias holder's. */
     long producerTail;
     /** SPSC: last head seen; MPSC: the clean position the bias holder last read (shared producers use the file's). */
     long headCache;
@@ -128,7 +128,7 @@ abstract class RingProducerFields extends RingPad1
     int pendingOffset = -1;
     /** SPSC: the mark the pending claim gets if another claim is made; MPSC: that claim's mark, kept in memory. */
     long pendingMark;
-    /** Offset of this process's producer slot in the header, or -1 if none. */
+    /** MPSC: offset of this ring object's producer slot in the header, or -1 if none. */
     int slotOffset = -1;
     boolean producerAttached;
     // MPSC bias: the tail tag this object's slot would hold (0: it may not hold the bias), whether its owner thread
@@ -141,9 +141,8 @@ abstract class RingProducerFields extends RingPad1
     long pendingPeriod;
     /** MPSC: the thread that registered this object's producer slot, the only writer of its owner counter. */
     Thread ownerThread;
-    /** MPSC: claims made through this object by threads other than the owner (plain, racy: a hint), and as last seen. */
-    int siblingClaims;
-    int siblingClaimsSeen;
+    /** MPSC: another thread claimed through this object since the owner's last look for the bias (plain: a hint). */
+    boolean siblingClaimed;
 
     RingProducerFields(
         final AtomicBuffer header,

@@ -6,7 +6,6 @@ import io.conduit.file.ChannelOptions;
 import io.conduit.wait.AsymmetricFence;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +37,10 @@ class MpscBiasTest
 
     private final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
 
-    @BeforeEach
-    void needMembarrier()
+    /**
+     * Tests of the bias itself need it taken: the process registered for the revokers' membarrier.
+     */
+    static void needBias()
     {
         // the bias needs the process registered for the revokers' membarrier; without it no producer takes it
         assumeTrue(AsymmetricFence.registerLightSide(), "membarrier refused here: producers never take the bias");
@@ -49,6 +50,7 @@ class MpscBiasTest
     @Test
     void shouldTakeTheBiasAloneAndGiveItUpToASecondProducer() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             final MpscRing a = rig.a;
@@ -84,6 +86,7 @@ class MpscBiasTest
     @Test
     void shouldRevokeBeforeSkippingALiveHoldersStuckClaimSoItsLateCommitIsRefused() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.MILLISECONDS.toNanos(1)))
         {
             final MpscRing consumer = rig.consumer;
@@ -115,64 +118,78 @@ class MpscBiasTest
     @Test
     void shouldWaitForAHolderInsideItsSectionAndNotForADeadOne() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = rig.a;
-            final MpscRing b = rig.b;
+            rig.biasA();
             final AtomicBuffer header = rig.header;
-            final Reader reader = rig.reader;
-            send(a, 1, 0);
-            assertEquals(1, tag(header));
             final int sectionOffset = producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET;
 
             // a live holder stopped inside its section: the revoker gives up after its patience, as back-pressure
-            header.putLongVolatile(sectionOffset, 1);
+            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM);
             final long backPressure = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
-            final long startNs = System.nanoTime();
-            assertFalse(b.offer(2, body, 0, BODY_LENGTH));
-            assertTrue(System.nanoTime() - startNs >= MpscRing.REVOKE_PATIENCE_NS);
+            assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH));
             assertEquals(backPressure + 1, header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
             assertEquals(1 + REVOKING_TAG_STEP, tag(header), "left revoking, for the next try to finish");
 
             // the same holder dead inside its section: nothing to wait for
             header.putLongVolatile(producerSlotOffset(0) + SLOT_PID_OFFSET, DEAD_PID);
-            send(b, 2, 0);
-            assertEquals(0, tag(header));
-            reader.drain();
-            assertEquals(1, reader.next[1]);
-            assertEquals(1, reader.next[2]);
+            rig.revokedAndDelivered(1);
         }
     }
 
     @Test
     void shouldHaveARevokerWithoutMembarrierWaitForTheHoldersAcknowledgement() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            final MpscRing a = rig.a;
-            final MpscRing b = rig.b;
-            b.revokerFences = false;
-            final AtomicBuffer header = rig.header;
-            final Reader reader = rig.reader;
-            send(a, 1, 0);
-            assertEquals(1, tag(header));
+            rig.b.revokerFences = false;
+            rig.biasA();
 
             // the holder is outside its section, but without a membarrier that proves nothing: wait for it to say so
-            assertFalse(b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
-            send(a, 1, 1); // finds its bias going, acknowledges, and claims shared
-            assertEquals(MpscRing.SECTION_UNBIASED, header.getLongVolatile(producerSlotOffset(0) +
+            assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            send(rig.a, 1, 1); // finds its bias going, acknowledges, and claims shared
+            assertEquals(MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(producerSlotOffset(0) +
                 SLOT_BIAS_SECTION_OFFSET));
-            send(b, 2, 0);
-            assertEquals(0, tag(header));
-            reader.drain();
-            assertEquals(2, reader.next[1]);
-            assertEquals(1, reader.next[2]);
+            rig.revokedAndDelivered(2);
+        }
+    }
+
+    @Test
+    void shouldHaveAConsumerAttachingRevokeADeadHoldersBiasAndSkipItsClaim() throws Exception
+    {
+        needBias();
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
+        {
+            rig.biasA();
+            // the holder "dies" after its slot claim and mark, before its tail store, inside its section
+            final long tail = rig.a.tailPosition();
+            assertTrue(rig.a.tryClaim(1, BODY_LENGTH) > 0);
+            final int slot = producerSlotOffset(0);
+            rig.header.putLongVolatile(TAIL_POSITION_OFFSET, tail | 1);
+            rig.header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
+            rig.header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+
+            // a consumer attaching (its first read) revokes first: the tail moves past the dead claim, untagged
+            rig.reader.drain();
+            assertEquals(0, tag(rig.header));
+            assertEquals(tail + RecordDescriptor.ALIGNMENT, rig.consumer.tailPosition());
+            for (int polls = 0; polls < 4 * (AbstractRing.STUCK_CHECK_MASK + 1) && 0 == rig.consumer.recordsSkipped();
+                polls++)
+            {
+                rig.reader.drain();
+            }
+            assertEquals(1, rig.consumer.recordsSkipped(), "the dead claim skipped: its slot names a dead pid");
+            assertEquals(rig.consumer.tailPosition(), rig.consumer.headPosition());
+            assertEquals(1, rig.reader.next[1]);
         }
     }
 
     @Test
     void shouldMoveTheTailPastTheClaimOfAHolderKilledBeforeItsTail() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             final AtomicBuffer header = rig.header;
@@ -210,6 +227,7 @@ class MpscBiasTest
     @Test
     void shouldCommitAClaimMadeBeforeTheBiasWithACompareAndSet() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             final MpscRing a = rig.a;
@@ -260,8 +278,27 @@ class MpscBiasTest
     }
 
     @Test
+    void shouldNeverTagTheTailOfAProducerNotAllowedTheBias() throws Exception
+    {
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
+        {
+            rig.a.biasAllowed = false; // as -D conduit.ring.mpsc.bias.disabled=true, or a process without membarrier
+            for (int i = 0; i <= 2 * MpscRing.GRANT_INTERVAL; i++)
+            {
+                send(rig.a, 1, i);
+                assertEquals(0, tag(rig.header), "tagged at message " + i);
+                rig.reader.drain();
+            }
+            assertEquals(2 * MpscRing.GRANT_INTERVAL + 1, rig.reader.next[1]);
+            assertEquals(MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(producerSlotOffset(0) +
+                SLOT_BIAS_SECTION_OFFSET));
+        }
+    }
+
+    @Test
     void shouldStoreTheSlotClaimAndTheMarkBeforeTheTailWhenBiased()
     {
+        needBias();
         final java.util.List<String> stores = new java.util.ArrayList<>();
         final int capacity = 64 * 1024;
         final UnsafeBuffer header = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(FILE_HEADER_LENGTH))
@@ -305,6 +342,7 @@ class MpscBiasTest
     @Test
     void shouldNotCommitAgainAClaimAnotherThreadCommitted() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             final MpscRing a = rig.a;
@@ -328,6 +366,7 @@ class MpscBiasTest
     @Test
     void shouldNotTakeTheBiasAgainWhereItWasRevoked() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             final MpscRing a = rig.a;
@@ -348,6 +387,7 @@ class MpscBiasTest
     @Test
     void shouldHaveProducersWaitOnlyForClaimSectionsAndTheConsumerForCommitsToo() throws Exception
     {
+        needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             final MpscRing consumer = rig.consumer;
@@ -371,6 +411,7 @@ class MpscBiasTest
     @Test
     void shouldKeepTheSlotOfAHolderClosedWhileItsBiasCannotBeRevoked() throws Exception
     {
+        needBias();
         try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60)))
         {
             final AtomicBuffer header = consumerFile.headerBuffer();
@@ -395,6 +436,7 @@ class MpscBiasTest
     @Test
     void shouldLoseNothingWhileTheBiasIsTakenAndRevokedOverAndOver() throws Exception
     {
+        needBias();
         final int rounds = 100;
         try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60)))
         {
@@ -526,6 +568,27 @@ class MpscBiasTest
             b = (MpscRing)bFile.ring();
             header = consumerFile.headerBuffer();
             reader = new Reader(consumer);
+        }
+
+        /**
+         * A sends its first message, alone, and so takes the bias (slot 0, tag 1).
+         */
+        void biasA()
+        {
+            send(a, 1, 0);
+            assertEquals(1, tag(header), "A, alone in slot 0, holds the bias");
+        }
+
+        /**
+         * B sends its first message, revoking any bias; then everything is read: A's {@code aSent} and B's one.
+         */
+        void revokedAndDelivered(final long aSent)
+        {
+            send(b, 2, 0);
+            assertEquals(0, tag(header));
+            reader.drain();
+            assertEquals(aSent, reader.next[1]);
+            assertEquals(1, reader.next[2]);
         }
 
         @Override
