@@ -553,7 +553,7 @@ public final class MpscRing extends AbstractRing
      * membarrier, a section word outside those means any section the holder enters from now on sees the tail as
      * it is now. Without a membarrier here (a process whose seccomp profile refuses it, or without JNA), only the
      * holder's acknowledgement, stored when one of its sections found its bias gone, says so: such a revoker waits
-     * for the holder's next claim, commit or close.
+     * for the holder's next claim or commit, or for its close, which finishes the revocation itself.
      *
      * @param slot the holder's slot offset.
      * @param patient wait up to {@link #REVOKE_PATIENCE_NS}, rather than a few spins.

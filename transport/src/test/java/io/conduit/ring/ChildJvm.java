@@ -55,6 +55,24 @@ final class ChildJvm implements AutoCloseable
     static ChildJvm start(final Path logDir, final String label, final Class<?> mainClass, final String... args)
         throws IOException
     {
+        return start(logDir, label, List.of(), mainClass, args);
+    }
+
+    /**
+     * Launch {@code mainClass} in a new JVM with the test class path and extra JVM options.
+     *
+     * @param logDir where the child's stdout and stderr files go.
+     * @param label name for messages and the files.
+     * @param jvmOptions options put before the class path, such as {@code -Dkey=value}.
+     * @param mainClass class with a {@code main}.
+     * @param args its arguments.
+     * @return the running child.
+     */
+    static ChildJvm start(
+        final Path logDir, final String label, final List<String> jvmOptions, final Class<?> mainClass,
+        final String... args)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-exports");
@@ -62,6 +80,7 @@ final class ChildJvm implements AutoCloseable
         command.add("-XX:+UseSerialGC");
         command.add("-XX:-UsePerfData");
         command.add("-Xmx128m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

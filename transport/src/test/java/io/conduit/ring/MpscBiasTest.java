@@ -4,13 +4,18 @@ import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.wait.AsymmetricFence;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -157,6 +162,51 @@ class MpscBiasTest
     }
 
     @Test
+    void shouldHaveAHolderAcknowledgeARevokerWithoutMembarrierAtItsNextCommit() throws Exception
+    {
+        needBias();
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
+        {
+            rig.b.revokerFences = false;
+            rig.biasA();
+            final int claimed = rig.a.tryClaim(1, BODY_LENGTH); // under the bias
+            assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            assertEquals(1 + REVOKING_TAG_STEP, tag(rig.header));
+
+            body.putLong(0, 1);
+            body.putLong(8, checksum(1, 1));
+            rig.a.buffer().putBytes(claimed, body, 0, BODY_LENGTH);
+            rig.a.commit(claimed); // finds its bias going, acknowledges, and commits with a compare-and-set
+            assertEquals(MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(producerSlotOffset(0) +
+                SLOT_BIAS_SECTION_OFFSET));
+            rig.revokedAndDelivered(2);
+        }
+    }
+
+    /**
+     * At close the holder stores no acknowledgement: it finishes the revocation itself, with its own membarrier, as
+     * any revoker may, so the one without membarrier finds the tail untagged at its next try.
+     */
+    @Test
+    void shouldHaveAHolderClosingFinishTheRevocationARevokerWithoutMembarrierWaitsFor() throws Exception
+    {
+        needBias();
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
+        {
+            rig.b.revokerFences = false;
+            rig.biasA();
+            assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            final long revoking = rig.header.getLongVolatile(TAIL_POSITION_OFFSET);
+
+            rig.aFile.close();
+            assertEquals(0, tag(rig.header), "the revoker need not wait for a holder that has closed");
+            assertEquals(revoking, rig.header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET));
+            assertEquals(0, rig.header.getLongVolatile(producerSlotOffset(0) + SLOT_PID_OFFSET));
+            rig.revokedAndDelivered(1);
+        }
+    }
+
+    @Test
     void shouldHaveAConsumerAttachingRevokeADeadHoldersBiasAndSkipItsClaim() throws Exception
     {
         needBias();
@@ -295,6 +345,80 @@ class MpscBiasTest
         }
     }
 
+    /**
+     * A tag names slots 0..30 (tags 1..31; 32 is never written): a producer in slot 31, the last, never takes the
+     * bias. Slots go to ring objects in order of their first claims, the lowest free slot first, so the producer
+     * claiming after {@code slot} others takes slot {@code slot}; the others then close and leave it alone.
+     */
+    @ParameterizedTest(name = "slot {0}")
+    @ValueSource(ints = {BIASED_TAG_LIMIT - 2, BIASED_TAG_LIMIT - 1})
+    void shouldGiveTheBiasOnlyToASlotATagCanName(final int slot) throws Exception
+    {
+        needBias();
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
+        {
+            final ChannelFile[] others = new ChannelFile[slot];
+            try
+            {
+                for (int i = 0; i < slot; i++)
+                {
+                    others[i] = ChannelFile.open(dir, "bias");
+                    send(others[i].ring(), 2, i);
+                }
+                send(rig.a, 1, 0);
+            }
+            finally
+            {
+                CloseHelper.closeAll(others);
+            }
+            assertEquals(ProcessHandle.current().pid(), rig.header.getLongVolatile(producerSlotOffset(slot) +
+                SLOT_PID_OFFSET), "A took slot " + slot);
+
+            for (int i = 1; i <= MpscRing.GRANT_INTERVAL + 1; i++) // alone now, and past a look for the bias
+            {
+                send(rig.a, 1, i);
+                rig.reader.drain();
+            }
+            final boolean nameable = slot < BIASED_TAG_LIMIT - 1;
+            assertEquals(nameable ? slot + 1 : 0, tag(rig.header));
+            assertEquals(nameable ? 0 : MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(
+                producerSlotOffset(slot) + SLOT_BIAS_SECTION_OFFSET), "a look for the bias stores 0 first");
+            assertEquals(MpscRing.GRANT_INTERVAL + 2, rig.reader.next[1]);
+            assertEquals(slot, rig.reader.next[2]);
+        }
+    }
+
+    /**
+     * The property is read once per JVM, so each case runs a producer process of its own, with or without it: it
+     * sends alone, then lingers holding its slot, and the tail word shows whether it took the bias. Nothing revokes
+     * a bias while that producer is alone and the consumer has not read, so an untagged tail then means one never
+     * taken, as does its section word, still what registration stored (a look for the bias stores 0 first).
+     */
+    @ParameterizedTest(name = "disabled={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldTakeTheBiasOnlyWithoutTheDisablingProperty(final boolean disabled) throws Exception
+    {
+        needBias();
+        final int count = 10;
+        final List<String> jvmOptions = disabled ? List.of("-D" + MpscRing.BIAS_DISABLED_PROP_NAME + "=true") :
+            List.of();
+        try (ChannelFile consumerFile = create(TimeUnit.SECONDS.toNanos(60));
+            ChildJvm producer = ChildJvm.start(dir, "producer", jvmOptions, ProducerProcess.class,
+                dir.toString(), "bias", String.valueOf(count), "1", "60000"))
+        {
+            producer.awaitLine(("SENT " + count)::equals, 30_000);
+            final AtomicBuffer header = consumerFile.headerBuffer();
+            assertEquals(disabled ? 0 : 1, tag(header), producer::diagnostics);
+            assertEquals(disabled ? MpscRing.SECTION_UNBIASED : 0,
+                header.getLongVolatile(producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET));
+
+            producer.kill();
+            final MpscRing consumer = (MpscRing)consumerFile.ring();
+            assertEquals(count, consumer.read((typeId, buffer, offset, length) -> { }, 2 * count));
+            assertEquals(0, consumer.recordsSkipped());
+        }
+    }
+
     @Test
     void shouldStoreTheSlotClaimAndTheMarkBeforeTheTailWhenBiased()
     {
@@ -382,6 +506,42 @@ class MpscBiasTest
             assertTrue(a.tryTakeBias());
             assertEquals(1, tag(header));
         }
+    }
+
+    /**
+     * A revoker delayed between reading the revoking tail word and noting it, while another revoker finishes that
+     * revocation and a later bias is taken and revoked further on, must not bring the note back down: the bias
+     * could then be taken again where the later one was revoked, and that revoking word repeat.
+     */
+    @Test
+    void shouldNeverLowerTheRevokedTailNote()
+    {
+        needBias();
+        final NoteDelayingHeader header = new NoteDelayingHeader();
+        final UnsafeBuffer ring = new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY));
+        final MpscRing holder = new MpscRing(header, ring, 1024, TimeUnit.SECONDS.toNanos(60), "revoked-note");
+        final MpscRing delayed = new MpscRing(header, ring, 1024, TimeUnit.SECONDS.toNanos(60), "revoked-note");
+        final MpscRing other = new MpscRing(header, ring, 1024, TimeUnit.SECONDS.toNanos(60), "revoked-note");
+        send(holder, 1, 0);
+        final long earlier = header.getLongVolatile(TAIL_POSITION_OFFSET) + REVOKING_TAG_STEP;
+        assertEquals(1 + REVOKING_TAG_STEP, earlier & TAIL_TAG_MASK, "the holder took the bias");
+        final long[] later = new long[1];
+        header.delay = () ->
+        {
+            assertTrue(other.revokeBias(true));
+            assertEquals(earlier, header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET));
+            send(holder, 1, 1); // shared, moving the tail
+            assertTrue(holder.tryTakeBias());
+            later[0] = header.getLongVolatile(TAIL_POSITION_OFFSET) + REVOKING_TAG_STEP;
+            assertTrue(other.revokeBias(true));
+        };
+
+        assertTrue(delayed.revokeBias(true)); // its first load of the note returns 0, from before the delay
+        assertNull(header.delay, "the revoker never noted");
+        assertTrue(later[0] > earlier);
+        assertEquals(later[0], header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET));
+        assertEquals(0, tag(header));
+        assertFalse(holder.tryTakeBias(), "taken again where the later bias was revoked");
     }
 
     @Test
@@ -540,6 +700,24 @@ class MpscBiasTest
             assertEquals(sent[1], reader.next[1], "holder's messages delivered");
             assertEquals(sent[2], reader.next[2], "revoker's messages delivered");
             assertEquals(0, consumer.recordsSkipped());
+        }
+    }
+
+    /** A header whose first load of the revoked tail note, once armed, runs {@link #delay} before it returns. */
+    static final class NoteDelayingHeader extends LoadHookedHeader
+    {
+        Runnable delay;
+
+        @Override
+        long onLoad(final int index, final long value)
+        {
+            if (null != delay && BIAS_REVOKED_TAIL_OFFSET == index)
+            {
+                final Runnable delay = this.delay;
+                this.delay = null;
+                delay.run();
+            }
+            return value;
         }
     }
 

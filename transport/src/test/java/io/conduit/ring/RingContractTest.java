@@ -4,6 +4,12 @@ import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.wait.AsymmetricFence;
+import io.conduit.wait.Futex;
+import io.conduit.wait.FutexWaiter;
+import io.conduit.wait.FutexWaker;
+import io.conduit.wait.KernelSleepers;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,11 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 
+import static io.conduit.file.ChannelFileDescriptor.DATA_FUTEX_WORD_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The contract every ring kind keeps, run against each (the JCTools pattern).
@@ -157,6 +169,40 @@ abstract class RingContractTest
             values.add(buffer.getLong(offset));
         }, 10));
         assertEquals(List.of(43L), values);
+    }
+
+    /**
+     * An abort publishes padding, which moves a consumer on as a commit's record does: a consumer asleep on the data
+     * futex until the head is written must be woken by it, not left to its timeout.
+     */
+    @Test
+    void shouldWakeAConsumerSleepingOnTheDataFutexOnAbort() throws Exception
+    {
+        // where membarrier is refused sleeps are bounded to 1 ms; the park/poll fallback never enters futex(2)
+        assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps are bounded to 1 ms in this process");
+        assumeTrue(Futex.isNative(), "no futex(2) here");
+        final AtomicBuffer header = file.headerBuffer();
+        final AbstractRing consumer = (AbstractRing)ring;
+        final int claimed = ring.tryClaim(1, 16); // at the head: nothing written there for the consumer yet
+        final FutexWaiter dataWaiter = new FutexWaiter(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+        final Thread sleeper = new Thread(() ->
+            dataWaiter.await(consumer::isHeadWritten, TimeUnit.SECONDS.toNanos(60)));
+        sleeper.start();
+        try
+        {
+            // announced is not yet asleep: one still to check the head would see the padding, and return unwoken
+            KernelSleepers.awaitSleeper(ProcessHandle.current().pid(), header.addressOffset() +
+                DATA_FUTEX_WORD_OFFSET, TimeUnit.SECONDS.toNanos(10));
+            ring.abort(claimed);
+            sleeper.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(sleeper.isAlive(), "the sleeper was not woken by the abort");
+            assertEquals(1, header.getLongVolatile(DATA_WAKE_UPS_OFFSET));
+        }
+        finally
+        {
+            FutexWaker.signal(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET); // it must not outlive the mapping
+            sleeper.join();
+        }
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * (the system call a thread is blocked in and its arguments): a condition to wait for before a test asserts that a
  * wake-up found a sleeper, instead of sleeping for a grace period and hoping the waiter got there.
  */
-final class KernelSleepers
+public final class KernelSleepers
 {
     private KernelSleepers()
     {
@@ -27,7 +27,8 @@ final class KernelSleepers
      * @param timeoutNs how long to wait.
      * @throws AssertionError if no such thread shows up in time.
      */
-    static void awaitSleeper(final long pid, final long address, final long timeoutNs) throws InterruptedException
+    public static void awaitSleeper(final long pid, final long address, final long timeoutNs)
+        throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         while (!isSleeping(pid, address))
