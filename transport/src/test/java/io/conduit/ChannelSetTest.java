@@ -1,11 +1,14 @@
 package io.conduit;
 
-import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.RingKind;
+import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaitSet;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +16,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * One thread sleeping on several channels at once, woken by senders in another process.
@@ -58,6 +65,12 @@ class ChannelSetTest
         }
     }
 
+    /**
+     * Three senders in other processes at once, one per member: every message arrives once and in order on its lane,
+     * and every lane's sends found the set asleep. Here the next send on any lane rescues a wake-up the set missed, so
+     * a long wait shows only a member that never wakes the set once the others stop;
+     * {@link #shouldWakeForEverySendToAnyOneMember} is the test of each wake-up.
+     */
     @Test
     void shouldWakeOnAnyChannelFromAnotherProcess() throws Exception
     {
@@ -75,13 +88,8 @@ class ChannelSetTest
             }
             for (int i = 0; i < lanes; i++)
             {
-                children.add(new ProcessBuilder(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"),
-                    PausingSenderProcess.class.getName(), dir.toString(), "lane" + i, String.valueOf(perLane),
-                    "400000")).redirectErrorStream(true).redirectOutput(dir.resolve("child" + i + ".log").toFile())
-                    .start());
+                children.add(PausingSenderProcess.start(
+                    dir, "lane" + i, perLane, 400_000, false, dir.resolve("child" + i + ".log")));
             }
             final ChannelSet set = new ChannelSet(channels);
             final long[] next = new long[lanes];
@@ -97,15 +105,8 @@ class ChannelSetTest
                 {
                     final long sequence = b.getLong(o);
                     assertEquals(sequence * 0x9E3779B97F4A7C15L, b.getLong(o + 8), "checksum");
-                    int from = -1;
-                    for (int i = 0; i < lanes; i++)
-                    {
-                        if (next[i] == sequence && b == channels[i].ring().buffer())
-                        {
-                            from = i;
-                        }
-                    }
-                    assertTrue(from >= 0, "sequence " + sequence + " in order on its lane");
+                    final int from = laneOf(channels, b);
+                    assertEquals(next[from], sequence, "in order, none lost or repeated, on lane " + from);
                     next[from]++;
                 }, 64, maxSleepNs);
                 total += read;
@@ -124,7 +125,12 @@ class ChannelSetTest
             for (int i = 0; i < lanes; i++)
             {
                 assertEquals(perLane, next[i], "lane " + i);
+                // a wake-up is counted when a send finds the set announced: it slept, and on this lane's word too
+                final long wakeUps = channels[i].file().headerBuffer().getLongVolatile(DATA_WAKE_UPS_OFFSET);
+                assertTrue(wakeUps > perLane / 10, "lane " + i + " woke the set: wake-ups=" + wakeUps);
             }
+            // a member that never wakes the set costs sleeps to their bound: 10 s here, 1 ms where sleeps are bounded
+            assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms: a lost wake-up would not show");
             assertTrue(longestWaitNs < TimeUnit.SECONDS.toNanos(2), "longest wait " + longestWaitNs + " ns");
         }
         finally
@@ -140,6 +146,81 @@ class ChannelSetTest
                     channel.close();
                 }
             }
+        }
+    }
+
+    /**
+     * Every send from another process on any one member wakes the set from its sleep in the kernel. The set is
+     * announced on every member before the sender starts, and the sender sends each message only once the one before
+     * has been read, so each message needs a wake-up of its own: none can come from a later send, and the set sleeps
+     * up to a minute at a time, twice the test's wait. The member's wake-ups counter shows the sends found the set
+     * asleep; the other members' show no wake-up.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void shouldWakeForEverySendToAnyOneMember(final int lane) throws Exception
+    {
+        assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms: any wait would end by itself");
+        final long count = 5_000;
+        final long maxSleepNs = TimeUnit.SECONDS.toNanos(60);
+        try (Channel a = openSleeping("lane0", maxSleepNs);
+            Channel b = openSleeping("lane1", maxSleepNs);
+            Channel c = openSleeping("lane2", maxSleepNs))
+        {
+            final Channel[] channels = {a, b, c};
+            final ChannelSet set = new ChannelSet(channels);
+            final CompletableFuture<Long> outcome = new CompletableFuture<>();
+            final Thread receiver = new Thread(() ->
+            {
+                try
+                {
+                    final long[] next = {0};
+                    while (next[0] < count)
+                    {
+                        assertTrue(set.receive((t, buf, o, l) ->
+                        {
+                            assertEquals(lane, laneOf(channels, buf));
+                            assertEquals(next[0], buf.getLong(o), "in order, none lost or repeated");
+                            assertEquals(next[0] * 0x9E3779B97F4A7C15L, buf.getLong(o + 8), "checksum");
+                            next[0]++;
+                        }, 64, maxSleepNs) > 0, "a receive timed out at " + next[0]);
+                    }
+                    outcome.complete(next[0]);
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.completeExceptionally(ex);
+                }
+            }, "set-receiver");
+            receiver.start();
+            for (final Channel channel : channels)
+            {
+                ChannelTest.awaitSleeper(channel, DATA_WAITERS_OFFSET);
+            }
+
+            // pauses of up to 50 us put sends all through the set's way back to sleep, where a wake-up can be lost
+            final Process sender = PausingSenderProcess.start(
+                dir, "lane" + lane, count, 50_000, true, dir.resolve("sender.log"));
+            try
+            {
+                assertEquals(count, outcome.get(30, TimeUnit.SECONDS));
+                assertTrue(sender.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, sender.exitValue());
+            }
+            catch (final TimeoutException ex)
+            {
+                fail("the set slept on after a send to lane " + lane + " (it sleeps up to 60 s)");
+            }
+            finally
+            {
+                sender.destroyForcibly();
+            }
+            for (int i = 0; i < channels.length; i++)
+            {
+                final long wakeUps = channels[i].file().headerBuffer().getLongVolatile(DATA_WAKE_UPS_OFFSET);
+                assertTrue(lane == i ? wakeUps > count / 10 : 0 == wakeUps, "lane " + i + " wake-ups=" + wakeUps);
+            }
+            receiver.join(TimeUnit.SECONDS.toMillis(10));
         }
     }
 
@@ -164,9 +245,13 @@ class ChannelSetTest
                 }
             }, "set-receiver");
             receiver.start();
-            ChannelTest.awaitSleeper(b, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+            ChannelTest.awaitSleeper(b, DATA_WAITERS_OFFSET);
 
+            final long closeStartNs = System.nanoTime();
             b.close(); // returns once the receiver has left: it may unmap only then
+            final long closeNs = System.nanoTime() - closeStartNs;
+            // the receiver's sleep would also end at its bound, and close return then: only a quick close was a wake
+            assertTrue(closeNs < TimeUnit.SECONDS.toNanos(10), "close waited " + closeNs + " ns for the receiver");
 
             final Object result = outcome.get(10, TimeUnit.SECONDS);
             assertInstanceOf(ChannelClosedException.class, result);
@@ -200,6 +285,21 @@ class ChannelSetTest
             assertFalse(receiver.isAlive(), "receive of an interrupted thread still waiting");
             assertEquals("0 true", outcome[0], "read, flag still set");
         }
+    }
+
+    /**
+     * @return the index of the channel whose ring a handler was given.
+     */
+    private static int laneOf(final Channel[] channels, final DirectBuffer buffer)
+    {
+        for (int i = 0; i < channels.length; i++)
+        {
+            if (buffer == channels[i].ring().buffer())
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("a buffer of no member: " + buffer);
     }
 
     /** A channel that sleeps at once (no spins, no yields), at most {@code maxSleepNs} a sleep. */

@@ -3,6 +3,9 @@ package io.conduit;
 import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.RingKind;
+import io.conduit.wait.AsymmetricFence;
+import io.conduit.wait.Futex;
+import io.conduit.wait.KernelSleepers;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +58,13 @@ class ChannelTest
             receiver.start();
             started.await();
             awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+            if (Futex.isNative() && !AsymmetricFence.mustBoundSleeps())
+            {
+                // announced is not yet asleep: a receiver still to check the ring would find the message itself and
+                // return unwoken, with no wake-up counted
+                KernelSleepers.awaitSleeper(ProcessHandle.current().pid(), channel.file().headerBuffer()
+                    .addressOffset() + ChannelFileDescriptor.DATA_FUTEX_WORD_OFFSET, TimeUnit.SECONDS.toNanos(10));
+            }
             final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
             message.putLong(0, 77);
             assertTrue(channel.offer(1, message, 0, 8));

@@ -54,6 +54,7 @@ public final class ChannelFile implements AutoCloseable
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
+    private static final AfterLook NO_INTERFERENCE = (attempt, found) -> { };
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -256,12 +257,26 @@ public final class ChannelFile implements AutoCloseable
     public static ChannelFile openOrCreate(final Path directory, final String name, final ChannelOptions options)
         throws IOException
     {
+        return openOrCreate(directory, name, options, NO_INTERFERENCE);
+    }
+
+    /**
+     * As {@link #openOrCreate(Path, String, ChannelOptions)}, with {@code afterLook} run between each attempt's look
+     * for the file and its open or create: for tests, which stand in there for another process's create or delete,
+     * an instant no real process can be timed to.
+     */
+    static ChannelFile openOrCreate(
+        final Path directory, final String name, final ChannelOptions options, final AfterLook afterLook)
+        throws IOException
+    {
         final Path path = pathOf(directory, name);
         for (int attempt = 1; ; attempt++)
         {
+            final boolean found = Files.exists(path);
+            afterLook.afterLook(attempt, found);
             try
             {
-                return Files.exists(path) ? open(directory, name, options) : create(directory, name, options);
+                return found ? open(directory, name, options) : create(directory, name, options);
             }
             catch (final NoSuchFileException | FileAlreadyExistsException ex)
             {
@@ -288,6 +303,20 @@ public final class ChannelFile implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * What {@link #openOrCreate(Path, String, ChannelOptions, AfterLook)} runs after each look for the file.
+     */
+    @FunctionalInterface
+    interface AfterLook
+    {
+        /**
+         * @param attempt 1 for the first attempt, then 2, 3, ...
+         * @param found   whether the look found the file, and so whether the attempt opens or creates.
+         * @throws IOException as the stand-in's file operations do.
+         */
+        void afterLook(int attempt, boolean found) throws IOException;
     }
 
     /**

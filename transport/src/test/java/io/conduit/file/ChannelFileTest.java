@@ -26,9 +26,12 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -148,6 +151,12 @@ class ChannelFileTest
         assertEquals(List.of(NAME + ChannelFile.SUFFIX), listDir(dir), "no temporary file left behind");
     }
 
+    /**
+     * Eight threads open or create one channel at once, each held after its look for the file until all eight have
+     * looked: so all eight find no file and create, at the same time, every round. Exactly one create links its file;
+     * the seven others are refused, look again, find it and open it. Every call ends with that one file mapped (a
+     * word written through one mapping is read through all), and no other file, temporary or not, is left.
+     */
     @Test
     void shouldCreateExactlyOneFileWhenManyThreadsOpenOrCreateAtOnce() throws Exception
     {
@@ -159,15 +168,20 @@ class ChannelFileTest
             for (int round = 0; round < rounds; round++)
             {
                 final String name = "race-" + round;
-                final CyclicBarrier barrier = new CyclicBarrier(threads);
+                final CyclicBarrier looked = new CyclicBarrier(threads);
+                final List<String> looks = Collections.synchronizedList(new ArrayList<>());
                 final List<Future<ChannelFile>> futures = new ArrayList<>();
                 for (int i = 0; i < threads; i++)
                 {
-                    futures.add(executor.submit(() ->
-                    {
-                        barrier.await(10, TimeUnit.SECONDS);
-                        return ChannelFile.openOrCreate(dir, name, options(RingKind.MPSC));
-                    }));
+                    futures.add(executor.submit(() -> ChannelFile.openOrCreate(dir, name, options(RingKind.MPSC),
+                        (attempt, found) ->
+                        {
+                            looks.add("attempt " + attempt + (found ? " opens" : " creates"));
+                            if (1 == attempt)
+                            {
+                                awaitAll(looked);
+                            }
+                        })));
                 }
                 final List<ChannelFile> files = new ArrayList<>();
                 try
@@ -176,6 +190,10 @@ class ChannelFileTest
                     {
                         files.add(future.get(30, TimeUnit.SECONDS));
                     }
+                    final Map<String, Long> counts = looks.stream()
+                        .collect(Collectors.groupingBy(look -> look, TreeMap::new, Collectors.counting()));
+                    assertEquals(Map.of("attempt 1 creates", (long)threads, "attempt 2 opens", threads - 1L), counts,
+                        "all create, one links, the others open what it built; round " + round);
                     final long marker = 0x5EED_0000L + round;
                     files.get(0).ringBuffer().putLongVolatile(0, marker);
                     for (final ChannelFile file : files)
@@ -202,6 +220,47 @@ class ChannelFileTest
         }
         assertEquals(expected.stream().sorted().collect(Collectors.toList()), listDir(dir),
             "one file per channel and no temporary files");
+    }
+
+    /**
+     * Another process that deletes the channel after every look that found it and creates it after every look that
+     * did not defeats every attempt. openOrCreate makes {@link ChannelFile#OPEN_OR_CREATE_ATTEMPTS} of them, both
+     * kinds in turn, and then gives up with a NoSuchFileException that names the file, the channel and the number of
+     * attempts, the last race as its cause. The other process is stood in for through the package-private seam that
+     * runs between each look and its open or create.
+     */
+    @Test
+    void shouldGiveUpAfterTheAttemptLimitNamingTheFile() throws Exception
+    {
+        final int limit = ChannelFile.OPEN_OR_CREATE_ATTEMPTS;
+        final List<Boolean> looks = new ArrayList<>();
+        final NoSuchFileException ex = assertThrows(NoSuchFileException.class,
+            () -> ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC), (attempt, found) ->
+            {
+                assertTrue(attempt <= limit, "attempt " + attempt + " past the limit");
+                looks.add(found);
+                if (found)
+                {
+                    assertTrue(ChannelFile.delete(dir, NAME));
+                }
+                else
+                {
+                    ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+                }
+            }));
+
+        assertEquals(limit, looks.size(), "attempts");
+        for (int i = 0; i < limit; i++)
+        {
+            assertEquals(1 == i % 2, looks.get(i), "attempt " + (i + 1) + " found the file the one before made");
+        }
+        final Path path = ChannelFile.pathOf(dir, NAME);
+        assertEquals(path.toString(), ex.getFile());
+        assertTrue(ex.getMessage().contains(path.toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("channel '" + NAME + "' was deleted or created by another process under " +
+            "each of " + limit + " attempts"), ex.getMessage());
+        assertInstanceOf(NoSuchFileException.class, ex.getCause(), "the last attempt's open of a deleted file");
+        assertEquals(List.of(), listDir(dir), "no file left, temporary or not");
     }
 
     /**
@@ -747,6 +806,18 @@ class ChannelFileTest
             () -> ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC)));
         assertTrue(ex.getMessage().contains(fieldAndValue), "openOrCreate never replaces a bad file: " + ex);
         assertEquals(before, digest(path), "a refused file is left as it was");
+    }
+
+    private static void awaitAll(final CyclicBarrier barrier)
+    {
+        try
+        {
+            barrier.await(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError("not every thread got to the barrier", ex);
+        }
     }
 
     private static String digest(final Path path) throws Exception
