@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET;
@@ -161,8 +161,9 @@ class ChannelSetTest
     void shouldWakeForEverySendToAnyOneMember(final int lane) throws Exception
     {
         assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms: any wait would end by itself");
-        final long count = 5_000;
+        final long count = 2_000;
         final long maxSleepNs = TimeUnit.SECONDS.toNanos(60);
+        final AtomicLong read = new AtomicLong();
         try (Channel a = openSleeping("lane0", maxSleepNs);
             Channel b = openSleeping("lane1", maxSleepNs);
             Channel c = openSleeping("lane2", maxSleepNs))
@@ -184,6 +185,7 @@ class ChannelSetTest
                             assertEquals(next[0] * 0x9E3779B97F4A7C15L, buf.getLong(o + 8), "checksum");
                             next[0]++;
                         }, 64, maxSleepNs) > 0, "a receive timed out at " + next[0]);
+                        read.set(next[0]);
                     }
                     outcome.complete(next[0]);
                 }
@@ -203,13 +205,27 @@ class ChannelSetTest
                 dir, "lane" + lane, count, 50_000, true, dir.resolve("sender.log"));
             try
             {
-                assertEquals(count, outcome.get(30, TimeUnit.SECONDS));
+                // no speed limit (a loaded machine may take milliseconds a message), but a lost wake-up leaves the
+                // set asleep for a minute: 30 s with nothing read, the sender's start-up included, is one
+                long seen = -1;
+                long progressNs = System.nanoTime();
+                while (!outcome.isDone())
+                {
+                    final long now = read.get();
+                    if (now != seen)
+                    {
+                        seen = now;
+                        progressNs = System.nanoTime();
+                    }
+                    else if (System.nanoTime() - progressNs > TimeUnit.SECONDS.toNanos(30))
+                    {
+                        fail("the set slept on after send " + now + " to lane " + lane + " (it sleeps up to 60 s)");
+                    }
+                    Thread.sleep(10);
+                }
+                assertEquals(count, outcome.get());
                 assertTrue(sender.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(0, sender.exitValue());
-            }
-            catch (final TimeoutException ex)
-            {
-                fail("the set slept on after a send to lane " + lane + " (it sleeps up to 60 s)");
             }
             finally
             {
@@ -251,7 +267,11 @@ class ChannelSetTest
             b.close(); // returns once the receiver has left: it may unmap only then
             final long closeNs = System.nanoTime() - closeStartNs;
             // the receiver's sleep would also end at its bound, and close return then: only a quick close was a wake
-            assertTrue(closeNs < TimeUnit.SECONDS.toNanos(10), "close waited " + closeNs + " ns for the receiver");
+            // (where sleeps are bounded to 1 ms, any close is quick, and proves nothing)
+            if (!AsymmetricFence.mustBoundSleeps())
+            {
+                assertTrue(closeNs < TimeUnit.SECONDS.toNanos(10), "close waited " + closeNs + " ns for the receiver");
+            }
 
             final Object result = outcome.get(10, TimeUnit.SECONDS);
             assertInstanceOf(ChannelClosedException.class, result);

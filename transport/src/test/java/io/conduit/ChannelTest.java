@@ -58,7 +58,9 @@ class ChannelTest
             receiver.start();
             started.await();
             awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
-            if (Futex.isNative() && !AsymmetricFence.mustBoundSleeps())
+            final boolean inKernel =
+                Futex.isNative() && !AsymmetricFence.mustBoundSleeps() && KernelSleepers.isSupported();
+            if (inKernel)
             {
                 // announced is not yet asleep: a receiver still to check the ring would find the message itself and
                 // return unwoken, with no wake-up counted
@@ -71,7 +73,10 @@ class ChannelTest
             receiver.join(10_000);
             assertFalse(receiver.isAlive());
             assertEquals(77, received.get());
-            assertEquals(1, channel.file().headerBuffer().getLongVolatile(ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET));
+            final long wakeUps =
+                channel.file().headerBuffer().getLongVolatile(ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET);
+            // seen asleep in the kernel, the receiver needed the wake-up; only announced, it may have found the message
+            assertTrue(inKernel ? 1 == wakeUps : wakeUps <= 1, "wake-ups=" + wakeUps);
         }
     }
 

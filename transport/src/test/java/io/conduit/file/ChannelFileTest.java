@@ -206,6 +206,7 @@ class ChannelFileTest
                 finally
                 {
                     files.forEach(ChannelFile::close);
+                    closeTheRest(futures, files.size()); // those a failed get left behind
                 }
             }
         }
@@ -806,6 +807,25 @@ class ChannelFileTest
             () -> ChannelFile.openOrCreate(dir, NAME, options(RingKind.SPSC)));
         assertTrue(ex.getMessage().contains(fieldAndValue), "openOrCreate never replaces a bad file: " + ex);
         assertEquals(before, digest(path), "a refused file is left as it was");
+    }
+
+    /**
+     * Close the files of the futures from {@code from} on, waiting a little for each: a test that failed on one
+     * future must not leave the others' files mapped.
+     */
+    private static void closeTheRest(final List<Future<ChannelFile>> futures, final int from)
+    {
+        for (final Future<ChannelFile> future : futures.subList(from, futures.size()))
+        {
+            try
+            {
+                future.get(10, TimeUnit.SECONDS).close();
+            }
+            catch (final Exception ex)
+            {
+                future.cancel(true); // it failed, or is stuck: nothing of it to close
+            }
+        }
     }
 
     private static void awaitAll(final CyclicBarrier barrier)

@@ -181,6 +181,7 @@ abstract class RingContractTest
         // where membarrier is refused sleeps are bounded to 1 ms; the park/poll fallback never enters futex(2)
         assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps are bounded to 1 ms in this process");
         assumeTrue(Futex.isNative(), "no futex(2) here");
+        assumeTrue(KernelSleepers.isSupported(), "this kernel does not tell a thread's system call");
         final AtomicBuffer header = file.headerBuffer();
         final AbstractRing consumer = (AbstractRing)ring;
         final int claimed = ring.tryClaim(1, 16); // at the head: nothing written there for the consumer yet

@@ -20,6 +20,24 @@ public final class KernelSleepers
     }
 
     /**
+     * @return whether this kernel tells a thread's system call: {@code /proc/thread-self/syscall} exists, is
+     * readable, and reads as "running", "-1 ..." or a call number (it is missing without the arch's tracehook, and
+     * in some sandboxes). Tests that wait for a sleeper in the kernel skip where it does not.
+     */
+    public static boolean isSupported()
+    {
+        try
+        {
+            final String first = Files.readString(Paths.get("/proc/thread-self/syscall")).trim().split(" ")[0];
+            return "running".equals(first) || first.matches("-?[0-9]+");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
      * Wait until a thread of {@code pid} is blocked in {@code futex(2)} on the word at {@code address}.
      *
      * @param pid       the process.

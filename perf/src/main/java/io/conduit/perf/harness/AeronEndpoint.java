@@ -139,7 +139,7 @@ final class AeronEndpoint extends Endpoint
                 spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
-            record(histogram, i, warmup, receiver.sequence, nowNs - receiver.sendNs);
+            record(histogram, i, warmup, receiver, length, nowNs);
         }
     }
 

@@ -96,7 +96,7 @@ final class AgronaEndpoint extends Endpoint
                 spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
-            record(histogram, i, warmup, receiver.sequence, nowNs - receiver.sendNs);
+            record(histogram, i, warmup, receiver, length, nowNs);
         }
     }
 

@@ -105,7 +105,7 @@ final class ChannelEndpoint extends Endpoint
                 watchdog.check();
             }
             final long nowNs = System.nanoTime();
-            record(histogram, i, warmup, receiver.sequence, nowNs - receiver.sendNs);
+            record(histogram, i, warmup, receiver, length, nowNs);
         }
     }
 

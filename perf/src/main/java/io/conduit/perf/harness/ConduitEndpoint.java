@@ -92,7 +92,7 @@ final class ConduitEndpoint extends Endpoint
                 spins = Watchdog.spinOnce(watchdog, spins);
             }
             final long nowNs = System.nanoTime();
-            record(histogram, i, warmup, receiver.sequence, nowNs - receiver.sendNs);
+            record(histogram, i, warmup, receiver, length, nowNs);
         }
     }
 

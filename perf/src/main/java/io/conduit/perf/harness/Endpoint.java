@@ -67,6 +67,25 @@ abstract class Endpoint implements AutoCloseable
     }
 
     /**
+     * Parent, in its ping-pong loop over a message-based system: check that the reply is the whole message, as long
+     * as the ping, then its sequence, and record its time as {@link #record(Histogram, int, int, long, long)} does.
+     *
+     * @param histogram the repetition's histogram.
+     * @param index     the round trip's index, which the echo must carry as its sequence.
+     * @param warmup    round trips not recorded.
+     * @param reply     the reply received.
+     * @param length    the ping's length.
+     * @param nowNs     the clock on receipt.
+     */
+    final void record(
+        final Histogram histogram, final int index, final int warmup, final Receiver reply, final int length,
+        final long nowNs)
+    {
+        MessageLayout.checkLength(length, reply.length, system);
+        record(histogram, index, warmup, reply.sequence, nowNs - reply.sendNs);
+    }
+
+    /**
      * Parent, in its ping-pong loop: stamp round trip {@code index}'s message with its send time, taken from the
      * pacer, and its sequence. Static, on a concrete buffer type, so sharing it adds no call site that could go
      * megamorphic.
@@ -196,6 +215,7 @@ abstract class Endpoint implements AutoCloseable
         private final byte[] body = new byte[HarnessOptions.MAX_LENGTH];
         long sendNs;
         long sequence;
+        int length;
 
         @Override
         public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
@@ -212,7 +232,11 @@ abstract class Endpoint implements AutoCloseable
 
         private void onReply(final DirectBuffer buffer, final int offset, final int length)
         {
-            buffer.getBytes(offset, body, 0, length);
+            this.length = length;
+            if (length <= body.length) // a longer one is refused by the length check, not copied past the array
+            {
+                buffer.getBytes(offset, body, 0, length);
+            }
             sendNs = buffer.getLong(offset + MessageLayout.SEND_TIME_OFFSET);
             sequence = buffer.getLong(offset + MessageLayout.SEQUENCE_OFFSET);
         }

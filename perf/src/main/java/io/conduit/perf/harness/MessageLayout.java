@@ -35,6 +35,21 @@ final class MessageLayout
     }
 
     /**
+     * @param expected the length of the message sent.
+     * @param actual the length of its reply.
+     * @param system for the message.
+     * @throws IllegalStateException if the reply is not the whole message: every system's echo copies all of it back.
+     */
+    static void checkLength(final int expected, final int actual, final String system)
+    {
+        if (expected != actual)
+        {
+            throw new IllegalStateException(system + ": reply length=" + actual + " expected=" + expected +
+                " (the echo must send back the whole message)");
+        }
+    }
+
+    /**
      * @param expected the sequence that should arrive.
      * @param actual the sequence that arrived.
      * @param system for the message.
