@@ -419,16 +419,58 @@ class EchoWholeReplyTest
     }
 
     /**
+     * A parent whose transport is polled: one try to send, one poll for a message; the loops around them are here.
+     */
+    private abstract static class PollingParent extends Parent
+    {
+        final Copy copy = new Copy();
+
+        PollingParent(final Endpoint harnessSide, final String token)
+        {
+            super(harnessSide, token);
+        }
+
+        /**
+         * @return whether the message was taken.
+         */
+        abstract boolean trySend(DirectBuffer message, int length);
+
+        /**
+         * @return messages handed to {@link #copy}: 0 or 1.
+         */
+        abstract int poll();
+
+        @Override
+        final void send(final DirectBuffer message, final int length, final Watchdog watchdog)
+        {
+            while (!trySend(message, length))
+            {
+                pause(watchdog);
+            }
+        }
+
+        @Override
+        final int receive(final MutableDirectBuffer into, final Watchdog watchdog)
+        {
+            copy.into(into);
+            while (0 == poll())
+            {
+                pause(watchdog);
+            }
+            return copy.length;
+        }
+    }
+
+    /**
      * Conduit's rings, and the channel files under {@code conduit-hybrid} and {@code conduit-futex}: the same files,
      * whose commits wake the futex sleepers themselves.
      */
-    private static final class ConduitParent extends Parent
+    private static final class ConduitParent extends PollingParent
     {
         private final ChannelFile outFile;
         private final ChannelFile inFile;
         private final Ring out;
         private final Ring in;
-        private final Copy copy = new Copy();
 
         ConduitParent(final Endpoint harnessSide, final Path dir, final String outName, final String inName)
             throws IOException
@@ -449,22 +491,15 @@ class EchoWholeReplyTest
         }
 
         @Override
-        void send(final DirectBuffer message, final int length, final Watchdog watchdog)
+        boolean trySend(final DirectBuffer message, final int length)
         {
-            while (!out.offer(TYPE_ID, message, 0, length))
-            {
-                pause(watchdog);
-            }
+            return out.offer(TYPE_ID, message, 0, length);
         }
 
         @Override
-        int receive(final MutableDirectBuffer into, final Watchdog watchdog)
+        int poll()
         {
-            while (0 == in.read(copy.into(into), 1))
-            {
-                pause(watchdog);
-            }
-            return copy.length;
+            return in.read(copy, 1);
         }
 
         @Override
@@ -475,13 +510,12 @@ class EchoWholeReplyTest
         }
     }
 
-    private static final class AgronaParent extends Parent
+    private static final class AgronaParent extends PollingParent
     {
         private final MappedByteBuffer pingMapped;
         private final MappedByteBuffer pongMapped;
         private final RingBuffer out;
         private final RingBuffer in;
-        private final Copy copy = new Copy();
 
         AgronaParent(final Endpoint harnessSide, final Path dir, final boolean manyToOne)
         {
@@ -499,22 +533,15 @@ class EchoWholeReplyTest
         }
 
         @Override
-        void send(final DirectBuffer message, final int length, final Watchdog watchdog)
+        boolean trySend(final DirectBuffer message, final int length)
         {
-            while (!out.write(TYPE_ID, message, 0, length))
-            {
-                pause(watchdog);
-            }
+            return out.write(TYPE_ID, message, 0, length);
         }
 
         @Override
-        int receive(final MutableDirectBuffer into, final Watchdog watchdog)
+        int poll()
         {
-            while (0 == in.read(copy.into(into), 1))
-            {
-                pause(watchdog);
-            }
-            return copy.length;
+            return in.read(copy, 1);
         }
 
         @Override
@@ -529,9 +556,8 @@ class EchoWholeReplyTest
     /**
      * A client of the media driver the child's side embeds, on the endpoint's channel and streams.
      */
-    private static final class AeronParent extends Parent
+    private static final class AeronParent extends PollingParent
     {
-        private final Copy copy = new Copy();
         private Aeron aeron;
         private Subscription subscription;
         private ExclusivePublication publication;
@@ -554,22 +580,15 @@ class EchoWholeReplyTest
         }
 
         @Override
-        void send(final DirectBuffer message, final int length, final Watchdog watchdog)
+        boolean trySend(final DirectBuffer message, final int length)
         {
-            while (publication.offer(message, 0, length) < 0)
-            {
-                pause(watchdog);
-            }
+            return publication.offer(message, 0, length) >= 0;
         }
 
         @Override
-        int receive(final MutableDirectBuffer into, final Watchdog watchdog)
+        int poll()
         {
-            while (0 == subscription.poll(copy.into(into), 1))
-            {
-                pause(watchdog);
-            }
-            return copy.length;
+            return subscription.poll(copy, 1);
         }
 
         @Override
