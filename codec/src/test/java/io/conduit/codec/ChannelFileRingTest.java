@@ -16,6 +16,7 @@ import io.conduit.file.ChannelOptions;
 import io.conduit.ring.AbstractRing;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,6 +192,8 @@ class ChannelFileRingTest
     private SbeDispatcher dispatcher()
     {
         final byte[] payload = new byte[MAX_MESSAGE_LENGTH];
+        final UnsafeBuffer payloadBytes = new UnsafeBuffer(payload);
+        final StringBuilder replyTo = new StringBuilder();
         return new SbeDispatcher(UnknownMessagePolicy.DROP)
             .register(new SensorReadingDecoder(), (reading) ->
             {
@@ -208,18 +211,15 @@ class ChannelFileRingTest
             .register(new PingDecoder(), (ping) ->
             {
                 checkSequence(ping.sequence());
-                final int length = ping.getPayload(payload, 0, payload.length);
-                for (int i = 0; i < length; i++)
-                {
-                    checksum += payload[i];
-                }
+                checksum += sum(payloadBytes, ping.getPayload(payload, 0, payload.length));
             })
             .register(new RequestDecoder(), (request) ->
             {
                 checkSequence(request.correlationId());
-                checksum += request.replyToLength();
-                request.skipReplyTo();
-                checksum += request.getPayload(payload, 0, payload.length);
+                replyTo.setLength(0);
+                request.getReplyTo(replyTo);
+                assertEquals("inbox", replyTo.toString());
+                checksum += sum(payloadBytes, request.getPayload(payload, 0, payload.length));
             });
     }
 
@@ -266,10 +266,7 @@ class ChannelFileRingTest
                     return false;
                 }
                 encoders.ping.sequence(sequence).sendTimeNs(sequence).putPayload(encoders.bytes, 0, payloadLength);
-                for (int i = 0; i < payloadLength; i++)
-                {
-                    expectedChecksum += encoders.bytes.getByte(i);
-                }
+                expectedChecksum += sum(encoders.bytes, payloadLength);
                 break;
             }
             default:
@@ -280,12 +277,22 @@ class ChannelFileRingTest
                     return false;
                 }
                 encoders.request.correlationId(sequence).replyTo("inbox").putPayload(encoders.bytes, 0, payloadLength);
-                expectedChecksum += 5 + payloadLength;
+                expectedChecksum += sum(encoders.bytes, payloadLength);
                 break;
             }
         }
         publisher.commit();
         return true;
+    }
+
+    private static long sum(final DirectBuffer bytes, final int length)
+    {
+        long sum = 0;
+        for (int i = 0; i < length; i++)
+        {
+            sum += bytes.getByte(i);
+        }
+        return sum;
     }
 
     private static boolean abortOne(final SbePublisher publisher, final Encoders encoders)

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -269,6 +271,7 @@ class SbePublisherTest
         final PingEncoder ping = new PingEncoder();
         final int length = MessageLengths.pingLength(4);
         final byte[] tooLong = new byte[100];
+        Arrays.fill(tooLong, (byte)0x5A); // not 0, the ring's bytes after the claim: a stray write would show
         final int offset = publisher.tryClaim(ping, length);
         assertTrue(offset > 0);
         ping.sequence(1).sendTimeNs(2);
@@ -395,6 +398,46 @@ class SbePublisherTest
         assertEquals(2, ring.read(dispatcher, 10));
         assertEquals(List.of("heartbeat 1", "heartbeat 3"), received);
         assertEquals(0, ring.size());
+    }
+
+    /**
+     * The claim's offset comes from the ring's shared tail: one that runs past the ring's buffer (a corrupt tail, say)
+     * is aborted and refused before the header or the clearing is stored, so the memory after the buffer keeps its
+     * bytes.
+     */
+    @Test
+    void shouldAbortAClaimThatRunsPastTheRingsBufferBeforeStoringAByte()
+    {
+        final UnsafeBuffer memory = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * 4096));
+        memory.setMemory(0, memory.capacity(), (byte)0x5A);
+        final TestRing testRing = new TestRing(new UnsafeBuffer(memory, 0, 4096), 1024);
+        final int pastTheEnd = testRing.capacity() - 16;
+        final List<Integer> aborted = new ArrayList<>();
+        final Ring corrupt = (Ring)Proxy.newProxyInstance(Ring.class.getClassLoader(), new Class<?>[]{ Ring.class },
+            (proxy, method, args) ->
+            {
+                switch (method.getName())
+                {
+                    case "tryClaim":
+                        return pastTheEnd;
+                    case "abort":
+                        aborted.add((Integer)args[0]);
+                        return null;
+                    default:
+                        return method.invoke(testRing, args);
+                }
+            });
+        final SbePublisher corruptPublisher = new SbePublisher(corrupt);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> corruptPublisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH));
+        assertTrue(ex.getMessage().contains("runs past its buffer"), ex.getMessage());
+        assertEquals(List.of(pastTheEnd), aborted);
+        assertFalse(corruptPublisher.hasOpenClaim());
+        for (int i = pastTheEnd; i < memory.capacity(); i++)
+        {
+            assertEquals((byte)0x5A, memory.getByte(i), "byte " + i);
+        }
     }
 
     @Test

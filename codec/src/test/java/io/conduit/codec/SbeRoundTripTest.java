@@ -280,6 +280,63 @@ class SbeRoundTripTest
         assertArrayEquals(payload, replyPayload);
     }
 
+    /**
+     * A mailbox name of {@code MAX_REPLY_TO_LENGTH} bytes, the most the schema's 16-bit length allows, goes through
+     * whole, in a ring whose messages may be that long; one byte more is refused by the encoder.
+     */
+    @Test
+    void shouldRoundTripAReplyToNameOfTheLongestLengthAndRefuseOneLonger()
+    {
+        final StringBuilder name = new StringBuilder();
+        for (int i = 0; i < MessageLengths.MAX_REPLY_TO_LENGTH; i++)
+        {
+            name.append((char)('a' + i % 26));
+        }
+        final String longest = name.toString();
+        final Ring bigRing = new TestRing(256 * 1024, 128 * 1024);
+        final SbePublisher bigPublisher = new SbePublisher(bigRing);
+        final RequestEncoder request = new RequestEncoder();
+        assertTrue(bigPublisher.tryClaim(request, MessageLengths.requestLength(longest.length(), 0)) > 0);
+        assertThrows(IllegalStateException.class, () -> request.replyTo(longest + "z"));
+        request.correlationId(9).replyTo(longest).putPayload(new byte[0], 0, 0);
+        bigPublisher.commit();
+
+        final StringBuilder replyTo = new StringBuilder();
+        dispatcher.register(new RequestDecoder(), (decoder) ->
+        {
+            received.add("request " + decoder.correlationId());
+            decoder.getReplyTo(replyTo);
+            received.add("payload " + decoder.payloadLength());
+        });
+        assertEquals(1, bigRing.read(dispatcher, 10));
+        assertEquals(List.of("request 9", "payload 0"), received);
+        assertEquals(longest, replyTo.toString());
+    }
+
+    /**
+     * {@code MAX_PAYLOAD_LENGTH} is the schemas' own limit on a payload: the encoders of both schemas that carry one
+     * refuse a byte more ("length > maxValue") before writing, and accept exactly that many (which then fail only for
+     * want of room in this small buffer).
+     */
+    @Test
+    void shouldGiveTheLongestPayloadTheSchemasAllow()
+    {
+        final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+        final CheckedBuffer small = new CheckedBuffer();
+        small.wrap(new byte[64]);
+        final PingEncoder ping = new PingEncoder();
+        final ReplyEncoder reply = new ReplyEncoder();
+
+        assertThrows(IllegalStateException.class,
+            () -> ping.wrap(small, 0).putPayload(empty, 0, MessageLengths.MAX_PAYLOAD_LENGTH + 1));
+        assertThrows(IllegalStateException.class,
+            () -> reply.wrap(small, 0).putPayload(empty, 0, MessageLengths.MAX_PAYLOAD_LENGTH + 1));
+        assertThrows(IndexOutOfBoundsException.class,
+            () -> ping.wrap(small, 0).putPayload(empty, 0, MessageLengths.MAX_PAYLOAD_LENGTH));
+        assertThrows(IndexOutOfBoundsException.class,
+            () -> reply.wrap(small, 0).putPayload(empty, 0, MessageLengths.MAX_PAYLOAD_LENGTH));
+    }
+
     @Test
     void shouldRefuseARequestOneByteLongerThanFits()
     {
