@@ -81,8 +81,9 @@ class MpscDeadSleepersTest
     }
 
     /**
-     * Attached first, the consumer finds the dead sleeper only through the wake-ups for nobody that it causes; and
-     * the dead process's claim at the head keeps its slot (and count) until the claim is skipped and consumed.
+     * The dead process's claim, not yet consumed, keeps its slot (and count) when the consumer attaches: the slot is
+     * how that claim is known dead, and skipped at once. Once the claim is skipped and consumed, the consumer finds the
+     * dead sleeper through the wake-ups for nobody that it causes.
      */
     @Test
     void shouldTakeADeadProcesssSleepersOutAfterWakeUpsForNobodyOnceItsClaimIsConsumed() throws Exception
@@ -92,10 +93,9 @@ class MpscDeadSleepersTest
             final MpscRing ring = (MpscRing)file.ring();
             final AtomicBuffer header = file.headerBuffer();
             final UnsafeBuffer message = new UnsafeBuffer(new byte[24]);
-            assertEquals(0, ring.read((t, b, o, l) -> { }, 10)); // attached, nothing to take yet
             assertTrue(ring.offer(1, message, 0, 24)); // this process's own slot
 
-            // a producer killed asleep, its last claim (one line, unmarked) at the head
+            // a producer killed asleep, its last claim (one line, unmarked) after the message at the head
             final long head = ring.headPosition();
             final int claimOffset = ring.tryClaim(1, 24); // made here, laid out as the dead process's
             final int deadSlot = 9;
@@ -104,6 +104,10 @@ class MpscDeadSleepersTest
             header.putIntVolatile(SPACE_WAITERS_OFFSET, 1);
             assertTrue(claimOffset > 0);
             ring.buffer().putLongVolatile(claimOffset - 8, 0L); // unmarked, as a process killed before its mark
+            assertEquals(1, ring.read((t, b, o, l) -> { }, 10)); // attaches the consumer
+            assertEquals(DEAD_PID, header.getLongVolatile(producerSlotOffset(deadSlot) + SLOT_PID_OFFSET),
+                "the slot of a dead process whose claim is ahead of the head is kept at attach");
+            assertEquals(1, header.getIntVolatile(SPACE_WAITERS_OFFSET));
 
             final long wakeUpsBefore = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
             int rounds = 0;

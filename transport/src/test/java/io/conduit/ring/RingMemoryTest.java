@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class RingMemoryTest
 {
@@ -166,6 +167,40 @@ class RingMemoryTest
         {
             assertEquals(0, after.getByte(i), "byte " + i + " after the ring");
         }
+    }
+
+    /**
+     * A claim's mark on the ring's last line whose length runs past the ring's end is corrupt, refused at every read:
+     * skipped instead (its claimer is dead, or the timeout is 0 as here), it would become padding reaching past the
+     * end, and the reader would go on from inside whatever record starts the ring.
+     */
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void shouldRefuseAClaimRunningPastTheRingsEndRatherThanSkipIt(final RingKind kind)
+    {
+        final int capacity = 4096;
+        final long last = capacity - RecordDescriptor.ALIGNMENT;
+        final UnsafeBuffer header =
+            new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
+        header.putLong(ChannelFileDescriptor.HEAD_POSITION_OFFSET, last);
+        header.putLong(ChannelFileDescriptor.CLEAN_POSITION_OFFSET, last);
+        header.putLong(ChannelFileDescriptor.HEAD_CACHE_POSITION_OFFSET, last);
+        header.putLong(ChannelFileDescriptor.TAIL_POSITION_OFFSET, last + 2 * RecordDescriptor.ALIGNMENT);
+        final long mark = RecordDescriptor.makeHeader(-100, 1); // 100 bytes from the last line: 36 past the end
+        buffer.putLong((int)last, mark);
+        final AbstractRing ring = RingKind.SPSC == kind ? new SpscRing(header, buffer, 120, 0, "past-the-end") :
+            new MpscRing(header, buffer, 120, 0, "past-the-end");
+
+        for (int i = 0; i < 3; i++)
+        {
+            ring.checkStuckOnNextRead();
+            final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+                () -> ring.read((typeId, b, offset, length) -> fail("delivered"), 10));
+            assertTrue(ex.getMessage().contains("record frameLength=-100 expected a claim in [-64, -8]"),
+                ex.getMessage());
+        }
+        assertEquals(mark, buffer.getLong((int)last), "the claim was skipped");
     }
 
     @Test

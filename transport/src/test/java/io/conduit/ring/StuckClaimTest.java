@@ -89,8 +89,9 @@ class StuckClaimTest
     }
 
     /**
-     * A producer thread that stalls past the timeout, while the ring laps, must not commit with its stale offset
-     * whatever claim now sits there: here another producer's half-written claim, which would reach the consumer.
+     * Claim a message and write only part of its body, as a producer thread that then stalls would leave it.
+     *
+     * @return the claim's offset.
      */
     private static int claimWithoutCommit(final Ring ring, final int producerId, final long sequence)
     {

@@ -3,6 +3,7 @@ package io.conduit.wait;
 import org.junit.jupiter.api.Test;
 
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,16 +35,59 @@ class CpuClockTest
         assertTrue(endNs - startNs >= BURN_NS / 2, "burned only " + (endNs - startNs) + " ns");
     }
 
+    /**
+     * A given thread's CPU time is that thread's, not the caller's: one that burned 30 ms shows them, one parked
+     * throughout shows next to nothing. The process's counts every thread's: at least both of those and the caller's.
+     */
     @Test
-    void shouldMeasureGivenThreadAndProcessCpuTime()
+    void shouldMeasureGivenThreadAndProcessCpuTime() throws InterruptedException
     {
-        final long threadNs = CpuClock.threadCpuTimeNs(Thread.currentThread());
-        final long currentNs = CpuClock.currentThreadCpuTimeNs();
-        final long processNs = CpuClock.processCpuTimeNs();
+        final CountDownLatch burnt = new CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
+        final Thread burner = new Thread(() ->
+        {
+            burn();
+            burnt.countDown();
+            awaitQuietly(done);
+        });
+        final Thread parked = new Thread(() -> awaitQuietly(done));
+        burner.start();
+        parked.start();
+        try
+        {
+            assertTrue(burnt.await(10, TimeUnit.SECONDS), "the burner never finished");
+            final long burnerNs = CpuClock.threadCpuTimeNs(burner);
+            final long parkedNs = CpuClock.threadCpuTimeNs(parked);
+            final long currentNs = CpuClock.currentThreadCpuTimeNs();
+            final long processNs = CpuClock.processCpuTimeNs();
 
-        assertTrue(threadNs > 0, "threadNs=" + threadNs);
-        assertTrue(currentNs >= threadNs, "currentNs=" + currentNs + " threadNs=" + threadNs);
-        assertTrue(processNs >= currentNs, "processNs=" + processNs + " currentNs=" + currentNs);
+            assertTrue(burnerNs >= BURN_NS / 2, "burnerNs=" + burnerNs);
+            assertTrue(parkedNs >= 0 && parkedNs < BURN_NS / 2, "parkedNs=" + parkedNs);
+            assertTrue(currentNs > 0, "currentNs=" + currentNs);
+            if (CpuClock.isNative()) // the MXBean fallback ticks in 10 ms steps
+            {
+                assertTrue(processNs >= burnerNs + parkedNs + currentNs, "processNs=" + processNs + " burnerNs=" +
+                    burnerNs + " parkedNs=" + parkedNs + " currentNs=" + currentNs);
+            }
+        }
+        finally
+        {
+            done.countDown();
+            burner.join();
+            parked.join();
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -1,12 +1,15 @@
 package io.conduit.wait;
 
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HybridIdleStrategyTest
 {
@@ -67,15 +70,29 @@ class HybridIdleStrategyTest
         assertEquals(0, buffer.getIntVolatile(4));
     }
 
+    /**
+     * Spins and yields spent, a strategy whose condition never holds sleeps until its longest sleep has passed, and no
+     * longer: 20 ms here, against a default of 1 s (the 480 ms either side of the bound are the machine's margin).
+     */
     @Test
-    void shouldTimeOutWhenConditionNeverHolds()
+    void shouldSleepForTheLongestSleepGivenWhenNobodyWakesIt()
     {
-        final FutexIdleStrategy futex = new FutexIdleStrategy(waiter, () -> false, 1_000_000);
+        final long maxSleepNs = TimeUnit.MILLISECONDS.toNanos(20);
+        final FutexWaiter unbounded = new FutexWaiter(buffer, 0, 4, false); // as long as asked, with membarrier or not
+        final IdleStrategy hybrid = new HybridIdleStrategy(unbounded, () -> false, 1, 1, maxSleepNs);
+        final IdleStrategy futex = new FutexIdleStrategy(unbounded, () -> false, maxSleepNs);
+        hybrid.idle(0); // the spin
+        hybrid.idle(0); // the yield
 
-        final long startNs = System.nanoTime();
-        futex.idle();
-
-        assertEquals(true, System.nanoTime() - startNs >= 900_000);
+        for (final IdleStrategy strategy : new IdleStrategy[]{hybrid, futex})
+        {
+            final long startNs = System.nanoTime();
+            strategy.idle(0);
+            final long sleptNs = System.nanoTime() - startNs;
+            assertTrue(sleptNs >= maxSleepNs - TimeUnit.MILLISECONDS.toNanos(1) &&
+                sleptNs < TimeUnit.MILLISECONDS.toNanos(500), strategy + " slept " + sleptNs + " ns");
+        }
+        assertEquals(0, buffer.getIntVolatile(4), "withdrawn after each sleep");
     }
 
     @Test

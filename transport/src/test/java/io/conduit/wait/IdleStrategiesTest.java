@@ -68,6 +68,8 @@ class IdleStrategiesTest
             "hybrid:spins=1000,yields=100", waiter, condition);
         final HybridIdleStrategy defaults = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
             "hybrid", waiter, condition);
+        final HybridIdleStrategy sleepy = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
+            "hybrid:maxSleepNs=7_000_000", waiter, condition);
 
         assertEquals(5_000_000, futex.maxSleepNs());
         assertEquals("futex", futex.alias());
@@ -76,6 +78,7 @@ class IdleStrategiesTest
         assertEquals(FutexIdleStrategy.DEFAULT_MAX_SLEEP_NS, hybrid.maxSleepNs());
         assertEquals(HybridIdleStrategy.DEFAULT_MAX_SPINS, defaults.maxSpins());
         assertEquals(HybridIdleStrategy.DEFAULT_MAX_YIELDS, defaults.maxYields());
+        assertEquals(7_000_000, sleepy.maxSleepNs());
     }
 
     @Test
