@@ -165,6 +165,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final int capacity = this.capacity;
         final long head = this.head;
         long position = head;
+        long tailCheck = this.tailCheckPosition;
         long bytes = 0;
         int count = 0;
         try
@@ -190,7 +191,12 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                 }
                 final int typeId = typeId(header);
                 checkRecord(position, offset, frameLength, typeId);
-                position += alignedLength(frameLength);
+                final long end = position + alignedLength(frameLength);
+                if (end > tailCheck && PADDING_TYPE_ID != typeId)
+                {
+                    tailCheck = checkBelowTail(end, frameLength);
+                }
+                position = end;
                 if (PADDING_TYPE_ID != typeId)
                 {
                     ++count;
@@ -201,6 +207,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         finally
         {
+            tailCheckPosition = tailCheck;
             if (position != head)
             {
                 storeHead(position, count, bytes);
@@ -229,6 +236,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final int capacity = this.capacity;
         long stored = this.head;
         long position = stored;
+        long tailCheck = this.tailCheckPosition;
         long bytes = 0;
         int count = 0;
         int storedCount = 0;
@@ -262,6 +270,10 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                     position += alignedLength(frameLength);
                     continue;
                 }
+                if (position + alignedLength(frameLength) > tailCheck)
+                {
+                    tailCheck = checkBelowTail(position + alignedLength(frameLength), frameLength);
+                }
                 final ControlledMessageHandler.Action action =
                     handler.onMessage(typeId, buffer, offset + HEADER_LENGTH, frameLength - HEADER_LENGTH);
                 if (ControlledMessageHandler.Action.ABORT == action)
@@ -286,6 +298,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         finally
         {
+            tailCheckPosition = tailCheck;
             if (position != stored)
             {
                 storeHead(position, count - storedCount, bytes);
@@ -296,6 +309,28 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             onIdle(position); // as read does: where claims with no header are found and skipped
         }
         return count;
+    }
+
+    /**
+     * A message is committed only after the producers' tail has moved past it (SPSC stores the tail at the claim,
+     * MPSC producers move it to claim), so a message ending past the tail is a corrupt file: records scribbled all
+     * the way round would otherwise be read round and round across reads (a read counts a lap only from where it
+     * started, and a COMMIT moves that point). Checked once a lap, so the tail's line, which the producer writes at
+     * every claim, is loaded once per capacity read, not per batch.
+     *
+     * @param end         the end position of the message just read.
+     * @param frameLength its frame length.
+     * @return the end position past which to check again.
+     */
+    private long checkBelowTail(final long end, final int frameLength)
+    {
+        final long tail = loadTail(); // acquire, after the header's acquire: the tail stored before its commit
+        if (end > tail)
+        {
+            final long position = end - alignedLength(frameLength);
+            throw corrupt("message end", "at most tailPosition=" + tail + " (records past the tail)", end, position);
+        }
+        return end + capacity;
     }
 
     /**

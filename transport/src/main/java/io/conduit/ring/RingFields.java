@@ -200,6 +200,11 @@ abstract class RingConsumerFields extends RingPad2
     long bytesReceived;
     long stuckPosition = -1;
     long stuckSinceNs;
+    /**
+     * The end of a message past which the consumer next checks that what it reads lies below the producers' tail:
+     * once a lap, so a file corrupted into records all the way round is refused within a lap, not read for ever.
+     */
+    long tailCheckPosition;
     int stuckPolls;
     int idlePolls;
     boolean consumerAttached;

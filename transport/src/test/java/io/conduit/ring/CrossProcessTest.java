@@ -182,7 +182,6 @@ class CrossProcessTest
             final MpscRing ring = (MpscRing)file.ring();
             final AtomicBuffer header = file.headerBuffer();
             final Receiver receiver = new Receiver(true);
-            int killedHolders = 0;
             for (int generation = 0; generation < generations; generation++)
             {
                 final int id = 1 + generation;
@@ -190,17 +189,13 @@ class CrossProcessTest
                 {
                     receiver.readUntil(ring, () -> receiver.next[id] > 0, 30_000, victim);
                     // alone again once its predecessor's slot is free: it takes the bias within an interval of claims
-                    final long biasDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                    final long biasDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                     receiver.readUntil(ring, () -> isBiased(header) || System.nanoTime() > biasDeadlineNs, 30_000,
                         victim);
-                    if (isBiased(header))
-                    {
-                        killedHolders++;
-                    }
-                    else
-                    {
-                        assertNotEquals(0, generation, "the first producer, alone on a fresh ring, holds the bias");
-                    }
+                    // the first producer, alone on a fresh ring, is killed holding the bias. A later one whose
+                    // predecessor died with a claim only a revocation uncovers starts without it (that slot is still
+                    // held): usually most hold it, but a loaded machine (a full build on 2 cores) saw one of six
+                    assertTrue(0 != generation || isBiased(header), "the first producer holds the bias");
                     final long untilNs = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(random.nextInt(20_000));
                     receiver.readUntil(ring, () -> System.nanoTime() > untilNs, 30_000, victim);
                     victim.kill();
@@ -214,9 +209,6 @@ class CrossProcessTest
             receiver.readUntil(ring, () -> 0 == ring.size(), 30_000);
             assertEquals(0, ring.read(receiver, Receiver.BATCH_LIMIT), "nothing more");
             assertTrue(ring.recordsSkipped() <= 2L * generations, "skipped=" + ring.recordsSkipped());
-            // a victim whose predecessor died with a claim only a revocation uncovers starts without the bias (its
-            // predecessor's slot is still held): most, not all, are killed holding it
-            assertTrue(killedHolders >= generations / 2, "victims killed holding the bias: " + killedHolders);
         }
     }
 

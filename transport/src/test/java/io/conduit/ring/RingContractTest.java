@@ -59,6 +59,70 @@ abstract class RingContractTest
         file.close();
     }
 
+    /**
+     * Records scribbled on every line, none claimed: before, an SPSC consumer read them round and round, a lap at a
+     * time (a read counts a lap only from where it started, a COMMIT moves that point), delivering old bytes for
+     * ever. A message must end below the producers' tail, which every claim moves first.
+     */
+    @Test
+    void shouldRefuseMessagesPastTheTailRatherThanReadThemRoundAndRound()
+    {
+        scribbleRecordsFrom(0);
+        final int[] delivered = {0};
+        final CorruptChannelException controlled = assertThrows(CorruptChannelException.class, () ->
+            ring.controlledRead((t, b, o, l) ->
+            {
+                delivered[0]++;
+                return ControlledMessageHandler.Action.COMMIT;
+            }, 100_000)); // laps' worth: before, all of them were delivered
+        assertTrue(controlled.getMessage().contains(
+            "message end=64 expected at most tailPosition=0 (records past the tail) at position=0 file=") &&
+            controlled.getMessage().endsWith("contract.conduit"), controlled.getMessage());
+        assertThrows(CorruptChannelException.class, () -> ring.read((t, b, o, l) -> delivered[0]++, 16));
+        assertEquals(0, delivered[0], "nothing past the tail is delivered");
+        assertEquals(0, ring.headPosition(), "the head stays before the refused record");
+    }
+
+    /**
+     * With real messages read first, the consumer checks the tail once a lap, not per read: records scribbled past the
+     * tail are refused before a lap of them is delivered (MPSC, which clears behind its head, finds its own cleared
+     * lines after one lap and stops there instead).
+     */
+    @Test
+    void shouldDeliverAtMostALapOfMessagesScribbledPastTheTail()
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        assertTrue(ring.offer(1, message, 0, 8));
+        assertTrue(ring.offer(1, message, 0, 8));
+        assertEquals(2, ring.read((t, b, o, l) -> { }, 16));
+        scribbleRecordsFrom(2 * RecordDescriptor.ALIGNMENT);
+        final int[] delivered = {0};
+        boolean refused = false;
+        for (int reads = 0; reads < 10 * CAPACITY && !refused; reads++)
+        {
+            try
+            {
+                ring.read((t, b, o, l) -> delivered[0]++, 16);
+            }
+            catch (final CorruptChannelException ex)
+            {
+                assertTrue(ex.getMessage().contains("message end="), ex.getMessage());
+                refused = true;
+            }
+        }
+        assertTrue(delivered[0] <= CAPACITY / RecordDescriptor.ALIGNMENT, "delivered " + delivered[0]);
+        assertTrue(refused || RingKind.MPSC == kind(), "SPSC never refused them");
+    }
+
+    /** A committed 8-byte message of type 1 on every line from {@code offset} to the ring's end. */
+    private void scribbleRecordsFrom(final int offset)
+    {
+        for (int line = offset; line < CAPACITY; line += RecordDescriptor.ALIGNMENT)
+        {
+            ring.buffer().putLongVolatile(line, RecordDescriptor.makeHeader(RecordDescriptor.HEADER_LENGTH + 8, 1));
+        }
+    }
+
     @Test
     void shouldReportShape()
     {
