@@ -207,7 +207,6 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         finally
         {
-            tailCheckPosition = tailCheck;
             if (position != head)
             {
                 storeHead(position, count, bytes);
@@ -298,7 +297,6 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         finally
         {
-            tailCheckPosition = tailCheck;
             if (position != stored)
             {
                 storeHead(position, count - storedCount, bytes);
@@ -330,7 +328,9 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             final long position = end - alignedLength(frameLength);
             throw corrupt("message end", "at most tailPosition=" + tail + " (records past the tail)", end, position);
         }
-        return end + capacity;
+        final long next = end + capacity;
+        tailCheckPosition = next; // here, once a lap, not at the end of every read
+        return next;
     }
 
     /**
