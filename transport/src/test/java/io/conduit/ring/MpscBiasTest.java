@@ -149,14 +149,10 @@ class MpscBiasTest
         needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            rig.b.revokerFences = false;
-            rig.biasA();
-
             // the holder is outside its section, but without a membarrier that proves nothing: wait for it to say so
-            assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            rig.biasAThenRefuseARevokerWithoutMembarrier();
             send(rig.a, 1, 1); // finds its bias going, acknowledges, and claims shared
-            assertEquals(MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(producerSlotOffset(0) +
-                SLOT_BIAS_SECTION_OFFSET));
+            assertEquals(MpscRing.SECTION_UNBIASED, rig.sectionOfA());
             rig.revokedAndDelivered(2);
         }
     }
@@ -167,9 +163,9 @@ class MpscBiasTest
         needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            rig.b.revokerFences = false;
             rig.biasA();
             final int claimed = rig.a.tryClaim(1, BODY_LENGTH); // under the bias
+            rig.b.revokerFences = false;
             assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
             assertEquals(1 + REVOKING_TAG_STEP, tag(rig.header));
 
@@ -177,8 +173,7 @@ class MpscBiasTest
             body.putLong(8, checksum(1, 1));
             rig.a.buffer().putBytes(claimed, body, 0, BODY_LENGTH);
             rig.a.commit(claimed); // finds its bias going, acknowledges, and commits with a compare-and-set
-            assertEquals(MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(producerSlotOffset(0) +
-                SLOT_BIAS_SECTION_OFFSET));
+            assertEquals(MpscRing.SECTION_UNBIASED, rig.sectionOfA());
             rig.revokedAndDelivered(2);
         }
     }
@@ -193,9 +188,7 @@ class MpscBiasTest
         needBias();
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
-            rig.b.revokerFences = false;
-            rig.biasA();
-            assertFalse(rig.b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            rig.biasAThenRefuseARevokerWithoutMembarrier();
             final long revoking = rig.header.getLongVolatile(TAIL_POSITION_OFFSET);
 
             rig.aFile.close();
@@ -340,8 +333,7 @@ class MpscBiasTest
                 rig.reader.drain();
             }
             assertEquals(2 * MpscRing.GRANT_INTERVAL + 1, rig.reader.next[1]);
-            assertEquals(MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(producerSlotOffset(0) +
-                SLOT_BIAS_SECTION_OFFSET));
+            assertEquals(MpscRing.SECTION_UNBIASED, rig.sectionOfA());
         }
     }
 
@@ -381,8 +373,8 @@ class MpscBiasTest
             }
             final boolean nameable = slot < BIASED_TAG_LIMIT - 1;
             assertEquals(nameable ? slot + 1 : 0, tag(rig.header));
-            assertEquals(nameable ? 0 : MpscRing.SECTION_UNBIASED, rig.header.getLongVolatile(
-                producerSlotOffset(slot) + SLOT_BIAS_SECTION_OFFSET), "a look for the bias stores 0 first");
+            assertEquals(nameable ? 0 : MpscRing.SECTION_UNBIASED, section(rig.header, slot),
+                "a look for the bias stores 0 first");
             assertEquals(MpscRing.GRANT_INTERVAL + 2, rig.reader.next[1]);
             assertEquals(slot, rig.reader.next[2]);
         }
@@ -409,8 +401,7 @@ class MpscBiasTest
             producer.awaitLine(("SENT " + count)::equals, 30_000);
             final AtomicBuffer header = consumerFile.headerBuffer();
             assertEquals(disabled ? 0 : 1, tag(header), producer::diagnostics);
-            assertEquals(disabled ? MpscRing.SECTION_UNBIASED : 0,
-                header.getLongVolatile(producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET));
+            assertEquals(disabled ? MpscRing.SECTION_UNBIASED : 0, section(header, 0));
 
             producer.kill();
             final MpscRing consumer = (MpscRing)consumerFile.ring();
@@ -500,8 +491,8 @@ class MpscBiasTest
             assertTrue(a.revokeBias(true));
             assertFalse(a.tryTakeBias(), "a revoking tail word there could repeat, and a late revoker untag it");
             assertEquals(0, tag(header));
-            assertEquals(MpscRing.SECTION_UNBIASED, header.getLongVolatile(producerSlotOffset(0) +
-                SLOT_BIAS_SECTION_OFFSET), "a look that did not take the bias says so, for revokers without membarrier");
+            assertEquals(MpscRing.SECTION_UNBIASED, section(header, 0),
+                "a look that did not take the bias says so, for revokers without membarrier");
             send(a, 1, 1); // shared, moving the tail
             assertTrue(a.tryTakeBias());
             assertEquals(1, tag(header));
@@ -758,6 +749,25 @@ class MpscBiasTest
         }
 
         /**
+         * A takes the bias; B, a revoker without membarrier, is refused until A says it is outside its sections.
+         */
+        void biasAThenRefuseARevokerWithoutMembarrier()
+        {
+            b.revokerFences = false;
+            biasA();
+            assertFalse(b.offer(2, body, 0, BODY_LENGTH), "no acknowledgement yet");
+            assertEquals(1 + REVOKING_TAG_STEP, tag(header), "left revoking, for the next try to finish");
+        }
+
+        /**
+         * @return A's bias section word (slot 0).
+         */
+        long sectionOfA()
+        {
+            return section(header, 0);
+        }
+
+        /**
          * B sends its first message, revoking any bias; then everything is read: A's {@code aSent} and B's one.
          */
         void revokedAndDelivered(final long aSent)
@@ -776,6 +786,11 @@ class MpscBiasTest
             aFile.close();
             consumerFile.close();
         }
+    }
+
+    private static long section(final AtomicBuffer header, final int slot)
+    {
+        return header.getLongVolatile(producerSlotOffset(slot) + SLOT_BIAS_SECTION_OFFSET);
     }
 
     private ChannelFile create(final long stuckClaimTimeoutNs) throws Exception
