@@ -125,7 +125,8 @@ public final class ChannelFileDescriptor
     public static final long MAGIC = 0x0054_4955_444E_4F43L;
     /**
      * Layout version this code reads and writes. 4: an MPSC tail word carries a bias tag in its low 6 bits
-     * ({@link #TAIL_TAG_MASK}) and a producer slot a bias section word ({@link #SLOT_BIAS_SECTION_OFFSET}). 3: a producer slot records a claim in one 64-bit word (2 stored its
+     * ({@link #TAIL_TAG_MASK}) and a producer slot a bias section word ({@link #SLOT_BIAS_SECTION_OFFSET}). 3: a
+     * producer slot records a claim in one 64-bit word (2 stored its
      * position and its length apart, in three steps that two threads of one process could interleave). 2: records
      * are 64-byte aligned (1 aligned them to 8 bytes and followed each with a padding record to the end of its line).
      */
@@ -246,8 +247,8 @@ public final class ChannelFileDescriptor
      * Offset of the bias section word within a producer slot: 1 (a claim) or 3 (a commit or abort) while the slot's
      * owner thread, holding the MPSC ring's bias, is between checking the tail word and storing what its check
      * allowed; 2 while it holds no bias and knows it (written at registration, and when a section finds the bias
-     * revoked); else 0. Revokers wait for it to leave 1 (and the
-     * consumer 3 too). Written only by that thread.
+     * revoked); else 0. Revokers wait for it to leave 1, the consumer for it to leave 1 and 3, and a revoker without
+     * membarrier for it to read 2. Written only by that thread.
      */
     public static final int SLOT_BIAS_SECTION_OFFSET = SLOT_OWNER_MESSAGES_SENT_OFFSET + Long.BYTES;
     /** Length of the header; the ring starts here. */
@@ -255,7 +256,7 @@ public final class ChannelFileDescriptor
 
     /**
      * The low bits of an MPSC tail word, below the position's line (positions are multiples of 64): 0 when producers
-     * claim with a compare-and-set, {@link #BIASED_TAG_LIMIT} values {@code 1..31} while the producer of slot
+     * claim with a compare-and-set, the tags {@code 1..31} below {@link #BIASED_TAG_LIMIT} while the producer of slot
      * {@code tag - 1} holds the bias (it alone claims, with plain stores), {@code 33..63} while that bias is being
      * revoked ({@code tag - 1 + REVOKING_TAG_STEP}). 32 is never written.
      */

@@ -269,9 +269,10 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                     position += alignedLength(frameLength);
                     continue;
                 }
-                if (position + alignedLength(frameLength) > tailCheck)
+                final long end = position + alignedLength(frameLength);
+                if (end > tailCheck)
                 {
-                    tailCheck = checkBelowTail(position + alignedLength(frameLength), frameLength);
+                    tailCheck = checkBelowTail(end, frameLength);
                 }
                 final ControlledMessageHandler.Action action =
                     handler.onMessage(typeId, buffer, offset + HEADER_LENGTH, frameLength - HEADER_LENGTH);

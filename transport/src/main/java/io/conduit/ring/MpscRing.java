@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import io.conduit.CorruptChannelException;
 import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaiter;
 import org.agrona.concurrent.AtomicBuffer;
@@ -29,9 +30,9 @@ import static io.conduit.ring.RecordDescriptor.*;
  * <p>
  * A producer alone on the ring takes a <em>bias</em> (its slot's tag in the low bits of the tail word, see
  * {@link io.conduit.file.ChannelFileDescriptor#TAIL_TAG_MASK}): its owner thread then claims and commits with plain
- * release stores, each inside a bias section of its slot, until another producer, or the consumer about to skip one
- * of its claims for its age, revokes the bias through a membarrier ({@link #revokeBias}). docs/LAYOUT.md, "MPSC
- * bias", has the protocol.
+ * release stores, each inside a bias section of its slot, until another producer, the consumer (when it attaches,
+ * or is about to skip one of its claims for its age), or the holder's own close revokes the bias through a
+ * membarrier ({@link #revokeBias}). docs/LAYOUT.md, "MPSC bias", has the protocol.
  * <p>
  * Threading: any number of producer threads in any number of processes; one consumer thread in one process.
  * <p>
@@ -249,8 +250,8 @@ public final class MpscRing extends AbstractRing
             }
             if (tail < 0)
             {
-                // every offset below is tail & mask: it must be a line start, or padding could run past the ring
-                throw corrupt("tailPosition", ">= 0 and a multiple of " + ALIGNMENT, tail, tail);
+                // loadTail leaves a line start (the tag bits are the line's low bits); a negative one is scribbled
+                throw corrupt("tailPosition", ">= 0", tail, tail);
             }
             final int toEnd = capacity - ((int)tail & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
@@ -633,7 +634,7 @@ public final class MpscRing extends AbstractRing
         return word & ~TAIL_TAG_MASK;
     }
 
-    private io.conduit.CorruptChannelException corruptTag(final int tag, final long position)
+    private CorruptChannelException corruptTag(final int tag, final long position)
     {
         return corrupt("tailPosition bias tag", "0, 1.." + (BIASED_TAG_LIMIT - 1) + " or " + (BIASED_TAG_LIMIT + 1) +
             ".." + TAIL_TAG_MASK, tag, position);

@@ -35,7 +35,6 @@ class MpscBiasTest
     static final int CAPACITY = 64 * 1024;
     static final int BODY_LENGTH = 16;
     /** Above PID_MAX_LIMIT (2^22) on Linux: never a live process. */
-    static final long DEAD_PID = Integer.MAX_VALUE;
 
     @TempDir
     Path dir;
@@ -138,7 +137,7 @@ class MpscBiasTest
             assertEquals(1 + REVOKING_TAG_STEP, tag(header), "left revoking, for the next try to finish");
 
             // the same holder dead inside its section: nothing to wait for
-            header.putLongVolatile(producerSlotOffset(0) + SLOT_PID_OFFSET, DEAD_PID);
+            header.putLongVolatile(producerSlotOffset(0) + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
             rig.revokedAndDelivered(1);
         }
     }
@@ -212,7 +211,7 @@ class MpscBiasTest
             final int slot = producerSlotOffset(0);
             rig.header.putLongVolatile(TAIL_POSITION_OFFSET, tail | 1);
             rig.header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
-            rig.header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+            rig.header.putLongVolatile(slot + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
 
             // a consumer attaching (its first read) revokes first: the tail moves past the dead claim, untagged
             rig.reader.drain();
@@ -245,7 +244,7 @@ class MpscBiasTest
             final int slot = producerSlotOffset(0);
             header.putLongVolatile(TAIL_POSITION_OFFSET, tail | 1);
             header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
-            header.putLongVolatile(slot + SLOT_PID_OFFSET, DEAD_PID);
+            header.putLongVolatile(slot + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
 
             // a second producer revokes the dead holder's bias: its claim must start past the dead claim, not on it
             final int offset = rig.b.tryClaim(2, BODY_LENGTH);

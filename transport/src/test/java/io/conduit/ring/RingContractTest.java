@@ -24,9 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 
+import static io.conduit.file.ChannelFileDescriptor.CLEAN_POSITION_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_FUTEX_WORD_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.HEAD_POSITION_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.TAIL_POSITION_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -112,6 +115,26 @@ abstract class RingContractTest
         }
         assertTrue(delivered[0] <= CAPACITY / RecordDescriptor.ALIGNMENT, "delivered " + delivered[0]);
         assertTrue(refused || RingKind.MPSC == kind(), "SPSC never refused them");
+    }
+
+    /**
+     * Both kinds store a wrapping claim's padding before the tail that covers it (SPSC at every claim, MPSC under the
+     * bias), so a consumer may meet padding that ends past the tail it loads: that must not be taken for records past
+     * the tail. A fresh consumer, whose first record checks the tail, at the moment between the two stores.
+     */
+    @Test
+    void shouldTakePaddingStoredBeforeItsTailForAWrapNotForRecordsPastTheTail()
+    {
+        final long position = CAPACITY - RecordDescriptor.ALIGNMENT;
+        final AtomicBuffer header = file.headerBuffer();
+        header.putLongVolatile(HEAD_POSITION_OFFSET, position);
+        header.putLongVolatile(CLEAN_POSITION_OFFSET, position);
+        header.putLongVolatile(TAIL_POSITION_OFFSET, position); // the wrapping claim's tail not stored yet
+        ring.buffer().putLongVolatile((int)position,
+            RecordDescriptor.makeHeader(RecordDescriptor.ALIGNMENT, RecordDescriptor.PADDING_TYPE_ID));
+
+        assertEquals(0, ring.read((t, b, o, l) -> fail("only padding was written"), 16));
+        assertEquals(CAPACITY, ring.headPosition(), "the padding was read and passed");
     }
 
     /** A committed 8-byte message of type 1 on every line from {@code offset} to the ring's end. */

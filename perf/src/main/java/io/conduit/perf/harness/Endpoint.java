@@ -233,10 +233,14 @@ abstract class Endpoint implements AutoCloseable
         private void onReply(final DirectBuffer buffer, final int offset, final int length)
         {
             this.length = length;
-            if (length <= body.length) // a longer one is refused by the length check, not copied past the array
+            if (length < MessageLayout.MIN_LENGTH || length > body.length)
             {
-                buffer.getBytes(offset, body, 0, length);
+                // refused by the length check: not copied past the array, and no word read past the reply
+                sendNs = 0;
+                sequence = -1;
+                return;
             }
+            buffer.getBytes(offset, body, 0, length);
             sendNs = buffer.getLong(offset + MessageLayout.SEND_TIME_OFFSET);
             sequence = buffer.getLong(offset + MessageLayout.SEQUENCE_OFFSET);
         }

@@ -35,7 +35,7 @@ class ReplyCheckTest
     void shouldRefuseAReplyShorterOrLongerThanThePing()
     {
         for (final int length :
-            new int[]{MessageLayout.MIN_LENGTH, LENGTH - 1, LENGTH + 1, HarnessOptions.MAX_LENGTH + 1})
+            new int[]{8, MessageLayout.MIN_LENGTH, LENGTH - 1, LENGTH + 1, HarnessOptions.MAX_LENGTH + 1})
         {
             receive(length, 0);
             final IllegalStateException ex = assertThrows(IllegalStateException.class,
