@@ -161,7 +161,7 @@ public final class ChannelFileDescriptor
     public static final int MESSAGES_SENT_OFFSET;
     /** Offset of the back-pressure events counter. */
     public static final int BACK_PRESSURE_EVENTS_OFFSET;
-    /** Offset of the producer pid. */
+    /** Offset of the producer pid: a process word, pid and start stamp ({@code ProcessIdentity}). */
     public static final int PRODUCER_PID_OFFSET;
     /** Offset of the producer heartbeat. */
     public static final int PRODUCER_HEARTBEAT_OFFSET;
@@ -183,7 +183,7 @@ public final class ChannelFileDescriptor
     public static final int BYTES_RECEIVED_OFFSET;
     /** Offset of the records skipped counter. */
     public static final int RECORDS_SKIPPED_OFFSET;
-    /** Offset of the consumer pid. */
+    /** Offset of the consumer pid: a process word, pid and start stamp ({@code ProcessIdentity}). */
     public static final int CONSUMER_PID_OFFSET;
     /** Offset of the consumer heartbeat. */
     public static final int CONSUMER_HEARTBEAT_OFFSET;
@@ -225,7 +225,7 @@ public final class ChannelFileDescriptor
     public static final int PRODUCER_SLOT_LENGTH = LINE_LENGTH;
     /** Offset of the first producer slot. */
     public static final int PRODUCER_SLOTS_OFFSET;
-    /** Offset of the pid within a producer slot. */
+    /** Offset of the pid within a producer slot: a process word ({@code ProcessIdentity}), 0 when free. */
     public static final int SLOT_PID_OFFSET = 0;
     /** Offset of the claim word within a producer slot: the latest claim's position and length, see {@link #slotClaim}. */
     public static final int SLOT_CLAIM_OFFSET = SLOT_PID_OFFSET + Long.BYTES;

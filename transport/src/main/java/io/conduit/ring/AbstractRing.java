@@ -694,9 +694,12 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             {
                 return;
             }
-            if (0 != holder && isAlive(holder))
+            // a word of this pid with another stamp (or none) is a dead predecessor's: a restarted process may have
+            // its pid (a container's 1)
+            if (0 != holder && ProcessIdentity.pid(holder) != ProcessIdentity.pid(pid) && isAlive(holder))
             {
-                throw new IllegalStateException("channel already has a live " + role + " pid=" + holder +
+                throw new IllegalStateException("channel already has a live " + role + " pid=" +
+                    ProcessIdentity.describe(holder) +
                     " file=" + fileName);
             }
             if (header.compareAndSetLong(pidOffset, holder, pid))
@@ -793,13 +796,12 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     }
 
     /**
-     * @param pid a process id.
-     * @return true if that process is alive on this machine.
+     * @param word a role's word from the header: a pid and its process's start stamp ({@link ProcessIdentity}).
+     * @return true if that process is alive on this machine: not a pid since given to another process.
      */
-    static boolean isAlive(final long pid)
+    static boolean isAlive(final long word)
     {
-        // a pid word scribbled outside the range pids take is no process: cut to 32 bits it could name a live one
-        return pid > 0 && pid <= Integer.MAX_VALUE && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessIdentity.isAlive(word);
     }
 
     /**

@@ -21,7 +21,8 @@ abstract class RingConstants
     final int maxFrameLength;
     final long stuckClaimTimeoutNs;
     final String fileName;
-    final int pid;
+    /** This process's role word: its pid and start stamp ({@link ProcessIdentity}). */
+    final long pid;
     /** True if this process could not register for the asymmetric fence: it fences before reading waiters. */
     final boolean fenceOnSignal;
 
@@ -69,7 +70,7 @@ abstract class RingConstants
         this.maxFrameLength = maxMessageLength + RecordDescriptor.HEADER_LENGTH;
         this.stuckClaimTimeoutNs = stuckClaimTimeoutNs;
         this.fileName = fileName;
-        this.pid = (int)ProcessHandle.current().pid();
+        this.pid = ProcessIdentity.current();
         this.fenceOnSignal = !io.conduit.wait.AsymmetricFence.registerLightSide();
     }
 }

@@ -198,10 +198,13 @@ class MpscBiasTest
         }
     }
 
-    @Test
-    void shouldHaveAConsumerAttachingRevokeADeadHoldersBiasAndSkipItsClaim() throws Exception
+    @ParameterizedTest(name = "pid reused={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldHaveAConsumerAttachingRevokeADeadHoldersBiasAndSkipItsClaim(final boolean reused) throws Exception
     {
         needBias();
+        // reused: the slot names a pid that a live process has now, with the dead holder's start stamp
+        final long deadWord = reused ? ProcessIdentityTest.reusedPid() : MpscDeadClaimTest.DEAD_PID;
         try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
         {
             rig.biasA();
@@ -211,7 +214,7 @@ class MpscBiasTest
             final int slot = producerSlotOffset(0);
             rig.header.putLongVolatile(TAIL_POSITION_OFFSET, tail | 1);
             rig.header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
-            rig.header.putLongVolatile(slot + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
+            rig.header.putLongVolatile(slot + SLOT_PID_OFFSET, deadWord);
 
             // a consumer attaching (its first read) revokes first: the tail moves past the dead claim, untagged
             rig.reader.drain();
@@ -362,7 +365,7 @@ class MpscBiasTest
             {
                 CloseHelper.closeAll(others);
             }
-            assertEquals(ProcessHandle.current().pid(), rig.header.getLongVolatile(producerSlotOffset(slot) +
+            assertEquals(ProcessIdentity.current(), rig.header.getLongVolatile(producerSlotOffset(slot) +
                 SLOT_PID_OFFSET), "A took slot " + slot);
 
             for (int i = 1; i <= MpscRing.GRANT_INTERVAL + 1; i++) // alone now, and past a look for the bias
@@ -572,7 +575,7 @@ class MpscBiasTest
                 assertEquals(1, tag(header));
                 header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM); // another thread
             }
-            assertEquals(ProcessHandle.current().pid(), header.getLongVolatile(slot + SLOT_PID_OFFSET),
+            assertEquals(ProcessIdentity.current(), header.getLongVolatile(slot + SLOT_PID_OFFSET),
                 "freed, the slot could be taken and the revoking tag read as the new owner's");
             assertEquals(1 + REVOKING_TAG_STEP, tag(header));
         }

@@ -77,7 +77,7 @@ class MpscClaimSweepTest
 
         assertTrue(ring.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
 
-        final long pid = ProcessHandle.current().pid();
+        final long pid = ProcessIdentity.current();
         assertEquals(DEAD_PID, header.getLongVolatile(producerSlotOffset(0) + SLOT_PID_OFFSET),
             "a dead producer's slot whose claim the consumer has not passed stays its");
         assertEquals(pid, header.getLongVolatile(producerSlotOffset(1) + SLOT_PID_OFFSET));

@@ -39,17 +39,20 @@ class MpscDeadClaimTest
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "marked={0} controlledRead={1}")
-    @CsvSource({"true, false", "false, false", "true, true", "false, true"})
-    void shouldSkipDeadProducersClaimPromptlyWhereverItDied(final boolean marked, final boolean controlled)
-        throws Exception
+    @ParameterizedTest(name = "marked={0} controlledRead={1} pid reused={2}")
+    @CsvSource({"true, false, false", "false, false, false", "true, true, false", "false, true, false",
+        "true, false, true", "false, true, true"})
+    void shouldSkipDeadProducersClaimPromptlyWhereverItDied(
+        final boolean marked, final boolean controlled, final boolean reused) throws Exception
     {
+        // reused: the slot names a pid that a live process has now, with the dead producer's start stamp
+        final long deadWord = reused ? ProcessIdentityTest.reusedPid() : DEAD_PID;
         try (ChannelFile file = ChannelFile.create(dir, "dead", ChannelOptions.defaults()
             .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
         {
             final MpscRing ring = (MpscRing)file.ring();
             final AtomicBuffer header = file.headerBuffer();
-            layDeadClaimThenMessages(ring, header, marked);
+            layDeadClaimThenMessages(ring, header, marked, deadWord);
 
             final int[] delivered = {0};
             final MessageHandler handler = (typeId, buffer, offset, length) ->
@@ -203,8 +206,18 @@ class MpscDeadClaimTest
      */
     static void layDeadClaimThenMessages(final MpscRing ring, final AtomicBuffer header, final boolean marked)
     {
+        layDeadClaimThenMessages(ring, header, marked, DEAD_PID);
+    }
+
+    /**
+     * As {@link #layDeadClaimThenMessages(MpscRing, AtomicBuffer, boolean)}, the dead producer's slot naming it by
+     * {@code deadWord} ({@link ProcessIdentity}).
+     */
+    static void layDeadClaimThenMessages(
+        final MpscRing ring, final AtomicBuffer header, final boolean marked, final long deadWord)
+    {
         final int frameLength = RecordDescriptor.HEADER_LENGTH + BODY_LENGTH;
-        setSlot(header, MAX_PRODUCERS - 1, DEAD_PID, slotClaim(0, RecordDescriptor.alignedLength(frameLength)));
+        setSlot(header, MAX_PRODUCERS - 1, deadWord, slotClaim(0, RecordDescriptor.alignedLength(frameLength)));
         assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, 0, RecordDescriptor.alignedLength(frameLength)));
         if (marked)
         {

@@ -27,7 +27,7 @@ class MpscProducerSlotTest
     @Test
     void shouldGiveEachRingObjectASlotOfItsOwnAndFreeOnlyThatSlotOnClose() throws Exception
     {
-        final long pid = ProcessHandle.current().pid();
+        final long pid = ProcessIdentity.current();
         try (ChannelFile consumerFile = ChannelFile.create(dir, "slots", ChannelOptions.defaults()
             .kind(RingKind.MPSC).capacity(64 * 1024)))
         {

@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +33,13 @@ class SpscDeadClaimTest
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "controlledRead={0}")
-    @ValueSource(booleans = {false, true})
-    void shouldSkipTheUnmarkedClaimOfADeadProducerPromptly(final boolean controlled) throws Exception
+    @ParameterizedTest(name = "controlledRead={0} pid reused={1}")
+    @CsvSource({"false, false", "true, false", "false, true", "true, true"})
+    void shouldSkipTheUnmarkedClaimOfADeadProducerPromptly(final boolean controlled, final boolean reused)
+        throws Exception
     {
+        // reused: the header names a pid that a live process has now, with the dead producer's start stamp
+        final long deadWord = reused ? ProcessIdentityTest.reusedPid() : DEAD_PID;
         try (ChannelFile file = ChannelFile.create(dir, "dead", ChannelOptions.defaults()
             .kind(RingKind.SPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
         {
@@ -48,7 +51,7 @@ class SpscDeadClaimTest
                 assertTrue(ring.offer(1, body, 0, BODY_LENGTH));
             }
             assertTrue(ring.tryClaim(1, BODY_LENGTH) > 0);
-            file.headerBuffer().putLongVolatile(PRODUCER_PID_OFFSET, DEAD_PID); // the producer dies, claim open
+            file.headerBuffer().putLongVolatile(PRODUCER_PID_OFFSET, deadWord); // the producer dies, claim open
 
             final List<Integer> delivered = new ArrayList<>();
             final ControlledMessageHandler handler = (typeId, buffer, offset, length) ->

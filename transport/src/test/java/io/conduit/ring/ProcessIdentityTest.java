@@ -1,0 +1,144 @@
+package io.conduit.ring;
+
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static io.conduit.file.ChannelFileDescriptor.CONSUMER_PID_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.PRODUCER_PID_OFFSET;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A role's word names a process by pid and start stamp, so a pid the kernel gave to another process since its holder
+ * died names no live holder: its claims are skipped at once and its role can be taken.
+ */
+class ProcessIdentityTest
+{
+    // a /proc/<pid>/stat line whose command holds spaces and parentheses, as a process may name itself
+    private static final String STAT_PREFIX = "4242 (a) (b c)) ";
+    private static final String STAT_MIDDLE = " 1 4242 4242 0 -1 4194304 125 0 0 0 0 0 0 0 20 0 1 0 ";
+    private static final String STAT_SUFFIX = " 3133440 386 18446744073709551615 0 0 0 0";
+
+    @TempDir
+    Path dir;
+
+    /**
+     * @return the word of a live process (the parent JVM, else this one) with a start stamp it does not have: the
+     * word a dead holder left behind when the kernel gave its pid to that process.
+     */
+    static long reusedPid()
+    {
+        final long pid = ProcessHandle.current().parent().map(ProcessHandle::pid).filter(
+            p -> null != ProcessIdentity.status(p) && ProcessIdentity.status(p).length > 0)
+            .orElse(ProcessHandle.current().pid());
+        final long[] status = ProcessIdentity.status(pid);
+        assumeTrue(null != status && status.length > 0, "no start stamps here: /proc/<pid>/stat not readable");
+        return ProcessIdentity.of(pid, status[0] % Integer.MAX_VALUE + 1);
+    }
+
+    @Test
+    void shouldReadTheStateAndStartTimeAfterTheCommandsLastParenthesis()
+    {
+        assertArrayEquals(new long[] {6870965 % Integer.MAX_VALUE + 1},
+            ProcessIdentity.parseStat(STAT_PREFIX + "S" + STAT_MIDDLE + "6870965" + STAT_SUFFIX));
+        assertArrayEquals(new long[] {(1L << 40) % Integer.MAX_VALUE + 1},
+            ProcessIdentity.parseStat(STAT_PREFIX + "R" + STAT_MIDDLE + (1L << 40) + STAT_SUFFIX),
+            "folded into 31 bits, never 0");
+        assertEquals(0, ProcessIdentity.parseStat(STAT_PREFIX + "Z" + STAT_MIDDLE + "6870965" + STAT_SUFFIX).length,
+            "a zombie is dead");
+        assertEquals(0, ProcessIdentity.parseStat(STAT_PREFIX + "X" + STAT_MIDDLE + "6870965" + STAT_SUFFIX).length);
+        assertNull(ProcessIdentity.parseStat("4242 no parenthesis S 1"));
+        assertNull(ProcessIdentity.parseStat(STAT_PREFIX + "S 1 2 3"), "too few fields");
+        assertNull(ProcessIdentity.parseStat(STAT_PREFIX + "S" + STAT_MIDDLE + "x" + STAT_SUFFIX));
+    }
+
+    @Test
+    void shouldPackAPidAndAStampIntoAPositiveWord()
+    {
+        final long word = ProcessIdentity.of(4_194_304, Integer.MAX_VALUE);
+        assertTrue(word > 0);
+        assertEquals(4_194_304, ProcessIdentity.pid(word));
+        assertEquals(Integer.MAX_VALUE, ProcessIdentity.stamp(word));
+        assertEquals(77, ProcessIdentity.of(77, 0), "no stamp: the bare pid, as files before stamps hold");
+        assertEquals("77", ProcessIdentity.describe(77));
+        assertEquals("77 (start stamp 5)", ProcessIdentity.describe(ProcessIdentity.of(77, 5)));
+
+        final IllegalArgumentException pid = assertThrows(IllegalArgumentException.class,
+            () -> ProcessIdentity.of(0, 1));
+        assertEquals("pid=0 expected in [1, 2147483647]", pid.getMessage());
+        final IllegalArgumentException stamp = assertThrows(IllegalArgumentException.class,
+            () -> ProcessIdentity.of(77, 1L << 31));
+        assertEquals("stamp=2147483648 expected in [0, 2147483647]", stamp.getMessage());
+    }
+
+    @Test
+    void shouldTellALiveProcessFromOneThatHasItsPidNow()
+    {
+        final long self = ProcessIdentity.current();
+        final long pid = ProcessHandle.current().pid();
+        assertEquals(pid, ProcessIdentity.pid(self));
+        assertTrue(ProcessIdentity.isAlive(self));
+        assertTrue(ProcessIdentity.isAlive(pid), "a bare pid (no stamp) is alive while its pid is");
+        assertFalse(ProcessIdentity.isAlive(MpscDeadClaimTest.DEAD_PID));
+        assertFalse(ProcessIdentity.isAlive(0));
+        assertFalse(ProcessIdentity.isAlive(-pid), "a negative word is no process");
+        assertFalse(ProcessIdentity.isAlive(ProcessIdentity.PID_MASK & -1L), "nor a pid past 2^31 - 1");
+
+        assumeTrue(0 != ProcessIdentity.stamp(self), "no start stamps here: /proc/self/stat not readable");
+        final long otherStamp = ProcessIdentity.stamp(self) % Integer.MAX_VALUE + 1;
+        assertFalse(ProcessIdentity.isAlive(ProcessIdentity.of(pid, otherStamp)),
+            "this pid with another start stamp: a process that had this pid before this one");
+        assertFalse(ProcessIdentity.isAlive(reusedPid()));
+    }
+
+    @Test
+    void shouldStampAChildProcessAndFindItDeadOnceItExits() throws Exception
+    {
+        assumeTrue(0 != ProcessIdentity.stamp(ProcessIdentity.current()), "no start stamps here");
+        final Process child = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final long[] status = ProcessIdentity.status(child.pid());
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        if (null != status && status.length > 0) // else it had exited before its stat was read
+        {
+            final long word = ProcessIdentity.of(child.pid(), status[0]);
+            assertFalse(ProcessIdentity.isAlive(word), "exited and reaped");
+        }
+        assertEquals(0, ProcessIdentity.status(child.pid()).length);
+    }
+
+    @Test
+    void shouldRefuseALiveHoldersRoleButTakeTheRoleOfOneWhosePidWasReused() throws Exception
+    {
+        final long[] parent = ProcessHandle.current().parent().map(p -> ProcessIdentity.status(p.pid())).orElse(null);
+        assumeTrue(null != parent && parent.length > 0, "no parent with a readable start stamp");
+        final long parentPid = ProcessHandle.current().parent().orElseThrow().pid();
+        try (ChannelFile file = ChannelFile.create(dir, "roles", ChannelOptions.defaults()
+            .kind(RingKind.SPSC).capacity(4096)))
+        {
+            final SpscRing ring = (SpscRing)file.ring();
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
+
+            file.headerBuffer().putLongVolatile(CONSUMER_PID_OFFSET, ProcessIdentity.of(parentPid, parent[0]));
+            final IllegalStateException live = assertThrows(IllegalStateException.class,
+                () -> ring.read((t, b, o, l) -> { }, 1));
+            assertTrue(live.getMessage().startsWith("channel already has a live consumer pid=" + parentPid +
+                " (start stamp " + parent[0] + ")"), live.getMessage());
+
+            file.headerBuffer().putLongVolatile(PRODUCER_PID_OFFSET, reusedPid());
+            assertTrue(ring.offer(1, body, 0, 8), "the producer role of a dead holder whose pid was reused");
+            assertEquals(ProcessIdentity.current(), file.headerBuffer().getLongVolatile(PRODUCER_PID_OFFSET));
+
+            file.headerBuffer().putLongVolatile(CONSUMER_PID_OFFSET, reusedPid());
+            assertEquals(1, ring.read((t, b, o, l) -> { }, 1));
+            assertEquals(ProcessIdentity.current(), file.headerBuffer().getLongVolatile(CONSUMER_PID_OFFSET));
+        }
+    }
+}
