@@ -1,5 +1,6 @@
 package io.conduit.ring;
 
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -15,6 +16,17 @@ class LoadHookedHeader extends UnsafeBuffer
     LoadHookedHeader()
     {
         super(ByteBuffer.allocateDirect(FILE_HEADER_LENGTH));
+    }
+
+    /**
+     * A view of a mapped channel file's header: a ring object built on it is a producer of that file, as another
+     * process's would be, with its loads hooked.
+     *
+     * @param header the file's header buffer.
+     */
+    LoadHookedHeader(final AtomicBuffer header)
+    {
+        super(header.addressOffset(), header.capacity());
     }
 
     @Override

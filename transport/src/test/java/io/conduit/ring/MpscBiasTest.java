@@ -790,7 +790,7 @@ class MpscBiasTest
         }
     }
 
-    private static long section(final AtomicBuffer header, final int slot)
+    static long section(final AtomicBuffer header, final int slot)
     {
         return header.getLongVolatile(producerSlotOffset(slot) + SLOT_BIAS_SECTION_OFFSET);
     }

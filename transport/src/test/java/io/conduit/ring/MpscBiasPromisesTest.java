@@ -1,0 +1,571 @@
+package io.conduit.ring;
+
+import io.conduit.Channel;
+import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelOptions;
+import io.conduit.ring.MpscBiasTest.Reader;
+import io.conduit.ring.MpscBiasTest.Rig;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongUnaryOperator;
+
+import static io.conduit.file.ChannelFileDescriptor.*;
+import static io.conduit.ring.MpscBiasTest.BODY_LENGTH;
+import static io.conduit.ring.MpscBiasTest.CAPACITY;
+import static io.conduit.ring.MpscBiasTest.checksum;
+import static io.conduit.ring.MpscBiasTest.needBias;
+import static io.conduit.ring.MpscBiasTest.section;
+import static io.conduit.ring.MpscBiasTest.tag;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * What docs/LAYOUT.md ("MPSC bias") and {@link MpscRing} promise of the bias beyond taking and revoking it: no bias
+ * taken at a look after a sibling thread claimed, the revoker's patience, a blocking send against a holder inside
+ * its section, a holder tagging the tail again during a revocation, and an {@code Error} inside a holder's section.
+ * A holder held inside its claim section is a ring object on a hooked view of the file's header (its owner thread
+ * stopped at the tail load of its section), or, where only the word matters, its section word written by hand.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MpscBiasPromisesTest
+{
+    /** Longest wait for a condition another thread brings about, or for a call expected to return. */
+    private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** Longest a holder is held inside its section: longer than the test's waits, so a failing test lets it go. */
+    private static final long HELD_NS = 3 * WAIT_NS;
+    private static final long STUCK_CLAIM_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final int HOLDER_SLOT = 0;
+    private static final int LINE = RecordDescriptor.ALIGNMENT; // one message of BODY_LENGTH takes one line
+    /**
+     * The revoker's patience as docs/LAYOUT.md gives it ({@link MpscRing#REVOKE_PATIENCE_NS}), spelled out: a
+     * compile-time constant read from the ring would follow a change to it into the bound.
+     */
+    private static final long DOCUMENTED_PATIENCE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A look for the bias after another thread claimed through the same object since the last look does not take
+     * it; the next look, with no sibling claim in between, does. The sibling claims twice: before the first look
+     * after it (revoking the owner's bias) and between that look and the next, so the bias comes back only at the
+     * third look, about three intervals of owner claims on.
+     */
+    @Test
+    void shouldNotTakeTheBiasAtALookAfterASiblingThreadClaimed() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig())
+        {
+            final MpscRing a = rig.a;
+            final Reader reader = rig.reader;
+            send(a, 1, 0); // this thread registers A's slot: the owner thread; alone, it takes the bias
+            assertEquals(HOLDER_SLOT + 1, tag(rig.header));
+
+            await(start("sibling", () -> send(a, 2, 0)), "the sibling's send"); // revokes, claims shared
+            assertEquals(0, tag(rig.header), "the sibling revoked the owner's bias to claim");
+
+            // looks come every GRANT_INTERVAL + 1 claims made without the bias: the first one within that many
+            final int interval = MpscRing.GRANT_INTERVAL + 1;
+            long sequence = 1;
+            for (; sequence <= interval + interval / 2; sequence++)
+            {
+                send(a, 1, sequence);
+                reader.drain();
+                assertEquals(0, tag(rig.header), "bias taken at owner claim " + sequence + " after a sibling claim");
+            }
+            await(start("sibling", () -> send(a, 2, 1)), "the sibling's second send"); // between two looks
+            final long secondLookBy = 2L * interval + 1;
+            for (; sequence <= secondLookBy + interval / 2; sequence++)
+            {
+                send(a, 1, sequence);
+                reader.drain();
+                assertEquals(0, tag(rig.header), "bias taken at owner claim " + sequence +
+                    ", the first look after a sibling claim made since the look before");
+            }
+            for (; sequence <= 3L * interval + interval / 2 && 0 == tag(rig.header); sequence++)
+            {
+                send(a, 1, sequence);
+                reader.drain();
+            }
+            assertEquals(HOLDER_SLOT + 1, tag(rig.header), "not taken at a look with no sibling claim since the last");
+
+            reader.drain();
+            assertEquals(sequence, reader.next[1]);
+            assertEquals(2, reader.next[2]);
+            assertEquals(0, rig.consumer.recordsSkipped());
+        }
+    }
+
+    /**
+     * A producer revoking a live holder that stays inside its claim section waits for it at least
+     * {@link MpscRing#REVOKE_PATIENCE_NS}, then gives up and reports back-pressure, leaving the revocation for its
+     * next try, which finishes it once the holder is out.
+     */
+    @Test
+    void shouldGiveUpRevokingAHolderInsideItsSectionAfterItsPatienceAsBackPressure() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig())
+        {
+            rig.biasA();
+            final AtomicBuffer header = rig.header;
+            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
+            final long backPressure = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
+            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped in its section
+            Future<Long> offer = null;
+            try
+            {
+                offer = start("revoker", () ->
+                {
+                    // a first try, untimed, takes B's slot and loads the code a timing of the second must not count
+                    assertFalse(offer(rig.b, 2, 0), "sent while the holder was inside its section");
+                    final long startNs = System.nanoTime();
+                    final boolean sent = offer(rig.b, 2, 0);
+                    final long elapsedNs = System.nanoTime() - startNs;
+                    return sent ? -1 : elapsedNs;
+                });
+                final long elapsedNs = await(offer, "offers revoking a holder that stays inside its section");
+                assertNotEquals(-1, elapsedNs, "sent while the holder was inside its section");
+                assertTrue(elapsedNs >= DOCUMENTED_PATIENCE_NS,
+                    "gave up after " + elapsedNs + " ns, before its patience of " + DOCUMENTED_PATIENCE_NS);
+                assertEquals(backPressure + 2, header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
+                assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "left revoking for the next try");
+            }
+            finally
+            {
+                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+                finish(offer);
+            }
+            rig.revokedAndDelivered(1);
+        }
+    }
+
+    /**
+     * A blocking send that finds a holder inside its claim section (its claim in flight, its tail loaded before any
+     * revocation) gives up revoking, leaves the revocation pending and sleeps as for space; the holder then puts its
+     * own tag back over the pending one. Once the holder is out, the send completes; every message of both is
+     * delivered once, in order.
+     */
+    @Test
+    void shouldCompleteABlockingSendOnceTheHolderLeavesItsSection() throws Exception
+    {
+        needBias();
+        final int holderMessages = 10;
+        try (Rig rig = rig())
+        {
+            final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
+            final MpscRing holder = ringOn(holderHeader, rig.aFile);
+            final CountDownLatch inside = new CountDownLatch(1);
+            final CountDownLatch leave = new CountDownLatch(1);
+            final Future<Void> holding = start("holder", () ->
+            {
+                send(holder, 1, 0); // alone: takes the bias
+                holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
+                {
+                    inside.countDown();
+                    awaitLatch(leave, "the test's leave", HELD_NS);
+                    return loaded;
+                });
+                final int claimed = holder.tryClaim(1, BODY_LENGTH); // held inside its section, tail loaded
+                assertTrue(claimed > 0);
+                writeBody(holder, claimed, 1, 1);
+                holder.commit(claimed);
+                for (long sequence = 2; sequence < holderMessages; sequence++)
+                {
+                    send(holder, 1, sequence);
+                }
+                return null;
+            });
+            try (Channel sender = Channel.open(dir, "bias", ChannelOptions.defaults().kind(RingKind.MPSC), 0, 0,
+                TimeUnit.MILLISECONDS.toNanos(100)))
+            {
+                Future<Boolean> sending = null;
+                try
+                {
+                    awaitLatch(inside, "the holder inside its section");
+                    assertEquals(HOLDER_SLOT + 1, tag(rig.header));
+                    final MpscRing senderRing = (MpscRing)sender.ring();
+                    final Future<Boolean> send = start("sender", () ->
+                        sender.send(2, body(0, 2), 0, BODY_LENGTH, TimeUnit.SECONDS.toNanos(30)));
+                    sending = send;
+                    // asleep for space: only after an offer gave up revoking (no spins, no yields before sleeping)
+                    awaitTrue(() ->
+                        {
+                            assertFalse(send.isDone(), "the send returned while the holder was inside its section");
+                            final int sleepers = senderRing.spaceSleepersOffset();
+                            return sleepers >= 0 && rig.header.getLongVolatile(sleepers) > 0;
+                        },
+                        "the sender asleep");
+                    assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(rig.header), "a revocation pending");
+                    assertTrue(rig.header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET) > 0);
+                    assertEquals(MpscRing.SECTION_CLAIM, section(rig.header, HOLDER_SLOT));
+                    rig.reader.drain();
+                    assertEquals(1, rig.reader.next[1]);
+                    assertEquals(0, rig.reader.next[2], "the sender's message delivered before the holder left");
+
+                    leave.countDown();
+                    assertTrue(await(send, "the blocking send after the holder left"));
+                    await(holding, "the holder");
+                }
+                finally
+                {
+                    // the holder leaves before the channel's close waits for the send, and before the file is unmapped
+                    leave.countDown();
+                    finish(holding, sending);
+                }
+            }
+            rig.reader.drain();
+            assertNull(rig.reader.failure, () -> rig.reader.failure);
+            assertEquals(holderMessages, rig.reader.next[1]);
+            assertEquals(1, rig.reader.next[2]);
+            assertEquals(0, rig.consumer.recordsSkipped());
+            assertEquals(rig.consumer.tailPosition(), rig.consumer.headPosition());
+        }
+    }
+
+    /**
+     * The re-tag: a holder that loaded its tail before the revoking tag and stores its next tail after it puts its
+     * own tag back. The revoker's untag then fails and it goes round, revoking the re-tagged word, so its own claim
+     * lands past the holder's, never over it. Each side is held by a hook until the other has made its move: the
+     * holder after its tail load until the revoker, having tagged the tail, waits for its section; the revoker there
+     * until the holder has left it.
+     */
+    @Test
+    void shouldRevokeAgainABiasTheHolderTaggedBackDuringTheRevocation() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig())
+        {
+            final AtomicBuffer header = rig.header;
+            final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
+            final SectionHookedHeader revokerHeader = new SectionHookedHeader(rig.bFile.headerBuffer());
+            final MpscRing holder = ringOn(holderHeader, rig.aFile);
+            final MpscRing revoker = ringOn(revokerHeader, rig.bFile);
+            final CountDownLatch inside = new CountDownLatch(1);
+            final CountDownLatch waitedFor = new CountDownLatch(1);
+            final CountDownLatch revoked = new CountDownLatch(1);
+            final Future<Integer> holding = start("holder", () ->
+            {
+                send(holder, 1, 0); // alone: takes the bias
+                holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
+                {
+                    inside.countDown();
+                    awaitLatch(waitedFor, "the revoker waiting for the holder's section", HELD_NS);
+                    assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "the revoking tag");
+                    return loaded; // the tail as loaded before the revoking tag
+                });
+                final int claimed = holder.tryClaim(1, BODY_LENGTH);
+                assertTrue(claimed > 0);
+                writeBody(holder, claimed, 1, 1);
+                holder.commit(claimed);
+                awaitLatch(revoked, "the revoker's claim");
+                send(holder, 1, 2);
+                return claimed;
+            });
+            try
+            {
+                awaitLatch(inside, "the holder inside its section");
+                final long position = header.getLongVolatile(TAIL_POSITION_OFFSET) & ~TAIL_TAG_MASK;
+                final long holderEnd = position + LINE;
+                final AtomicLong tailWhenHolderLeft = new AtomicLong();
+                revokerHeader.arm(producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET, loaded ->
+                {
+                    waitedFor.countDown();
+                    awaitTrue(() -> MpscRing.SECTION_CLAIM != section(header, HOLDER_SLOT), "the holder leaving");
+                    tailWhenHolderLeft.set(header.getLongVolatile(TAIL_POSITION_OFFSET));
+                    return section(header, HOLDER_SLOT);
+                });
+
+                final int offset = revoker.tryClaim(2, BODY_LENGTH);
+                revoked.countDown();
+                assertTrue(offset > 0, "the revoker's claim was refused: " + offset);
+                writeBody(revoker, offset, 2, 0);
+                revoker.commit(offset);
+
+                assertEquals(holderEnd | (HOLDER_SLOT + 1), tailWhenHolderLeft.get(),
+                    "the holder stored its next tail with its own tag, over the revoking one");
+                assertEquals(holderEnd | (HOLDER_SLOT + 1 + REVOKING_TAG_STEP),
+                    header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET), "the revoker went round at the re-tagged word");
+                final int holderOffset = await(holding, "the holder");
+                assertEquals((int)position & (CAPACITY - 1), holderOffset - RecordDescriptor.HEADER_LENGTH);
+                assertEquals((int)holderEnd & (CAPACITY - 1), offset - RecordDescriptor.HEADER_LENGTH,
+                    "the revoker's claim starts past the holder's, made during the revocation");
+                assertEquals(0, tag(header));
+            }
+            finally
+            {
+                waitedFor.countDown();
+                revoked.countDown(); // and no thread is left touching the file once it is unmapped
+                finish(holding);
+            }
+
+            rig.reader.drain();
+            assertNull(rig.reader.failure, () -> rig.reader.failure);
+            assertEquals(3, rig.reader.next[1]);
+            assertEquals(1, rig.reader.next[2]);
+            assertEquals(0, rig.consumer.recordsSkipped());
+        }
+    }
+
+    /**
+     * docs/LAYOUT.md, "Limits": an {@code Error} thrown inside a holder's section leaves it open while the process
+     * lives: other producers report back-pressure, try after try, and the holder's close cannot revoke its own bias
+     * (it keeps its slot). Once its process is dead, the next producer's try revokes, and nothing is lost.
+     */
+    @Test
+    void shouldHoldOtherProducersOffAfterAnErrorInsideAHoldersSectionWhileItsProcessLives() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig())
+        {
+            final AtomicBuffer header = rig.header;
+            final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
+            final MpscRing holder = ringOn(holderHeader, rig.aFile);
+            send(holder, 1, 0); // alone: takes the bias
+            assertEquals(HOLDER_SLOT + 1, tag(header));
+            holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
+            {
+                throw new StackOverflowError("inside the bias section");
+            });
+            assertThrows(StackOverflowError.class, () -> holder.tryClaim(1, BODY_LENGTH));
+            assertEquals(MpscRing.SECTION_CLAIM, section(header, HOLDER_SLOT), "the section left open");
+
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                assertBackPressure(rig);
+            }
+            holder.release(); // its close
+            assertEquals(ProcessIdentity.current(),
+                header.getLongVolatile(producerSlotOffset(HOLDER_SLOT) + SLOT_PID_OFFSET),
+                "the slot freed while its revoking tag is on the tail");
+            assertEquals(MpscRing.SECTION_CLAIM, section(header, HOLDER_SLOT), "the holder's close closed its section");
+            assertBackPressure(rig);
+
+            // its process dies
+            header.putLongVolatile(producerSlotOffset(HOLDER_SLOT) + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
+            rig.revokedAndDelivered(1);
+            assertNull(rig.reader.failure, () -> rig.reader.failure);
+            assertEquals(0, rig.consumer.recordsSkipped());
+        }
+    }
+
+    /**
+     * Beyond docs/LAYOUT.md, which says an {@code Error} inside a holder's section leaves it open while the process
+     * lives: the owner thread's next claim stores its section word again, finds its bias being revoked, and finishes
+     * that revocation itself, so other producers send again.
+     */
+    @Test
+    void shouldCloseASectionAnErrorLeftOpenAtTheHoldersNextClaim() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig())
+        {
+            final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
+            final MpscRing holder = ringOn(holderHeader, rig.aFile);
+            send(holder, 1, 0);
+            holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
+            {
+                throw new StackOverflowError("inside the bias section");
+            });
+            assertThrows(StackOverflowError.class, () -> holder.tryClaim(1, BODY_LENGTH));
+            assertBackPressure(rig);
+
+            send(holder, 1, 1);
+            assertEquals(MpscRing.SECTION_UNBIASED, section(rig.header, HOLDER_SLOT));
+            assertEquals(0, tag(rig.header), "the holder finished the pending revocation");
+            rig.revokedAndDelivered(2);
+        }
+    }
+
+    /**
+     * B's offer, revoking A's bias, is refused as back-pressure after its patience; the revocation is left pending.
+     */
+    private static void assertBackPressure(final Rig rig)
+    {
+        final long backPressure = rig.header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
+        final long startNs = System.nanoTime();
+        assertFalse(offer(rig.b, 2, 0), "sent past a holder inside its section");
+        assertTrue(System.nanoTime() - startNs >= DOCUMENTED_PATIENCE_NS);
+        assertEquals(backPressure + 1, rig.header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
+        assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(rig.header));
+    }
+
+    /**
+     * MpscBiasTest's rig (a consumer and producers A and B on one file, each a file object of its own) in this
+     * test's directory.
+     */
+    private Rig rig() throws Exception
+    {
+        final MpscBiasTest outer = new MpscBiasTest();
+        outer.dir = dir;
+        return outer.new Rig(STUCK_CLAIM_TIMEOUT_NS);
+    }
+
+    /**
+     * @return a producer of {@code file} whose header loads go through {@code header}.
+     */
+    private static MpscRing ringOn(final SectionHookedHeader header, final ChannelFile file)
+    {
+        return new MpscRing(header, file.ringBuffer(), file.maxMessageLength(), file.stuckClaimTimeoutNs(),
+            "hooked-" + file.path().getFileName());
+    }
+
+    private static UnsafeBuffer body(final long sequence, final int producer)
+    {
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+        body.putLong(0, sequence);
+        body.putLong(8, checksum(producer, sequence));
+        return body;
+    }
+
+    private static boolean offer(final Ring ring, final int typeId, final long sequence)
+    {
+        return ring.offer(typeId, body(sequence, typeId), 0, BODY_LENGTH);
+    }
+
+    private static Void send(final Ring ring, final int typeId, final long sequence)
+    {
+        assertTrue(offer(ring, typeId, sequence), "offer refused");
+        return null;
+    }
+
+    private static void writeBody(final Ring ring, final int offset, final int typeId, final long sequence)
+    {
+        ring.buffer().putBytes(offset, body(sequence, typeId), 0, BODY_LENGTH);
+    }
+
+    private static <T> Future<T> start(final String name, final Callable<T> task)
+    {
+        final FutureTask<T> future = new FutureTask<>(task);
+        final Thread thread = new Thread(future, name);
+        thread.setDaemon(true);
+        thread.start();
+        return future;
+    }
+
+    /**
+     * @return the task's result, within {@link #WAIT_NS}; its failure rethrown.
+     */
+    private static <T> T await(final Future<T> future, final String what) throws Exception
+    {
+        try
+        {
+            return future.get(WAIT_NS, TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            return fail(what + " did not return within " + TimeUnit.NANOSECONDS.toSeconds(WAIT_NS) + " s");
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof Error)
+            {
+                throw (Error)cause;
+            }
+            throw (Exception)cause;
+        }
+    }
+
+    /**
+     * Wait for tasks to end, whatever their outcome, so that none touches a file the test then unmaps.
+     */
+    private static void finish(final Future<?>... futures)
+    {
+        for (final Future<?> future : futures)
+        {
+            if (null != future)
+            {
+                try
+                {
+                    future.get(WAIT_NS, TimeUnit.NANOSECONDS);
+                }
+                catch (final Exception ignore)
+                {
+                    // its outcome is the test's to check, if it gets that far
+                }
+            }
+        }
+    }
+
+    private static void awaitLatch(final CountDownLatch latch, final String what)
+    {
+        awaitLatch(latch, what, WAIT_NS);
+    }
+
+    private static void awaitLatch(final CountDownLatch latch, final String what, final long timeoutNs)
+    {
+        try
+        {
+            assertTrue(latch.await(timeoutNs, TimeUnit.NANOSECONDS),
+                "waited " + timeoutNs + " ns for " + what + " in vain");
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new AssertionError("interrupted waiting for " + what, ex);
+        }
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + WAIT_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("waited " + WAIT_NS + " ns for " + what + " in vain");
+            }
+            Thread.yield();
+        }
+    }
+
+    /**
+     * A view of a file's header for one producer object: its next load of an armed field made while the bias
+     * section word of slot {@link #HOLDER_SLOT} reads {@link MpscRing#SECTION_CLAIM} runs the armed action, once.
+     * Armed at the tail by the holder, that is the load inside its claim section (it stored the word just before);
+     * armed at the section word by a revoker, its wait for the holder to leave.
+     */
+    static final class SectionHookedHeader extends LoadHookedHeader
+    {
+        private final AtomicBuffer raw;
+        private volatile int armedIndex = -1;
+        private volatile LongUnaryOperator action;
+
+        SectionHookedHeader(final AtomicBuffer header)
+        {
+            super(header);
+            raw = header;
+        }
+
+        void arm(final int index, final LongUnaryOperator action)
+        {
+            this.action = action;
+            armedIndex = index;
+        }
+
+        @Override
+        long onLoad(final int index, final long value)
+        {
+            if (index == armedIndex && MpscRing.SECTION_CLAIM == section(raw, HOLDER_SLOT))
+            {
+                armedIndex = -1;
+                return action.applyAsLong(value);
+            }
+            return value;
+        }
+    }
+}
