@@ -48,6 +48,12 @@ public final class Channel implements AutoCloseable
     public static final long DEFAULT_MAX_SLEEP_NS = FutexIdleStrategy.DEFAULT_MAX_SLEEP_NS;
     /** Spins between two clock reads while spinning: the clock costs as much as a round trip's slack. */
     static final int CLOCK_CHECK_MASK = 63;
+    /**
+     * Longest sleep of a send refused while the ring is at most half full: not for space (a message takes at most an
+     * eighth of the ring, with its padding and MPSC's clean granule inside the other half) but by an MPSC bias holder
+     * inside its claim section, whose leaving wakes nobody (docs/LAYOUT.md, "MPSC bias").
+     */
+    static final long REFUSED_WITH_ROOM_SLEEP_NS = 1_000_000L;
     /** {@link #idle}: no deadline set yet. */
     static final long NO_DEADLINE = Long.MIN_VALUE;
     /** {@link #idle}: the deadline has passed. */
@@ -242,7 +248,9 @@ public final class Channel implements AutoCloseable
                 {
                     return true;
                 }
-                deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceSleeper, spaceFreed);
+                final long sleepNs = ring.size() <= ring.capacity() >> 1 ?
+                    Math.min(REFUSED_WITH_ROOM_SLEEP_NS, maxSleepNs) : maxSleepNs;
+                deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceSleeper, spaceFreed, sleepNs);
                 if (TIMED_OUT == deadlineNs)
                 {
                     return false;
@@ -379,6 +387,28 @@ public final class Channel implements AutoCloseable
         final Awaitable sleeper,
         final WaitCondition condition)
     {
+        return idle(attempt, deadlineNs, timeoutNs, sleeper, condition, maxSleepNs);
+    }
+
+    /**
+     * As {@link #idle(int, long, long, Awaitable, WaitCondition)}, with the longest sleep given.
+     *
+     * @param attempt    1 for the first step of the call, then 2, 3, ...
+     * @param deadlineNs the value the previous step returned, {@link #NO_DEADLINE} at first.
+     * @param timeoutNs  the call's timeout.
+     * @param sleeper    what to sleep on once spins and yields are spent.
+     * @param condition  re-checked by the sleeper after it announces itself.
+     * @param sleepNs    the longest sleep, at most the channel's.
+     * @return the deadline, or {@link #TIMED_OUT} if it has passed.
+     */
+    private long idle(
+        final int attempt,
+        final long deadlineNs,
+        final long timeoutNs,
+        final Awaitable sleeper,
+        final WaitCondition condition,
+        final long sleepNs)
+    {
         if (attempt <= spins && 0 != (attempt & CLOCK_CHECK_MASK))
         {
             Thread.onSpinWait();
@@ -407,7 +437,7 @@ public final class Channel implements AutoCloseable
                 // would, the flag left set, rather than spin to the deadline
                 return TIMED_OUT;
             }
-            sleeper.await(condition, Math.min(remainingNs, maxSleepNs));
+            sleeper.await(condition, Math.min(remainingNs, sleepNs));
         }
         return deadline;
     }

@@ -157,8 +157,9 @@ class MpscBiasPromisesTest
     /**
      * A blocking send that finds a holder inside its claim section (its claim in flight, its tail loaded before any
      * revocation) gives up revoking, leaves the revocation pending and sleeps as for space; the holder then puts its
-     * own tag back over the pending one. Once the holder is out, the send completes; every message of both is
-     * delivered once, in order.
+     * own tag back over the pending one. Once the holder is out, the send completes, within seconds although the
+     * channel sleeps for space up to a minute (the ring being nearly empty, the send sleeps a millisecond at a time);
+     * every message of both is delivered once, in order.
      */
     @Test
     void shouldCompleteABlockingSendOnceTheHolderLeavesItsSection() throws Exception
@@ -190,8 +191,10 @@ class MpscBiasPromisesTest
                 }
                 return null;
             });
+            // sleeps for space up to a minute: the holder leaving wakes nobody, so a sender sleeping as for space
+            // would wait that long; refused with the ring nearly empty, it sleeps a millisecond at a time
             try (Channel sender = Channel.open(dir, "bias", ChannelOptions.defaults().kind(RingKind.MPSC), 0, 0,
-                TimeUnit.MILLISECONDS.toNanos(100)))
+                TimeUnit.SECONDS.toNanos(60)))
             {
                 Future<Boolean> sending = null;
                 try
