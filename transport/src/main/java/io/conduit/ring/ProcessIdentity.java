@@ -1,6 +1,8 @@
 package io.conduit.ring;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +27,9 @@ import java.nio.file.Path;
  * word's. If the process's start time cannot be read ({@code /proc} mounted with {@code hidepid}), the pid alone
  * decides, as for a word with no stamp. Processes of one channel share a pid namespace (README).
  * <p>
- * Cold paths only: {@link #isAlive(long)} reads a file.
+ * {@link #isAlive(long)} reads a file, a few system calls: a consumer spinning on a live producer's claim checks it
+ * about every thousand polls, so a word's verdict is kept for {@link #VERDICT_TTL_NS} (a process that dies is found
+ * dead that much later at most; a dead word stays dead).
  */
 public final class ProcessIdentity
 {
@@ -36,7 +40,28 @@ public final class ProcessIdentity
     // fields after the command's closing parenthesis in /proc/<pid>/stat: state is field 3, starttime field 22
     private static final int STATE_FIELD = 3;
     private static final int START_TIME_FIELD = 22;
+    /** How long a word's verdict is kept before its process is looked up again. */
+    public static final long VERDICT_TTL_NS = 10_000_000L;
+    private static final int VERDICT_SLOTS = 16; // a power of two: slot by the pid's low bits
+    // racy on purpose: each element an immutable verdict (final fields), replaced whole, so a reader sees one verdict
+    // or another, each true when made
+    private static final Verdict[] VERDICTS = new Verdict[VERDICT_SLOTS];
+    private static final int STAT_BUFFER_LENGTH = 1024;
     private static final long CURRENT = identityOf(ProcessHandle.current().pid());
+
+    private static final class Verdict
+    {
+        private final long word;
+        private final long checkedNs;
+        private final boolean alive;
+
+        private Verdict(final long word, final long checkedNs, final boolean alive)
+        {
+            this.word = word;
+            this.checkedNs = checkedNs;
+            this.alive = alive;
+        }
+    }
 
     private ProcessIdentity()
     {
@@ -98,6 +123,25 @@ public final class ProcessIdentity
         {
             return false;
         }
+        final int slot = (int)pid & (VERDICT_SLOTS - 1);
+        final Verdict verdict = VERDICTS[slot];
+        final long nowNs = System.nanoTime();
+        if (null != verdict && verdict.word == word && nowNs - verdict.checkedNs < VERDICT_TTL_NS)
+        {
+            return verdict.alive;
+        }
+        final boolean alive = lookUp(word);
+        VERDICTS[slot] = new Verdict(word, nowNs, alive);
+        return alive;
+    }
+
+    /**
+     * @param word a role's word, its pid in range.
+     * @return whether its process runs, looked up now.
+     */
+    static boolean lookUp(final long word)
+    {
+        final long pid = pid(word);
         final long stamp = stamp(word);
         final long[] status = status(pid);
         if (null == status)
@@ -135,10 +179,16 @@ public final class ProcessIdentity
      */
     static long[] status(final long pid)
     {
-        final byte[] bytes;
-        try
+        final byte[] bytes = new byte[STAT_BUFFER_LENGTH];
+        int length = 0;
+        try (SeekableByteChannel channel = Files.newByteChannel(Path.of("/proc/" + pid + "/stat")))
         {
-            bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat"));
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining() && channel.read(buffer) > 0)
+            {
+                length = buffer.position();
+            }
+            length = buffer.position();
         }
         catch (final NoSuchFileException ex)
         {
@@ -148,7 +198,7 @@ public final class ProcessIdentity
         {
             return null;
         }
-        return parseStat(new String(bytes, StandardCharsets.US_ASCII));
+        return parseStat(bytes, length);
     }
 
     /**
@@ -157,32 +207,71 @@ public final class ProcessIdentity
      */
     static long[] parseStat(final String stat)
     {
+        final byte[] bytes = stat.getBytes(StandardCharsets.US_ASCII);
+        return parseStat(bytes, bytes.length);
+    }
+
+    /**
+     * @param stat the bytes of {@code /proc/<pid>/stat}.
+     * @param length how many of them were read.
+     * @return as {@link #status(long)}; null for a line cut short by the buffer.
+     */
+    static long[] parseStat(final byte[] stat, final int length)
+    {
         // the command (field 2) may hold spaces and parentheses: the fields that follow start after its last ')'
-        final int commandEnd = stat.lastIndexOf(')');
-        if (commandEnd < 0)
+        int i = length - 1;
+        while (i >= 0 && ')' != stat[i])
+        {
+            i--;
+        }
+        if (i < 0)
         {
             return null;
         }
-        final String[] fields = stat.substring(commandEnd + 1).trim().split(" ");
-        final int startTimeIndex = START_TIME_FIELD - STATE_FIELD;
-        if (fields.length <= startTimeIndex || fields[0].isEmpty())
+        i++;
+        byte state = 0;
+        for (int field = STATE_FIELD; field <= START_TIME_FIELD; field++)
         {
-            return null;
+            while (i < length && ' ' == stat[i])
+            {
+                i++;
+            }
+            if (i >= length)
+            {
+                return null;
+            }
+            if (STATE_FIELD == field)
+            {
+                state = stat[i];
+            }
+            if (START_TIME_FIELD == field)
+            {
+                break;
+            }
+            while (i < length && ' ' != stat[i])
+            {
+                i++;
+            }
         }
-        final char state = fields[0].charAt(0);
         if ('Z' == state || 'X' == state || 'x' == state)
         {
             return new long[0];
         }
-        final long startTime;
-        try
+        long startTime = 0;
+        int digits = 0;
+        for (; i < length && ' ' != stat[i] && '\n' != stat[i]; i++, digits++)
         {
-            startTime = Long.parseLong(fields[startTimeIndex]);
+            final int digit = stat[i] - '0';
+            if (digit < 0 || digit > 9 || digits >= 18)
+            {
+                return null;
+            }
+            startTime = startTime * 10 + digit;
         }
-        catch (final NumberFormatException ex)
+        if (0 == digits || (i >= length && length == STAT_BUFFER_LENGTH))
         {
             return null;
         }
-        return startTime < 0 ? null : new long[] {startTime % STAMP_MODULUS + 1};
+        return new long[] {startTime % STAMP_MODULUS + 1};
     }
 }

@@ -101,17 +101,32 @@ class ProcessIdentityTest
     void shouldStampAChildProcessAndFindItDeadOnceItExits() throws Exception
     {
         assumeTrue(0 != ProcessIdentity.stamp(ProcessIdentity.current()), "no start stamps here");
-        final Process child = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        final long[] status = ProcessIdentity.status(child.pid());
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-        if (null != status && status.length > 0) // else it had exited before its stat was read
+        final Process child = new ProcessBuilder("sleep", "60").start();
+        try
         {
+            final long[] status = ProcessIdentity.status(child.pid());
+            assertTrue(null != status && status.length == 1, "the child's start stamp");
             final long word = ProcessIdentity.of(child.pid(), status[0]);
-            assertFalse(ProcessIdentity.isAlive(word), "exited and reaped");
+            assertFalse(ProcessIdentity.isAlive(ProcessIdentity.of(child.pid(), status[0] % Integer.MAX_VALUE + 1)),
+                "its pid with another stamp");
+            assertTrue(ProcessIdentity.isAlive(word)); // the last verdict on this pid: kept
+
+            child.destroyForcibly();
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+            assertFalse(ProcessIdentity.lookUp(word), "exited and reaped");
+            assertEquals(0, ProcessIdentity.status(child.pid()).length);
+            // the verdict "alive" is kept a while, never for good
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ProcessIdentity.isAlive(word))
+            {
+                assertTrue(System.nanoTime() < deadlineNs, "still alive 10 s after it exited");
+                Thread.sleep(1);
+            }
         }
-        assertEquals(0, ProcessIdentity.status(child.pid()).length);
+        finally
+        {
+            child.destroyForcibly();
+        }
     }
 
     @Test
