@@ -47,6 +47,8 @@ public final class ProcessIdentity
     // or another, each true when made
     private static final Verdict[] VERDICTS = new Verdict[VERDICT_SLOTS];
     private static final int STAT_BUFFER_LENGTH = 1024;
+    // a look-up's buffer, one per thread that looks: a consumer's idle path looks up to every VERDICT_TTL_NS
+    private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[STAT_BUFFER_LENGTH]);
     private static final long CURRENT = identityOf(ProcessHandle.current().pid());
 
     private static final class Verdict
@@ -179,7 +181,7 @@ public final class ProcessIdentity
      */
     static long[] status(final long pid)
     {
-        final byte[] bytes = new byte[STAT_BUFFER_LENGTH];
+        final byte[] bytes = STAT_BUFFER.get();
         int length = 0;
         try (SeekableByteChannel channel = Files.newByteChannel(Path.of("/proc/" + pid + "/stat")))
         {
