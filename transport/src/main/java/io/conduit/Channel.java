@@ -49,11 +49,10 @@ public final class Channel implements AutoCloseable
     /** Spins between two clock reads while spinning: the clock costs as much as a round trip's slack. */
     static final int CLOCK_CHECK_MASK = 63;
     /**
-     * Longest sleep of a send refused while the ring is at most half full: not for space (a message takes at most an
-     * eighth of the ring, with its padding and MPSC's clean granule inside the other half) but by an MPSC bias holder
-     * inside its claim section, whose leaving wakes nobody (docs/LAYOUT.md, "MPSC bias").
+     * First sleep of a send refused by an MPSC bias holder inside its claim section (docs/LAYOUT.md, "MPSC bias"),
+     * whose leaving wakes nobody: each further refusal in a row doubles it, up to the channel's longest sleep.
      */
-    static final long REFUSED_WITH_ROOM_SLEEP_NS = 1_000_000L;
+    static final long HOLDER_REFUSED_SLEEP_NS = 1_000_000L;
     /** {@link #idle}: no deadline set yet. */
     static final long NO_DEADLINE = Long.MIN_VALUE;
     /** {@link #idle}: the deadline has passed. */
@@ -77,6 +76,8 @@ public final class Channel implements AutoCloseable
     private final ChannelFile file;
     private final Ring ring;
     private final AbstractRing abstractRing;
+    /** The ring, if MPSC, else null: it tells a refusal by a bias holder from one for space. */
+    private final MpscRing mpscRing;
     private final FutexWaiter dataWaiter;
     private final FutexWaiter spaceWaiter;
     /** What send sleeps on: the space waiter, counted in the producer slot too for an MPSC ring. */
@@ -101,6 +102,7 @@ public final class Channel implements AutoCloseable
         this.file = file;
         this.ring = file.ring();
         this.abstractRing = (AbstractRing)ring;
+        this.mpscRing = ring instanceof MpscRing ? (MpscRing)ring : null;
         this.dataWaiter = new FutexWaiter(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
         this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
         this.spaceSleeper = ring instanceof MpscRing ? this::awaitSpaceCounted : spaceWaiter;
@@ -241,15 +243,30 @@ public final class Channel implements AutoCloseable
         try
         {
             long deadlineNs = NO_DEADLINE;
+            long holderSleepNs = 0; // 0 until a bias holder refuses, then the sleep that refusal takes
+            final MpscRing mpscRing = this.mpscRing;
             for (int attempt = 1; ; attempt++)
             {
                 spaceFreed.freedAtFailure = abstractRing.freedPosition();
+                final long holderRefusals = null == mpscRing ? 0 : mpscRing.holderRefusals();
                 if (ring.offer(typeId, source, offset, length))
                 {
                     return true;
                 }
-                final long sleepNs = ring.size() <= ring.capacity() >> 1 ?
-                    Math.min(REFUSED_WITH_ROOM_SLEEP_NS, maxSleepNs) : maxSleepNs;
+                long sleepNs = maxSleepNs;
+                if (null != mpscRing && mpscRing.holderRefusals() != holderRefusals)
+                {
+                    // the offer already waited its patience on the holder: spinning would only wait again, and the
+                    // holder leaving its section wakes nobody, so sleep at once, from 1 ms, doubling while refused
+                    holderSleepNs = 0 == holderSleepNs ? Math.min(HOLDER_REFUSED_SLEEP_NS, maxSleepNs) :
+                        holderSleepNs > maxSleepNs >> 1 ? maxSleepNs : holderSleepNs << 1;
+                    sleepNs = holderSleepNs;
+                    attempt = Math.max(attempt, spins + yields + 1);
+                }
+                else
+                {
+                    holderSleepNs = 0;
+                }
                 deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceSleeper, spaceFreed, sleepNs);
                 if (TIMED_OUT == deadlineNs)
                 {

@@ -85,6 +85,9 @@ public final class MpscRing extends AbstractRing
     static final boolean BIAS_DISABLED = Boolean.getBoolean(BIAS_DISABLED_PROP_NAME);
 
     private final int cleanGranule;
+    // claims of this object refused because a bias holder stayed inside its claim section past the patience; plain
+    // increments, so a hint for the thread that was refused (Channel's send), not a count of all threads' refusals
+    private long holderRefusals;
     /** Revokers run a membarrier (false only in tests, to take the path of a process that cannot). */
     boolean revokerFences = AsymmetricFence.isAvailable();
     /** This object may take the bias (false where disabled by property, or in tests that stage the shared path). */
@@ -159,6 +162,17 @@ public final class MpscRing extends AbstractRing
      *
      * @return as {@link #tryClaim}, or {@link #NOT_BIASED} if the bias was revoked (the caller claims shared).
      */
+    /**
+     * @return claims of this object refused because a bias holder stayed inside its claim section for
+     * {@link #REVOKE_PATIENCE_NS} (counted in back-pressure events too), as the refused thread sees them: a thread
+     * that compares the count before and after its own refused claim learns why it was refused; with several threads
+     * sending through this object, the count is not exact.
+     */
+    public long holderRefusals()
+    {
+        return holderRefusals;
+    }
+
     private int tryClaimBiased(final int typeId, final int length)
     {
         final RingMemory headerMemory = this.headerMemory;
@@ -243,6 +257,7 @@ public final class MpscRing extends AbstractRing
                 // a producer holds the bias, or it is being revoked: claims with a compare-and-set wait for that
                 if (!revokeBias(true))
                 {
+                    holderRefusals++;
                     headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
                     return INSUFFICIENT_CAPACITY;
                 }

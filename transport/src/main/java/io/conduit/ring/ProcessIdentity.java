@@ -47,9 +47,13 @@ public final class ProcessIdentity
     // or another, each true when made
     private static final Verdict[] VERDICTS = new Verdict[VERDICT_SLOTS];
     private static final int STAT_BUFFER_LENGTH = 1024;
+    static final int ALIVE = 1;
+    static final int DEAD = 0;
+    static final int UNKNOWN = -1;
+    // /proc/<pid>/stat's num_threads: a zombie group leader whose other threads still run is alive
+    private static final int THREADS_FIELD = 20;
     // a look-up's buffer, one per thread that looks: a consumer's idle path looks up to every VERDICT_TTL_NS
     private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[STAT_BUFFER_LENGTH]);
-    private static final long CURRENT = identityOf(ProcessHandle.current().pid());
 
     private static final class Verdict
     {
@@ -70,11 +74,13 @@ public final class ProcessIdentity
     }
 
     /**
-     * @return this process's word: its pid and, where {@code /proc} shows it, its start stamp.
+     * @return this process's word: its pid and, where {@code /proc} shows it, its start stamp. Read anew at each
+     * call (a ring object reads it once, when made), so a process restored from a checkpoint (CRaC, CRIU) under a
+     * new pid or start time names itself as it is now.
      */
     public static long current()
     {
-        return CURRENT;
+        return identityOf(ProcessHandle.current().pid());
     }
 
     /**
@@ -132,30 +138,40 @@ public final class ProcessIdentity
         {
             return verdict.alive;
         }
-        final boolean alive = lookUp(word);
+        final int lookedUp = lookUp(word);
+        if (UNKNOWN == lookedUp)
+        {
+            return true; // "dead" is the answer that skips claims and takes roles: never given on a guess
+        }
+        final boolean alive = ALIVE == lookedUp;
         VERDICTS[slot] = new Verdict(word, nowNs, alive);
         return alive;
     }
 
     /**
      * @param word a role's word, its pid in range.
-     * @return whether its process runs, looked up now.
+     * @return {@link #ALIVE}, {@link #DEAD}, or {@link #UNKNOWN} if {@code /proc} is there but did not say (a read
+     * error such as too many open files, or a line it could not parse).
      */
-    static boolean lookUp(final long word)
+    static int lookUp(final long word)
     {
         final long pid = pid(word);
         final long stamp = stamp(word);
         final long[] status = status(pid);
         if (null == status)
         {
-            // no /proc/<pid>/stat to read (not Linux, or hidden): the pid alone decides
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            if (!Files.isReadable(Path.of("/proc/self/stat")))
+            {
+                // no /proc (not Linux): the pid alone decides, as the JDK tells it
+                return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? ALIVE : DEAD;
+            }
+            return UNKNOWN;
         }
         if (status.length == 0)
         {
-            return false; // no such process, a zombie, or dead
+            return DEAD; // no such process, or one that has exited (a zombie with no thread left)
         }
-        return 0 == stamp || status[0] == stamp;
+        return 0 == stamp || status[0] == stamp ? ALIVE : DEAD;
     }
 
     /**
@@ -232,6 +248,8 @@ public final class ProcessIdentity
         }
         i++;
         byte state = 0;
+        long threads = -1;
+        long startTime = -1;
         for (int field = STATE_FIELD; field <= START_TIME_FIELD; field++)
         {
             while (i < length && ' ' == stat[i])
@@ -242,38 +260,59 @@ public final class ProcessIdentity
             {
                 return null;
             }
-            if (STATE_FIELD == field)
-            {
-                state = stat[i];
-            }
-            if (START_TIME_FIELD == field)
-            {
-                break;
-            }
-            while (i < length && ' ' != stat[i])
+            final int start = i;
+            while (i < length && ' ' != stat[i] && '\n' != stat[i])
             {
                 i++;
             }
-        }
-        if ('Z' == state || 'X' == state || 'x' == state)
-        {
-            return new long[0];
-        }
-        long startTime = 0;
-        int digits = 0;
-        for (; i < length && ' ' != stat[i] && '\n' != stat[i]; i++, digits++)
-        {
-            final int digit = stat[i] - '0';
-            if (digit < 0 || digit > 9 || digits >= 18)
+            if (STATE_FIELD == field)
             {
-                return null;
+                state = stat[start];
             }
-            startTime = startTime * 10 + digit;
+            else if (THREADS_FIELD == field)
+            {
+                threads = number(stat, start, i);
+            }
+            else if (START_TIME_FIELD == field)
+            {
+                if (i >= length && length == STAT_BUFFER_LENGTH)
+                {
+                    return null; // cut short by the buffer
+                }
+                startTime = number(stat, start, i);
+            }
         }
-        if (0 == digits || (i >= length && length == STAT_BUFFER_LENGTH))
+        if (threads < 0 || startTime < 0)
         {
             return null;
         }
+        // a zombie is a process that has exited, unless it is a group leader whose other threads still run
+        if ('X' == state || 'x' == state || ('Z' == state && threads <= 1))
+        {
+            return new long[0];
+        }
         return new long[] {startTime % STAMP_MODULUS + 1};
+    }
+
+    /**
+     * @return the decimal number in {@code bytes[from, to)}, or -1 if it is not one (or has more than 18 digits).
+     */
+    private static long number(final byte[] bytes, final int from, final int to)
+    {
+        if (from >= to || to - from > 18)
+        {
+            return -1;
+        }
+        long n = 0;
+        for (int i = from; i < to; i++)
+        {
+            final int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9)
+            {
+                return -1;
+            }
+            n = n * 10 + digit;
+        }
+        return n;
     }
 }
