@@ -5,24 +5,34 @@
 #
 # usage: perf/icount.sh (--ring NAME | --codec PATH) [more InstructionLoop options]
 #   from the repository root, after `mvn -B -q install -DskipTests`; needs valgrind (Debian's package).
-#   COUNT (default 1000000) and JAVA_OPTS may be set in the environment. Takes about a minute a run.
+#   COUNT (default 1000000), JAVA (default java: the JDK's launcher itself, not a wrapper script) and JAVA_OPTS
+#   (split at spaces) may be set in the environment. Takes about a minute a run.
 set -euo pipefail
 jar="${JAR:-perf/target/conduit-perf.jar}"
 count="${COUNT:-1000000}"
+java="${JAVA:-java}"
+read -r -a java_opts <<< "${JAVA_OPTS:-}"
 command -v valgrind > /dev/null || { echo "icount.sh: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
 [ -f "$jar" ] || { echo "icount.sh: $jar not found: run mvn -B -q install -DskipTests first" >&2; exit 2; }
 [ $# -ge 2 ] || { echo "usage: perf/icount.sh (--ring NAME | --codec PATH) [InstructionLoop options]" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# main-thread instructions of one run: callgrind writes a file per thread; the launcher's thread is 1, Java's main 2
+# main-thread instructions of one run. Callgrind writes a file per thread; the JDK's launcher runs Java's main
+# thread as its second thread (JavaMain), which is checked rather than trusted.
 instructions() {
     valgrind --tool=callgrind --separate-threads=yes --smc-check=all-non-file \
         --callgrind-out-file="$work/cg.$1.%p" \
-        java -Xbatch ${JAVA_OPTS:-} --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar" \
-        io.conduit.perf.jmh.ring.InstructionLoop "${@:2}" > "$work/out.$1" 2> "$work/err.$1" ||
+        "$java" -Xbatch ${java_opts[@]+"${java_opts[@]}"} --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+        -cp "$jar" io.conduit.perf.jmh.ring.InstructionLoop "${@:2}" > "$work/out.$1" 2> "$work/err.$1" ||
         { cat "$work/out.$1" "$work/err.$1" >&2; exit 1; }
-    grep -h '^summary:' "$work"/cg."$1".*-02 | awk '{print $2}'
+    local files=("$work"/cg."$1".*-02)
+    if [ ! -f "${files[0]}" ] || [ ${#files[@]} -ne 1 ] || ! grep -q 'JavaMain' "${files[0]}"; then
+        echo "icount.sh: no callgrind file of Java's main thread (thread 2 running JavaMain) in $work;" \
+            "is $java the JDK's launcher, not a script?" >&2
+        exit 1
+    fi
+    grep -h '^summary:' "${files[0]}" | awk '{print $2}'
 }
 
 one=$(instructions one "$@" --count "$count")

@@ -29,6 +29,9 @@ public final class InstructionLoop
     static final int DEFAULT_COUNT = 1_000_000;
     static final int DEFAULT_BATCH = 32;
     static final int DEFAULT_SETTLE_MS = 3_000;
+    // a message takes a 64-byte line in a Conduit ring; half the ring leaves room for SPSC's cleared header slots
+    // ahead and MPSC's clean granules behind
+    static final int MAX_BATCH = RingTrial.CAPACITY / 64 / 2;
 
     private InstructionLoop()
     {
@@ -103,9 +106,9 @@ public final class InstructionLoop
             throw new IllegalArgumentException("--ring=aeron-ipc cannot run on one thread: its publisher limit moves " +
                 "on its media driver's thread");
         }
-        if (batch > RingTrial.CAPACITY / 64)
+        if (batch > MAX_BATCH)
         {
-            throw new IllegalArgumentException("--batch=" + batch + " expected at most " + RingTrial.CAPACITY / 64 +
+            throw new IllegalArgumentException("--batch=" + batch + " expected at most " + MAX_BATCH +
                 " (a batch must fit the ring)");
         }
         try (RingFixture fixture = new RingFixture(name, RingTrial.CAPACITY))

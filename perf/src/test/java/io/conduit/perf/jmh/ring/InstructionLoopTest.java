@@ -26,6 +26,9 @@ class InstructionLoopTest
         final String line = InstructionLoop.run(new String[] {
             "--ring", ring, "--warmup", "100", "--count", "10007", "--batch", "64", "--settle-ms", "0"});
         assertTrue(line.startsWith("ring " + ring + ": 10007 messages in "), line);
+        final String largest = InstructionLoop.run(new String[] {"--ring", ring, "--warmup", "0", "--count", "10000",
+            "--batch", String.valueOf(InstructionLoop.MAX_BATCH), "--settle-ms", "0"});
+        assertTrue(largest.startsWith("ring " + ring + ": 10000 messages in "), largest);
     }
 
     @ParameterizedTest
@@ -44,8 +47,8 @@ class InstructionLoopTest
         assertEquals("give one of --ring and --codec: " + usage(), refusal("--ring", "a", "--codec", "sbe"));
         assertEquals("--count=0 expected a number >= 1", refusal("--ring", "conduit-spsc", "--count", "0"));
         assertEquals("--warmup=x expected a number >= 0", refusal("--ring", "conduit-spsc", "--warmup", "x"));
-        assertEquals("--batch=4097 expected at most 4096 (a batch must fit the ring)",
-            refusal("--ring", "conduit-spsc", "--batch", "4097"));
+        assertEquals("--batch=2049 expected at most 2048 (a batch must fit the ring)",
+            refusal("--ring", "conduit-spsc", "--batch", "2049"));
         assertEquals("unknown option --rings: " + usage(), refusal("--rings", "conduit-spsc"));
         assertEquals("--ring=aeron-ipc cannot run on one thread: its publisher limit moves on its media driver's " +
             "thread", refusal("--ring", "aeron-ipc"));
