@@ -27,11 +27,14 @@ instructions() {
         -cp "$jar" io.conduit.perf.jmh.ring.InstructionLoop "${@:2}" > "$work/out.$1" 2> "$work/err.$1" ||
         { cat "$work/out.$1" "$work/err.$1" >&2; exit 1; }
     local files=("$work"/cg."$1".*-02)
-    if [ ! -f "${files[0]}" ] || [ ${#files[@]} -ne 1 ] || ! grep -q 'JavaMain' "${files[0]}"; then
-        echo "icount.sh: no callgrind file of Java's main thread (thread 2 running JavaMain) in $work;" \
-            "is $java the JDK's launcher, not a script?" >&2
+    if [ ! -f "${files[0]}" ] || [ ${#files[@]} -ne 1 ]; then
+        echo "icount.sh: callgrind wrote no file for a thread 2 (Java's main thread): is $java the JDK's launcher," \
+            "not a script?" >&2
         exit 1
     fi
+    # JavaMain is a local symbol of libjli: a stripped launcher library does not name it, so only warn
+    grep -q 'JavaMain' "${files[0]}" ||
+        echo "icount.sh: thread 2 shows no JavaMain (a stripped libjli?): counting it as Java's main thread" >&2
     grep -h '^summary:' "${files[0]}" | awk '{print $2}'
 }
 

@@ -83,6 +83,7 @@ public final class Channel implements AutoCloseable
     /** What send sleeps on: the space waiter, counted in the producer slot too for an MPSC ring. */
     private final Awaitable spaceSleeper;
     private final WaitCondition dataAvailable;
+    private final WaitCondition closedCondition;
     /**
      * Per sending thread (MPSC allows many): the freed position each saw at its failed offer. One for all channels,
      * holding a channel only during a blocked send: a thread's entry must not keep a closed channel reachable.
@@ -107,6 +108,7 @@ public final class Channel implements AutoCloseable
         this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
         this.spaceSleeper = ring instanceof MpscRing ? this::awaitSpaceCounted : spaceWaiter;
         this.dataAvailable = () -> closed || abstractRing.isHeadWritten();
+        this.closedCondition = () -> closed;
         this.spins = spins;
         this.yields = yields;
         this.maxSleepNs = maxSleepNs;
@@ -213,7 +215,8 @@ public final class Channel implements AutoCloseable
      * @param source body.
      * @param offset body offset.
      * @param length body length.
-     * @param timeoutNs longest wait.
+     * @param timeoutNs longest wait; an offer refused by an MPSC bias holder waits its patience (10 ms) with no
+     *                  deadline, so such a send may return up to 20 ms after it (docs/LAYOUT.md, "MPSC bias").
      * @return false if the timeout passed without space.
      * @throws ChannelClosedException if the channel is or gets closed.
      */
@@ -223,11 +226,13 @@ public final class Channel implements AutoCloseable
         enter();
         try
         {
+            final long holderRefusals = null == mpscRing ? 0 : mpscRing.holderRefusals();
             if (ring.offer(typeId, source, offset, length))
             {
                 return true;
             }
-            return sendWaiting(typeId, source, offset, length, timeoutNs);
+            return sendWaiting(typeId, source, offset, length, timeoutNs,
+                null != mpscRing && mpscRing.holderRefusals() != holderRefusals);
         }
         finally
         {
@@ -235,50 +240,91 @@ public final class Channel implements AutoCloseable
         }
     }
 
+    /**
+     * The blocking part of {@link #send}, after its first offer was refused.
+     *
+     * @param refusedByHolder whether that refusal was an MPSC bias holder's, not a lack of space.
+     */
     private boolean sendWaiting(
-        final int typeId, final DirectBuffer source, final int offset, final int length, final long timeoutNs)
+        final int typeId,
+        final DirectBuffer source,
+        final int offset,
+        final int length,
+        final long timeoutNs,
+        final boolean refusedByHolder)
     {
         final SpaceFreed spaceFreed = SPACE_FREED.get();
         spaceFreed.channel = this;
         try
         {
             long deadlineNs = NO_DEADLINE;
-            long holderSleepNs = 0; // 0 until a bias holder refuses, then the sleep that refusal takes
+            long holderSleepNs = 0; // 0 until a bias holder refuses, then the hold-off that refusal takes
+            boolean holderRefused = refusedByHolder;
             final MpscRing mpscRing = this.mpscRing;
             for (int attempt = 1; ; attempt++)
             {
+                if (holderRefused)
+                {
+                    // the offer already waited its patience on the holder: spinning would only wait again, and the
+                    // holder leaving its section wakes nobody, so hold off at once, from 1 ms, doubling while refused
+                    holderSleepNs = 0 == holderSleepNs ? Math.min(HOLDER_REFUSED_SLEEP_NS, maxSleepNs) :
+                        holderSleepNs > maxSleepNs >> 1 ? maxSleepNs : holderSleepNs << 1;
+                    attempt = Math.max(attempt, spins + yields + 1);
+                    deadlineNs = holdOff(attempt, deadlineNs, timeoutNs, holderSleepNs);
+                    if (TIMED_OUT == deadlineNs)
+                    {
+                        return false;
+                    }
+                    checkOpen();
+                }
+                // the freed position before the offer: space freed after it is seen, and wakes a sleep below
                 spaceFreed.freedAtFailure = abstractRing.freedPosition();
                 final long holderRefusals = null == mpscRing ? 0 : mpscRing.holderRefusals();
                 if (ring.offer(typeId, source, offset, length))
                 {
                     return true;
                 }
-                long sleepNs = maxSleepNs;
-                if (null != mpscRing && mpscRing.holderRefusals() != holderRefusals)
-                {
-                    // the offer already waited its patience on the holder: spinning would only wait again, and the
-                    // holder leaving its section wakes nobody, so sleep at once, from 1 ms, doubling while refused
-                    holderSleepNs = 0 == holderSleepNs ? Math.min(HOLDER_REFUSED_SLEEP_NS, maxSleepNs) :
-                        holderSleepNs > maxSleepNs >> 1 ? maxSleepNs : holderSleepNs << 1;
-                    sleepNs = holderSleepNs;
-                    attempt = Math.max(attempt, spins + yields + 1);
-                }
-                else
+                holderRefused = null != mpscRing && mpscRing.holderRefusals() != holderRefusals;
+                if (!holderRefused)
                 {
                     holderSleepNs = 0;
+                    deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceSleeper, spaceFreed);
+                    if (TIMED_OUT == deadlineNs)
+                    {
+                        return false;
+                    }
+                    checkOpen();
                 }
-                deadlineNs = idle(attempt, deadlineNs, timeoutNs, spaceSleeper, spaceFreed, sleepNs);
-                if (TIMED_OUT == deadlineNs)
-                {
-                    return false;
-                }
-                checkOpen();
             }
         }
         finally
         {
             spaceFreed.channel = null;
         }
+    }
+
+    /**
+     * Sleep {@code holdOffNs} after a refusal by a bias holder, or until the deadline or a close: on the space futex
+     * word (so that close wakes it), re-sleeping when freed space or a bounded sleep (a process without membarrier
+     * sleeps at most 1 ms at a time) ends a sleep early, since neither is the holder's leaving.
+     *
+     * @return the deadline, or {@link #TIMED_OUT} if it has passed.
+     */
+    private long holdOff(final int attempt, final long deadlineNs, final long timeoutNs, final long holdOffNs)
+    {
+        long deadline = deadlineNs;
+        final long endNs = System.nanoTime() + holdOffNs;
+        long remainingNs = holdOffNs;
+        while (remainingNs > 0 && !closed)
+        {
+            deadline = idle(attempt, deadline, timeoutNs, spaceSleeper, closedCondition, remainingNs);
+            if (TIMED_OUT == deadline)
+            {
+                return TIMED_OUT;
+            }
+            remainingNs = endNs - System.nanoTime();
+        }
+        return deadline;
     }
 
     /**

@@ -157,22 +157,23 @@ public final class MpscRing extends AbstractRing
     }
 
     /**
-     * Claim as the holder of the bias, with plain stores: inside a bias section, and only if the tail word is still
-     * this object's own (the tail it stored, tagged with its slot).
-     *
-     * @return as {@link #tryClaim}, or {@link #NOT_BIASED} if the bias was revoked (the caller claims shared).
-     */
-    /**
-     * @return claims of this object refused because a bias holder stayed inside its claim section for
-     * {@link #REVOKE_PATIENCE_NS} (counted in back-pressure events too), as the refused thread sees them: a thread
-     * that compares the count before and after its own refused claim learns why it was refused; with several threads
-     * sending through this object, the count is not exact.
+     * @return claims of this object refused by a bias holder it could not revoke within {@link #REVOKE_PATIENCE_NS}
+     * (one inside its claim section, or, for a revoker without membarrier, one that has not acknowledged yet; each
+     * counted in back-pressure events too), as the refused thread sees them: a thread that compares the count before
+     * and after its own refused claim learns why it was refused; with several threads sending through this object,
+     * the count is not exact.
      */
     public long holderRefusals()
     {
         return holderRefusals;
     }
 
+    /**
+     * Claim as the holder of the bias, with plain stores: inside a bias section, and only if the tail word is still
+     * this object's own (the tail it stored, tagged with its slot).
+     *
+     * @return as {@link #tryClaim}, or {@link #NOT_BIASED} if the bias was revoked (the caller claims shared).
+     */
     private int tryClaimBiased(final int typeId, final int length)
     {
         final RingMemory headerMemory = this.headerMemory;

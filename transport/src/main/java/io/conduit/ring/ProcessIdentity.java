@@ -19,13 +19,16 @@ import java.nio.file.Path;
  *   +---+--------------------------+-------------------------------+
  * </pre>
  * The stamp is the process's start time in clock ticks since boot ({@code /proc/<pid>/stat}, field 22) folded into
- * 1..2<sup>31</sup>-1, so a word is never negative. A stamp of 0 means unknown: a process that cannot read its own
- * start time (no {@code /proc}) stores its bare pid, as files written before the stamp did, and such a word is alive
- * while its pid is.
+ * 1..2<sup>31</sup>-1, so a word is never negative. A stamp of 0 means unknown: a process that could not read its
+ * own start time (no {@code /proc}, or a failed read when its ring object was made) stores its bare pid, and such a
+ * word is alive while a process with its pid runs.
  * <p>
- * A word with a stamp is alive while a process with its pid runs (not a zombie) and that process's stamp is the
- * word's. If the process's start time cannot be read ({@code /proc} mounted with {@code hidepid}), the pid alone
- * decides, as for a word with no stamp. Processes of one channel share a pid namespace (README).
+ * A word is dead only when {@code /proc} says so: no {@code /proc/<pid>}, a process that has exited (a zombie with no
+ * thread left), or another start stamp. Where {@code /proc} cannot answer (a read or parse failure, or Linux with no
+ * {@code /proc} mounted) the word is taken for alive, since "dead" skips claims and takes roles; off Linux the JDK's
+ * {@link ProcessHandle} decides by pid. So {@code /proc} must show every process of a channel to every other: under
+ * {@code hidepid=2} another user's processes have no {@code /proc/<pid>} and look dead; under {@code hidepid=1} their
+ * files cannot be read, so they look alive, dead or not. Processes of one channel share a pid namespace (README).
  * <p>
  * {@link #isAlive(long)} reads a file, a few system calls: a consumer spinning on a live producer's claim checks it
  * about every thousand polls, so a word's verdict is kept for {@link #VERDICT_TTL_NS} (a process that dies is found
@@ -47,6 +50,9 @@ public final class ProcessIdentity
     // or another, each true when made
     private static final Verdict[] VERDICTS = new Verdict[VERDICT_SLOTS];
     private static final int STAT_BUFFER_LENGTH = 1024;
+    // whether this system has a /proc to ask, decided once: every "no such file" below means dead only with one
+    private static final boolean PROC = Files.isReadable(Path.of("/proc/self/stat"));
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
     static final int ALIVE = 1;
     static final int DEAD = 0;
     static final int UNKNOWN = -1;
@@ -138,12 +144,9 @@ public final class ProcessIdentity
         {
             return verdict.alive;
         }
-        final int lookedUp = lookUp(word);
-        if (UNKNOWN == lookedUp)
-        {
-            return true; // "dead" is the answer that skips claims and takes roles: never given on a guess
-        }
-        final boolean alive = ALIVE == lookedUp;
+        // "dead" is the answer that skips claims and takes roles: never given on a guess, so UNKNOWN is alive (kept
+        // as long as a verdict, so that a /proc that cannot answer is not asked at every stuck check)
+        final boolean alive = DEAD != lookUp(word);
         VERDICTS[slot] = new Verdict(word, nowNs, alive);
         return alive;
     }
@@ -160,9 +163,9 @@ public final class ProcessIdentity
         final long[] status = status(pid);
         if (null == status)
         {
-            if (!Files.isReadable(Path.of("/proc/self/stat")))
+            if (!PROC && !LINUX)
             {
-                // no /proc (not Linux): the pid alone decides, as the JDK tells it
+                // no /proc, not Linux: the pid alone decides, as the JDK tells it (on Linux the JDK reads /proc too)
                 return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? ALIVE : DEAD;
             }
             return UNKNOWN;
@@ -210,7 +213,7 @@ public final class ProcessIdentity
         }
         catch (final NoSuchFileException ex)
         {
-            return Files.isDirectory(Path.of("/proc", "self")) ? new long[0] : null;
+            return PROC ? new long[0] : null;
         }
         catch (final IOException | SecurityException ex)
         {
