@@ -234,17 +234,7 @@ class MpscBiasPromisesTest
             final CountDownLatch leave = new CountDownLatch(1);
             final Future<Void> holding = start("holder", () ->
             {
-                send(holder, 1, 0); // alone: takes the bias
-                holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
-                {
-                    inside.countDown();
-                    awaitLatch(leave, "the test's leave", HELD_NS);
-                    return loaded;
-                });
-                final int claimed = holder.tryClaim(1, BODY_LENGTH); // held inside its section, tail loaded
-                assertTrue(claimed > 0);
-                writeBody(holder, claimed, 1, 1);
-                holder.commit(claimed);
+                claimHeldInside(holder, holderHeader, inside, () -> awaitLatch(leave, "the test's leave", HELD_NS));
                 for (long sequence = 2; sequence < holderMessages; sequence++)
                 {
                     send(holder, 1, sequence);
@@ -323,18 +313,12 @@ class MpscBiasPromisesTest
             final CountDownLatch revoked = new CountDownLatch(1);
             final Future<Integer> holding = start("holder", () ->
             {
-                send(holder, 1, 0); // alone: takes the bias
-                holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
+                // its tail as loaded before the revoking tag
+                final int claimed = claimHeldInside(holder, holderHeader, inside, () ->
                 {
-                    inside.countDown();
                     awaitLatch(waitedFor, "the revoker waiting for the holder's section", HELD_NS);
                     assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "the revoking tag");
-                    return loaded; // the tail as loaded before the revoking tag
                 });
-                final int claimed = holder.tryClaim(1, BODY_LENGTH);
-                assertTrue(claimed > 0);
-                writeBody(holder, claimed, 1, 1);
-                holder.commit(claimed);
                 awaitLatch(revoked, "the revoker's claim");
                 send(holder, 1, 2);
                 return claimed;
@@ -385,9 +369,10 @@ class MpscBiasPromisesTest
     }
 
     /**
-     * docs/LAYOUT.md, "Limits": an {@code Error} thrown inside a holder's section leaves it open while the process
-     * lives: other producers report back-pressure, try after try, and the holder's close cannot revoke its own bias
-     * (it keeps its slot). Once its process is dead, the next producer's try revokes, and nothing is lost.
+     * docs/LAYOUT.md, "Limits": an {@code Error} thrown inside a holder's section leaves it open until the owner
+     * thread's next claim or commit (the next test): meanwhile other producers report back-pressure, try after try,
+     * and the holder's close cannot revoke its own bias (it keeps its slot). Once its process is dead, the next
+     * producer's try revokes, and nothing is lost.
      */
     @Test
     void shouldHoldOtherProducersOffAfterAnErrorInsideAHoldersSectionWhileItsProcessLives() throws Exception
@@ -452,6 +437,30 @@ class MpscBiasPromisesTest
             assertEquals(0, tag(rig.header), "the holder finished the pending revocation");
             rig.revokedAndDelivered(2);
         }
+    }
+
+    /**
+     * The holder sends alone (taking the bias), then claims with its tail load held by a hook, inside its claim
+     * section: it counts {@code inside} down, runs {@code whileInside}, and lets the load return what it loaded. Then
+     * it writes message 1 into the claim and commits it.
+     *
+     * @return the claim's offset.
+     */
+    private static int claimHeldInside(
+        final MpscRing holder, final SectionHookedHeader header, final CountDownLatch inside, final Runnable whileInside)
+    {
+        send(holder, 1, 0); // alone: takes the bias
+        header.arm(TAIL_POSITION_OFFSET, loaded ->
+        {
+            inside.countDown();
+            whileInside.run();
+            return loaded;
+        });
+        final int claimed = holder.tryClaim(1, BODY_LENGTH); // held inside its section, tail loaded
+        assertTrue(claimed > 0);
+        writeBody(holder, claimed, 1, 1);
+        holder.commit(claimed);
+        return claimed;
     }
 
     /**
