@@ -226,13 +226,12 @@ public final class Channel implements AutoCloseable
         enter();
         try
         {
-            final long holderRefusals = null == mpscRing ? 0 : mpscRing.holderRefusals();
+            final long holderRefusals = holderRefusals();
             if (ring.offer(typeId, source, offset, length))
             {
                 return true;
             }
-            return sendWaiting(typeId, source, offset, length, timeoutNs,
-                null != mpscRing && mpscRing.holderRefusals() != holderRefusals);
+            return sendWaiting(typeId, source, offset, length, timeoutNs, holderRefusals() != holderRefusals);
         }
         finally
         {
@@ -260,7 +259,6 @@ public final class Channel implements AutoCloseable
             long deadlineNs = NO_DEADLINE;
             long holderSleepNs = 0; // 0 until a bias holder refuses, then the hold-off that refusal takes
             boolean holderRefused = refusedByHolder;
-            final MpscRing mpscRing = this.mpscRing;
             for (int attempt = 1; ; attempt++)
             {
                 if (holderRefused)
@@ -269,6 +267,7 @@ public final class Channel implements AutoCloseable
                     // holder leaving its section wakes nobody, so hold off at once, from 1 ms, doubling while refused
                     holderSleepNs = 0 == holderSleepNs ? Math.min(HOLDER_REFUSED_SLEEP_NS, maxSleepNs) :
                         holderSleepNs > maxSleepNs >> 1 ? maxSleepNs : holderSleepNs << 1;
+                    // from here on, the call sleeps rather than spins or yields: it has already waited 10 ms
                     attempt = Math.max(attempt, spins + yields + 1);
                     deadlineNs = holdOff(attempt, deadlineNs, timeoutNs, holderSleepNs);
                     if (TIMED_OUT == deadlineNs)
@@ -279,12 +278,12 @@ public final class Channel implements AutoCloseable
                 }
                 // the freed position before the offer: space freed after it is seen, and wakes a sleep below
                 spaceFreed.freedAtFailure = abstractRing.freedPosition();
-                final long holderRefusals = null == mpscRing ? 0 : mpscRing.holderRefusals();
+                final long holderRefusals = holderRefusals();
                 if (ring.offer(typeId, source, offset, length))
                 {
                     return true;
                 }
-                holderRefused = null != mpscRing && mpscRing.holderRefusals() != holderRefusals;
+                holderRefused = holderRefusals() != holderRefusals;
                 if (!holderRefused)
                 {
                     holderSleepNs = 0;
@@ -301,6 +300,15 @@ public final class Channel implements AutoCloseable
         {
             spaceFreed.channel = null;
         }
+    }
+
+    /**
+     * @return offers of this channel's MPSC ring refused by a bias holder ({@link MpscRing#holderRefusals()}), 0 for
+     * SPSC: compared before and after an offer, it tells a holder's refusal from a lack of space.
+     */
+    private long holderRefusals()
+    {
+        return null == mpscRing ? 0 : mpscRing.holderRefusals();
     }
 
     /**

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -217,6 +218,11 @@ class ChannelSetTest
                         seen = now;
                         progressNs = System.nanoTime();
                     }
+                    else if (!sender.isAlive() && 0 != sender.exitValue())
+                    {
+                        fail("the sender exited with " + sender.exitValue() + ": " +
+                            Files.readString(dir.resolve("sender.log")));
+                    }
                     else if (System.nanoTime() - progressNs > TimeUnit.SECONDS.toNanos(30))
                     {
                         fail("the set slept on after send " + now + " to lane " + lane + " (it sleeps up to 60 s)");
@@ -225,7 +231,7 @@ class ChannelSetTest
                 }
                 assertEquals(count, outcome.get());
                 assertTrue(sender.waitFor(30, TimeUnit.SECONDS));
-                assertEquals(0, sender.exitValue());
+                assertEquals(0, sender.exitValue(), () -> readLog(dir.resolve("sender.log")));
             }
             finally
             {
@@ -331,5 +337,17 @@ class ChannelSetTest
     private Channel open(final String name) throws Exception
     {
         return Channel.open(dir, name, ChannelOptions.defaults().capacity(4096), 0, 0);
+    }
+
+    private static String readLog(final Path log)
+    {
+        try
+        {
+            return Files.readString(log);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "(no log: " + ex + ")";
+        }
     }
 }

@@ -128,9 +128,9 @@ public final class ChannelFileDescriptor
      * the pid and its process's start stamp ({@code io.conduit.ring.ProcessIdentity}), where 4 held a bare pid and
      * took every larger word for a dead process. 4: an MPSC tail word carries a bias tag in its low 6 bits
      * ({@link #TAIL_TAG_MASK}) and a producer slot a bias section word ({@link #SLOT_BIAS_SECTION_OFFSET}). 3: a
-     * producer slot records a claim in one 64-bit word (2 stored its
-     * position and its length apart, in three steps that two threads of one process could interleave). 2: records
-     * are 64-byte aligned (1 aligned them to 8 bytes and followed each with a padding record to the end of its line).
+     * producer slot records a claim in one 64-bit word (2 stored its position and its length apart, in three steps
+     * that two threads of one process could interleave). 2: records are 64-byte aligned (1 aligned them to 8 bytes
+     * and followed each with a padding record to the end of its line).
      */
     public static final int LAYOUT_VERSION = 5;
     /** Distance between fields written by different sides. */

@@ -282,7 +282,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                 }
                 ++count;
                 bytes += frameLength - HEADER_LENGTH;
-                position += alignedLength(frameLength);
+                position = end;
                 if (ControlledMessageHandler.Action.BREAK == action)
                 {
                     break;
@@ -696,7 +696,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             }
             // a word of this pid with another stamp (or none) is a dead predecessor's: a restarted process may have
             // its pid (a container's 1)
-            if (0 != holder && ProcessIdentity.pid(holder) != ProcessIdentity.pid(pid) && isAlive(holder))
+            if (0 != holder && ProcessIdentity.pid(holder) != ProcessIdentity.pid(pid) && ProcessIdentity.isAlive(holder))
             {
                 throw new IllegalStateException("channel already has a live " + role + " pid=" +
                     ProcessIdentity.describe(holder) +
@@ -793,15 +793,6 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     {
         return new CorruptChannelException("channel file ring: " + field + "=" + actual + " expected " + expected +
             " at position=" + position + " file=" + fileName);
-    }
-
-    /**
-     * @param word a role's word from the header: a pid and its process's start stamp ({@link ProcessIdentity}).
-     * @return true if that process is alive on this machine: not a pid since given to another process.
-     */
-    static boolean isAlive(final long word)
-    {
-        return ProcessIdentity.isAlive(word);
     }
 
     /**

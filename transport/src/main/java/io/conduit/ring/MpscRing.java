@@ -266,7 +266,7 @@ public final class MpscRing extends AbstractRing
             }
             if (tail < 0)
             {
-                // loadTail leaves a line start (the tag bits are the line's low bits); a negative one is scribbled
+                // the tag check above leaves a line start (the tag bits are the line's low bits); a negative tail is scribbled
                 throw corrupt("tailPosition", ">= 0", tail, tail);
             }
             final int toEnd = capacity - ((int)tail & mask);
@@ -588,7 +588,7 @@ public final class MpscRing extends AbstractRing
             }
             Thread.onSpinWait();
         }
-        if (!isAlive(header.getLongVolatile(slot + SLOT_PID_OFFSET)))
+        if (!ProcessIdentity.isAlive(header.getLongVolatile(slot + SLOT_PID_OFFSET)))
         {
             return HOLDER_DEAD; // a dead holder stores nothing more; a free slot's holder closed, revoking first
         }
@@ -849,7 +849,7 @@ public final class MpscRing extends AbstractRing
                 final long into = slotClaimDistance(claim, position); // position - the claim's position
                 if (into >= 0 && into < claimLength && claimLength <= 2L * capacity &&
                     slotPid == header.getLongVolatile(slot + SLOT_PID_OFFSET) && // not a new owner's claim
-                    !isAlive(slotPid))
+                    !ProcessIdentity.isAlive(slotPid))
                 {
                     // never past the tail: no claim, dead or alive, reaches beyond it
                     return (int)Math.max(0, Math.min(position - into + claimLength, tail) - position);
@@ -980,7 +980,7 @@ public final class MpscRing extends AbstractRing
             final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
             if (0 != slotPid && slotPid != pid &&
                 isClaimConsumed(claim, head) &&
-                !isAlive(slotPid) &&
+                !ProcessIdentity.isAlive(slotPid) &&
                 header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {
                 takeSleepers(slot);
@@ -1057,7 +1057,7 @@ public final class MpscRing extends AbstractRing
             final int slot = producerSlotOffset(i);
             final long slotPid = header.getLongVolatile(slot + SLOT_PID_OFFSET);
             final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
-            final boolean free = 0 == slotPid || (slotPid != pid && !isAlive(slotPid) &&
+            final boolean free = 0 == slotPid || (slotPid != pid && !ProcessIdentity.isAlive(slotPid) &&
                 isClaimConsumed(claim, head)); // last claim behind head
             if (free && header.compareAndSetLong(slot + SLOT_PID_OFFSET, slotPid, pid))
             {

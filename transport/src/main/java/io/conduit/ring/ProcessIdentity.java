@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The word a ring stores for a process that holds a role (producer pid, consumer pid, producer slot pid): the pid in
@@ -42,6 +43,8 @@ public final class ProcessIdentity
     private static final long STAMP_MODULUS = Integer.MAX_VALUE;
     // fields after the command's closing parenthesis in /proc/<pid>/stat: state is field 3, starttime field 22
     private static final int STATE_FIELD = 3;
+    // num_threads: a zombie group leader whose other threads still run is alive
+    private static final int THREADS_FIELD = 20;
     private static final int START_TIME_FIELD = 22;
     /** How long a word's verdict is kept before its process is looked up again. */
     public static final long VERDICT_TTL_NS = 10_000_000L;
@@ -56,8 +59,10 @@ public final class ProcessIdentity
     static final int ALIVE = 1;
     static final int DEAD = 0;
     static final int UNKNOWN = -1;
-    // /proc/<pid>/stat's num_threads: a zombie group leader whose other threads still run is alive
-    private static final int THREADS_FIELD = 20;
+    /** {@link #status(long)}: no such process, or one that has exited. */
+    static final long EXITED = 0;
+    /** {@link #status(long)}: {@code /proc} did not say. */
+    static final long UNREADABLE = -1;
     // a look-up's buffer, one per thread that looks: a consumer's idle path looks up to every VERDICT_TTL_NS
     private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[STAT_BUFFER_LENGTH]);
 
@@ -132,6 +137,18 @@ public final class ProcessIdentity
      */
     public static boolean isAlive(final long word)
     {
+        return isAlive(word, ProcessIdentity::status);
+    }
+
+    /**
+     * {@link #isAlive(long)} with the look-up given: the seam its tests use.
+     *
+     * @param word   a role's word.
+     * @param status as {@link #status(long)}.
+     * @return as {@link #isAlive(long)}.
+     */
+    static boolean isAlive(final long word, final LongUnaryOperator status)
+    {
         final long pid = pid(word);
         if (word <= 0 || 0 == pid || pid > Integer.MAX_VALUE)
         {
@@ -146,35 +163,34 @@ public final class ProcessIdentity
         }
         // "dead" is the answer that skips claims and takes roles: never given on a guess, so UNKNOWN is alive (kept
         // as long as a verdict, so that a /proc that cannot answer is not asked at every stuck check)
-        final boolean alive = DEAD != lookUp(word);
+        final boolean alive = DEAD != lookUp(word, status.applyAsLong(pid));
         VERDICTS[slot] = new Verdict(word, nowNs, alive);
         return alive;
     }
 
     /**
-     * @param word a role's word, its pid in range.
+     * @param word   a role's word, its pid in range.
+     * @param status its pid's {@link #status(long)}.
      * @return {@link #ALIVE}, {@link #DEAD}, or {@link #UNKNOWN} if {@code /proc} is there but did not say (a read
      * error such as too many open files, or a line it could not parse).
      */
-    static int lookUp(final long word)
+    static int lookUp(final long word, final long status)
     {
-        final long pid = pid(word);
-        final long stamp = stamp(word);
-        final long[] status = status(pid);
-        if (null == status)
+        if (UNREADABLE == status)
         {
             if (!PROC && !LINUX)
             {
                 // no /proc, not Linux: the pid alone decides, as the JDK tells it (on Linux the JDK reads /proc too)
-                return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? ALIVE : DEAD;
+                return ProcessHandle.of(pid(word)).map(ProcessHandle::isAlive).orElse(false) ? ALIVE : DEAD;
             }
             return UNKNOWN;
         }
-        if (status.length == 0)
+        if (EXITED == status)
         {
             return DEAD; // no such process, or one that has exited (a zombie with no thread left)
         }
-        return 0 == stamp || status[0] == stamp ? ALIVE : DEAD;
+        final long stamp = stamp(word);
+        return 0 == stamp || status == stamp ? ALIVE : DEAD;
     }
 
     /**
@@ -189,35 +205,43 @@ public final class ProcessIdentity
 
     private static long identityOf(final long pid)
     {
-        final long[] status = status(pid);
-        return null == status || status.length == 0 ? pid : of(pid, status[0]);
+        final long status = status(pid);
+        return status > 0 ? of(pid, status) : pid;
     }
 
     /**
      * @param pid a process id.
-     * @return {@code {stamp}} for a running process, an empty array for none (or a zombie), or null if
-     * {@code /proc/<pid>/stat} cannot be read or parsed.
+     * @return the start stamp of a running process, {@link #EXITED} for none (or a zombie with no thread left), or
+     * {@link #UNREADABLE} if {@code /proc/<pid>/stat} cannot be read or parsed.
      */
-    static long[] status(final long pid)
+    static long status(final long pid)
     {
+        if (!PROC)
+        {
+            return UNREADABLE;
+        }
+        // a buffer of the thread's own: a consumer's idle path looks up to every VERDICT_TTL_NS, and Files.readAllBytes
+        // would take 8 KiB for a file that reports no size
         final byte[] bytes = STAT_BUFFER.get();
-        int length = 0;
+        final int length;
         try (SeekableByteChannel channel = Files.newByteChannel(Path.of("/proc/" + pid + "/stat")))
         {
             final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining() && channel.read(buffer) > 0)
+            int read;
+            do
             {
-                length = buffer.position();
+                read = channel.read(buffer); // a file of /proc may come in more than one read
             }
+            while (read > 0 && buffer.hasRemaining());
             length = buffer.position();
         }
         catch (final NoSuchFileException ex)
         {
-            return PROC ? new long[0] : null;
+            return EXITED;
         }
         catch (final IOException | SecurityException ex)
         {
-            return null;
+            return UNREADABLE;
         }
         return parseStat(bytes, length);
     }
@@ -226,7 +250,7 @@ public final class ProcessIdentity
      * @param stat the text of {@code /proc/<pid>/stat}.
      * @return as {@link #status(long)}.
      */
-    static long[] parseStat(final String stat)
+    static long parseStat(final String stat)
     {
         final byte[] bytes = stat.getBytes(StandardCharsets.US_ASCII);
         return parseStat(bytes, bytes.length);
@@ -235,9 +259,9 @@ public final class ProcessIdentity
     /**
      * @param stat the bytes of {@code /proc/<pid>/stat}.
      * @param length how many of them were read.
-     * @return as {@link #status(long)}; null for a line cut short by the buffer.
+     * @return as {@link #status(long)}; {@link #UNREADABLE} for a line cut short by the buffer.
      */
-    static long[] parseStat(final byte[] stat, final int length)
+    static long parseStat(final byte[] stat, final int length)
     {
         // the command (field 2) may hold spaces and parentheses: the fields that follow start after its last ')'
         int i = length - 1;
@@ -247,7 +271,7 @@ public final class ProcessIdentity
         }
         if (i < 0)
         {
-            return null;
+            return UNREADABLE;
         }
         i++;
         byte state = 0;
@@ -261,7 +285,7 @@ public final class ProcessIdentity
             }
             if (i >= length)
             {
-                return null;
+                return UNREADABLE;
             }
             final int start = i;
             while (i < length && ' ' != stat[i] && '\n' != stat[i])
@@ -280,21 +304,21 @@ public final class ProcessIdentity
             {
                 if (i >= length && length == STAT_BUFFER_LENGTH)
                 {
-                    return null; // cut short by the buffer
+                    return UNREADABLE; // cut short by the buffer
                 }
                 startTime = number(stat, start, i);
             }
         }
         if (threads < 0 || startTime < 0)
         {
-            return null;
+            return UNREADABLE;
         }
         // a zombie is a process that has exited, unless it is a group leader whose other threads still run
         if ('X' == state || 'x' == state || ('Z' == state && threads <= 1))
         {
-            return new long[0];
+            return EXITED;
         }
-        return new long[] {startTime % STAMP_MODULUS + 1};
+        return startTime % STAMP_MODULUS + 1;
     }
 
     /**

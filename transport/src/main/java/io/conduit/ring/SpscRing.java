@@ -153,7 +153,7 @@ public final class SpscRing extends AbstractRing
     boolean isClaimerDead(final long position)
     {
         final long producerPid = header.getLongVolatile(PRODUCER_PID_OFFSET);
-        return 0 == producerPid || !isAlive(producerPid);
+        return 0 == producerPid || !ProcessIdentity.isAlive(producerPid);
     }
 
     @Override

@@ -524,11 +524,13 @@ class ChannelFileTest
         assertOpenRefused("magic=0");
     }
 
-    @Test
-    void shouldRefuseOtherLayoutVersion() throws Exception
+    @ParameterizedTest(name = "layoutVersion={0}")
+    @ValueSource(ints = {LAYOUT_VERSION - 1, LAYOUT_VERSION + 1})
+    void shouldRefuseOtherLayoutVersion(final int version) throws Exception
     {
-        createAndCorrupt(LAYOUT_VERSION_OFFSET, Integer.BYTES, LAYOUT_VERSION + 1);
-        assertOpenRefused("layoutVersion=" + (LAYOUT_VERSION + 1));
+        // the one before too: version 4 held bare pids, and took the words of version 5 for dead processes
+        createAndCorrupt(LAYOUT_VERSION_OFFSET, Integer.BYTES, version);
+        assertOpenRefused("layoutVersion=" + version);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.conduit.ring;
 import io.conduit.Channel;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.wait.CpuClock;
 import io.conduit.ring.MpscBiasTest.Reader;
 import io.conduit.ring.MpscBiasTest.Rig;
 import org.agrona.concurrent.AtomicBuffer;
@@ -192,12 +193,20 @@ class MpscBiasPromisesTest
                 final Future<long[]> send = start("sender", () ->
                 {
                     final long startNs = System.nanoTime();
+                    final long startCpuNs = CpuClock.currentThreadCpuTimeNs();
                     final boolean sent = sender.send(2, body(0, 2), 0, BODY_LENGTH, timeoutNs);
-                    return new long[] {sent ? 1 : 0, System.nanoTime() - startNs};
+                    return new long[] {sent ? 1 : 0, System.nanoTime() - startNs,
+                        CpuClock.currentThreadCpuTimeNs() - startCpuNs};
                 });
                 final long[] result = await(send, "a send refused by a bias holder");
                 assertEquals(0, result[0], "sent while the holder refused");
                 assertTrue(result[1] >= timeoutNs, "returned after " + result[1] + " ns, before its timeout");
+                // documented: up to 20 ms late; a hold-off not cut at the deadline would be up to 1 s late
+                assertTrue(result[1] < timeoutNs + TimeUnit.MILLISECONDS.toNanos(500),
+                    "returned " + (result[1] - timeoutNs) + " ns after its timeout");
+                // a dozen 10 ms patiences of yielding, about 120 ms; a hold-off that spun would take the whole 2 s.
+                // CPU time is never more than wall time, so a loaded machine cannot fail this
+                assertTrue(result[2] < timeoutNs / 2, "the sender used " + result[2] + " ns of CPU in 2 s");
                 final long offers = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET) - backPressure;
                 assertEquals(offers, senderRing.holderRefusals(), "every refusal was the holder's");
                 assertTrue(offers >= 2 && offers <= 30, offers + " offers refused in 2 s: it spun on the holder");
@@ -381,15 +390,7 @@ class MpscBiasPromisesTest
         try (Rig rig = rig())
         {
             final AtomicBuffer header = rig.header;
-            final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
-            final MpscRing holder = ringOn(holderHeader, rig.aFile);
-            send(holder, 1, 0); // alone: takes the bias
-            assertEquals(HOLDER_SLOT + 1, tag(header));
-            holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
-            {
-                throw new StackOverflowError("inside the bias section");
-            });
-            assertThrows(StackOverflowError.class, () -> holder.tryClaim(1, BODY_LENGTH));
+            final MpscRing holder = holderWithAnErrorInsideItsSection(rig);
             assertEquals(MpscRing.SECTION_CLAIM, section(header, HOLDER_SLOT), "the section left open");
 
             for (int attempt = 0; attempt < 2; attempt++)
@@ -422,14 +423,7 @@ class MpscBiasPromisesTest
         needBias();
         try (Rig rig = rig())
         {
-            final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
-            final MpscRing holder = ringOn(holderHeader, rig.aFile);
-            send(holder, 1, 0);
-            holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
-            {
-                throw new StackOverflowError("inside the bias section");
-            });
-            assertThrows(StackOverflowError.class, () -> holder.tryClaim(1, BODY_LENGTH));
+            final MpscRing holder = holderWithAnErrorInsideItsSection(rig);
             assertBackPressure(rig);
 
             send(holder, 1, 1);
@@ -461,6 +455,26 @@ class MpscBiasPromisesTest
         writeBody(holder, claimed, 1, 1);
         holder.commit(claimed);
         return claimed;
+    }
+
+    /**
+     * A, on a hooked header, sends alone (taking the bias), then claims with a {@code StackOverflowError} thrown at
+     * its tail load, inside its claim section.
+     *
+     * @return the holder's ring object.
+     */
+    private static MpscRing holderWithAnErrorInsideItsSection(final Rig rig)
+    {
+        final SectionHookedHeader holderHeader = new SectionHookedHeader(rig.aFile.headerBuffer());
+        final MpscRing holder = ringOn(holderHeader, rig.aFile);
+        send(holder, 1, 0); // alone: takes the bias
+        assertEquals(HOLDER_SLOT + 1, tag(rig.header));
+        holderHeader.arm(TAIL_POSITION_OFFSET, loaded ->
+        {
+            throw new StackOverflowError("inside the bias section");
+        });
+        assertThrows(StackOverflowError.class, () -> holder.tryClaim(1, BODY_LENGTH));
+        return holder;
     }
 
     /**

@@ -34,7 +34,6 @@ class MpscBiasTest
 {
     static final int CAPACITY = 64 * 1024;
     static final int BODY_LENGTH = 16;
-    /** Above PID_MAX_LIMIT (2^22) on Linux: never a live process. */
 
     @TempDir
     Path dir;

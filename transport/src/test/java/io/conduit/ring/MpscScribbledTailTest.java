@@ -54,25 +54,6 @@ class MpscScribbledTailTest
         }
     }
 
-    /**
-     * A pid word scribbled to a value no process has is no process: a negative word, 0, a pid past 2^31 - 1, or
-     * this process's pid with a start stamp it does not have. A role held by such a value is free, and a slot
-     * holding it is dead.
-     */
-    @Test
-    void shouldTakeAScribbledPidWordForNoProcess()
-    {
-        final long self = ProcessHandle.current().pid();
-        assertTrue(AbstractRing.isAlive(self), "the bare pid: a word with no stamp");
-        assertFalse(AbstractRing.isAlive(-self));
-        assertFalse(AbstractRing.isAlive(0));
-        assertFalse(AbstractRing.isAlive(ProcessIdentity.PID_MASK), "pid 2^32 - 1");
-        ProcessIdentityTest.needStamps();
-        final long stamp = ProcessIdentity.stamp(ProcessIdentity.current());
-        assertFalse(AbstractRing.isAlive(ProcessIdentity.of(self, stamp % Integer.MAX_VALUE + 1)),
-            "the low 32 bits are this process, the stamp is not");
-    }
-
     @Test
     void shouldNotScanPastTheRingWhenTheTailIsScribbledDown()
     {

@@ -92,6 +92,8 @@ final class ChronicleEndpoint extends Endpoint
                     if (context.isPresent())
                     {
                         final Bytes<?> bytes = context.wire().bytes();
+                        MessageLayout.checkLength(length, (int)Math.min(Integer.MAX_VALUE, bytes.readRemaining()),
+                            system);
                         final long position = bytes.readPosition();
                         carriedNs = bytes.readLong(position + SEND_TIME_OFFSET);
                         sequence = bytes.readLong(position + SEQUENCE_OFFSET);

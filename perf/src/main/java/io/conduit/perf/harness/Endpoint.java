@@ -206,7 +206,9 @@ abstract class Endpoint implements AutoCloseable
 
     /**
      * Ping-pong reply handler for Conduit's and Agrona's rings (their callbacks have the same signature) and Aeron's
-     * subscriptions: copies the whole reply out and keeps the send time and sequence it carried.
+     * subscriptions: copies the whole reply out and keeps its length and the send time and sequence it carried; a
+     * reply shorter than the message layout or longer than the buffer is not read (sequence -1, so the parent's
+     * length check refuses it).
      */
     static final class Receiver
         implements io.conduit.MessageHandler, org.agrona.concurrent.MessageHandler, FragmentHandler

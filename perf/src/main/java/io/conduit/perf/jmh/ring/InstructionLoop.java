@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *     <li>{@code --ring NAME} (a {@link RingThroughputBenchmark} ring but {@code aeron-ipc}, whose publisher limit
  *     moves on its driver's thread, so that one thread alone finds its offers refused): offers a batch of 32-byte
- *     messages, then reads until all of them are back, each batch on the one thread. The same offer and read as
- *     {@code offerRead}, without the second thread's cache misses.</li>
+ *     messages, then reads them all back, each batch on the one thread: {@link RingCostBenchmark#burst}'s loop
+ *     ({@link RingFixture#offerAndReadBack}), with the batch given.</li>
  *     <li>{@code --codec PATH} ({@code sbe}, {@code raw-offer} or {@code raw}): {@link SensorCodecLatencyBenchmark}'s
  *     {@code sendAndRead}, as its benchmark calls it.</li>
  * </ul>
@@ -95,6 +95,10 @@ public final class InstructionLoop
         {
             throw new IllegalArgumentException("give one of --ring and --codec: " + usage());
         }
+        if (null != codec && DEFAULT_BATCH != batch)
+        {
+            throw new IllegalArgumentException("--batch applies to --ring only: " + usage());
+        }
         return null != ring ? ringLoop(ring, warmup, count, batch, settleMs) : codecLoop(codec, warmup, count, settleMs);
     }
 
@@ -123,27 +127,9 @@ public final class InstructionLoop
 
     private static void ringMessages(final RingFixture fixture, final long messages, final int batch)
     {
-        long sent = 0;
-        while (sent < messages)
+        for (long sent = 0; sent < messages; sent += batch)
         {
-            final int n = (int)Math.min(batch, messages - sent);
-            for (int i = 0; i < n; i++)
-            {
-                if (!fixture.offer())
-                {
-                    throw new IllegalStateException("offer refused with " + i + " of " + n + " in the ring");
-                }
-            }
-            int read = 0;
-            for (int polls = 0; read < n; polls++)
-            {
-                if (polls > 1_000_000)
-                {
-                    throw new IllegalStateException("read " + read + " of " + n + " offered");
-                }
-                read += fixture.read(n - read);
-            }
-            sent += n;
+            fixture.offerAndReadBack((int)Math.min(batch, messages - sent));
         }
     }
 

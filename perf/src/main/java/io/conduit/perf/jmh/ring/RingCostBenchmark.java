@@ -57,27 +57,7 @@ public class RingCostBenchmark extends RingTrial
     @OperationsPerInvocation(BURST)
     public int burst()
     {
-        final RingFixture fixture = this.fixture;
-        for (int i = 0; i < BURST; i++)
-        {
-            if (!fixture.offer())
-            {
-                throw new IllegalStateException("offer refused with " + i + " of " + BURST + " in the ring");
-            }
-        }
-        int read = 0;
-        int emptyReads = 0;
-        while (read < BURST)
-        {
-            final int n = fixture.read(BURST - read);
-            // Agrona's rings end a read at the buffer's end, so one read there may return only padding
-            if (0 == n && ++emptyReads > 1)
-            {
-                throw new IllegalStateException("read found " + read + " of " + BURST + " messages offered");
-            }
-            read += n;
-        }
-        return read;
+        return fixture.offerAndReadBack(BURST);
     }
 
     /**

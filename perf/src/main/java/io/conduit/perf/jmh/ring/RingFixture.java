@@ -252,6 +252,37 @@ final class RingFixture implements AutoCloseable
     }
 
     /**
+     * On one thread: offer {@code count} messages, then read them all back.
+     *
+     * @param count messages, at most what the ring holds.
+     * @return messages read, {@code count}.
+     * @throws IllegalStateException if an offer is refused or a read finds fewer messages than were offered.
+     */
+    int offerAndReadBack(final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (!offer())
+            {
+                throw new IllegalStateException("offer refused with " + i + " of " + count + " in the ring");
+            }
+        }
+        int read = 0;
+        int emptyReads = 0;
+        while (read < count)
+        {
+            final int n = read(count - read);
+            // Agrona's rings end a read at the buffer's end, so one read there may return only padding
+            if (0 == n && ++emptyReads > 1)
+            {
+                throw new IllegalStateException("read found " + read + " of " + count + " messages offered");
+            }
+            read += n;
+        }
+        return read;
+    }
+
+    /**
      * Read up to {@code limit} messages.
      *
      * @param limit most messages to read.

@@ -50,6 +50,7 @@ class InstructionLoopTest
         assertEquals("--batch=2049 expected at most 2048 (a batch must fit the ring)",
             refusal("--ring", "conduit-spsc", "--batch", "2049"));
         assertEquals("unknown option --rings: " + usage(), refusal("--rings", "conduit-spsc"));
+        assertEquals("--batch applies to --ring only: " + usage(), refusal("--codec", "sbe", "--batch", "8"));
         assertEquals("--ring=aeron-ipc cannot run on one thread: its publisher limit moves on its media driver's " +
             "thread", refusal("--ring", "aeron-ipc"));
         assertEquals("--count expects a value: " + usage(), refusal("--ring", "conduit-spsc", "--count"));
