@@ -31,7 +31,7 @@ public final class InstructionLoop
     static final int DEFAULT_SETTLE_MS = 3_000;
     // a message takes a 64-byte line in a Conduit ring; half the ring leaves room for SPSC's cleared header slots
     // ahead and MPSC's clean granules behind
-    static final int MAX_BATCH = RingTrial.CAPACITY / 64 / 2;
+    static final int MAX_BATCH = RingFixture.DEFAULT_CAPACITY / 64 / 2;
 
     private InstructionLoop()
     {
@@ -115,7 +115,7 @@ public final class InstructionLoop
             throw new IllegalArgumentException("--batch=" + batch + " expected at most " + MAX_BATCH +
                 " (a batch must fit the ring)");
         }
-        try (RingFixture fixture = new RingFixture(name, RingTrial.CAPACITY))
+        try (RingFixture fixture = new RingFixture(name, RingFixture.DEFAULT_CAPACITY))
         {
             ringMessages(fixture, warmup, batch);
             Thread.sleep(settleMs);

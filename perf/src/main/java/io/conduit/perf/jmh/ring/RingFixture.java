@@ -60,6 +60,10 @@ final class RingFixture implements AutoCloseable
     static final int DEFAULT_AERON_TERM_LENGTH = 16 * 1024 * 1024;
     /** System property: Aeron IPC's term length in bytes, a power of two from 64 KiB to 1 GiB. */
     static final String AERON_TERM_LENGTH_PROP_NAME = "conduit.bench.aeron.termLength";
+    /** The rings' capacity in bytes when {@link #CAPACITY_PROP_NAME} is not set: the same for every ring and anchor. */
+    static final int DEFAULT_CAPACITY = 256 * 1024;
+    /** System property: the rings' capacity in bytes, a power of two from 64 KiB to 256 MiB. */
+    static final String CAPACITY_PROP_NAME = "conduit.bench.capacity";
     /**
      * System property: the idle strategy of Aeron's driver thread: {@code backoff} (the default: 10 spins, 5 yields,
      * then parks from 1 us to 1 ms), {@code yield} or {@code spin}.
@@ -191,25 +195,43 @@ final class RingFixture implements AutoCloseable
 
     static int aeronTermLength()
     {
-        final String value = System.getProperty(AERON_TERM_LENGTH_PROP_NAME);
+        return powerOfTwoProperty(AERON_TERM_LENGTH_PROP_NAME, DEFAULT_AERON_TERM_LENGTH, 64 * 1024, 1024 * 1024 * 1024);
+    }
+
+    /**
+     * @return the rings' capacity in bytes: {@value #CAPACITY_PROP_NAME}, else {@link #DEFAULT_CAPACITY}.
+     */
+    static int capacity()
+    {
+        return powerOfTwoProperty(CAPACITY_PROP_NAME, DEFAULT_CAPACITY, 64 * 1024, 256 * 1024 * 1024);
+    }
+
+    /**
+     * A system property that must be a power of two in {@code [min, max]}, or the default if unset.
+     *
+     * @throws IllegalArgumentException naming the property and its value, if it is not.
+     */
+    static int powerOfTwoProperty(final String name, final int defaultValue, final int min, final int max)
+    {
+        final String value = System.getProperty(name);
         if (null == value)
         {
-            return DEFAULT_AERON_TERM_LENGTH;
+            return defaultValue;
         }
         try
         {
-            final int length = Integer.parseInt(value.trim());
-            if (length >= 64 * 1024 && length <= 1024 * 1024 * 1024 && 0 == (length & (length - 1)))
+            final int parsed = Integer.parseInt(value.trim());
+            if (parsed >= min && parsed <= max && 0 == (parsed & (parsed - 1)))
             {
-                return length;
+                return parsed;
             }
         }
         catch (final NumberFormatException ignore)
         {
             // refused below, with the value
         }
-        throw new IllegalArgumentException(AERON_TERM_LENGTH_PROP_NAME + "=" + value +
-            ": expected a power of two from 65536 to 1073741824 (bytes)");
+        throw new IllegalArgumentException(name + "=" + value + ": expected a power of two from " + min + " to " +
+            max + " (bytes)");
     }
 
     static IdleStrategy aeronIdleStrategy()

@@ -6,13 +6,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What both ring benchmarks do around a trial: build the ring named by their {@code ring} parameter in a
- * {@link RingFixture} of {@link #CAPACITY} bytes, and unmap and delete it afterwards.
+ * {@link RingFixture} of {@link RingFixture#capacity()} bytes, and unmap and delete it afterwards.
  */
 public abstract class RingTrial
 {
-    /** Ring capacity in bytes, the same for every ring and anchor. */
-    static final int CAPACITY = 256 * 1024;
-
     RingFixture fixture;
 
     /**
@@ -28,7 +25,7 @@ public abstract class RingTrial
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        fixture = new RingFixture(ringName(), CAPACITY);
+        fixture = new RingFixture(ringName(), RingFixture.capacity());
     }
 
     /**

@@ -19,6 +19,7 @@ class RingFixtureTest
     {
         System.clearProperty(RingFixture.AERON_TERM_LENGTH_PROP_NAME);
         System.clearProperty(RingFixture.AERON_IDLE_PROP_NAME);
+        System.clearProperty(RingFixture.CAPACITY_PROP_NAME);
     }
 
     @Test
@@ -48,6 +49,26 @@ class RingFixtureTest
             assertThrows(IllegalArgumentException.class, RingFixture::aeronTermLength);
         assertTrue(ex.getMessage().startsWith(RingFixture.AERON_TERM_LENGTH_PROP_NAME + "=" + value + ":"),
             ex.getMessage());
+    }
+
+    @Test
+    void shouldTakeCapacityFromPropertyOrDefault()
+    {
+        assertEquals(256 * 1024, RingFixture.capacity());
+        System.setProperty(RingFixture.CAPACITY_PROP_NAME, "65536");
+        assertEquals(65536, RingFixture.capacity());
+        System.setProperty(RingFixture.CAPACITY_PROP_NAME, " 268435456 ");
+        assertEquals(268435456, RingFixture.capacity());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"32768", "536870912", "100000", "-65536", "4M", ""})
+    void shouldRefuseBadCapacity(final String value)
+    {
+        System.setProperty(RingFixture.CAPACITY_PROP_NAME, value);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, RingFixture::capacity);
+        assertEquals(RingFixture.CAPACITY_PROP_NAME + "=" + value +
+            ": expected a power of two from 65536 to 268435456 (bytes)", ex.getMessage());
     }
 
     @Test
