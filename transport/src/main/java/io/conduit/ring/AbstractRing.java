@@ -136,7 +136,17 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             return false;
         }
-        ringMemory.putBytes(claimOffset, source, offset, length);
+        try
+        {
+            ringMemory.putBytes(claimOffset, source, offset, length);
+        }
+        catch (final Throwable ex)
+        {
+            // a source range outside its buffer (or a null source): give the claim back rather than leave the
+            // consumer waiting on it for the stuck claim timeout; nothing is lost, since nothing was sent
+            abort(claimOffset);
+            throw ex;
+        }
         commit(claimOffset);
         return true;
     }

@@ -83,7 +83,9 @@ public interface Ring
      *
      * @param offset the value {@link #tryClaim} returned.
      * @throws IllegalArgumentException if {@code offset} is not a live claim.
-     * @throws IllegalStateException if the consumer skipped the claim after the stuck claim timeout.
+     * @throws IllegalStateException if the consumer skipped the claim after the stuck claim timeout; for the
+     * producer's latest claim this may go unreported, the abort then changing nothing (docs/LAYOUT.md, "Limits of the
+     * timeout skip").
      */
     void abort(int offset);
 
@@ -95,6 +97,10 @@ public interface Ring
      * @param offset offset of the body in {@code source}.
      * @param length length of the body, {@code 0 <= length <= maxMessageLength()}.
      * @return {@code true} if sent, {@code false} on back-pressure.
+     * @throws IllegalArgumentException  if {@code typeId} or {@code length} is out of range.
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + length)} is outside {@code source} (with Agrona's
+     *                                   bounds checks on, the default); the claim is aborted, so nothing is sent and
+     *                                   the consumer is not held up.
      */
     boolean offer(int typeId, DirectBuffer source, int offset, int length);
 

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -155,57 +157,84 @@ abstract class RingContractTest
         assertEquals(0, ring.size());
     }
 
+    /**
+     * Every length from 0 to the max meets the wrap point: its record ends exactly at the end of the buffer, and, if
+     * longer than a line, it also comes where it does not fit before the end, so that padding fills the rest and the
+     * record starts at offset 0. One-line records of filler move the tail to each place, and every record, filler
+     * too, is checked for its length, type id and bytes, in order.
+     */
     @Test
     void shouldDeliverEveryLengthAcrossTheWrapPoint()
     {
-        final UnsafeBuffer source = new UnsafeBuffer(new byte[ring.maxMessageLength()]);
+        final AbstractRing abstractRing = (AbstractRing)ring;
+        final int line = RecordDescriptor.ALIGNMENT;
+        final int filler = line - RecordDescriptor.HEADER_LENGTH;
+        final Deque<int[]> inFlight = new ArrayDeque<>(); // {length, seed} of each message sent and not yet read
         final List<String> errors = new ArrayList<>();
-        long expectedSequence = 0;
-        long sent = 0;
-        // several laps, every length from 0 to the max, so every length lands on the wrap point at some lap
-        for (int round = 0; round < 12; round++)
+        int wraps = 0;
+        for (int length = 0; length <= ring.maxMessageLength(); length++)
         {
-            for (int length = 0; length <= ring.maxMessageLength(); length++)
+            final int aligned = RecordDescriptor.alignedLength(length + RecordDescriptor.HEADER_LENGTH);
+            for (final int toEnd : aligned > line ? new int[]{aligned, aligned - line} : new int[]{aligned})
             {
-                for (int i = 0; i < length; i++)
+                while (CAPACITY - (abstractRing.tailPosition() & (CAPACITY - 1)) != toEnd)
                 {
-                    source.putByte(i, (byte)(sent + i));
+                    sendChecked(filler, inFlight, errors);
                 }
-                final long sequence = sent;
-                while (!ring.offer(1 + (length % 7), source, 0, length))
+                final long tailBefore = abstractRing.tailPosition();
+                sendChecked(length, inFlight, errors);
+                final long tailAfter = abstractRing.tailPosition();
+                if (toEnd == aligned)
                 {
-                    final long[] expected = {expectedSequence};
-                    drainChecking(expected, errors);
-                    expectedSequence = expected[0];
+                    assertEquals(0, tailAfter & (CAPACITY - 1), "length " + length + " ends at the buffer's end");
                 }
-                sent = sequence + 1;
+                else
+                {
+                    assertEquals(toEnd + aligned, tailAfter - tailBefore, "length " + length + " after padding");
+                    wraps++;
+                }
             }
         }
-        final long[] expected = {expectedSequence};
-        while (expected[0] < sent)
+        while (!inFlight.isEmpty())
         {
-            drainChecking(expected, errors);
+            readChecked(inFlight, errors);
         }
         assertEquals(List.of(), errors);
-        assertEquals(sent, expected[0]);
+        assertEquals(ring.maxMessageLength() + 1 - (line - RecordDescriptor.HEADER_LENGTH + 1), wraps);
         assertEquals(0, ring.size());
     }
 
-    private void drainChecking(final long[] expected, final List<String> errors)
+    private void sendChecked(final int length, final Deque<int[]> inFlight, final List<String> errors)
+    {
+        final int seed = inFlight.size() + 31 * length;
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[Math.max(1, length)]);
+        for (int i = 0; i < length; i++)
+        {
+            source.putByte(i, (byte)(seed + i));
+        }
+        while (!ring.offer(1 + (length % 7), source, 0, length))
+        {
+            readChecked(inFlight, errors);
+        }
+        inFlight.addLast(new int[]{length, seed});
+    }
+
+    private void readChecked(final Deque<int[]> inFlight, final List<String> errors)
     {
         ring.read((typeId, buffer, offset, length) ->
         {
-            final long sequence = expected[0]++;
-            final int expectedLength = (int)(sequence % (ring.maxMessageLength() + 1));
-            if (length != expectedLength || typeId != 1 + (length % 7))
+            final int[] expected = inFlight.pollFirst();
+            if (null == expected || length != expected[0] || typeId != 1 + (length % 7))
             {
-                errors.add("sequence=" + sequence + " length=" + length + " typeId=" + typeId);
+                errors.add("expected " + (null == expected ? "nothing" : "length " + expected[0]) + ", read length=" +
+                    length + " typeId=" + typeId);
+                return;
             }
             for (int i = 0; i < length; i++)
             {
-                if (buffer.getByte(offset + i) != (byte)(sequence + i))
+                if (buffer.getByte(offset + i) != (byte)(expected[1] + i))
                 {
-                    errors.add("sequence=" + sequence + " byte " + i);
+                    errors.add("length=" + length + " byte " + i);
                     break;
                 }
             }
@@ -420,6 +449,60 @@ abstract class RingContractTest
         final List<Integer> types = new ArrayList<>();
         assertEquals(1, ring.read((t, b, o, l) -> types.add(t), 10));
         assertEquals(List.of(2), types);
+    }
+
+    /**
+     * A controlled handler that throws gets its message again at the next read, as after ABORT; the messages before
+     * it in the batch stay consumed.
+     */
+    @Test
+    void shouldDeliverAgainTheMessageWhoseControlledHandlerThrows()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
+        for (int typeId = 1; typeId <= 3; typeId++)
+        {
+            assertTrue(ring.offer(typeId, source, 0, 8));
+        }
+        final List<Integer> types = new ArrayList<>();
+        assertThrows(IllegalStateException.class, () -> ring.controlledRead((t, b, o, l) ->
+        {
+            if (2 == t)
+            {
+                throw new IllegalStateException("handler failed");
+            }
+            types.add(t);
+            return ControlledMessageHandler.Action.CONTINUE;
+        }, 10));
+        assertEquals(2, ring.controlledRead((t, b, o, l) ->
+        {
+            types.add(t);
+            return ControlledMessageHandler.Action.CONTINUE;
+        }, 10));
+        assertEquals(List.of(1, 2, 3), types);
+        assertEquals(0, ring.size());
+    }
+
+    /**
+     * An offer whose source range is outside its buffer throws, and gives its claim back: before, the claim stayed
+     * open, and the consumer waited on it for the stuck claim timeout (10 s) before the next message.
+     */
+    @Test
+    void shouldAbortTheClaimOfAnOfferWhoseSourceIsOutOfRange()
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[8]);
+        source.putLong(0, 42);
+        assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(1, source, 4, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(1, source, 0, 9));
+        assertTrue(ring.offer(2, source, 0, 8));
+
+        final List<Long> values = new ArrayList<>();
+        assertEquals(1, ring.read((t, b, o, l) ->
+        {
+            assertEquals(2, t);
+            values.add(b.getLong(o));
+        }, 10), "read at once, not after the stuck claim timeout");
+        assertEquals(List.of(42L), values);
+        assertEquals(0, ring.size());
     }
 
     @Test
