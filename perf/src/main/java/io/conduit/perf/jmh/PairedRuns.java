@@ -1,5 +1,6 @@
 package io.conduit.perf.jmh;
 
+import io.conduit.perf.jmh.ring.LinePingPong;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -41,7 +42,9 @@ import java.util.Set;
  * {@code --rounds N} (default 6; an even number puts each value first as often as last), {@code --metric NAME} (a
  * secondary result to score by, such as {@code messages} for {@code RingThroughputBenchmark}; required for a group
  * benchmark, whose primary result adds up every thread's calls, failed ones included); every argument after
- * {@code --} goes to JMH as on its command line. Forks are always 1 per run. JMH's own log is silent unless those
+ * {@code --} goes to JMH as on its command line. {@code --floor} measures the two-thread floor
+ * ({@link LinePingPong}: a line ping-ponged between the benchmark's two CPUs) before each fork, prints it with each
+ * round, and gives the ratios again for the rounds at or below the run's median floor and for those above it. Forks are always 1 per run. JMH's own log is silent unless those
  * arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard output.
  * <p>
  * Each fork is checked to have run what was asked (the parameter's value, which JMH would silently ignore for a
@@ -50,19 +53,27 @@ import java.util.Set;
  */
 public final class PairedRuns
 {
+    // the floor before each fork: 200 samples of 1,000 round trips after 20 unmeasured, 0.02 to 0.1 s here
+    static final int FLOOR_SAMPLES = 200;
+    static final int FLOOR_ROUND_TRIPS = 1_000;
+    static final int FLOOR_WARM_UP = 20;
+
     private final String benchmark;
     private final String param;
     private final List<String> values;
     private final int rounds;
     private final String metric;
+    private final boolean floor;
     private final String[] jmhArgs;
 
     /**
      * One round: each value's score.
      *
      * @param scores scores in the order of the values.
+     * @param floors the line ping-pong's median round trip (ns) measured before each value's fork, in the order of
+     *               the values; NaN without {@code --floor}.
      */
-    record Round(double[] scores)
+    record Round(double[] scores, double[] floors)
     {
     }
 
@@ -79,7 +90,7 @@ public final class PairedRuns
     }
 
     static final String USAGE = "usage: PairedRuns [--benchmark REGEX --param NAME] --values SUBJECT,ANCHOR[,...] " +
-        "[--rounds N] [--metric NAME] [-- JMH ARGS...]";
+        "[--rounds N] [--metric NAME] [--floor] [-- JMH ARGS...]";
 
     PairedRuns(
         final String benchmark,
@@ -87,6 +98,7 @@ public final class PairedRuns
         final List<String> values,
         final int rounds,
         final String metric,
+        final boolean floor,
         final String[] jmhArgs)
     {
         if (values.size() < 2)
@@ -102,6 +114,7 @@ public final class PairedRuns
         this.values = List.copyOf(values);
         this.rounds = rounds;
         this.metric = metric;
+        this.floor = floor;
         this.jmhArgs = jmhArgs.clone();
     }
 
@@ -134,6 +147,7 @@ public final class PairedRuns
         List<String> values = null;
         int rounds = 6;
         String metric = null;
+        boolean floor = false;
         String[] jmhArgs = new String[0];
         for (int i = 0; i < args.length; i++)
         {
@@ -142,6 +156,11 @@ public final class PairedRuns
             {
                 jmhArgs = Arrays.copyOfRange(args, i + 1, args.length);
                 break;
+            }
+            if ("--floor".equals(arg))
+            {
+                floor = true;
+                continue;
             }
             if (!Set.of("--benchmark", "--param", "--values", "--rounds", "--metric").contains(arg))
             {
@@ -188,7 +207,7 @@ public final class PairedRuns
                 "--benchmark " + benchmark + " given without --param: give both, or neither to pair benchmarks" :
                 "--param " + param + " given without --benchmark: give both, or neither to pair benchmarks");
         }
-        return new PairedRuns(benchmark, param, values, rounds, metric, jmhArgs);
+        return new PairedRuns(benchmark, param, values, rounds, metric, floor, jmhArgs);
     }
 
     private static List<String> values(final String list)
@@ -226,6 +245,11 @@ public final class PairedRuns
         return metric;
     }
 
+    boolean floor()
+    {
+        return floor;
+    }
+
     /**
      * @return the JMH options given after {@code --}.
      * @throws IllegalArgumentException if JMH refuses them, with JMH's reason.
@@ -259,9 +283,10 @@ public final class PairedRuns
      * @param parent the JMH options given after {@code --}.
      * @param out    where the table goes.
      * @return the subject's ratio to each anchor.
-     * @throws RunnerException if JMH fails.
+     * @throws RunnerException     if JMH fails.
+     * @throws InterruptedException if interrupted while measuring the floor.
      */
-    List<Ratio> run(final Options parent, final PrintStream out) throws RunnerException
+    List<Ratio> run(final Options parent, final PrintStream out) throws RunnerException, InterruptedException
     {
         final List<Round> results = new ArrayList<>();
         Score first = null;
@@ -271,9 +296,15 @@ public final class PairedRuns
         for (int round = 0; round < rounds; round++)
         {
             final double[] scores = new double[values.size()];
+            final double[] floors = new double[values.size()];
+            Arrays.fill(floors, Double.NaN);
             for (int turn = 0; turn < values.size(); turn++)
             {
                 final int index = valueAt(round, turn, values.size());
+                if (floor)
+                {
+                    floors[index] = LinePingPong.medianRoundTripNs(FLOOR_SAMPLES, FLOOR_ROUND_TRIPS, FLOOR_WARM_UP);
+                }
                 final OptionsBuilder builder = new OptionsBuilder();
                 builder.parent(parent).forks(1).shouldFailOnError(true);
                 if (null == param)
@@ -303,11 +334,19 @@ public final class PairedRuns
                     Double.isNaN(score.allocated) ? "" : String.format(Locale.ROOT, ", %.3f B/op", score.allocated));
                 scores[index] = score.value;
             }
-            results.add(new Round(scores));
+            results.add(new Round(scores, floors));
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", round + 1));
             for (int k = 0; k < values.size(); k++)
             {
                 line.append(String.format(Locale.ROOT, " %s=%.2f", values.get(k), scores[k]));
+            }
+            if (floor)
+            {
+                line.append(" floor ns:");
+                for (int k = 0; k < values.size(); k++)
+                {
+                    line.append(String.format(Locale.ROOT, "%s%.0f", 0 == k ? " " : "/", floors[k]));
+                }
             }
             out.println(line);
         }
@@ -319,7 +358,48 @@ public final class PairedRuns
             out.printf(Locale.ROOT, "  %s / %s: median %.2f (%.2f to %.2f)%n",
                 values.get(0), ratio.anchor(), ratio.median(), ratio.min(), ratio.max());
         }
+        if (floor)
+        {
+            printByFloor(values, results, out);
+        }
         return ratios;
+    }
+
+    /**
+     * The ratios again, over the rounds whose floor was at most the run's median floor and over the others: where the
+     * host moves the vCPUs, a round's ratio depends on the floor it ran at (each round's floor is the highest of its
+     * forks', so that a round counts as low only if every fork of it ran low).
+     */
+    static void printByFloor(final List<String> values, final List<Round> results, final PrintStream out)
+    {
+        final double[] roundFloors = new double[results.size()];
+        for (int r = 0; r < results.size(); r++)
+        {
+            roundFloors[r] = Arrays.stream(results.get(r).floors()).max().orElse(Double.NaN);
+        }
+        final double split = median(Arrays.stream(roundFloors).sorted().toArray());
+        final List<Round> low = new ArrayList<>();
+        final List<Round> high = new ArrayList<>();
+        for (int r = 0; r < results.size(); r++)
+        {
+            (roundFloors[r] <= split ? low : high).add(results.get(r));
+        }
+        out.printf(Locale.ROOT, "by floor (a round's floor: the highest before its forks; split at their median, " +
+            "%.0f ns):%n", split);
+        for (final List<Round> part : List.of(low, high))
+        {
+            if (part.isEmpty())
+            {
+                continue;
+            }
+            final String label = String.format(Locale.ROOT, "%d rounds, floor %s %.0f ns", part.size(),
+                part == low ? "<=" : ">", split);
+            for (final Ratio ratio : ratios(values, part))
+            {
+                out.printf(Locale.ROOT, "  %s: %s / %s: median %.2f (%.2f to %.2f)%n",
+                    label, values.get(0), ratio.anchor(), ratio.median(), ratio.min(), ratio.max());
+            }
+        }
     }
 
     /**

@@ -1,11 +1,17 @@
 package io.conduit.perf.jmh;
 
+import io.conduit.perf.jmh.ring.LinePingPong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +22,9 @@ class PairedRunsTest
     {
         // subject, anchor 1, anchor 2 per round: the subject's ratio to anchor 1 is 2, 1, 4 over the rounds
         final List<PairedRuns.Round> rounds = List.of(
-            new PairedRuns.Round(new double[]{20, 10, 40}),
-            new PairedRuns.Round(new double[]{10, 10, 5}),
-            new PairedRuns.Round(new double[]{40, 10, 10}));
+            round(new double[]{20, 10, 40}),
+            round(new double[]{10, 10, 5}),
+            round(new double[]{40, 10, 10}));
 
         final List<PairedRuns.Ratio> ratios = PairedRuns.ratios(List.of("s", "a", "b"), rounds);
 
@@ -53,7 +59,42 @@ class PairedRunsTest
         assertEquals(List.of("a", "b", "c"), runs.values());
         assertEquals(4, runs.rounds());
         assertEquals("m", runs.metric());
+        assertFalse(runs.floor());
         assertEquals(2, runs.jmhOptions().getMeasurementIterations().get());
+        assertTrue(PairedRuns.parse(new String[]{"--values", "a,b", "--floor", "--rounds", "2"}).floor());
+    }
+
+    @Test
+    void shouldSplitRoundsAtTheMedianOfTheirHighestFloor()
+    {
+        // the subject's ratio to the anchor is 1, 1.5, 2, 3 in rounds whose highest floor is 80, 85, 400, 420 ns:
+        // the median of those is 242.5, so the first two rounds are the low ones; a round with one fork high is high
+        final List<PairedRuns.Round> rounds = List.of(
+            new PairedRuns.Round(new double[]{20, 10}, new double[]{400, 80}),
+            new PairedRuns.Round(new double[]{10, 10}, new double[]{80, 80}),
+            new PairedRuns.Round(new double[]{30, 10}, new double[]{410, 420}),
+            new PairedRuns.Round(new double[]{15, 10}, new double[]{85, 70}));
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        PairedRuns.printByFloor(List.of("s", "a"), rounds, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        assertEquals(String.join(System.lineSeparator(),
+            "by floor (a round's floor: the highest before its forks; split at their median, 243 ns):",
+            "  2 rounds, floor <= 243 ns: s / a: median 1.25 (1.00 to 1.50)",
+            "  2 rounds, floor > 243 ns: s / a: median 2.50 (2.00 to 3.00)", ""),
+            bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldMeasureALinePingPongFloor() throws Exception
+    {
+        final double floorNs = LinePingPong.medianRoundTripNs(3, 20, 1);
+
+        // a round trip takes some time, and under a second even where both threads share one CPU (time slices)
+        assertTrue(floorNs > 0 && floorNs < 1e9, () -> "floor " + floorNs + " ns");
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(0, 100, 1));
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(5, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(5, 100, -1));
     }
 
     @Test
@@ -74,6 +115,13 @@ class PairedRunsTest
         assertRefused("names a twice", "--values", "a,b,a");
         assertRefused("JMH options after --", () -> PairedRuns.parse(
             new String[]{"--values", "a,b", "--", "-i", "many"}).jmhOptions());
+    }
+
+    private static PairedRuns.Round round(final double[] scores)
+    {
+        final double[] floors = new double[scores.length];
+        Arrays.fill(floors, Double.NaN);
+        return new PairedRuns.Round(scores, floors);
     }
 
     private static void assertRefused(final String expected, final String... args)
