@@ -2,11 +2,12 @@ package io.conduit.ring;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -31,9 +32,9 @@ import java.util.function.LongUnaryOperator;
  * {@code hidepid=2} another user's processes have no {@code /proc/<pid>} and look dead; under {@code hidepid=1} their
  * files cannot be read, so they look alive, dead or not. Processes of one channel share a pid namespace (README).
  * <p>
- * {@link #isAlive(long)} reads a file, a few system calls: a consumer spinning on a live producer's claim checks it
- * about every thousand polls, so a word's verdict is kept for {@link #VERDICT_TTL_NS} (a process that dies is found
- * dead that much later at most; a dead word stays dead).
+ * {@link #isAlive(long)} reads a file kept open (a system call; the look-up allocates only the verdict it keeps): a
+ * consumer spinning on a live producer's claim checks it about every thousand polls, so a word's verdict is kept for
+ * {@link #VERDICT_TTL_NS} (a process that dies is found dead that much later at most; a dead word stays dead).
  */
 public final class ProcessIdentity
 {
@@ -64,7 +65,25 @@ public final class ProcessIdentity
     /** {@link #status(long)}: {@code /proc} did not say. */
     static final long UNREADABLE = -1;
     // a look-up's buffer, one per thread that looks: a consumer's idle path looks up to every VERDICT_TTL_NS
-    private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[STAT_BUFFER_LENGTH]);
+    private static final ThreadLocal<ByteBuffer> STAT_BUFFER =
+        ThreadLocal.withInitial(() -> ByteBuffer.wrap(new byte[STAT_BUFFER_LENGTH]));
+    // /proc/<pid>/stat kept open, a pid per slot: a look-up reads it again from its start (the kernel writes the file
+    // afresh for each read at 0), which allocates nothing, where opening it by name allocates a path and a channel
+    // each time. The file of a process that has gone fails the read, and is then opened again by name, which tells
+    // an exited process (no such file) from a new one with the pid (another start stamp)
+    private static final AtomicReferenceArray<StatFile> STAT_FILES = new AtomicReferenceArray<>(VERDICT_SLOTS);
+
+    private static final class StatFile
+    {
+        private final long pid;
+        private final FileChannel channel;
+
+        private StatFile(final long pid, final FileChannel channel)
+        {
+            this.pid = pid;
+            this.channel = channel;
+        }
+    }
 
     private static final class Verdict
     {
@@ -220,30 +239,86 @@ public final class ProcessIdentity
         {
             return UNREADABLE;
         }
-        // a buffer of the thread's own: a consumer's idle path looks up to every VERDICT_TTL_NS, and Files.readAllBytes
-        // would take 8 KiB for a file that reports no size
-        final byte[] bytes = STAT_BUFFER.get();
-        final int length;
-        try (SeekableByteChannel channel = Files.newByteChannel(Path.of("/proc/" + pid + "/stat")))
+        final ByteBuffer buffer = STAT_BUFFER.get();
+        final int slot = (int)pid & (VERDICT_SLOTS - 1);
+        final StatFile kept = STAT_FILES.get(slot);
+        if (null != kept && kept.pid == pid)
         {
-            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            int read;
-            do
+            if (read(kept.channel, buffer))
             {
-                read = channel.read(buffer); // a file of /proc may come in more than one read
+                return parseStat(buffer.array(), buffer.position());
             }
-            while (read > 0 && buffer.hasRemaining());
-            length = buffer.position();
+            // the process has gone, or another thread closed the file: open it again by name
+            if (STAT_FILES.compareAndSet(slot, kept, null))
+            {
+                closeQuietly(kept.channel);
+            }
+        }
+
+        final FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(Path.of("/proc/" + pid + "/stat"));
         }
         catch (final NoSuchFileException ex)
         {
             return EXITED;
         }
-        catch (final IOException | SecurityException ex)
+        catch (final IOException | SecurityException | UnsupportedOperationException ex)
         {
             return UNREADABLE;
         }
-        return parseStat(bytes, length);
+        final long status = read(channel, buffer) ? parseStat(buffer.array(), buffer.position()) : UNREADABLE;
+        final StatFile replaced = STAT_FILES.get(slot);
+        if (status > 0 && STAT_FILES.compareAndSet(slot, replaced, new StatFile(pid, channel)))
+        {
+            if (null != replaced)
+            {
+                closeQuietly(replaced.channel);
+            }
+        }
+        else
+        {
+            closeQuietly(channel); // a process that has exited is not asked again; nor, losing a race, is this file
+        }
+        return status;
+    }
+
+    /**
+     * Read the whole file from its start into the buffer, from position 0; a file of {@code /proc} may come in more
+     * than one read.
+     *
+     * @return false if it could not be read (a process that has gone fails the read), or was closed meanwhile.
+     */
+    private static boolean read(final FileChannel channel, final ByteBuffer buffer)
+    {
+        buffer.clear();
+        try
+        {
+            int read;
+            do
+            {
+                read = channel.read(buffer, buffer.position());
+            }
+            while (read > 0 && buffer.hasRemaining());
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // nothing was written: nothing is lost
+        }
     }
 
     /**
