@@ -1,22 +1,14 @@
 package io.conduit.codec;
 
-import io.conduit.codec.sbe.ping.PingDecoder;
 import io.conduit.codec.sbe.ping.PingEncoder;
-import io.conduit.codec.sbe.rpc.RequestDecoder;
-import io.conduit.codec.sbe.rpc.RequestEncoder;
 import io.conduit.codec.sbe.sensor.HeartbeatEncoder;
-import io.conduit.codec.sbe.sensor.Quality;
-import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
-import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
 import io.conduit.codec.sbe.sensor.SensorReadingDecoder;
 import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
-import io.conduit.codec.sbe.sensor.Unit;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.AbstractRing;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,10 +37,6 @@ class ChannelFileRingTest
 
     @TempDir
     Path dir;
-
-    private long expectedSequence;
-    private long checksum;
-    private long expectedChecksum;
 
     /**
      * A handler that commits its claim itself, when the ring refuses that commit (the consumer skipped the claim after
@@ -145,8 +133,9 @@ class ChannelFileRingTest
         {
             final Ring ring = file.ring();
             final SbePublisher publisher = new SbePublisher(ring);
-            final SbeDispatcher dispatcher = dispatcher();
-            final Encoders encoders = new Encoders();
+            final MessageTraffic traffic = new MessageTraffic(MAX_MESSAGE_LENGTH);
+            final SbeDispatcher dispatcher = traffic.dispatcher(UnknownMessagePolicy.DROP);
+            final SensorReadingEncoder aborting = new SensorReadingEncoder();
             final UnsafeBuffer foreign = new UnsafeBuffer(new byte[16]);
 
             long sent = 0;
@@ -155,7 +144,7 @@ class ChannelFileRingTest
             while (sent < MESSAGES)
             {
                 final long sequence = sent;
-                if (0 == sequence % 97 && abortOne(publisher, encoders))
+                if (0 == sequence % 97 && abortOne(publisher, aborting))
                 {
                     aborted++;
                 }
@@ -163,7 +152,7 @@ class ChannelFileRingTest
                 {
                     foreignSent++;
                 }
-                if (send(publisher, encoders, sequence))
+                if (traffic.send(publisher, sequence))
                 {
                     sent++;
                 }
@@ -177,149 +166,25 @@ class ChannelFileRingTest
                 continue;
             }
 
-            assertEquals(MESSAGES, expectedSequence);
-            assertEquals(expectedChecksum, checksum);
+            assertEquals(MESSAGES, traffic.received());
             assertEquals(foreignSent, dispatcher.rejectedCount(RejectReason.MALFORMED));
             assertEquals(foreignSent, dispatcher.rejectedCount());
             assertTrue(aborted > 0 && foreignSent > 0);
             assertTrue(ring.tailPosition() > 10L * CAPACITY, "tail=" + ring.tailPosition());
             assertEquals(ring.tailPosition(), ring.headPosition());
             assertThrows(IllegalArgumentException.class,
-                () -> publisher.tryClaim(encoders.ping, MessageLengths.pingLength(MAX_MESSAGE_LENGTH)));
+                () -> publisher.tryClaim(new PingEncoder(), MessageLengths.pingLength(MAX_MESSAGE_LENGTH)));
         }
     }
 
-    private SbeDispatcher dispatcher()
+    private static boolean abortOne(final SbePublisher publisher, final SensorReadingEncoder encoder)
     {
-        final byte[] payload = new byte[MAX_MESSAGE_LENGTH];
-        final UnsafeBuffer payloadBytes = new UnsafeBuffer(payload);
-        final StringBuilder replyTo = new StringBuilder();
-        return new SbeDispatcher(UnknownMessagePolicy.DROP)
-            .register(new SensorReadingDecoder(), (reading) ->
-            {
-                checkSequence(reading.sensorId());
-                checksum += (long)reading.value();
-            })
-            .register(new SensorBatchDecoder(), (batch) ->
-            {
-                checkSequence(batch.batchSequence());
-                for (final SensorBatchDecoder.ReadingsDecoder reading : batch.readings())
-                {
-                    checksum += reading.sensorId();
-                }
-            })
-            .register(new PingDecoder(), (ping) ->
-            {
-                checkSequence(ping.sequence());
-                checksum += sum(payloadBytes, ping.getPayload(payload, 0, payload.length));
-            })
-            .register(new RequestDecoder(), (request) ->
-            {
-                checkSequence(request.correlationId());
-                replyTo.setLength(0);
-                request.getReplyTo(replyTo);
-                assertEquals("inbox", replyTo.toString());
-                checksum += sum(payloadBytes, request.getPayload(payload, 0, payload.length));
-            });
-    }
-
-    private void checkSequence(final long sequence)
-    {
-        assertEquals(expectedSequence, sequence);
-        expectedSequence++;
-    }
-
-    private boolean send(final SbePublisher publisher, final Encoders encoders, final long sequence)
-    {
-        switch ((int)(sequence % 4))
+        if (publisher.tryClaim(encoder, MessageLengths.SENSOR_READING_LENGTH) > 0)
         {
-            case 0:
-                if (publisher.tryClaim(encoders.reading, MessageLengths.SENSOR_READING_LENGTH) < 0)
-                {
-                    return false;
-                }
-                encoders.reading.sensorId(sequence).timestampNs(sequence).value(sequence % 1000)
-                    .unit(Unit.PASCAL).quality(Quality.GOOD);
-                expectedChecksum += sequence % 1000;
-                break;
-            case 1:
-            {
-                final int count = (int)(sequence % 50);
-                if (publisher.tryClaim(encoders.batch, MessageLengths.sensorBatchLength(count)) < 0)
-                {
-                    return false;
-                }
-                final SensorBatchEncoder.ReadingsEncoder readings =
-                    encoders.batch.sourceId(1).batchSequence(sequence).readingsCount(count);
-                for (int i = 0; i < count; i++)
-                {
-                    readings.next().sensorId(i).timestampNs(i).value(i).unit(Unit.NONE).quality(Quality.BAD);
-                    expectedChecksum += i;
-                }
-                break;
-            }
-            case 2:
-            {
-                final int payloadLength = (int)(sequence * 7 % (MAX_MESSAGE_LENGTH - MessageLengths.pingLength(0)));
-                if (publisher.tryClaim(encoders.ping, MessageLengths.pingLength(payloadLength)) < 0)
-                {
-                    return false;
-                }
-                encoders.ping.sequence(sequence).sendTimeNs(sequence).putPayload(encoders.bytes, 0, payloadLength);
-                expectedChecksum += sum(encoders.bytes, payloadLength);
-                break;
-            }
-            default:
-            {
-                final int payloadLength = (int)(sequence % 7) * 100;
-                if (publisher.tryClaim(encoders.request, MessageLengths.requestLength(5, payloadLength)) < 0)
-                {
-                    return false;
-                }
-                encoders.request.correlationId(sequence).replyTo("inbox").putPayload(encoders.bytes, 0, payloadLength);
-                expectedChecksum += sum(encoders.bytes, payloadLength);
-                break;
-            }
-        }
-        publisher.commit();
-        return true;
-    }
-
-    private static long sum(final DirectBuffer bytes, final int length)
-    {
-        long sum = 0;
-        for (int i = 0; i < length; i++)
-        {
-            sum += bytes.getByte(i);
-        }
-        return sum;
-    }
-
-    private static boolean abortOne(final SbePublisher publisher, final Encoders encoders)
-    {
-        if (publisher.tryClaim(encoders.reading, MessageLengths.SENSOR_READING_LENGTH) > 0)
-        {
-            encoders.reading.sensorId(-1);
+            encoder.sensorId(-1);
             publisher.abort();
             return true;
         }
         return false;
-    }
-
-    private static final class Encoders
-    {
-        private final SensorReadingEncoder reading = new SensorReadingEncoder();
-        private final SensorBatchEncoder batch = new SensorBatchEncoder();
-        private final PingEncoder ping = new PingEncoder();
-        private final RequestEncoder request = new RequestEncoder();
-        private final UnsafeBuffer bytes = new UnsafeBuffer(new byte[MAX_MESSAGE_LENGTH]);
-
-        private Encoders()
-        {
-            for (int i = 0; i < bytes.capacity(); i++)
-            {
-                bytes.putByte(i, (byte)(i * 13 + 1));
-            }
-        }
     }
 }
