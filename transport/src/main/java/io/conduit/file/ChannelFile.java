@@ -2,6 +2,7 @@ package io.conduit.file;
 
 import io.conduit.CorruptChannelException;
 import io.conduit.ring.MpscRing;
+import io.conduit.ring.ProcessIdentity;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import io.conduit.ring.SpscRing;
@@ -439,6 +440,8 @@ public final class ChannelFile implements AutoCloseable
                 ((MpscRing)ring).release();
             }
             IoUtil.unmap(mapped);
+            // the /proc files kept open for liveness look-ups: other channels' next look-ups open them again
+            ProcessIdentity.closeKeptFiles();
         }
     }
 

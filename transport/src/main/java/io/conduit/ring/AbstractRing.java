@@ -144,7 +144,16 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             // a source range outside its buffer (or a null source): give the claim back rather than leave the
             // consumer waiting on it for the stuck claim timeout; nothing is lost, since nothing was sent
-            abort(claimOffset);
+            try
+            {
+                abort(claimOffset);
+            }
+            catch (final Throwable abortEx)
+            {
+                // the consumer skipped the claim meanwhile (its timeout), or the mapping failed: the copy's
+                // exception is the one to report
+                ex.addSuppressed(abortEx);
+            }
             throw ex;
         }
         commit(claimOffset);

@@ -32,7 +32,7 @@ import java.util.function.LongUnaryOperator;
  * {@code hidepid=2} another user's processes have no {@code /proc/<pid>} and look dead; under {@code hidepid=1} their
  * files cannot be read, so they look alive, dead or not. Processes of one channel share a pid namespace (README).
  * <p>
- * {@link #isAlive(long)} reads a file kept open (a system call; the look-up allocates only the verdict it keeps): a
+ * {@link #isAlive(long)} reads a file kept open (a read call; the look-up allocates only the verdict it keeps): a
  * consumer spinning on a live producer's claim checks it about every thousand polls, so a word's verdict is kept for
  * {@link #VERDICT_TTL_NS} (a process that dies is found dead that much later at most; a dead word stays dead).
  */
@@ -70,8 +70,10 @@ public final class ProcessIdentity
     // /proc/<pid>/stat kept open, a pid per slot: a look-up reads it again from its start (the kernel writes the file
     // afresh for each read at 0), which allocates nothing, where opening it by name allocates a path and a channel
     // each time. The file of a process that has gone fails the read, and is then opened again by name, which tells
-    // an exited process (no such file) from a new one with the pid (another start stamp)
-    private static final AtomicReferenceArray<StatFile> STAT_FILES = new AtomicReferenceArray<>(VERDICT_SLOTS);
+    // an exited process (no such file) from a new one with the pid (another start stamp). Closed by closeKeptFiles,
+    // at every channel file's close, so that a process with no channel open keeps none (a checkpoint refuses them)
+    private static final int STAT_FILE_SLOTS = 64; // a power of two: slot by the pid's low bits
+    private static final AtomicReferenceArray<StatFile> STAT_FILES = new AtomicReferenceArray<>(STAT_FILE_SLOTS);
 
     private static final class StatFile
     {
@@ -240,15 +242,17 @@ public final class ProcessIdentity
             return UNREADABLE;
         }
         final ByteBuffer buffer = STAT_BUFFER.get();
-        final int slot = (int)pid & (VERDICT_SLOTS - 1);
+        final int slot = (int)pid & (STAT_FILE_SLOTS - 1);
         final StatFile kept = STAT_FILES.get(slot);
         if (null != kept && kept.pid == pid)
         {
-            if (read(kept.channel, buffer))
+            final long status = read(kept.channel, buffer) ? parseStat(buffer.array(), buffer.position()) : UNREADABLE;
+            if (status > 0)
             {
-                return parseStat(buffer.array(), buffer.position());
+                return status;
             }
-            // the process has gone, or another thread closed the file: open it again by name
+            // the process has gone (the read fails), another thread closed the file, or the file said nothing to go
+            // by: open it again by name, which alone tells an exited process from one that cannot be read
             if (STAT_FILES.compareAndSet(slot, kept, null))
             {
                 closeQuietly(kept.channel);
@@ -285,6 +289,22 @@ public final class ProcessIdentity
     }
 
     /**
+     * Close the {@code /proc/<pid>/stat} files kept open for look-ups; the next look-up of each process opens its
+     * file again. Called when a channel file closes, so that a process with no channel open holds none of them.
+     */
+    public static void closeKeptFiles()
+    {
+        for (int slot = 0; slot < STAT_FILE_SLOTS; slot++)
+        {
+            final StatFile kept = STAT_FILES.getAndSet(slot, null);
+            if (null != kept)
+            {
+                closeQuietly(kept.channel);
+            }
+        }
+    }
+
+    /**
      * Read the whole file from its start into the buffer, from position 0; a file of {@code /proc} may come in more
      * than one read.
      *
@@ -300,7 +320,8 @@ public final class ProcessIdentity
             {
                 read = channel.read(buffer, buffer.position());
             }
-            while (read > 0 && buffer.hasRemaining());
+            // the line ends in a newline: stop there rather than make one more read to be told the end of the file
+            while (read > 0 && buffer.hasRemaining() && '\n' != buffer.get(buffer.position() - 1));
             return true;
         }
         catch (final IOException ex)

@@ -98,9 +98,9 @@ public interface Ring
      * @param length length of the body, {@code 0 <= length <= maxMessageLength()}.
      * @return {@code true} if sent, {@code false} on back-pressure.
      * @throws IllegalArgumentException  if {@code typeId} or {@code length} is out of range.
-     * @throws IndexOutOfBoundsException if {@code [offset, offset + length)} is outside {@code source} (with Agrona's
-     *                                   bounds checks on, the default); the claim is aborted, so nothing is sent and
-     *                                   the consumer is not held up.
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + length)} is outside {@code source} (checked
+     *                                   whatever {@code agrona.disable.bounds.checks} says); the claim is aborted, so
+     *                                   nothing is sent and the consumer is not held up.
      */
     boolean offer(int typeId, DirectBuffer source, int offset, int length);
 

@@ -153,6 +153,7 @@ class RingMemory
         @Override
         void putBytes(final int offset, final DirectBuffer source, final int sourceOffset, final int length)
         {
+            source.boundsCheck(sourceOffset, length); // as the plain path: whatever agrona.disable.bounds.checks says
             buffer.putBytes(offset, source, sourceOffset, length);
         }
     }

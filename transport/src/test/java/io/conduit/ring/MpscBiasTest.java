@@ -268,6 +268,46 @@ class MpscBiasTest
         }
     }
 
+    /**
+     * An offer whose source range is outside its buffer gives its claim back on each claim path: the holder's biased
+     * claim, and a claim by a thread other than the ring object's owner. The consumer then reads what follows at once,
+     * where the open claim would have held it up for the stuck claim timeout (a minute here).
+     */
+    @Test
+    void shouldAbortTheClaimOfAnOfferWhoseSourceIsOutOfRangeOnEachPath() throws Exception
+    {
+        needBias();
+        try (Rig rig = new Rig(TimeUnit.SECONDS.toNanos(60)))
+        {
+            final MpscRing a = rig.a;
+            rig.biasA();
+            assertThrows(IndexOutOfBoundsException.class, () -> a.offer(1, body, 8, BODY_LENGTH));
+            assertEquals(1, tag(rig.header), "the holder's own claim, aborted: the bias stays");
+            send(a, 1, 1);
+
+            final AtomicReference<Throwable> thrown = new AtomicReference<>();
+            final Thread sibling = new Thread(() ->
+            {
+                try
+                {
+                    a.offer(1, body, 8, BODY_LENGTH);
+                }
+                catch (final Throwable ex)
+                {
+                    thrown.set(ex);
+                }
+            });
+            sibling.start();
+            sibling.join();
+            assertInstanceOf(IndexOutOfBoundsException.class, thrown.get());
+            send(a, 1, 2);
+
+            rig.reader.drain();
+            assertEquals(3, rig.reader.next[1], "every message sent after the refused offers read at once");
+            assertEquals(0, rig.consumer.recordsSkipped());
+        }
+    }
+
     @Test
     void shouldCommitAClaimMadeBeforeTheBiasWithACompareAndSet() throws Exception
     {

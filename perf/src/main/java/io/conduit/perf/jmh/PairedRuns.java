@@ -43,8 +43,10 @@ import java.util.Set;
  * secondary result to score by, such as {@code messages} for {@code RingThroughputBenchmark}; required for a group
  * benchmark, whose primary result adds up every thread's calls, failed ones included); every argument after
  * {@code --} goes to JMH as on its command line. {@code --floor} measures the two-thread floor
- * ({@link LinePingPong}: a line ping-ponged between the benchmark's two CPUs) before each fork, prints it with each
- * round, and gives the ratios again for the rounds at or below the run's median floor and for those above it. Forks are always 1 per run. JMH's own log is silent unless those
+ * ({@link LinePingPong}: a line ping-ponged between the CPUs the forks' {@code -Dconduit.bench.cpus} names, else the
+ * first two this JVM may use) before each fork, prints it with each round, and gives the ratios again for the rounds
+ * at or below the run's median floor and for those above it. Forks are always 1 per run. JMH's own log is silent
+ * unless those
  * arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard output.
  * <p>
  * Each fork is checked to have run what was asked (the parameter's value, which JMH would silently ignore for a
@@ -57,6 +59,7 @@ public final class PairedRuns
     static final int FLOOR_SAMPLES = 200;
     static final int FLOOR_ROUND_TRIPS = 1_000;
     static final int FLOOR_WARM_UP = 20;
+    private static final String CPUS_ARG = "-Dconduit.bench.cpus=";
 
     private final String benchmark;
     private final String param;
@@ -303,7 +306,7 @@ public final class PairedRuns
                 final int index = valueAt(round, turn, values.size());
                 if (floor)
                 {
-                    floors[index] = LinePingPong.medianRoundTripNs(FLOOR_SAMPLES, FLOOR_ROUND_TRIPS, FLOOR_WARM_UP);
+                    floors[index] = floor(parent);
                 }
                 final OptionsBuilder builder = new OptionsBuilder();
                 builder.parent(parent).forks(1).shouldFailOnError(true);
@@ -335,20 +338,7 @@ public final class PairedRuns
                 scores[index] = score.value;
             }
             results.add(new Round(scores, floors));
-            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", round + 1));
-            for (int k = 0; k < values.size(); k++)
-            {
-                line.append(String.format(Locale.ROOT, " %s=%.2f", values.get(k), scores[k]));
-            }
-            if (floor)
-            {
-                line.append(" floor ns:");
-                for (int k = 0; k < values.size(); k++)
-                {
-                    line.append(String.format(Locale.ROOT, "%s%.0f", 0 == k ? " " : "/", floors[k]));
-                }
-            }
-            out.println(line);
+            out.println(roundLine(round, values, scores, floor ? floors : null));
         }
 
         final List<Ratio> ratios = ratios(values, results);
@@ -366,34 +356,97 @@ public final class PairedRuns
     }
 
     /**
-     * The ratios again, over the rounds whose floor was at most the run's median floor and over the others: where the
-     * host moves the vCPUs, a round's ratio depends on the floor it ran at (each round's floor is the highest of its
-     * forks', so that a round counts as low only if every fork of it ran low).
+     * The floor before a fork, or NaN with a warning if the probe failed: the rounds measured so far are kept.
+     */
+    private static double floor(final Options parent) throws InterruptedException
+    {
+        String cpus = null;
+        for (final String arg : parent.getJvmArgsAppend().orElse(List.of()))
+        {
+            if (arg.startsWith(CPUS_ARG))
+            {
+                cpus = arg.substring(CPUS_ARG.length());
+            }
+        }
+        try
+        {
+            return LinePingPong.medianRoundTripNs(
+                LinePingPong.cpus(cpus), null != cpus, FLOOR_SAMPLES, FLOOR_ROUND_TRIPS, FLOOR_WARM_UP);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("WARNING: floor not measured: " + ex.getMessage());
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * @param round  a round, from 0.
+     * @param values the values, subject first.
+     * @param scores each value's score, in the order of the values.
+     * @param floors each value's floor in ns, in the order of the values, or null without {@code --floor}.
+     * @return the round's line of the table.
+     */
+    static String roundLine(final int round, final List<String> values, final double[] scores, final double[] floors)
+    {
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d:", round + 1));
+        for (int k = 0; k < values.size(); k++)
+        {
+            line.append(String.format(Locale.ROOT, " %s=%.2f", values.get(k), scores[k]));
+        }
+        if (null != floors)
+        {
+            line.append(" floor ns:");
+            for (int k = 0; k < values.size(); k++)
+            {
+                line.append(String.format(Locale.ROOT, "%s%.0f", 0 == k ? " " : "/", floors[k]));
+            }
+        }
+        return line.toString();
+    }
+
+    /**
+     * The ratios again, over the rounds whose floor was at most the run's median floor and over the others, to show
+     * whether a run's ratios move with the floor it ran at. A round's floor is the highest of its forks', so that a
+     * round counts as low only if every fork of it ran low; a round with a floor not measured is left out.
      */
     static void printByFloor(final List<String> values, final List<Round> results, final PrintStream out)
     {
-        final double[] roundFloors = new double[results.size()];
-        for (int r = 0; r < results.size(); r++)
+        final List<Round> measured = new ArrayList<>();
+        for (final Round round : results)
         {
-            roundFloors[r] = Arrays.stream(results.get(r).floors()).max().orElse(Double.NaN);
+            if (Arrays.stream(round.floors()).noneMatch(Double::isNaN))
+            {
+                measured.add(round);
+            }
+        }
+        if (measured.isEmpty())
+        {
+            out.println("by floor: no round with every floor measured");
+            return;
+        }
+        final double[] roundFloors = new double[measured.size()];
+        for (int r = 0; r < measured.size(); r++)
+        {
+            roundFloors[r] = Arrays.stream(measured.get(r).floors()).max().orElseThrow();
         }
         final double split = median(Arrays.stream(roundFloors).sorted().toArray());
         final List<Round> low = new ArrayList<>();
         final List<Round> high = new ArrayList<>();
-        for (int r = 0; r < results.size(); r++)
+        for (int r = 0; r < measured.size(); r++)
         {
-            (roundFloors[r] <= split ? low : high).add(results.get(r));
+            (roundFloors[r] <= split ? low : high).add(measured.get(r));
         }
         out.printf(Locale.ROOT, "by floor (a round's floor: the highest before its forks; split at their median, " +
-            "%.0f ns):%n", split);
+            "%.1f ns; %d of %d rounds with every floor measured):%n", split, measured.size(), results.size());
         for (final List<Round> part : List.of(low, high))
         {
             if (part.isEmpty())
             {
                 continue;
             }
-            final String label = String.format(Locale.ROOT, "%d rounds, floor %s %.0f ns", part.size(),
-                part == low ? "<=" : ">", split);
+            final String label = String.format(Locale.ROOT, "%d round%s, floor %s %.1f ns", part.size(),
+                1 == part.size() ? "" : "s", part == low ? "<=" : ">", split);
             for (final Ratio ratio : ratios(values, part))
             {
                 out.printf(Locale.ROOT, "  %s: %s / %s: median %.2f (%.2f to %.2f)%n",

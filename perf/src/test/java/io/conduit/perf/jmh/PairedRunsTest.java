@@ -12,8 +12,10 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PairedRunsTest
 {
@@ -79,22 +81,64 @@ class PairedRunsTest
         PairedRuns.printByFloor(List.of("s", "a"), rounds, new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
         assertEquals(String.join(System.lineSeparator(),
-            "by floor (a round's floor: the highest before its forks; split at their median, 243 ns):",
-            "  2 rounds, floor <= 243 ns: s / a: median 1.25 (1.00 to 1.50)",
-            "  2 rounds, floor > 243 ns: s / a: median 2.50 (2.00 to 3.00)", ""),
+            "by floor (a round's floor: the highest before its forks; split at their median, 242.5 ns; 4 of 4 " +
+                "rounds with every floor measured):",
+            "  2 rounds, floor <= 242.5 ns: s / a: median 1.25 (1.00 to 1.50)",
+            "  2 rounds, floor > 242.5 ns: s / a: median 2.50 (2.00 to 3.00)", ""),
             bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldPutARoundOnTheLowSideOfATieAndLeaveOutRoundsWithAFloorNotMeasured()
+    {
+        // highest floors 100, 100, 300 and one round not measured: the median of the three is 100, both rounds at
+        // 100 go low (1x and 2x), the one at 300 high (4x); the unmeasured round (ratio 9x) counts on neither side
+        final List<PairedRuns.Round> rounds = List.of(
+            new PairedRuns.Round(new double[]{10, 10}, new double[]{100, 90}),
+            new PairedRuns.Round(new double[]{20, 10}, new double[]{80, 100}),
+            new PairedRuns.Round(new double[]{90, 10}, new double[]{Double.NaN, 50}),
+            new PairedRuns.Round(new double[]{40, 10}, new double[]{300, 300}));
+
+        assertEquals(List.of(
+                "by floor (a round's floor: the highest before its forks; split at their median, 100.0 ns; 3 of 4 " +
+                    "rounds with every floor measured):",
+                "  2 rounds, floor <= 100.0 ns: s / a: median 1.50 (1.00 to 2.00)",
+                "  1 round, floor > 100.0 ns: s / a: median 4.00 (4.00 to 4.00)"),
+            printByFloor(rounds));
+        assertEquals(List.of(
+                "by floor (a round's floor: the highest before its forks; split at their median, 70.0 ns; 1 of 1 " +
+                    "rounds with every floor measured):",
+                "  1 round, floor <= 70.0 ns: s / a: median 2.00 (2.00 to 2.00)"),
+            printByFloor(List.of(new PairedRuns.Round(new double[]{20, 10}, new double[]{70, 60}))));
+        assertEquals(List.of("by floor: no round with every floor measured"),
+            printByFloor(List.of(new PairedRuns.Round(new double[]{20, 10}, new double[]{Double.NaN, 60}))));
+    }
+
+    @Test
+    void shouldPrintEachValuesScoreAndFloorInTheOrderOfTheValues()
+    {
+        // the scores and floors are indexed by value, not by the turn in which a value's fork ran (reversed in odd
+        // rounds): the line keeps the order of --values
+        assertEquals("round 2: s=20.00 a=10.50 b=5.25 floor ns: 81/160/402",
+            PairedRuns.roundLine(1, List.of("s", "a", "b"), new double[]{20, 10.5, 5.25}, new double[]{81, 160, 402}));
+        assertEquals("round 1: s=1.00 a=2.00",
+            PairedRuns.roundLine(0, List.of("s", "a"), new double[]{1, 2}, null));
     }
 
     @Test
     void shouldMeasureALinePingPongFloor() throws Exception
     {
-        final double floorNs = LinePingPong.medianRoundTripNs(3, 20, 1);
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "the floor needs two CPUs");
+        final int[] cpus = LinePingPong.cpus(null);
+        final double floorNs = LinePingPong.medianRoundTripNs(cpus, false, 3, 20, 1);
 
-        // a round trip takes some time, and under a second even where both threads share one CPU (time slices)
+        // a round trip takes some time, and under a second on any machine with two CPUs
         assertTrue(floorNs > 0 && floorNs < 1e9, () -> "floor " + floorNs + " ns");
-        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(0, 100, 1));
-        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(5, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(5, 100, -1));
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(cpus, false, 0, 100, 1));
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(cpus, false, 5, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.medianRoundTripNs(cpus, false, 5, 100, -1));
+        assertThrows(IllegalArgumentException.class, () -> LinePingPong.cpus("3"));
+        assertNull(LinePingPong.cpus("none"));
     }
 
     @Test
@@ -115,6 +159,13 @@ class PairedRunsTest
         assertRefused("names a twice", "--values", "a,b,a");
         assertRefused("JMH options after --", () -> PairedRuns.parse(
             new String[]{"--values", "a,b", "--", "-i", "many"}).jmhOptions());
+    }
+
+    private static List<String> printByFloor(final List<PairedRuns.Round> rounds)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PairedRuns.printByFloor(List.of("s", "a"), rounds, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return List.of(bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator()));
     }
 
     private static PairedRuns.Round round(final double[] scores)

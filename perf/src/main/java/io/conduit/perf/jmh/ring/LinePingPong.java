@@ -3,14 +3,15 @@ package io.conduit.perf.jmh.ring;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The two-thread floor for {@link RingThroughputBenchmark}: two threads, pinned as its producer and consumer are
- * ({@link ThreadAffinity#cpus()}), ping-pong one counter on a line of its own, one thread storing odd values and the
- * other answering with the next even one. A round trip is two line transfers between the two CPUs and nothing else.
- * On a VM whose host moves the vCPUs the floor jumps between levels from minute to minute (two hardware threads of
- * one core hand a line over in far less time than two cores do), and a ring's lead over another depends on that
- * level: {@link io.conduit.perf.jmh.PairedRuns} {@code --floor} measures it before each fork.
+ * The two-thread floor for {@link RingThroughputBenchmark}: two threads, pinned as its producer and consumer are,
+ * ping-pong one counter on a line of its own, one thread storing odd values and the other answering with the next
+ * even one. A round trip is two line transfers between the two CPUs and nothing else. On a VM whose host moves the
+ * vCPUs the floor jumps between levels from minute to minute (two hardware threads of one core hand a line over in
+ * far less time than two cores do): {@link io.conduit.perf.jmh.PairedRuns} {@code --floor} measures it before each
+ * fork, to show whether a run's ratios move with it.
  * <p>
  * Memory ordering: each release store of a value pairs with the other thread's acquire load of it.
  * <p>
@@ -20,29 +21,49 @@ import java.util.Arrays;
 public final class LinePingPong
 {
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-    // the counter's index in a long[]: 128 bytes either side of it, so that it has its line, and its prefetch pair's
-    // neighbour, to itself
+    // the counter's index in a long[]: 128 bytes of the array either side of it, so that it has its line, and its
+    // prefetch pair's neighbour, to itself
     private static final int INDEX = 16;
     private static final int LENGTH = 2 * INDEX + 1;
-    private static final long SAMPLE_TIMEOUT_NS = 10_000_000_000L;
+    private static final long ANSWER_TIMEOUT_NS = 10_000_000_000L;
 
     private LinePingPong()
     {
     }
 
     /**
-     * Ping-pong {@code warmUpSamples + samples} samples of {@code roundTripsPerSample} round trips each, between
-     * threads pinned to the benchmark's two CPUs (unpinned where {@link ThreadAffinity#cpus()} gives none).
+     * The CPUs the probe pins its two threads to, as {@link ThreadAffinity#cpus()} reads
+     * {@value ThreadAffinity#CPUS_PROP_NAME}, but from the value given: the one a benchmark's forks get.
      *
+     * @param value the property's value for the forks ({@code P,C} or {@code none}), or null for the default (the
+     *              first two CPUs this JVM may use).
+     * @return {ping's CPU, echo's CPU}, or null to pin nothing.
+     * @throws IllegalArgumentException if the value names no two distinct CPUs and is not {@code none}.
+     */
+    public static int[] cpus(final String value)
+    {
+        return null == value ? ThreadAffinity.cpus() : ThreadAffinity.parse(value, isLinux());
+    }
+
+    /**
+     * Ping-pong {@code warmUpSamples + samples} samples of {@code roundTripsPerSample} round trips each, between
+     * threads pinned to {@code cpus}. Pinning the kernel refuses fails the probe where the CPUs were named
+     * ({@code named}), else the probe runs unpinned with a warning on standard error, as the benchmark does.
+     *
+     * @param cpus                {ping's CPU, echo's CPU}, or null to pin nothing.
+     * @param named               whether the CPUs were named, so that a refusal to pin must fail the probe.
      * @param samples             samples measured, at least 1.
      * @param roundTripsPerSample round trips timed together per sample, at least 1.
      * @param warmUpSamples       samples run first and not measured, at least 0.
      * @return the median over the samples of the mean round trip within a sample, in nanoseconds.
      * @throws IllegalArgumentException if a count is out of range.
-     * @throws IllegalStateException    if a thread cannot be pinned, or the echo stops answering for 10 s.
-     * @throws InterruptedException     if interrupted while waiting for the echo thread.
+     * @throws IllegalStateException    if nothing is pinned and this JVM has fewer than two CPUs (each round trip
+     *                                  would be a scheduler's time slice), a named CPU cannot be pinned to, or a
+     *                                  thread waits 10 s for an answer.
+     * @throws InterruptedException     if interrupted while waiting for the probe's threads.
      */
-    public static double medianRoundTripNs(final int samples, final int roundTripsPerSample, final int warmUpSamples)
+    public static double medianRoundTripNs(
+        final int[] cpus, final boolean named, final int samples, final int roundTripsPerSample, final int warmUpSamples)
         throws InterruptedException
     {
         if (samples < 1 || roundTripsPerSample < 1 || warmUpSamples < 0)
@@ -51,60 +72,76 @@ public final class LinePingPong
                 " warmUpSamples=" + warmUpSamples + ": expected samples >= 1, roundTripsPerSample >= 1 and " +
                 "warmUpSamples >= 0");
         }
-        final int[] cpus = ThreadAffinity.cpus();
+        if (null == cpus && Runtime.getRuntime().availableProcessors() < 2)
+        {
+            throw new IllegalStateException("the floor needs two CPUs, this JVM has " +
+                Runtime.getRuntime().availableProcessors());
+        }
         final long[] line = new long[LENGTH];
         final long roundTrips = (long)(samples + warmUpSamples) * roundTripsPerSample;
-        final Throwable[] echoFailure = new Throwable[1];
-        final Thread echo = new Thread(() ->
-        {
-            try
-            {
-                if (null != cpus)
-                {
-                    ThreadAffinity.pin(cpus[1]);
-                }
-                echo(line, roundTrips);
-            }
-            catch (final Throwable ex)
-            {
-                echoFailure[0] = ex;
-                COUNTER.setRelease(line, INDEX, -1L); // the pinger stops at once rather than at its timeout
-            }
-        }, "conduit-floor-echo");
-        echo.setDaemon(true);
-
+        // the first failure of either thread: the other sees it at its next poll and stops
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
         final double[] sampleNs = new double[samples];
-        final Throwable[] pingFailure = new Throwable[1];
-        final Thread ping = new Thread(() ->
-        {
-            try
-            {
-                if (null != cpus)
-                {
-                    ThreadAffinity.pin(cpus[0]);
-                }
-                ping(line, samples, roundTripsPerSample, warmUpSamples, sampleNs);
-            }
-            catch (final Throwable ex)
-            {
-                pingFailure[0] = ex;
-            }
-        }, "conduit-floor-ping");
+        final Thread echo = new Thread(() -> run(failure, cpus, named, 1, () -> echo(line, roundTrips, failure)),
+            "conduit-floor-echo");
+        final Thread ping = new Thread(() -> run(failure, cpus, named, 0,
+            () -> ping(line, samples, roundTripsPerSample, warmUpSamples, sampleNs, failure)), "conduit-floor-ping");
+        echo.setDaemon(true);
         ping.setDaemon(true);
-
         echo.start();
         ping.start();
         ping.join();
-        if (null != pingFailure[0])
-        {
-            COUNTER.setRelease(line, INDEX, -1L); // a stopped pinger: the echo thread ends too
-            echo.join();
-            throw failure(null != echoFailure[0] ? echoFailure[0] : pingFailure[0]);
-        }
         echo.join();
+        final Throwable cause = failure.get();
+        if (cause instanceof RuntimeException)
+        {
+            throw (RuntimeException)cause;
+        }
+        if (cause instanceof Error)
+        {
+            throw (Error)cause;
+        }
         Arrays.sort(sampleNs);
         return 0 == (samples & 1) ?
             (sampleNs[samples / 2 - 1] + sampleNs[samples / 2]) / 2 : sampleNs[samples / 2];
+    }
+
+    private static void run(
+        final AtomicReference<Throwable> failure,
+        final int[] cpus,
+        final boolean named,
+        final int side,
+        final Runnable body)
+    {
+        try
+        {
+            pin(cpus, named, side);
+            body.run();
+        }
+        catch (final Throwable ex)
+        {
+            failure.compareAndSet(null, ex);
+        }
+    }
+
+    private static void pin(final int[] cpus, final boolean named, final int side)
+    {
+        if (null == cpus)
+        {
+            return;
+        }
+        try
+        {
+            ThreadAffinity.pin(cpus[side]);
+        }
+        catch (final IllegalStateException | LinkageError ex)
+        {
+            if (named)
+            {
+                throw ex;
+            }
+            System.err.println("WARNING: floor probe: " + ex.getMessage() + "; running unpinned");
+        }
     }
 
     private static void ping(
@@ -112,7 +149,8 @@ public final class LinePingPong
         final int samples,
         final int roundTripsPerSample,
         final int warmUpSamples,
-        final double[] sampleNs)
+        final double[] sampleNs,
+        final AtomicReference<Throwable> failure)
     {
         long value = 0;
         for (int s = -warmUpSamples; s < samples; s++)
@@ -121,8 +159,13 @@ public final class LinePingPong
             for (int i = 0; i < roundTripsPerSample; i++)
             {
                 final long pingValue = value + 1;
+                // release: publishes the ping; pairs with the echo's acquire load
                 COUNTER.setRelease(line, INDEX, pingValue);
-                value = awaitAnswer(line, pingValue + 1, startNs);
+                value = pingValue + 1;
+                if (!await(line, value, failure))
+                {
+                    return;
+                }
             }
             if (s >= 0)
             {
@@ -131,61 +174,56 @@ public final class LinePingPong
         }
     }
 
-    private static long awaitAnswer(final long[] line, final long expected, final long startNs)
+    private static void echo(final long[] line, final long roundTrips, final AtomicReference<Throwable> failure)
     {
-        long spins = 0;
-        while (true)
-        {
-            final long seen = (long)COUNTER.getAcquire(line, INDEX);
-            if (expected == seen)
-            {
-                return seen;
-            }
-            if (seen < 0)
-            {
-                throw new IllegalStateException("the echo thread failed");
-            }
-            // no Thread.onSpinWait: a pause instruction would be part of every round trip measured
-            if (0 == (++spins & 0xFFFF) && System.nanoTime() - startNs > SAMPLE_TIMEOUT_NS)
-            {
-                throw new IllegalStateException("no answer to " + (expected - 1) + " in 10 s");
-            }
-        }
-    }
-
-    private static void echo(final long[] line, final long roundTrips)
-    {
-        final long startNs = System.nanoTime();
-        long spins = 0;
         for (long i = 0; i < roundTrips; i++)
         {
             final long pingValue = 2 * i + 1;
-            long seen;
-            while (pingValue != (seen = (long)COUNTER.getAcquire(line, INDEX)))
+            if (!await(line, pingValue, failure))
             {
-                if (seen < 0)
-                {
-                    return; // the pinger failed and said so
-                }
-                if (0 == (++spins & 0xFFFF) && System.nanoTime() - startNs > SAMPLE_TIMEOUT_NS + roundTrips * 1_000L)
-                {
-                    throw new IllegalStateException("no ping " + pingValue + " within the probe's time");
-                }
+                return;
             }
+            // release: publishes the answer; pairs with the ping's acquire load
             COUNTER.setRelease(line, INDEX, pingValue + 1);
         }
     }
 
-    private static RuntimeException failure(final Throwable cause)
+    /**
+     * Spin until the counter holds {@code expected}, with no pause instruction (it would be part of every round trip
+     * measured), checking now and then for the other thread's failure and for 10 s without the answer.
+     *
+     * @return true when it does; false if the other thread failed.
+     * @throws IllegalStateException after 10 s without it.
+     */
+    private static boolean await(final long[] line, final long expected, final AtomicReference<Throwable> failure)
     {
-        if (cause instanceof RuntimeException)
+        long spins = 0;
+        long startNs = 0;
+        // acquire: pairs with the other thread's release store
+        while (expected != (long)COUNTER.getAcquire(line, INDEX))
         {
-            return (RuntimeException)cause;
+            if (0 == (++spins & 0xFFFF))
+            {
+                if (null != failure.get())
+                {
+                    return false;
+                }
+                final long nowNs = System.nanoTime();
+                if (0 == startNs)
+                {
+                    startNs = nowNs;
+                }
+                else if (nowNs - startNs > ANSWER_TIMEOUT_NS)
+                {
+                    throw new IllegalStateException("floor probe: no " + expected + " in 10 s");
+                }
+            }
         }
-        if (cause instanceof Error)
-        {
-            throw (Error)cause;
-        }
-        return new IllegalStateException(cause);
+        return true;
+    }
+
+    private static boolean isLinux()
+    {
+        return System.getProperty("os.name", "").startsWith("Linux");
     }
 }
