@@ -224,6 +224,76 @@ class MpscBiasPromisesTest
     }
 
     /**
+     * A consumer freeing space while a bias holder refuses wakes the held-off send, which sleeps on the space futex;
+     * the send then sleeps again for the rest of its hold-off, since freed space is not the holder leaving. Over 2 s
+     * the send makes about a dozen offers (11: 10 ms of patience each, then hold-offs of 1 ms doubling up to the
+     * channel's 1 s); an offer at each of the consumer's 14 or so wake-ups (the MPSC consumer frees space a 4 KiB
+     * granule at a time, 64 messages, read here every 130 ms) would make about 25. The wake-up calls counted show the
+     * reads did wake the sender.
+     */
+    @Test
+    void shouldSleepOnThroughItsHoldOffWhenTheConsumerFreesSpace() throws Exception
+    {
+        needBias();
+        final int queued = 900; // more than the reads of the send's 2 s take: space is freed all through it
+        try (Rig rig = rig())
+        {
+            rig.biasA();
+            for (int sequence = 1; sequence <= queued; sequence++)
+            {
+                send(rig.a, 1, sequence);
+            }
+            final AtomicBuffer header = rig.header;
+            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
+            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped there
+            try (Channel sender = Channel.open(dir, "bias", ChannelOptions.defaults().kind(RingKind.MPSC),
+                Channel.DEFAULT_SPINS, Channel.DEFAULT_YIELDS, TimeUnit.SECONDS.toNanos(1)))
+            {
+                final MpscRing senderRing = (MpscRing)sender.ring();
+                final long backPressure = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
+                final long wakeUps = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
+                final CountDownLatch sendDone = new CountDownLatch(1);
+                final Future<Integer> reads = start("consumer", () ->
+                {
+                    int read = 0;
+                    while (!sendDone.await(130, TimeUnit.MILLISECONDS))
+                    {
+                        read += rig.consumer.read(rig.reader, 64); // a granule: frees it and wakes space sleepers
+                    }
+                    return read;
+                });
+                final Future<Boolean> send = start("sender", () ->
+                {
+                    try
+                    {
+                        return sender.send(2, body(0, 2), 0, BODY_LENGTH, TimeUnit.SECONDS.toNanos(2));
+                    }
+                    finally
+                    {
+                        sendDone.countDown();
+                    }
+                });
+                assertFalse(await(send, "a send refused by a bias holder"), "sent while the holder refused");
+                final int read = await(reads, "the consumer");
+
+                assertTrue(read >= 8 * 64, read + " messages read during the send: too few to test freed space");
+                assertTrue(header.getLongVolatile(SPACE_WAKE_UPS_OFFSET) - wakeUps >= 10,
+                    "the reads woke the held-off sender " + (header.getLongVolatile(SPACE_WAKE_UPS_OFFSET) - wakeUps) +
+                    " times");
+                final long offers = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET) - backPressure;
+                assertEquals(offers, senderRing.holderRefusals(), "every refusal was the holder's");
+                // a slow machine makes fewer offers, not more: only a hold-off ended early adds some
+                assertTrue(offers >= 2 && offers <= 18, offers + " offers refused in 2 s: freed space ended hold-offs");
+            }
+            finally
+            {
+                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+            }
+            rig.revokedAndDelivered(queued + 1);
+        }
+    }
+
+    /**
      * A blocking send that finds a holder inside its claim section (its claim in flight, its tail loaded before any
      * revocation) gives up revoking, leaves the revocation pending and sleeps as for space; the holder then puts its
      * own tag back over the pending one. Once the holder is out, the send completes, within seconds although the
