@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongUnaryOperator;
 
@@ -74,6 +75,8 @@ public final class ProcessIdentity
     // at every channel file's close, so that a process with no channel open keeps none (a checkpoint refuses them)
     private static final int STAT_FILE_SLOTS = 64; // a power of two: slot by the pid's low bits
     private static final AtomicReferenceArray<StatFile> STAT_FILES = new AtomicReferenceArray<>(STAT_FILE_SLOTS);
+    // moved on by each closeKeptFiles: a look-up that opened its file before a close does not keep it after
+    private static final AtomicLong KEPT_GENERATION = new AtomicLong();
 
     private static final class StatFile
     {
@@ -259,6 +262,7 @@ public final class ProcessIdentity
             }
         }
 
+        final long generation = KEPT_GENERATION.get();
         final FileChannel channel;
         try
         {
@@ -274,11 +278,16 @@ public final class ProcessIdentity
         }
         final long status = read(channel, buffer) ? parseStat(buffer.array(), buffer.position()) : UNREADABLE;
         final StatFile replaced = STAT_FILES.get(slot);
-        if (status > 0 && STAT_FILES.compareAndSet(slot, replaced, new StatFile(pid, channel)))
+        final StatFile installed = new StatFile(pid, channel);
+        if (status > 0 && STAT_FILES.compareAndSet(slot, replaced, installed))
         {
             if (null != replaced)
             {
                 closeQuietly(replaced.channel);
+            }
+            if (KEPT_GENERATION.get() != generation && STAT_FILES.compareAndSet(slot, installed, null))
+            {
+                closeQuietly(channel); // a close ran meanwhile: it would not have seen this file
             }
         }
         else
@@ -294,6 +303,7 @@ public final class ProcessIdentity
      */
     public static void closeKeptFiles()
     {
+        KEPT_GENERATION.incrementAndGet();
         for (int slot = 0; slot < STAT_FILE_SLOTS; slot++)
         {
             final StatFile kept = STAT_FILES.getAndSet(slot, null);

@@ -235,7 +235,7 @@ class MpscBiasPromisesTest
     void shouldSleepOnThroughItsHoldOffWhenTheConsumerFreesSpace() throws Exception
     {
         needBias();
-        final int queued = 900; // more than the reads of the send's 2 s take: space is freed all through it
+        final int queued = 900; // 14 granules: the reads of the send's 2 s free one at a time, about one a read
         try (Rig rig = rig())
         {
             rig.biasA();

@@ -159,6 +159,60 @@ class ProcessIdentityTest
         assertEquals(0, allocated, "bytes allocated by " + measured + " look-ups");
     }
 
+    /**
+     * A look-up keeps the process's {@code /proc/<pid>/stat} open; closing a channel file closes every file kept, so a
+     * process with no channel open holds none (a checkpoint refuses open files it does not know).
+     */
+    @Test
+    void shouldCloseTheKeptFilesWhenAChannelFileCloses() throws Exception
+    {
+        needStamps();
+        // a child no other test looks up: its file is open only while this test keeps it
+        final Process child = new ProcessBuilder("sleep", "60").start();
+        try
+        {
+            final long pid = child.pid();
+            final ChannelFile file = ChannelFile.create(dir, "kept", ChannelOptions.defaults());
+            assertTrue(ProcessIdentity.status(pid) > 0);
+            assertEquals(1, keptStatFiles(pid), "the look-up's file kept open");
+
+            file.close();
+
+            assertEquals(0, keptStatFiles(pid), "the kept /proc file left open after the channel file closed");
+            assertTrue(ProcessIdentity.status(pid) > 0, "a look-up after the close opens the file again");
+            assertEquals(1, keptStatFiles(pid));
+            ProcessIdentity.closeKeptFiles();
+            assertEquals(0, keptStatFiles(pid));
+        }
+        finally
+        {
+            child.destroyForcibly();
+            child.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * @return how many of this process's open files are {@code /proc/<pid>/stat}.
+     */
+    private static long keptStatFiles(final long pid) throws java.io.IOException
+    {
+        final Path stat = Path.of("/proc/" + pid + "/stat");
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        {
+            return fds.filter(fd ->
+            {
+                try
+                {
+                    return stat.equals(Files.readSymbolicLink(fd));
+                }
+                catch (final java.io.IOException ex)
+                {
+                    return false; // the listing's own descriptor, closed by now
+                }
+            }).count();
+        }
+    }
+
     @Test
     void shouldStampAChildProcessAndFindItDeadOnceItExits() throws Exception
     {

@@ -16,6 +16,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -46,8 +47,8 @@ import java.util.Set;
  * ({@link LinePingPong}: a line ping-ponged between the CPUs the forks' {@code -Dconduit.bench.cpus} names, else the
  * first two this JVM may use) before each fork, prints it with each round, and gives the ratios again for the rounds
  * at or below the run's median floor and for those above it. Forks are always 1 per run. JMH's own log is silent
- * unless those
- * arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard output.
+ * unless those arguments set {@code -v}; each fork's score goes to standard error as it ends, the table to standard
+ * output.
  * <p>
  * Each fork is checked to have run what was asked (the parameter's value, which JMH would silently ignore for a
  * parameter the benchmark does not have), and every fork's score to be in the same unit and mode, so that no ratio
@@ -293,6 +294,9 @@ public final class PairedRuns
     {
         final List<Round> results = new ArrayList<>();
         Score first = null;
+        // a bad value ends the run here, naming it, not at every fork
+        final String forkCpus = floor ? forkCpus(parent) : null;
+        final int[] floorCpus = floor ? LinePingPong.cpus(forkCpus) : null;
         out.printf(Locale.ROOT, "%s, %s, %d rounds, score: %s%n", null == param ? "benchmarks" : benchmark,
             (null == param ? "" : param + "=") + String.join(",", values), rounds,
             null == metric ? "primary result" : metric);
@@ -306,7 +310,7 @@ public final class PairedRuns
                 final int index = valueAt(round, turn, values.size());
                 if (floor)
                 {
-                    floors[index] = floor(parent);
+                    floors[index] = floor(floorCpus, null != forkCpus);
                 }
                 final OptionsBuilder builder = new OptionsBuilder();
                 builder.parent(parent).forks(1).shouldFailOnError(true);
@@ -356,26 +360,42 @@ public final class PairedRuns
     }
 
     /**
-     * The floor before a fork, or NaN with a warning if the probe failed: the rounds measured so far are kept.
+     * @param parent the JMH options given after {@code --}.
+     * @return the {@code conduit.bench.cpus} value the forks get, or null if they get none: JMH gives a fork its
+     * {@code -jvmArgsPrepend}, then its {@code -jvmArgs} (by default this JVM's own arguments), then its
+     * {@code -jvmArgsAppend}, and the last {@code -D} of a property wins.
      */
-    private static double floor(final Options parent) throws InterruptedException
+    static String forkCpus(final Options parent)
     {
+        final List<String> args = new ArrayList<>(parent.getJvmArgsPrepend().orElse(List.of()));
+        args.addAll(parent.getJvmArgs().orElse(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        args.addAll(parent.getJvmArgsAppend().orElse(List.of()));
         String cpus = null;
-        for (final String arg : parent.getJvmArgsAppend().orElse(List.of()))
+        for (final String arg : args)
         {
             if (arg.startsWith(CPUS_ARG))
             {
                 cpus = arg.substring(CPUS_ARG.length());
             }
         }
+        return cpus;
+    }
+
+    /**
+     * The floor before a fork, or NaN with a warning if the probe failed: the rounds measured so far are kept.
+     *
+     * @param cpus  the probe's CPUs, or null to pin nothing.
+     * @param named whether the forks were given those CPUs, so that a refusal to pin them must fail the probe.
+     */
+    private static double floor(final int[] cpus, final boolean named) throws InterruptedException
+    {
         try
         {
-            return LinePingPong.medianRoundTripNs(
-                LinePingPong.cpus(cpus), null != cpus, FLOOR_SAMPLES, FLOOR_ROUND_TRIPS, FLOOR_WARM_UP);
+            return LinePingPong.medianRoundTripNs(cpus, named, FLOOR_SAMPLES, FLOOR_ROUND_TRIPS, FLOOR_WARM_UP);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError ex)
         {
-            System.err.println("WARNING: floor not measured: " + ex.getMessage());
+            System.err.println("WARNING: floor not measured: " + ex);
             return Double.NaN;
         }
     }

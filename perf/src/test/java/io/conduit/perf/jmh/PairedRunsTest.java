@@ -126,6 +126,21 @@ class PairedRunsTest
     }
 
     @Test
+    void shouldProbeTheCpusTheForksGetTheLastSettingWinning()
+    {
+        assertEquals("0,1", PairedRuns.forkCpus(PairedRuns.parse(new String[]{
+            "--values", "a,b", "--floor", "--", "-jvmArgsAppend", "-Xmx1g -Dconduit.bench.cpus=0,1"}).jmhOptions()));
+        assertEquals("4,5", PairedRuns.forkCpus(PairedRuns.parse(new String[]{
+            "--values", "a,b", "--", "-jvmArgsPrepend", "-Dconduit.bench.cpus=2,3",
+            "-jvmArgs", "-Dconduit.bench.cpus=none", "-jvmArgsAppend", "-Dconduit.bench.cpus=4,5"}).jmhOptions()));
+        assertEquals("none", PairedRuns.forkCpus(PairedRuns.parse(new String[]{
+            "--values", "a,b", "--", "-jvmArgsPrepend", "-Dconduit.bench.cpus=2,3",
+            "-jvmArgs", "-Dconduit.bench.cpus=none"}).jmhOptions()));
+        assertNull(PairedRuns.forkCpus(PairedRuns.parse(new String[]{"--values", "a,b", "--", "-jvmArgs", "-Xmx1g"})
+            .jmhOptions()));
+    }
+
+    @Test
     void shouldMeasureALinePingPongFloor() throws Exception
     {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "the floor needs two CPUs");

@@ -89,7 +89,16 @@ public final class LinePingPong
         echo.setDaemon(true);
         ping.setDaemon(true);
         echo.start();
-        ping.start();
+        try
+        {
+            ping.start();
+        }
+        catch (final Throwable ex)
+        {
+            failure.compareAndSet(null, ex); // the echo thread stops at its next look
+            echo.join();
+            throw ex;
+        }
         ping.join();
         echo.join();
         final Throwable cause = failure.get();
