@@ -106,7 +106,7 @@ public final class Channel implements AutoCloseable
         this.mpscRing = ring instanceof MpscRing ? (MpscRing)ring : null;
         this.dataWaiter = new FutexWaiter(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
         this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
-        this.spaceSleeper = ring instanceof MpscRing ? this::awaitSpaceCounted : spaceWaiter;
+        this.spaceSleeper = null != mpscRing ? this::awaitSpaceCounted : spaceWaiter;
         this.dataAvailable = () -> closed || abstractRing.isHeadWritten();
         this.closedCondition = () -> closed;
         this.spins = spins;
@@ -226,12 +226,12 @@ public final class Channel implements AutoCloseable
         enter();
         try
         {
-            final long holderRefusals = holderRefusals();
-            if (ring.offer(typeId, source, offset, length))
+            final int status = offerStatus(typeId, source, offset, length);
+            if (MpscRing.OFFERED == status)
             {
                 return true;
             }
-            return sendWaiting(typeId, source, offset, length, timeoutNs, holderRefusals() != holderRefusals);
+            return sendWaiting(typeId, source, offset, length, timeoutNs, MpscRing.HOLDER_REFUSED == status);
         }
         finally
         {
@@ -268,7 +268,7 @@ public final class Channel implements AutoCloseable
                     holderSleepNs = 0 == holderSleepNs ? Math.min(HOLDER_REFUSED_SLEEP_NS, maxSleepNs) :
                         holderSleepNs > maxSleepNs >> 1 ? maxSleepNs : holderSleepNs << 1;
                     // from here on, the call sleeps rather than spins or yields: it has already waited 10 ms
-                    attempt = Math.max(attempt, spins + yields + 1);
+                    attempt = Math.max(attempt, firstSleepingAttempt());
                     deadlineNs = holdOff(attempt, deadlineNs, timeoutNs, holderSleepNs);
                     if (TIMED_OUT == deadlineNs)
                     {
@@ -278,12 +278,12 @@ public final class Channel implements AutoCloseable
                 }
                 // the freed position before the offer: space freed after it is seen, and wakes a sleep below
                 spaceFreed.freedAtFailure = abstractRing.freedPosition();
-                final long holderRefusals = holderRefusals();
-                if (ring.offer(typeId, source, offset, length))
+                final int status = offerStatus(typeId, source, offset, length);
+                if (MpscRing.OFFERED == status)
                 {
                     return true;
                 }
-                holderRefused = holderRefusals() != holderRefusals;
+                holderRefused = MpscRing.HOLDER_REFUSED == status;
                 if (!holderRefused)
                 {
                     holderSleepNs = 0;
@@ -303,12 +303,17 @@ public final class Channel implements AutoCloseable
     }
 
     /**
-     * @return offers of this channel's MPSC ring refused by a bias holder ({@link MpscRing#holderRefusals()}), 0 for
-     * SPSC: compared before and after an offer, it tells a holder's refusal from a lack of space.
+     * Offer once: {@link MpscRing#OFFERED}, {@link Ring#INSUFFICIENT_CAPACITY}, or, on MPSC,
+     * {@link MpscRing#HOLDER_REFUSED}, which this call's own offer returns, whatever other threads sending through the
+     * same ring meet.
      */
-    private long holderRefusals()
+    private int offerStatus(final int typeId, final DirectBuffer source, final int offset, final int length)
     {
-        return null == mpscRing ? 0 : mpscRing.holderRefusals();
+        if (null != mpscRing)
+        {
+            return mpscRing.offerStatus(typeId, source, offset, length);
+        }
+        return ring.offer(typeId, source, offset, length) ? MpscRing.OFFERED : Ring.INSUFFICIENT_CAPACITY;
     }
 
     /**
@@ -519,7 +524,12 @@ public final class Channel implements AutoCloseable
      */
     boolean isSleeping(final int attempt)
     {
-        return attempt > spins + yields;
+        return attempt >= firstSleepingAttempt();
+    }
+
+    private int firstSleepingAttempt()
+    {
+        return spins + yields + 1;
     }
 
     /**
@@ -554,7 +564,7 @@ public final class Channel implements AutoCloseable
      */
     private int awaitSpaceCounted(final WaitCondition condition, final long timeoutNs)
     {
-        final int sleepersOffset = ((MpscRing)ring).spaceSleepersOffset();
+        final int sleepersOffset = mpscRing.spaceSleepersOffset();
         if (sleepersOffset < 0)
         {
             return spaceWaiter.await(condition, timeoutNs);

@@ -136,14 +136,23 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             return false;
         }
+        copyAndCommit(claimOffset, source, offset, length);
+        return true;
+    }
+
+    /**
+     * The rest of an offer once claimed: copy the body in and commit, or, if the copy throws (a source range outside
+     * its buffer, a null source), give the claim back rather than leave the consumer waiting on it for the stuck claim
+     * timeout, and rethrow; nothing is lost, since nothing was sent.
+     */
+    final void copyAndCommit(final int claimOffset, final DirectBuffer source, final int offset, final int length)
+    {
         try
         {
             ringMemory.putBytes(claimOffset, source, offset, length);
         }
         catch (final Throwable ex)
         {
-            // a source range outside its buffer (or a null source): give the claim back rather than leave the
-            // consumer waiting on it for the stuck claim timeout; nothing is lost, since nothing was sent
             try
             {
                 abort(claimOffset);
@@ -157,7 +166,6 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             throw ex;
         }
         commit(claimOffset);
-        return true;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.conduit.ring;
 import io.conduit.CorruptChannelException;
 import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaiter;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -58,6 +59,10 @@ public final class MpscRing extends AbstractRing
 
     /** {@link #tryClaimBiased} found the bias revoked. */
     private static final int NOT_BIASED = Integer.MIN_VALUE;
+    /** {@link #offerStatus}: sent. */
+    public static final int OFFERED = 1;
+    /** {@link #offerStatus}: refused by a producer holding the bias, not for lack of space. */
+    public static final int HOLDER_REFUSED = -3;
     /** Shared claims of the owner thread between two looks for a chance to take the bias. */
     static final int GRANT_INTERVAL = 4096;
     /** Polls of a holder's bias section before looking at its liveness. */
@@ -128,6 +133,39 @@ public final class MpscRing extends AbstractRing
     @Override
     public int tryClaim(final int typeId, final int length)
     {
+        final int offset = claim(typeId, length);
+        return HOLDER_REFUSED == offset ? INSUFFICIENT_CAPACITY : offset;
+    }
+
+    /**
+     * {@link #offer}, telling a bias holder's refusal from a lack of space: {@link io.conduit.Channel}'s send sleeps differently
+     * for each (docs/LAYOUT.md, "MPSC bias").
+     *
+     * @param typeId type id of the message, {@code >= 1}.
+     * @param source buffer holding the body.
+     * @param offset offset of the body in {@code source}.
+     * @param length length of the body, {@code 0 <= length <= maxMessageLength()}.
+     * @return {@link #OFFERED}, {@link #INSUFFICIENT_CAPACITY} if there was no space, or {@link #HOLDER_REFUSED} if a
+     * producer holding the bias did not let it go within {@link #REVOKE_PATIENCE_NS}.
+     * @throws IllegalArgumentException  as {@link #offer}.
+     * @throws IndexOutOfBoundsException as {@link #offer}.
+     */
+    public int offerStatus(final int typeId, final DirectBuffer source, final int offset, final int length)
+    {
+        final int claimOffset = claim(typeId, length);
+        if (claimOffset < 0)
+        {
+            return claimOffset;
+        }
+        copyAndCommit(claimOffset, source, offset, length);
+        return OFFERED;
+    }
+
+    /**
+     * {@link #tryClaim}, but {@link #HOLDER_REFUSED} where a bias holder refused.
+     */
+    private int claim(final int typeId, final int length)
+    {
         checkClaimArguments(typeId, length);
         if (!producerAttached)
         {
@@ -159,9 +197,8 @@ public final class MpscRing extends AbstractRing
     /**
      * @return claims of this object refused by a bias holder it could not revoke within {@link #REVOKE_PATIENCE_NS}
      * (one inside its claim section, or, for a revoker without membarrier, one that has not acknowledged yet; each
-     * counted in back-pressure events too), as the refused thread sees them: a thread that compares the count before
-     * and after its own refused claim learns why it was refused; with several threads sending through this object,
-     * the count is not exact.
+     * counted in back-pressure events too): a diagnostic, not exact with several threads sending through this object
+     * (a plain count). A caller that must know why its own offer was refused uses {@link #offerStatus}.
      */
     public long holderRefusals()
     {
@@ -260,7 +297,7 @@ public final class MpscRing extends AbstractRing
                 {
                     holderRefusals++;
                     headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
-                    return INSUFFICIENT_CAPACITY;
+                    return HOLDER_REFUSED;
                 }
                 continue;
             }

@@ -116,6 +116,45 @@ class MpscBiasPromisesTest
     }
 
     /**
+     * An offer's own status tells a bias holder's refusal from a lack of space, whatever other threads meet:
+     * {@link MpscRing#HOLDER_REFUSED} while the holder stays inside its section (where {@code tryClaim}, whose contract
+     * has one refusal, returns {@link Ring#INSUFFICIENT_CAPACITY}), {@link Ring#INSUFFICIENT_CAPACITY} once the ring is
+     * full with no holder, {@link MpscRing#OFFERED} for each message sent.
+     */
+    @Test
+    void shouldTellAHoldersRefusalFromALackOfSpaceInTheOffersStatus() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig())
+        {
+            rig.biasA();
+            final AtomicBuffer header = rig.header;
+            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
+            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped in its section
+            try
+            {
+                assertEquals(MpscRing.HOLDER_REFUSED, rig.b.offerStatus(2, body(0, 2), 0, BODY_LENGTH));
+                assertEquals(Ring.INSUFFICIENT_CAPACITY, rig.b.tryClaim(2, BODY_LENGTH));
+            }
+            finally
+            {
+                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+            }
+            long sent = 0;
+            int status;
+            while (MpscRing.OFFERED == (status = rig.b.offerStatus(2, body(sent, 2), 0, BODY_LENGTH)))
+            {
+                sent++;
+            }
+            assertEquals(Ring.INSUFFICIENT_CAPACITY, status, "a full ring, no holder");
+            assertTrue(sent > CAPACITY / 128, sent + " sent before the ring was full");
+            rig.reader.drain();
+            assertEquals(1, rig.reader.next[1]);
+            assertEquals(sent, rig.reader.next[2], "every message offered, once, in order");
+        }
+    }
+
+    /**
      * A producer revoking a live holder that stays inside its claim section waits for it at least
      * {@link MpscRing#REVOKE_PATIENCE_NS}, then gives up and reports back-pressure, leaving the revocation for its
      * next try, which finishes it once the holder is out.
