@@ -161,17 +161,18 @@ public final class ProcessIdentity
      */
     public static boolean isAlive(final long word)
     {
-        return isAlive(word, ProcessIdentity::status);
+        return isAlive(word, ProcessIdentity::status, System.nanoTime());
     }
 
     /**
-     * {@link #isAlive(long)} with the look-up given: the seam its tests use.
+     * {@link #isAlive(long)} with the look-up and the time given: the seam its tests use.
      *
      * @param word   a role's word.
      * @param status as {@link #status(long)}.
+     * @param nowNs  the time, as {@link System#nanoTime()}.
      * @return as {@link #isAlive(long)}.
      */
-    static boolean isAlive(final long word, final LongUnaryOperator status)
+    static boolean isAlive(final long word, final LongUnaryOperator status, final long nowNs)
     {
         final long pid = pid(word);
         if (word <= 0 || 0 == pid || pid > Integer.MAX_VALUE)
@@ -180,7 +181,6 @@ public final class ProcessIdentity
         }
         final int slot = (int)pid & (VERDICT_SLOTS - 1);
         final Verdict verdict = VERDICTS[slot];
-        final long nowNs = System.nanoTime();
         if (null != verdict && verdict.word == word && nowNs - verdict.checkedNs < VERDICT_TTL_NS)
         {
             return verdict.alive;

@@ -49,8 +49,14 @@ class MpscBiasPromisesTest
     private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(10);
     /** Longest a holder is held inside its section: longer than the test's waits, so a failing test lets it go. */
     private static final long HELD_NS = 3 * WAIT_NS;
-    /** A bound on a revoker's patience loose enough for a loaded machine, tight enough to catch one ten times it. */
+    /** A bound on one wait of a revoker's patience loose enough for a stall of a loaded machine. */
     private static final long PATIENCE_BOUND_NS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * A bound on the fastest of {@link #TIMED_TRIES} waits of a revoker's patience: five times the documented one, so
+     * a patience five times longer fails, and a stall of one try does not.
+     */
+    private static final long FASTEST_PATIENCE_BOUND_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int TIMED_TRIES = 5;
     private static final long STUCK_CLAIM_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final int HOLDER_SLOT = 0;
     private static final int LINE = RecordDescriptor.ALIGNMENT; // one message of BODY_LENGTH takes one line
@@ -175,19 +181,30 @@ class MpscBiasPromisesTest
             {
                 offer = start("revoker", () ->
                 {
-                    // a first try, untimed, takes B's slot and loads the code a timing of the second must not count
+                    // a first try, untimed, takes B's slot and loads the code a timing of the others must not count
                     assertFalse(offer(rig.b, 2, 0), "sent while the holder was inside its section");
-                    final long startNs = System.nanoTime();
-                    final boolean sent = offer(rig.b, 2, 0);
-                    final long elapsedNs = System.nanoTime() - startNs;
-                    return sent ? -1 : elapsedNs;
+                    long fastestNs = Long.MAX_VALUE;
+                    for (int i = 0; i < TIMED_TRIES; i++)
+                    {
+                        final long startNs = System.nanoTime();
+                        final boolean sent = offer(rig.b, 2, 0);
+                        final long elapsedNs = System.nanoTime() - startNs;
+                        if (sent)
+                        {
+                            return -1L;
+                        }
+                        assertTrue(elapsedNs >= DOCUMENTED_PATIENCE_NS,
+                            "gave up after " + elapsedNs + " ns, before its patience of " + DOCUMENTED_PATIENCE_NS);
+                        assertTrue(elapsedNs < PATIENCE_BOUND_NS, "gave up after " + elapsedNs + " ns");
+                        fastestNs = Math.min(fastestNs, elapsedNs);
+                    }
+                    return fastestNs;
                 });
-                final long elapsedNs = await(offer, "offers revoking a holder that stays inside its section");
-                assertNotEquals(-1, elapsedNs, "sent while the holder was inside its section");
-                assertTrue(elapsedNs >= DOCUMENTED_PATIENCE_NS,
-                    "gave up after " + elapsedNs + " ns, before its patience of " + DOCUMENTED_PATIENCE_NS);
-                assertTrue(elapsedNs < PATIENCE_BOUND_NS, "gave up after " + elapsedNs + " ns, the patience is 10 ms");
-                assertEquals(backPressure + 2, header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
+                final long fastestNs = await(offer, "offers revoking a holder that stays inside its section");
+                assertNotEquals(-1, fastestNs, "sent while the holder was inside its section");
+                assertTrue(fastestNs < FASTEST_PATIENCE_BOUND_NS,
+                    "the fastest of " + TIMED_TRIES + " tries gave up after " + fastestNs + " ns, the patience is 10 ms");
+                assertEquals(backPressure + 1 + TIMED_TRIES, header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
                 assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "left revoking for the next try");
             }
             finally
@@ -202,8 +219,9 @@ class MpscBiasPromisesTest
     /**
      * A blocking send refused by a bias holder sleeps rather than burns a core: each offer already waits its 10 ms
      * patience, so the send holds off at the first such refusal, whatever spins and yields it has left, for 1 ms and
-     * then twice as long at each refusal in a row. Over a 2 s send with the default 2,000 spins, that is about a
-     * dozen offers, not the 200 that 10 ms each would fit. Two holders refuse for long: one stopped inside its claim
+     * then twice as long at each refusal in a row, up to the channel's longest sleep (4 s here). Over a 3 s send with
+     * the default 2,000 spins, that is about a dozen offers, not the 300 that 10 ms each would fit; and the deadline
+     * falls inside a 2 s hold-off, which must be cut there. Two holders refuse for long: one stopped inside its claim
      * section (SIGSTOP, a debugger), and an idle one facing a revoker without membarrier, which must wait for the
      * holder's acknowledgement at its next claim or commit.
      */
@@ -223,12 +241,12 @@ class MpscBiasPromisesTest
                 header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped there
             }
             try (Channel sender = Channel.open(dir, "bias", ChannelOptions.defaults().kind(RingKind.MPSC),
-                Channel.DEFAULT_SPINS, Channel.DEFAULT_YIELDS, TimeUnit.SECONDS.toNanos(1)))
+                Channel.DEFAULT_SPINS, Channel.DEFAULT_YIELDS, TimeUnit.SECONDS.toNanos(4)))
             {
                 final MpscRing senderRing = (MpscRing)sender.ring();
                 senderRing.revokerFences = inside;
                 final long backPressure = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
-                final long timeoutNs = TimeUnit.SECONDS.toNanos(2);
+                final long timeoutNs = TimeUnit.SECONDS.toNanos(3);
                 final Future<long[]> send = start("sender", () ->
                 {
                     final long startNs = System.nanoTime();
@@ -240,15 +258,16 @@ class MpscBiasPromisesTest
                 final long[] result = await(send, "a send refused by a bias holder");
                 assertEquals(0, result[0], "sent while the holder refused");
                 assertTrue(result[1] >= timeoutNs, "returned after " + result[1] + " ns, before its timeout");
-                // documented: up to 20 ms late; a hold-off not cut at the deadline would be up to 1 s late
+                // documented: up to 20 ms late. Hold-offs of 1 ms to 1 s after 10 ms patiences end near 2.16 s, and the
+                // next, of 2,048 ms, not cut at the 3 s deadline, would end about 1.2 s late
                 assertTrue(result[1] < timeoutNs + TimeUnit.MILLISECONDS.toNanos(500),
                     "returned " + (result[1] - timeoutNs) + " ns after its timeout");
-                // a dozen 10 ms patiences of yielding, about 120 ms; a hold-off that spun would take the whole 2 s.
+                // a dozen 10 ms patiences of yielding, about 120 ms; a hold-off that spun would take the whole 3 s.
                 // CPU time is never more than wall time, so a loaded machine cannot fail this
-                assertTrue(result[2] < timeoutNs / 2, "the sender used " + result[2] + " ns of CPU in 2 s");
+                assertTrue(result[2] < timeoutNs / 2, "the sender used " + result[2] + " ns of CPU in 3 s");
                 final long offers = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET) - backPressure;
                 assertEquals(offers, senderRing.holderRefusals(), "every refusal was the holder's");
-                assertTrue(offers >= 2 && offers <= 30, offers + " offers refused in 2 s: it spun on the holder");
+                assertTrue(offers >= 2 && offers <= 30, offers + " offers refused in 3 s: it spun on the holder");
             }
             finally
             {
@@ -267,7 +286,8 @@ class MpscBiasPromisesTest
      * the send then sleeps again for the rest of its hold-off, since freed space is not the holder leaving. Over 2 s
      * the send makes about a dozen offers (11: 10 ms of patience each, then hold-offs of 1 ms doubling up to the
      * channel's 1 s); an offer at each of the consumer's 14 or so wake-ups (the MPSC consumer frees space a 4 KiB
-     * granule at a time, 64 messages, read here every 130 ms) would make about 25. The wake-up calls counted show the
+     * granule at a time, 64 messages, read here every 100 ms, so the 14 granules queued are freed in the first 1.4 s)
+     * would make about 25. The wake-up calls counted show the
      * reads did wake the sender.
      */
     @Test
@@ -295,7 +315,7 @@ class MpscBiasPromisesTest
                 final Future<Integer> reads = start("consumer", () ->
                 {
                     int read = 0;
-                    while (!sendDone.await(130, TimeUnit.MILLISECONDS))
+                    while (!sendDone.await(100, TimeUnit.MILLISECONDS))
                     {
                         read += rig.consumer.read(rig.reader, 64); // a granule: frees it and wakes space sleepers
                     }

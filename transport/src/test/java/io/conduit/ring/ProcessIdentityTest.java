@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 
 import static io.conduit.file.ChannelFileDescriptor.CONSUMER_PID_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.PRODUCER_PID_OFFSET;
@@ -118,7 +119,7 @@ class ProcessIdentityTest
         assertFalse(ProcessIdentity.isAlive(ProcessIdentity.PID_MASK & -1L), "nor a pid past 2^31 - 1");
 
         needStamps();
-        final long otherStamp = ProcessIdentity.stamp(self) % Integer.MAX_VALUE + 1;
+        final long otherStamp = otherStamp(ProcessIdentity.stamp(self));
         assertFalse(ProcessIdentity.isAlive(ProcessIdentity.of(pid, otherStamp)),
             "this pid with another start stamp: a process that had this pid before this one");
         assertFalse(ProcessIdentity.isAlive(reusedPid()));
@@ -301,7 +302,8 @@ class ProcessIdentityTest
 
     /**
      * "Dead" skips claims and takes roles, so it is never answered on a guess: a look-up that cannot read /proc
-     * answers alive, and that verdict is kept as any is (the file is not asked again within the 10 ms).
+     * answers alive, and that verdict is kept as any is: not asked again before the documented 10 ms, asked again at
+     * 10 ms (the times given, not slept).
      */
     @Test
     void shouldTakeAWordWhoseLookUpCannotAnswerForAliveAndKeepThatVerdict()
@@ -309,17 +311,21 @@ class ProcessIdentityTest
         // a pid no test touches, out of the range the kernel hands out on this machine, with a stamp
         final long word = ProcessIdentity.of(Integer.MAX_VALUE - 7, 12345);
         final int[] lookUps = {0};
+        final LongUnaryOperator exited = pid ->
+        {
+            lookUps[0]++;
+            return ProcessIdentity.EXITED;
+        };
+        final long startNs = System.nanoTime();
         assertTrue(ProcessIdentity.isAlive(word, pid ->
         {
             lookUps[0]++;
             return ProcessIdentity.UNREADABLE;
-        }));
-        assertTrue(ProcessIdentity.isAlive(word, pid ->
-        {
-            lookUps[0]++;
-            return ProcessIdentity.EXITED;
-        }), "the verdict kept");
+        }, startNs));
+        assertTrue(ProcessIdentity.isAlive(word, exited, startNs + DOCUMENTED_TTL_NS - 1), "the verdict kept");
         assertEquals(1, lookUps[0]);
+        assertFalse(ProcessIdentity.isAlive(word, exited, startNs + DOCUMENTED_TTL_NS), "asked again at 10 ms");
+        assertEquals(2, lookUps[0]);
         assertEquals(ProcessIdentity.UNKNOWN, ProcessIdentity.lookUp(word, ProcessIdentity.UNREADABLE));
         assertEquals(ProcessIdentity.DEAD, ProcessIdentity.lookUp(word, ProcessIdentity.EXITED));
         assertEquals(ProcessIdentity.DEAD, ProcessIdentity.lookUp(word, 54321), "another stamp");

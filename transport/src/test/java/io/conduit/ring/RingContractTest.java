@@ -177,8 +177,10 @@ abstract class RingContractTest
             final int aligned = RecordDescriptor.alignedLength(length + RecordDescriptor.HEADER_LENGTH);
             for (final int toEnd : aligned > line ? new int[]{aligned, aligned - line} : new int[]{aligned})
             {
-                while (CAPACITY - (abstractRing.tailPosition() & (CAPACITY - 1)) != toEnd)
+                // a lap of fillers at most: every line start is a place the tail can be
+                for (int fillers = 0; CAPACITY - (abstractRing.tailPosition() & (CAPACITY - 1)) != toEnd; fillers++)
                 {
+                    assertTrue(fillers < CAPACITY / line, "the tail never came " + toEnd + " bytes from the end");
                     sendChecked(filler, inFlight, errors);
                 }
                 final long tailBefore = abstractRing.tailPosition();
@@ -197,7 +199,7 @@ abstract class RingContractTest
         }
         while (!inFlight.isEmpty())
         {
-            readChecked(inFlight, errors);
+            assertTrue(readChecked(inFlight, errors) > 0, inFlight.size() + " messages sent and never read");
         }
         assertEquals(List.of(), errors);
         assertEquals(ring.maxMessageLength() + 1 - (line - RecordDescriptor.HEADER_LENGTH + 1), wraps);
@@ -214,14 +216,15 @@ abstract class RingContractTest
         }
         while (!ring.offer(1 + (length % 7), source, 0, length))
         {
-            readChecked(inFlight, errors);
+            // refused, so something is in the ring to read: a read of nothing would loop for ever
+            assertTrue(readChecked(inFlight, errors) > 0, "offer refused with nothing to read, length " + length);
         }
         inFlight.addLast(new int[]{length, seed});
     }
 
-    private void readChecked(final Deque<int[]> inFlight, final List<String> errors)
+    private int readChecked(final Deque<int[]> inFlight, final List<String> errors)
     {
-        ring.read((typeId, buffer, offset, length) ->
+        return ring.read((typeId, buffer, offset, length) ->
         {
             final int[] expected = inFlight.pollFirst();
             if (null == expected || length != expected[0] || typeId != 1 + (length % 7))
