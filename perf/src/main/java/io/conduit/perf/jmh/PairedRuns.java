@@ -60,7 +60,7 @@ public final class PairedRuns
     static final int FLOOR_SAMPLES = 200;
     static final int FLOOR_ROUND_TRIPS = 1_000;
     static final int FLOOR_WARM_UP = 20;
-    private static final String CPUS_ARG = "-Dconduit.bench.cpus=";
+    private static final String CPUS_ARG = "-D" + LinePingPong.CPUS_PROP_NAME + "=";
 
     private final String benchmark;
     private final String param;

@@ -57,7 +57,7 @@ public final class InstructionLoop
         String codec = null;
         long warmup = DEFAULT_WARMUP;
         long count = DEFAULT_COUNT;
-        int batch = DEFAULT_BATCH;
+        Integer batch = null; // null: not given
         long settleMs = DEFAULT_SETTLE_MS;
         for (int i = 0; i < args.length; i++)
         {
@@ -95,11 +95,12 @@ public final class InstructionLoop
         {
             throw new IllegalArgumentException("give one of --ring and --codec: " + usage());
         }
-        if (null != codec && DEFAULT_BATCH != batch)
+        if (null != codec && null != batch)
         {
             throw new IllegalArgumentException("--batch applies to --ring only: " + usage());
         }
-        return null != ring ? ringLoop(ring, warmup, count, batch, settleMs) : codecLoop(codec, warmup, count, settleMs);
+        return null != ring ? ringLoop(ring, warmup, count, null == batch ? DEFAULT_BATCH : batch, settleMs) :
+            codecLoop(codec, warmup, count, settleMs);
     }
 
     private static String ringLoop(

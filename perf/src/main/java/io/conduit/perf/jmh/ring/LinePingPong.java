@@ -26,6 +26,8 @@ public final class LinePingPong
     private static final int INDEX = 16;
     private static final int LENGTH = 2 * INDEX + 1;
     private static final long ANSWER_TIMEOUT_NS = 10_000_000_000L;
+    /** The system property naming the benchmark's two CPUs ({@code P,C} or {@code none}). */
+    public static final String CPUS_PROP_NAME = ThreadAffinity.CPUS_PROP_NAME;
 
     private LinePingPong()
     {
@@ -101,6 +103,12 @@ public final class LinePingPong
         }
         ping.join();
         echo.join();
+        final long last = (long)COUNTER.getAcquire(line, INDEX);
+        if (null == failure.get() && 2 * roundTrips != last)
+        {
+            // every ping answered once, in turn: the sample times are of round trips, not of one thread alone
+            failure.set(new IllegalStateException("floor probe: ended at " + last + ", expected " + 2 * roundTrips));
+        }
         final Throwable cause = failure.get();
         if (cause instanceof RuntimeException)
         {
@@ -135,21 +143,9 @@ public final class LinePingPong
 
     private static void pin(final int[] cpus, final boolean named, final int side)
     {
-        if (null == cpus)
+        if (null != cpus)
         {
-            return;
-        }
-        try
-        {
-            ThreadAffinity.pin(cpus[side]);
-        }
-        catch (final IllegalStateException | LinkageError ex)
-        {
-            if (named)
-            {
-                throw ex;
-            }
-            System.err.println("WARNING: floor probe: " + ex.getMessage() + "; running unpinned");
+            ThreadAffinity.pinOrWarn(cpus[side], named, "floor probe");
         }
     }
 

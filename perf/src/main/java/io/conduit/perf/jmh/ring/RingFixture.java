@@ -12,6 +12,7 @@ import io.conduit.file.ChannelOptions;
 import io.conduit.perf.harness.Harness;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
+import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
@@ -221,7 +222,7 @@ final class RingFixture implements AutoCloseable
         try
         {
             final int parsed = Integer.parseInt(value.trim());
-            if (parsed >= min && parsed <= max && 0 == (parsed & (parsed - 1)))
+            if (parsed >= min && parsed <= max && BitUtil.isPowerOfTwo(parsed))
             {
                 return parsed;
             }

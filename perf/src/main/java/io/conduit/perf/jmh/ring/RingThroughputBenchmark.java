@@ -121,22 +121,24 @@ public class RingThroughputBenchmark extends RingTrial
     static void pinSide(final ThreadParams params, final int side)
     {
         final int[] cpus = ThreadAffinity.cpus();
-        if (null != cpus)
+        if (null == cpus)
         {
-            try
-            {
-                checkOneThreadASide(params);
-                ThreadAffinity.pin(cpus[side]);
-            }
-            catch (final IllegalStateException ex)
-            {
-                if (ThreadAffinity.isRequested())
-                {
-                    throw ex;
-                }
-                System.err.println("WARNING: " + ex.getMessage() + "; running unpinned");
-            }
+            return;
         }
+        try
+        {
+            checkOneThreadASide(params);
+        }
+        catch (final IllegalStateException ex)
+        {
+            if (ThreadAffinity.isRequested())
+            {
+                throw ex;
+            }
+            System.err.println("WARNING: " + ex.getMessage() + "; running unpinned");
+            return;
+        }
+        ThreadAffinity.pinOrWarn(cpus[side], ThreadAffinity.isRequested(), side == 0 ? "producer" : "consumer");
     }
 
     static void checkOneThreadASide(final ThreadParams params)

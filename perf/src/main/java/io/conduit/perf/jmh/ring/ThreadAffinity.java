@@ -149,6 +149,32 @@ final class ThreadAffinity
     }
 
     /**
+     * Pin the calling thread to {@code cpu}, or, where the CPUs were not named ({@link #isRequested()} false), run
+     * unpinned with a warning on standard error if the kernel refuses or there is no libc binding: named CPUs are
+     * pinned to or the caller fails, the default is best effort.
+     *
+     * @param cpu a CPU number.
+     * @param named whether the CPUs were named, so that a refusal must fail the caller.
+     * @param who what is being pinned, for the warning.
+     * @throws IllegalStateException if named and the kernel refuses.
+     */
+    static void pinOrWarn(final int cpu, final boolean named, final String who)
+    {
+        try
+        {
+            pin(cpu);
+        }
+        catch (final IllegalStateException | LinkageError ex)
+        {
+            if (named)
+            {
+                throw ex;
+            }
+            System.err.println("WARNING: " + who + ": " + ex.getMessage() + "; running unpinned");
+        }
+    }
+
+    /**
      * @return the CPUs the calling thread may run on, comma-separated, or null if the kernel does not say.
      */
     static String allowedCpus()

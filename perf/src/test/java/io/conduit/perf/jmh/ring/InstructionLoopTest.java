@@ -51,6 +51,8 @@ class InstructionLoopTest
             refusal("--ring", "conduit-spsc", "--batch", "2049"));
         assertEquals("unknown option --rings: " + usage(), refusal("--rings", "conduit-spsc"));
         assertEquals("--batch applies to --ring only: " + usage(), refusal("--codec", "sbe", "--batch", "8"));
+        assertEquals("--batch applies to --ring only: " + usage(), refusal("--codec", "sbe", "--batch", "32"),
+            "the default batch given is given all the same");
         assertEquals("--ring=aeron-ipc cannot run on one thread: its publisher limit moves on its media driver's " +
             "thread", refusal("--ring", "aeron-ipc"));
         assertEquals("--count expects a value: " + usage(), refusal("--ring", "conduit-spsc", "--count"));
