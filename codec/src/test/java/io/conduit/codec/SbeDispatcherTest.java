@@ -213,10 +213,6 @@ class SbeDispatcherTest
     @Test
     void shouldDropMalformedRecordsWithoutAllocating()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-            threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         final int length = encodePing(4);
         final int truncated = length - 6; // the var-data length field itself runs past the record
         final int warmUp = 20_000;
@@ -225,15 +221,13 @@ class SbeDispatcherTest
         {
             dropping.onMessage(PingEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, truncated);
         }
-        final long threadId = Thread.currentThread().getId();
-        final long start = threads.getThreadAllocatedBytes(threadId);
-        final long overhead = threads.getThreadAllocatedBytes(threadId) - start;
-        final long before = threads.getThreadAllocatedBytes(threadId);
-        for (int i = 0; i < measured; i++)
+        final long allocated = Allocations.allocatedBy(() ->
         {
-            dropping.onMessage(PingEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, truncated);
-        }
-        final long allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
+            for (int i = 0; i < measured; i++)
+            {
+                dropping.onMessage(PingEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, truncated);
+            }
+        });
 
         assertTrue(allocated < measured, "bytes allocated by " + measured + " rejections: " + allocated);
         assertEquals(warmUp + measured, dropping.rejectedCount(RejectReason.MALFORMED));

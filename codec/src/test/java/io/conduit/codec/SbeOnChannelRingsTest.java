@@ -1,6 +1,5 @@
 package io.conduit.codec;
 
-import com.sun.management.ThreadMXBean;
 import io.conduit.codec.sbe.sensor.Quality;
 import io.conduit.codec.sbe.sensor.SensorReadingDecoder;
 import io.conduit.codec.sbe.sensor.SensorReadingEncoder;
@@ -15,13 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The publisher and dispatcher on the real rings of a channel file, SPSC and MPSC, where {@link SbeRoundTripTest}
@@ -97,8 +94,6 @@ class SbeOnChannelRingsTest
     @EnumSource(RingKind.class)
     void shouldSendAndReceiveWithoutAllocating(final RingKind kind) throws IOException
     {
-        final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         try (ChannelFile file = create(kind, "no-allocation"))
         {
             final Ring ring = file.ring();
@@ -116,15 +111,14 @@ class SbeOnChannelRingsTest
             final long[] allocatedPerWindow = new long[MAX_WINDOWS];
             int windows = 0;
             long allocated = -1;
+            final long[] next = {sequence};
             while (0 != allocated && windows < MAX_WINDOWS)
             {
-                final long start = threads.getCurrentThreadAllocatedBytes();
-                final long overhead = threads.getCurrentThreadAllocatedBytes() - start;
-                final long before = threads.getCurrentThreadAllocatedBytes();
-                sequence = sendAndRead(ring, publisher, dispatcher, encoder, sequence, MEASURED);
-                allocated = threads.getCurrentThreadAllocatedBytes() - before - overhead;
+                allocated = Allocations.allocatedBy(
+                    () -> next[0] = sendAndRead(ring, publisher, dispatcher, encoder, next[0], MEASURED));
                 allocatedPerWindow[windows++] = allocated;
             }
+            sequence = next[0];
 
             final String perWindow = "bytes allocated in each window of " + MEASURED + " sends and reads on " + kind +
                 ": " + Arrays.toString(Arrays.copyOf(allocatedPerWindow, windows));

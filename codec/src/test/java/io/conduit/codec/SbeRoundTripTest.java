@@ -1,6 +1,5 @@
 package io.conduit.codec;
 
-import com.sun.management.ThreadMXBean;
 import io.conduit.codec.sbe.ping.PingDecoder;
 import io.conduit.codec.sbe.ping.PingEncoder;
 import io.conduit.codec.sbe.ping.PongDecoder;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every Conduit message encoded in place by {@link SbePublisher}, read back through a ring and an
@@ -85,8 +82,6 @@ class SbeRoundTripTest
     @Test
     void shouldSendAndReceiveWithoutAllocating()
     {
-        final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         final SensorReadingEncoder reading = new SensorReadingEncoder();
         final PingEncoder ping = new PingEncoder();
         final byte[] payload = pattern(64);
@@ -100,12 +95,7 @@ class SbeRoundTripTest
         final int warmUp = 20_000;
         final int measured = 10_000;
         sendAndReceive(warmUp, reading, ping, payload);
-        final long threadId = Thread.currentThread().getId();
-        final long start = threads.getThreadAllocatedBytes(threadId);
-        final long overhead = threads.getThreadAllocatedBytes(threadId) - start;
-        final long before = threads.getThreadAllocatedBytes(threadId);
-        sendAndReceive(measured, reading, ping, payload);
-        final long allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
+        final long allocated = Allocations.allocatedBy(() -> sendAndReceive(measured, reading, ping, payload));
 
         // one object per message would be at least 16 bytes a round trip; what is left is the JVM's own one-offs
         assertTrue(allocated < measured, "bytes allocated by " + measured + " round trips: " + allocated);
