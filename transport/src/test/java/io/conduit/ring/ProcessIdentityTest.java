@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
 
@@ -128,7 +129,12 @@ class ProcessIdentityTest
     /**
      * A consumer spinning on a live producer's open claim looks the producer up again every 10 ms: the look-up reads
      * its kept {@code /proc/<pid>/stat} again, allocating nothing (opening it by name each time took a path and a
-     * channel, seen as 0.001 B/op in the SPSC throughput benchmark).
+     * channel, about 520 bytes a look-up, seen as 0.001 B/op in the SPSC throughput benchmark).
+     * <p>
+     * A window of look-ups must come out at exactly 0 bytes. The JVM's own one-offs (tens of bytes, now and then, while
+     * the JIT swaps in code) are not the look-up's, so a window that has one is measured again, up to
+     * {@code MAX_WINDOWS} times; and every window must stay under {@code ONE_OFF_LIMIT}, which a look-up allocating
+     * even 16 bytes would pass in each.
      */
     @Test
     void shouldLookUpALiveProcessAgainWithoutAllocating()
@@ -141,6 +147,8 @@ class ProcessIdentityTest
         final long stamp = ProcessIdentity.stamp(ProcessIdentity.current());
         final int warmUp = 20_000;
         final int measured = 2_000;
+        final int maxWindows = 5;
+        final long oneOffLimit = 8 * 1024;
         for (int i = 0; i < warmUp; i++)
         {
             assertEquals(stamp, ProcessIdentity.status(pid));
@@ -148,16 +156,29 @@ class ProcessIdentityTest
         final long threadId = Thread.currentThread().getId();
         final long start = threads.getThreadAllocatedBytes(threadId);
         final long overhead = threads.getThreadAllocatedBytes(threadId) - start;
-        final long before = threads.getThreadAllocatedBytes(threadId);
+        final long[] allocatedPerWindow = new long[maxWindows];
+        int windows = 0;
+        long allocated = -1;
         long mismatches = 0;
-        for (int i = 0; i < measured; i++)
+        while (0 != allocated && windows < maxWindows)
         {
-            mismatches += stamp == ProcessIdentity.status(pid) ? 0 : 1;
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            for (int i = 0; i < measured; i++)
+            {
+                mismatches += stamp == ProcessIdentity.status(pid) ? 0 : 1;
+            }
+            allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
+            allocatedPerWindow[windows++] = allocated;
         }
-        final long allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
 
+        final String perWindow = "bytes allocated in each window of " + measured + " look-ups: " +
+            Arrays.toString(Arrays.copyOf(allocatedPerWindow, windows));
         assertEquals(0, mismatches);
-        assertEquals(0, allocated, "bytes allocated by " + measured + " look-ups");
+        assertEquals(0, allocated, perWindow);
+        for (int w = 0; w < windows; w++)
+        {
+            assertTrue(allocatedPerWindow[w] < oneOffLimit, perWindow);
+        }
     }
 
     /**
