@@ -105,7 +105,8 @@ class FutexCrossProcessWakeTest
                 assertTrue(wakeUps > count / 10, "the receiver really slept: wake-ups=" + wakeUps);
                 // where sleeps must be bounded (AsymmetricFence) they last 1 ms, so a lost wake-up would not show
                 assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms: the 10 s cap does not hold");
-                assertTrue(longestWaitNs < TimeUnit.SECONDS.toNanos(2), "longest wait " + longestWaitNs + " ns");
+                // a lost wake-up sleeps the whole 10 s cap; 5 s leaves a stalled VM or a GC pause room
+                assertTrue(longestWaitNs < TimeUnit.SECONDS.toNanos(5), "longest wait " + longestWaitNs + " ns");
             }
             finally
             {

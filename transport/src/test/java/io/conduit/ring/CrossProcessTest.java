@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * <p>
  * Children are launched with the test class path and killed with SIGKILL; every wait is bounded.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// several child JVMs a test, each a few seconds to start on a loaded machine: the waits inside name a stuck child
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CrossProcessTest
 {
     /** Long enough that only the dead-pid path can explain a prompt skip. */

@@ -259,8 +259,9 @@ class MpscBiasPromisesTest
                 assertEquals(0, result[0], "sent while the holder refused");
                 assertTrue(result[1] >= timeoutNs, "returned after " + result[1] + " ns, before its timeout");
                 // documented: up to 20 ms late. Hold-offs of 1 ms to 1 s after 10 ms patiences end near 2.16 s, and the
-                // next, of 2,048 ms, not cut at the 3 s deadline, would end about 1.2 s late
-                assertTrue(result[1] < timeoutNs + TimeUnit.MILLISECONDS.toNanos(500),
+                // next, of 2,048 ms, not cut at the 3 s deadline, would end about 1.2 s late (seen: 1.24 s); 900 ms
+                // leaves a stalled VM room and still fails that
+                assertTrue(result[1] < timeoutNs + TimeUnit.MILLISECONDS.toNanos(900),
                     "returned " + (result[1] - timeoutNs) + " ns after its timeout");
                 // a dozen 10 ms patiences of yielding, about 120 ms; a hold-off that spun would take the whole 3 s.
                 // CPU time is never more than wall time, so a loaded machine cannot fail this

@@ -151,13 +151,16 @@ class MpscDeadSleepersTest
             plantDeadSleeper(header, 5);
             assertTrue(roundsUntilNoWaiters(ring, message, header, 10_000) >= 0, "no first look");
 
-            plantDeadSleeper(header, 6); // just after a look: the next is a second away
+            plantDeadSleeper(header, 6); // just after a look: the next is an interval away
+            // the look just made, moved a minute on: however slowly this machine runs the 2,000 rounds below, the
+            // interval cannot pass during them, and a ring that ignored it would still look
+            ring.lastReclaimNs += TimeUnit.MINUTES.toNanos(1);
             final long wakeUpsBefore = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
             assertTrue(roundsUntilNoWaiters(ring, message, header, 2_000) < 0,
                 "looked again within the interval, after " + MpscRing.EMPTY_SPACE_WAKES_LIMIT + "+ empty wake-ups");
             assertTrue(header.getLongVolatile(SPACE_WAKE_UPS_OFFSET) - wakeUpsBefore >= MpscRing.EMPTY_SPACE_WAKES_LIMIT,
                 "enough wake-ups for nobody to call for a look, had the interval allowed it");
-            ring.lastReclaimNs -= MpscRing.RECLAIM_INTERVAL_NS; // the second passes
+            ring.lastReclaimNs -= TimeUnit.MINUTES.toNanos(1) + MpscRing.RECLAIM_INTERVAL_NS; // the interval passes
             assertTrue(roundsUntilNoWaiters(ring, message, header, 10_000) >= 0, "no look once the interval passed");
         }
     }

@@ -72,7 +72,8 @@ class HybridIdleStrategyTest
 
     /**
      * Spins and yields spent, a strategy whose condition never holds sleeps until its longest sleep has passed, and no
-     * longer: 20 ms here, against a default of 1 s (the 480 ms either side of the bound are the machine's margin).
+     * longer: 20 ms here, against a default of 1 s (below 900 ms: the rest is the machine's margin, and the default still
+     * fails it).
      */
     @Test
     void shouldSleepForTheLongestSleepGivenWhenNobodyWakesIt()
@@ -90,7 +91,7 @@ class HybridIdleStrategyTest
             strategy.idle(0);
             final long sleptNs = System.nanoTime() - startNs;
             assertTrue(sleptNs >= maxSleepNs - TimeUnit.MILLISECONDS.toNanos(1) &&
-                sleptNs < TimeUnit.MILLISECONDS.toNanos(500), strategy + " slept " + sleptNs + " ns");
+                sleptNs < TimeUnit.MILLISECONDS.toNanos(900), strategy + " slept " + sleptNs + " ns");
         }
         assertEquals(0, buffer.getIntVolatile(4), "withdrawn after each sleep");
     }
