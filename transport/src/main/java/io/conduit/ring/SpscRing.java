@@ -22,8 +22,8 @@ import static io.conduit.ring.RecordDescriptor.*;
  * <ul>
  *     <li>header slots cleared ahead, then body stores, then header release in commit → header acquire in read: the
  *     reader sees neither a previous lap's header on the next record's line nor a partial body;</li>
- *     <li>padding release at the wrap point, after the header slots from offset 0 are cleared → header acquire in
- *     read;</li>
+ *     <li>padding release at the wrap point, after the header slots from offset 0 are cleared and after a tail
+ *     that covers it → header acquire in read: a head is never stored past the stored tail;</li>
  *     <li>tail release in tryClaim → tail acquire in a stuck check or a restarted producer: the claim's extent;</li>
  *     <li>head release in read → head acquire when the producer's cached head runs out: freed lines may be cleared
  *     and reused.</li>
@@ -108,6 +108,12 @@ public final class SpscRing extends AbstractRing
 
         if (0 != padding)
         {
+            // release: first a tail that covers the padding alone, so that a producer killed before the next store
+            // leaves an unmarked claim of exactly the padding, [offset, ring's end), skipped as any dead claim; and
+            // one killed after it leaves the padding with the tail at its end. Published before its tail, the padding
+            // could be read and passed by the consumer with the tail still short of it: a head past the tail, which
+            // every later attach refuses as corrupt (SpscWrapKillTest)
+            headerMemory.putLongRelease(TAIL_POSITION_OFFSET, tail + padding);
             // release: publishes the wrap; the header slots from offset 0 were cleared ahead before it
             ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
         }

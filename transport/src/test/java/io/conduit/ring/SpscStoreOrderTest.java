@@ -103,7 +103,7 @@ class SpscStoreOrderTest
     }
 
     @Test
-    void shouldClearHeaderSlotsAtStartBeforePublishingWrapPadding()
+    void shouldClearHeaderSlotsAtStartAndCoverThePaddingWithTheTailBeforePublishingIt()
     {
         final List<String> log = new ArrayList<>();
         final RecordingBuffer header = new RecordingBuffer("header", ChannelFileDescriptor.FILE_HEADER_LENGTH, log);
@@ -120,6 +120,8 @@ class SpscStoreOrderTest
         expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4032)"); // attach
         // the last line's header slot, then on from offset 0, before the padding is published
         expected.addAll(clearedLines(4032, SpscRing.ZERO_AHEAD_LENGTH, 4096));
+        // a tail over the padding alone before the padding: never a head past the tail (SpscWrapKillTest)
+        expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4096)");
         expected.add("ring.putLongRelease(4032," + makeHeader(64, PADDING_TYPE_ID) + ")");
         expected.add("header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",4224)");
         assertEquals(expected, ringAndTail(log));
