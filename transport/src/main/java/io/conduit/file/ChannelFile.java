@@ -423,7 +423,8 @@ public final class ChannelFile implements AutoCloseable
     }
 
     /**
-     * Release this process's roles on the ring and unmap the file. Idempotent.
+     * Release this process's roles on the ring and unmap the file. Idempotent. If releasing a role throws (a corrupt
+     * header), the file is unmapped all the same and the exception passes on.
      */
     @Override
     public synchronized void close()
@@ -431,17 +432,25 @@ public final class ChannelFile implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            if (ring instanceof SpscRing)
+            try
             {
-                ((SpscRing)ring).release();
+                if (ring instanceof SpscRing)
+                {
+                    ((SpscRing)ring).release();
+                }
+                else if (ring instanceof MpscRing)
+                {
+                    ((MpscRing)ring).release();
+                }
             }
-            else if (ring instanceof MpscRing)
+            finally
             {
-                ((MpscRing)ring).release();
+                // unmapped even when releasing a role throws (a corrupt tail word, say): closed is closed, and a
+                // second close would not come back for the mapping
+                IoUtil.unmap(mapped);
+                // the /proc files kept open for liveness look-ups: other channels' next look-ups open them again
+                ProcessIdentity.closeKeptFiles();
             }
-            IoUtil.unmap(mapped);
-            // the /proc files kept open for liveness look-ups: other channels' next look-ups open them again
-            ProcessIdentity.closeKeptFiles();
         }
     }
 

@@ -50,6 +50,36 @@ class MpscBiasTest
         assumeTrue(!MpscRing.BIAS_DISABLED, MpscRing.BIAS_DISABLED_PROP_NAME + " is set");
     }
 
+    /**
+     * Closing a bias holder revokes its bias; a tail word found corrupt then (negative, with this object's tag) throws,
+     * and the file is unmapped all the same: closed is closed, and a second close would not come back for it.
+     */
+    @Test
+    void shouldUnmapOnCloseEvenWhenReleasingTheBiasFindsTheTailCorrupt() throws Exception
+    {
+        needBias();
+        final ChannelFile file = ChannelFile.create(dir, "corrupt-on-close", ChannelOptions.defaults()
+            .kind(RingKind.MPSC).capacity(64 * 1024));
+        final String mapped = file.path().toAbsolutePath().toString();
+        final MpscRing ring = (MpscRing)file.ring();
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
+        assertTrue(ring.offer(1, body, 0, 8));
+        assertTrue(ring.biasTag > 0 && ring.biasTag == tag(file.headerBuffer()), "the lone producer holds the bias");
+        assertTrue(isMapped(mapped), "mapped while open: " + mapped);
+
+        file.headerBuffer().putLongVolatile(TAIL_POSITION_OFFSET, Long.MIN_VALUE | ring.biasTag);
+        assertThrows(io.conduit.CorruptChannelException.class, file::close);
+
+        assertTrue(file.isClosed());
+        assertFalse(isMapped(mapped), "still mapped after close threw: " + mapped);
+        file.close(); // idempotent: nothing left to do
+    }
+
+    private static boolean isMapped(final String path) throws java.io.IOException
+    {
+        return java.nio.file.Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(line -> line.endsWith(path));
+    }
+
     @Test
     void shouldTakeTheBiasAloneAndGiveItUpToASecondProducer() throws Exception
     {
