@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
 
@@ -58,6 +59,10 @@ public final class Channel implements AutoCloseable
     /** {@link #idle}: the deadline has passed. */
     static final long TIMED_OUT = Long.MIN_VALUE + 1;
 
+    // close(): passes that spin before the pauses, and the pauses, growing from the first to the longest
+    private static final int CLOSE_SPINS = 1_000;
+    private static final long CLOSE_FIRST_PAUSE_NS = 10_000L;
+    private static final long CLOSE_MAX_PAUSE_NS = 1_000_000L;
     private static final VarHandle ACTIVE_CALLS;
 
     static
@@ -259,7 +264,7 @@ public final class Channel implements AutoCloseable
             long deadlineNs = NO_DEADLINE;
             long holderSleepNs = 0; // 0 until a bias holder refuses, then the hold-off that refusal takes
             boolean holderRefused = refusedByHolder;
-            for (int attempt = 1; ; attempt++)
+            for (int attempt = 1; ; attempt = nextAttempt(attempt))
             {
                 if (holderRefused)
                 {
@@ -376,7 +381,7 @@ public final class Channel implements AutoCloseable
                 return count;
             }
             long deadlineNs = NO_DEADLINE;
-            for (int attempt = 1; ; attempt++)
+            for (int attempt = 1; ; attempt = nextAttempt(attempt))
             {
                 if (isSleeping(attempt))
                 {
@@ -426,11 +431,23 @@ public final class Channel implements AutoCloseable
             return;
         }
         closed = true;
-        while (0 != (int)ACTIVE_CALLS.getVolatile(this))
+        // a call may stay a while (a receive's handler running, a send's patience for a bias holder): wake the
+        // sleepers again now and then, with pauses growing to 1 ms between, rather than spinning a core on wake-ups,
+        // each of which makes every sleeper of the channel, in any process, wake and sleep again
+        long pauseNs = CLOSE_FIRST_PAUSE_NS;
+        for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass++)
         {
             FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
             FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
-            Thread.onSpinWait();
+            if (pass < CLOSE_SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                LockSupport.parkNanos(pauseNs);
+                pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
+            }
         }
         file.close();
     }
@@ -516,6 +533,16 @@ public final class Channel implements AutoCloseable
             sleeper.await(condition, Math.min(remainingNs, sleepNs));
         }
         return deadline;
+    }
+
+    /**
+     * @param attempt the step of a blocking call.
+     * @return the next step: one more, held at {@link Integer#MAX_VALUE}, so a call blocked for days (2^31 steps of
+     * short sleeps) goes on sleeping rather than turning negative and spinning again.
+     */
+    static int nextAttempt(final int attempt)
+    {
+        return Math.max(attempt, attempt + 1);
     }
 
     /**

@@ -12,7 +12,8 @@ import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
  * One receiving thread over several channels, for example a mailbox's priority lanes or a service reading many
  * mailboxes. {@link #poll} reads the channels in the order given, so earlier channels take priority; {@link
  * #receive} sleeps until any of them has data, through one {@code futex_waitv} call over all their data words
- * ({@link FutexWaitSet}), so senders need nothing new and no wake-up is lost.
+ * ({@link FutexWaitSet}; on kernels before 5.16, or where {@code futex_waitv} is refused, it parks and polls, from
+ * 50 µs growing to 1 ms: docs/WAITING.md), so senders need nothing new and no wake-up is lost.
  * <p>
  * Threading: the set's thread is the consumer of every member channel. It does not own the channels: close them
  * yourself. A member closed from another thread while {@link #receive} waits wakes it, and {@code close()} waits for
@@ -121,7 +122,7 @@ public final class ChannelSet
             return count;
         }
         long deadlineNs = Channel.NO_DEADLINE;
-        for (int attempt = 1; ; attempt++)
+        for (int attempt = 1; ; attempt = Channel.nextAttempt(attempt))
         {
             if (first.isSleeping(attempt))
             {

@@ -4,6 +4,7 @@ import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.RingKind;
 import io.conduit.wait.AsymmetricFence;
+import io.conduit.wait.CpuClock;
 import io.conduit.wait.Futex;
 import io.conduit.wait.KernelSleepers;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -19,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -78,6 +80,66 @@ class ChannelTest
             // seen asleep in the kernel, the receiver needed the wake-up; only announced, it may have found the message
             assertTrue(inKernel ? 1 == wakeUps : wakeUps <= 1, "wake-ups=" + wakeUps);
         }
+    }
+
+    /**
+     * A close waits for a receive whose handler is still running: it pauses between its wake-up calls rather than
+     * spinning a core on them (each of which would wake every sleeper of the channel) for the handler's 300 ms. CPU
+     * time is never more than wall time, so a loaded machine cannot fail this; a spinning close takes most of 300 ms.
+     */
+    @Test
+    void shouldNotSpinWhileCloseWaitsForAHandler() throws Exception
+    {
+        final Channel channel = Channel.open(dir, "close-handler", ChannelOptions.defaults().capacity(4096), 0, 0);
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        assertTrue(channel.offer(1, message, 0, 8));
+        final CountDownLatch inHandler = new CountDownLatch(1);
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread receiver = new Thread(() ->
+        {
+            try
+            {
+                channel.receive((t, b, o, l) ->
+                {
+                    inHandler.countDown();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                }, 1, TimeUnit.SECONDS.toNanos(60));
+            }
+            catch (final Throwable t)
+            {
+                thrown.set(t);
+            }
+        });
+        receiver.start();
+        final long cpuNs;
+        final long wallNs;
+        try
+        {
+            assertTrue(inHandler.await(10, TimeUnit.SECONDS), "the handler never ran");
+        }
+        finally
+        {
+            final long startWallNs = System.nanoTime();
+            final long startCpuNs = CpuClock.currentThreadCpuTimeNs();
+            channel.close();
+            cpuNs = CpuClock.currentThreadCpuTimeNs() - startCpuNs;
+            wallNs = System.nanoTime() - startWallNs;
+        }
+        receiver.join(10_000);
+        assertFalse(receiver.isAlive());
+        assertNull(thrown.get(), "the receive whose handler ran returns normally");
+        assertTrue(channel.isClosed());
+        assertTrue(wallNs >= TimeUnit.MILLISECONDS.toNanos(100), "close waited " + wallNs + " ns for the handler");
+        assertTrue(cpuNs < TimeUnit.MILLISECONDS.toNanos(60), "close used " + cpuNs + " ns of CPU in " + wallNs +
+            " ns while the handler ran");
+    }
+
+    @Test
+    void shouldHoldTheAttemptCountAtItsMostSoAVeryLongCallSleepsOn()
+    {
+        assertEquals(2, Channel.nextAttempt(1));
+        assertEquals(Integer.MAX_VALUE, Channel.nextAttempt(Integer.MAX_VALUE - 1));
+        assertEquals(Integer.MAX_VALUE, Channel.nextAttempt(Integer.MAX_VALUE)); // not negative: spinning again
     }
 
     @Test

@@ -110,7 +110,7 @@ public final class FutexWaitSet implements Awaitable
         }
         for (int i = 0; i < n; i++)
         {
-            buffers[i].getAndAddInt(waitersOffsets[i], 1);
+            FutexWaiter.announce(buffers[i], waitersOffsets[i]);
         }
         try
         {

@@ -128,7 +128,7 @@ public final class FutexWaiter implements Awaitable
         final int waitersCountOffset = this.waitersCountOffset;
 
         final int seq = buffer.getIntVolatile(futexWordOffset);
-        buffer.getAndAddInt(waitersCountOffset, 1);
+        announce(buffer, waitersCountOffset);
         try
         {
             // StoreLoad on both sides: the announce must be visible before the re-check reads the ring, and every
@@ -144,6 +144,28 @@ public final class FutexWaiter implements Awaitable
         finally
         {
             withdraw(buffer, waitersCountOffset, 1);
+        }
+    }
+
+    /**
+     * Count the calling thread in as a waiter. A count found negative (a scribbled file: withdrawals stop at 0) would
+     * come to 0 with this announce in it, which every waker reads as nobody, and this sleeper would sleep its whole
+     * timeout: it is counted from 1 instead. (Two sleepers announcing over a negative count at once may still come to
+     * 1 between them, the file being corrupt; the second then wakes at its longest sleep.)
+     *
+     * @param buffer             the buffer holding the count.
+     * @param waitersCountOffset offset of the 32-bit waiters count.
+     */
+    public static void announce(final AtomicBuffer buffer, final int waitersCountOffset)
+    {
+        if (buffer.getAndAddInt(waitersCountOffset, 1) < 0)
+        {
+            int waiters;
+            do
+            {
+                waiters = buffer.getIntVolatile(waitersCountOffset);
+            }
+            while (waiters < 1 && !buffer.compareAndSetInt(waitersCountOffset, waiters, 1));
         }
     }
 

@@ -66,7 +66,7 @@ public final class FutexWaker
         // fence after the announce in FutexWaiter.await. Without it a sleeper may miss this publish and sleep on.
         AsymmetricFence.light(fence);
         // != 0, not > 0: a count gone negative (a scribbled file: withdrawals stop at 0) costs a FUTEX_WAKE per signal
-        // until it is reset, rather than sleepers that are never woken
+        // until it is reset, rather than sleepers that are never woken (a sleeper announcing over it counts from 1)
         if (0 != buffer.getIntVolatile(waitersCountOffset))
         {
             // checked before the word is changed, not after (in the wake call): a bad offset changes nothing

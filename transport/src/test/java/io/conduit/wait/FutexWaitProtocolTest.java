@@ -216,6 +216,29 @@ class FutexWaitProtocolTest
         assertEquals(1, buffer.getIntVolatile(PING_WORD_OFFSET));
     }
 
+    /**
+     * A sleeper announcing over a count of -1 would bring it to 0, which wakers read as nobody: it counts from 1, and
+     * its withdrawal leaves 0.
+     */
+    @Test
+    void shouldCountASleeperOverANegativeCountFromOne()
+    {
+        buffer.putIntVolatile(PING_WAITERS_OFFSET, -1);
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET);
+        final int[] seen = new int[1];
+
+        assertEquals(FutexWaiter.SATISFIED, waiter.await(() ->
+        {
+            seen[0] = buffer.getIntVolatile(PING_WAITERS_OFFSET);
+            return true;
+        }, LONG_TIMEOUT_NS));
+
+        assertEquals(1, seen[0], "the count while announced");
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "after the withdrawal");
+        FutexWaiter.announce(buffer, PING_WAITERS_OFFSET);
+        assertEquals(1, buffer.getIntVolatile(PING_WAITERS_OFFSET), "a count of 0 simply goes up");
+    }
+
     @Test
     void shouldChangeWordBeforeWakingWhenWaiterIsAnnounced()
     {
