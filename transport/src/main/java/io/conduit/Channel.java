@@ -109,8 +109,10 @@ public final class Channel implements AutoCloseable
         this.ring = file.ring();
         this.abstractRing = (AbstractRing)ring;
         this.mpscRing = ring instanceof MpscRing ? (MpscRing)ring : null;
-        this.dataWaiter = new FutexWaiter(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
-        this.spaceWaiter = new FutexWaiter(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+        this.dataWaiter = new FutexWaiter(
+            file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET, DATA_DEAF_WAKERS_OFFSET);
+        this.spaceWaiter = new FutexWaiter(
+            file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET, SPACE_DEAF_WAKERS_OFFSET);
         this.spaceSleeper = null != mpscRing ? this::awaitSpaceCounted : spaceWaiter;
         this.dataAvailable = () -> closed || abstractRing.isHeadWritten();
         this.closedCondition = () -> closed;

@@ -5,6 +5,7 @@ import io.conduit.wait.FutexWaitSet;
 import io.conduit.wait.WaitCondition;
 import org.agrona.concurrent.AtomicBuffer;
 
+import static io.conduit.file.ChannelFileDescriptor.DATA_DEAF_WAKERS_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_FUTEX_WORD_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
 
@@ -44,14 +45,16 @@ public final class ChannelSet
         final AtomicBuffer[] headers = new AtomicBuffer[channels.length];
         final int[] words = new int[channels.length];
         final int[] waiters = new int[channels.length];
+        final int[] deafWakers = new int[channels.length];
         for (int i = 0; i < channels.length; i++)
         {
             rings[i] = channels[i].abstractRing();
             headers[i] = channels[i].file().headerBuffer();
             words[i] = DATA_FUTEX_WORD_OFFSET;
             waiters[i] = DATA_WAITERS_OFFSET;
+            deafWakers[i] = DATA_DEAF_WAKERS_OFFSET;
         }
-        this.waitSet = new FutexWaitSet(headers, words, waiters);
+        this.waitSet = new FutexWaitSet(headers, words, waiters, deafWakers);
         this.anyData = this::isAnyReadable;
         this.first = channels[0];
     }

@@ -4,6 +4,7 @@ import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.RingKind;
 import io.conduit.wait.AsymmetricFence;
+import io.conduit.wait.Futex;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,12 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * No lost wake-up across processes: a child sends sequenced messages with random pauses to a receiver that always
  * sleeps in the kernel when the ring is empty (no spinning). The child sends each message only once the one before
  * has been read, so no later message's wake-up can rescue a receiver that missed one: with the receiver's sleeps
- * capped at 10 s, one lost wake-up shows as a wait of 10 s. Every wait must stay under 2 s, and every message arrive,
+ * capped at 10 s, one lost wake-up shows as a wait of 10 s. Every wait must stay under 5 s, and every message arrive,
  * in order. Where a sleeper must bound its sleeps to 1 ms ({@link AsymmetricFence#mustBoundSleeps()}) that cap does
  * not hold, and the wait is not judged.
  */
@@ -44,6 +46,61 @@ class FutexCrossProcessWakeTest
     void shouldWakeForEveryMessageFromAFencingProducer() throws Exception
     {
         run(RingKind.MPSC, 3_000, "-Dconduit.wait.membarrier.disabled=true");
+    }
+
+    /**
+     * A producer on the park/poll fallback (forced here by {@code conduit.wait.futex.disabled}; in the field, JNA that
+     * cannot load) changes the futex word but makes no FUTEX_WAKE. This receiver sleeps in the kernel, 10 s at most
+     * a time: it wakes for every message within a bounded sleep all the same, since the producer's attach set the
+     * channel's deaf-wakers flag. Without the flag, each message after a sleep waited the whole 10 s.
+     */
+    @Test
+    void shouldWakeForEveryMessageFromAProducerWithoutTheNativeFutex() throws Exception
+    {
+        assumeTrue(Futex.isNative(), "this process sleeps on the fallback too: " + Futex.unavailableReason());
+        assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms anyway: a missing wake would not show");
+        final long maxSleepNs = TimeUnit.SECONDS.toNanos(10);
+        final int count = 200;
+        try (Channel channel = Channel.open(
+            dir, "deaf", ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024), 0, 0, maxSleepNs))
+        {
+            final Process child = PausingSenderProcess.start(dir, "deaf", count, 200_000, true, dir.resolve("deaf.log"),
+                "-Dconduit.wait.futex.disabled=true");
+            try
+            {
+                final long[] next = {0};
+                final long startUpDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (0 == next[0])
+                {
+                    assertTrue(System.nanoTime() < startUpDeadlineNs && (child.isAlive() || 0 == child.exitValue()),
+                        "no first message from the child");
+                    channel.receive((t, b, o, l) -> next[0]++, 1, TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                assertEquals(1, channel.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_DEAF_WAKERS_OFFSET),
+                    "the fallback producer's attach marks the channel");
+                while (next[0] < count)
+                {
+                    final long startNs = System.nanoTime();
+                    final long before = next[0];
+                    channel.receive((t, b, o, l) ->
+                    {
+                        assertEquals(next[0], b.getLong(o), "in order, none lost or repeated");
+                        next[0]++;
+                    }, 256, maxSleepNs);
+                    final long waitNs = System.nanoTime() - startNs;
+                    // a wake-up missed sleeps the whole 10 s; 5 s leaves a stalled VM room
+                    assertTrue(waitNs < TimeUnit.SECONDS.toNanos(5), "waited " + waitNs + " ns for message " + before);
+                    assertTrue(next[0] > before || child.isAlive(), "the child exited with " +
+                        (child.isAlive() ? "-" : child.exitValue()) + " at message " + before);
+                }
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, child.exitValue());
+            }
+            finally
+            {
+                child.destroyForcibly();
+            }
+        }
     }
 
     @Test

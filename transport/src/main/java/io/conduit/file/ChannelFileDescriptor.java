@@ -89,10 +89,13 @@ import java.nio.file.Path;
  *   +-------------------------------+   +-------------------------------+
  *   |  Data Wake-Ups (long)         |   |  Consumer Heartbeat ms (long) |
  *   +-------------------------------+   +-------------------------------+
- *   |  Padding (112 bytes)         ...  |  Padding (72 bytes)          ...
+ *   |  Data Deaf Wakers (int)       |   |  Padding (72 bytes)          ...
  *   +-------------------------------+   +-------------------------------+
+ *   |  Padding (108 bytes)         ...
+ *   +-------------------------------+
  *
- *   Space futex line (640): Space Futex Word (int), Space Waiters (int), Space Wake-Ups (long), padding.
+ *   Space futex line (640): Space Futex Word (int), Space Waiters (int), Space Wake-Ups (long), Space Deaf Wakers
+ *   (int), padding.
  *   Clean line (768): Clean Position (long), padding. Apart from the head, which moves every batch, because
  *   producers of a full MPSC ring poll it.
  *   Bias line (896): Bias Revoked Tail (long), padding. Written once per revocation of an MPSC bias.
@@ -198,6 +201,11 @@ public final class ChannelFileDescriptor
     public static final int DATA_WAITERS_OFFSET;
     /** Offset of the data wake-ups counter. */
     public static final int DATA_WAKE_UPS_OFFSET;
+    /**
+     * Offset of the data deaf-wakers flag: non-zero once a producer that cannot make a FUTEX_WAKE (a process on the
+     * park/poll fallback) has attached, so that consumers asleep in the kernel bound their sleeps. Set, never cleared.
+     */
+    public static final int DATA_DEAF_WAKERS_OFFSET;
 
     /** Offset of the space futex line. */
     public static final int SPACE_FUTEX_LINE_OFFSET;
@@ -207,6 +215,8 @@ public final class ChannelFileDescriptor
     public static final int SPACE_WAITERS_OFFSET;
     /** Offset of the space wake-ups counter. */
     public static final int SPACE_WAKE_UPS_OFFSET;
+    /** Offset of the space deaf-wakers flag: as {@link #DATA_DEAF_WAKERS_OFFSET}, for a consumer that frees space. */
+    public static final int SPACE_DEAF_WAKERS_OFFSET;
 
     /** Offset of the clean line. */
     public static final int CLEAN_LINE_OFFSET;
@@ -365,11 +375,13 @@ public final class ChannelFileDescriptor
         DATA_FUTEX_WORD_OFFSET = DATA_FUTEX_LINE_OFFSET;
         DATA_WAITERS_OFFSET = DATA_FUTEX_WORD_OFFSET + Integer.BYTES;
         DATA_WAKE_UPS_OFFSET = DATA_WAITERS_OFFSET + Integer.BYTES;
+        DATA_DEAF_WAKERS_OFFSET = DATA_WAKE_UPS_OFFSET + Long.BYTES;
 
         SPACE_FUTEX_LINE_OFFSET = DATA_FUTEX_LINE_OFFSET + LINE_LENGTH;
         SPACE_FUTEX_WORD_OFFSET = SPACE_FUTEX_LINE_OFFSET;
         SPACE_WAITERS_OFFSET = SPACE_FUTEX_WORD_OFFSET + Integer.BYTES;
         SPACE_WAKE_UPS_OFFSET = SPACE_WAITERS_OFFSET + Integer.BYTES;
+        SPACE_DEAF_WAKERS_OFFSET = SPACE_WAKE_UPS_OFFSET + Long.BYTES;
 
         CLEAN_LINE_OFFSET = SPACE_FUTEX_LINE_OFFSET + LINE_LENGTH;
         CLEAN_POSITION_OFFSET = CLEAN_LINE_OFFSET;

@@ -4,6 +4,7 @@ import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.MessageHandler;
 import org.agrona.DirectBuffer;
+import io.conduit.wait.Futex;
 import io.conduit.wait.FutexWaker;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -654,6 +655,23 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     /**
      * Register this process as the consumer and load the head, checking it against the tail.
      */
+    /**
+     * A process on the park/poll fallback changes a futex word but cannot make a FUTEX_WAKE: a sleeper in the kernel
+     * would sleep its whole timeout. Attaching to a role that wakes the sleepers of {@code flagOffset}'s word, such a
+     * process sets the flag, and sleepers that heed it ({@link io.conduit.wait.FutexWaiter}, {@code Channel},
+     * {@code ChannelSet}) sleep at most 1 ms at a time from then on. Set, never cleared: the process may come back.
+     *
+     * @param flagOffset {@code DATA_DEAF_WAKERS_OFFSET} for a producer, {@code SPACE_DEAF_WAKERS_OFFSET} for the
+     *                   consumer.
+     */
+    final void noteDeafWaker(final int flagOffset)
+    {
+        if (!Futex.isNative() && 0 == header.getIntVolatile(flagOffset))
+        {
+            header.putIntVolatile(flagOffset, 1);
+        }
+    }
+
     void attachConsumer()
     {
         claimRole(CONSUMER_PID_OFFSET, "consumer");
@@ -670,6 +688,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             throw ex;
         }
         this.head = head;
+        noteDeafWaker(SPACE_DEAF_WAKERS_OFFSET); // the consumer wakes producers asleep for space
         // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call. Also
         // when the pid is this process's: a restarted process may have its dead predecessor's pid (a container's 1)
         header.putIntVolatile(DATA_WAITERS_OFFSET, 0);

@@ -1115,6 +1115,7 @@ public final class MpscRing extends AbstractRing
             }
         }
         header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        noteDeafWaker(DATA_DEAF_WAKERS_OFFSET);
         producerAttached = true;
     }
 }

@@ -47,6 +47,7 @@ public final class FutexWaitSet implements Awaitable
     private final AtomicBuffer[] buffers;
     private final int[] wordOffsets;
     private final int[] waitersOffsets;
+    private final int[] deafWakersOffsets;
     private final int[] seqs;
     private final UnsafeBuffer waitv;
     private final UnsafeBuffer timespec = new UnsafeBuffer(
@@ -61,7 +62,29 @@ public final class FutexWaitSet implements Awaitable
      */
     public FutexWaitSet(final AtomicBuffer[] buffers, final int[] wordOffsets, final int[] waitersOffsets)
     {
+        this(buffers, wordOffsets, waitersOffsets, noDeafWakersFlags(buffers.length));
+    }
+
+    /**
+     * As {@link #FutexWaitSet(AtomicBuffer[], int[], int[])}, also heeding each member's deaf-wakers flag, as
+     * {@link FutexWaiter#FutexWaiter(AtomicBuffer, int, int, int)} does: while any is set, sleeps are bounded.
+     *
+     * @param buffers           off-heap buffers holding each member's fields, normally channel file headers.
+     * @param wordOffsets       offset of each member's futex word.
+     * @param waitersOffsets    offset of each member's waiters count.
+     * @param deafWakersOffsets offset of each member's deaf-wakers flag, or {@link FutexWaiter#NO_DEAF_WAKERS_FLAG}.
+     * @throws IllegalArgumentException if the arrays differ in length, are empty or longer than
+     *                                  {@link #MAX_MEMBERS}, or an offset is bad.
+     */
+    public FutexWaitSet(
+        final AtomicBuffer[] buffers, final int[] wordOffsets, final int[] waitersOffsets, final int[] deafWakersOffsets)
+    {
         final int n = buffers.length;
+        if (deafWakersOffsets.length != n)
+        {
+            throw new IllegalArgumentException(
+                "members=" + n + " deafWakersOffsets=" + deafWakersOffsets.length + " expected equal lengths");
+        }
         if (0 == n || n > MAX_MEMBERS || wordOffsets.length != n || waitersOffsets.length != n)
         {
             throw new IllegalArgumentException("members=" + n + " wordOffsets=" + wordOffsets.length +
@@ -70,7 +93,9 @@ public final class FutexWaitSet implements Awaitable
         for (int i = 0; i < n; i++)
         {
             FutexWaiter.checkOffsets(buffers[i], wordOffsets[i], waitersOffsets[i]);
+            FutexWaiter.checkDeafWakersOffset(buffers[i], wordOffsets[i], waitersOffsets[i], deafWakersOffsets[i]);
         }
+        this.deafWakersOffsets = deafWakersOffsets.clone();
         this.buffers = buffers.clone();
         this.wordOffsets = wordOffsets.clone();
         this.waitersOffsets = waitersOffsets.clone();
@@ -124,7 +149,7 @@ public final class FutexWaitSet implements Awaitable
             {
                 return Futex.TIMED_OUT;
             }
-            final long sleepNs = FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps());
+            final long sleepNs = FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps() || hearsDeafWakers());
             return WAITV_AVAILABLE ? waitv(sleepNs) : poll(sleepNs);
         }
         finally
@@ -134,6 +159,25 @@ public final class FutexWaitSet implements Awaitable
                 FutexWaiter.withdraw(buffers[i], waitersOffsets[i], 1); // never below 0, as a lone sleeper's
             }
         }
+    }
+
+    private boolean hearsDeafWakers()
+    {
+        for (int i = 0; i < buffers.length; i++)
+        {
+            if (FutexWaiter.hearsDeafWakers(buffers[i], deafWakersOffsets[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int[] noDeafWakersFlags(final int members)
+    {
+        final int[] offsets = new int[members];
+        java.util.Arrays.fill(offsets, FutexWaiter.NO_DEAF_WAKERS_FLAG);
+        return offsets;
     }
 
     private int waitv(final long timeoutNs)

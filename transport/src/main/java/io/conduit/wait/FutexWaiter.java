@@ -71,9 +71,13 @@ public final class FutexWaiter implements Awaitable
      */
     public static final long LIGHT_SLEEPER_MAX_SLEEP_NS = 1_000_000L;
 
+    /** No deaf-wakers flag: every waker of this word makes a FUTEX_WAKE. */
+    public static final int NO_DEAF_WAKERS_FLAG = -1;
+
     private final AtomicBuffer buffer;
     private final int futexWordOffset;
     private final int waitersCountOffset;
+    private final int deafWakersOffset;
     private final Futex.Sleeper sleeper = new Futex.Sleeper();
     private final boolean boundSleeps;
 
@@ -88,7 +92,29 @@ public final class FutexWaiter implements Awaitable
      */
     public FutexWaiter(final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset)
     {
-        this(buffer, futexWordOffset, waitersCountOffset, AsymmetricFence.mustBoundSleeps());
+        this(buffer, futexWordOffset, waitersCountOffset, NO_DEAF_WAKERS_FLAG);
+    }
+
+    /**
+     * As {@link #FutexWaiter(AtomicBuffer, int, int)}, also heeding a deaf-wakers flag: while the 32-bit word at
+     * {@code deafWakersOffset} is non-zero, a waker may change the futex word without a FUTEX_WAKE (a process on the
+     * park/poll fallback, which cannot make one), so this waiter sleeps at most {@link #LIGHT_SLEEPER_MAX_SLEEP_NS}
+     * at a time and notices such a change within that. A channel file's header has one for each futex word
+     * ({@code DATA_DEAF_WAKERS_OFFSET}, {@code SPACE_DEAF_WAKERS_OFFSET}), which the rings set when such a process
+     * attaches.
+     *
+     * @param buffer             off-heap buffer holding the three fields, normally a channel file header.
+     * @param futexWordOffset    offset of the 32-bit futex word, 4-byte aligned.
+     * @param waitersCountOffset offset of the 32-bit waiters count, 4-byte aligned, not overlapping the word.
+     * @param deafWakersOffset   offset of the 32-bit deaf-wakers flag, 4-byte aligned, or
+     *                           {@link #NO_DEAF_WAKERS_FLAG} for none.
+     * @throws IllegalArgumentException if an offset is misaligned, out of range or overlapping, or the buffer is
+     *                                  on-heap.
+     */
+    public FutexWaiter(
+        final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final int deafWakersOffset)
+    {
+        this(buffer, futexWordOffset, waitersCountOffset, deafWakersOffset, AsymmetricFence.mustBoundSleeps());
     }
 
     /**
@@ -97,11 +123,23 @@ public final class FutexWaiter implements Awaitable
     FutexWaiter(
         final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final boolean boundSleeps)
     {
+        this(buffer, futexWordOffset, waitersCountOffset, NO_DEAF_WAKERS_FLAG, boundSleeps);
+    }
+
+    private FutexWaiter(
+        final AtomicBuffer buffer,
+        final int futexWordOffset,
+        final int waitersCountOffset,
+        final int deafWakersOffset,
+        final boolean boundSleeps)
+    {
         this.boundSleeps = boundSleeps;
         checkOffsets(buffer, futexWordOffset, waitersCountOffset);
+        checkDeafWakersOffset(buffer, futexWordOffset, waitersCountOffset, deafWakersOffset);
         this.buffer = buffer;
         this.futexWordOffset = futexWordOffset;
         this.waitersCountOffset = waitersCountOffset;
+        this.deafWakersOffset = deafWakersOffset;
     }
 
     /**
@@ -139,11 +177,41 @@ public final class FutexWaiter implements Awaitable
                 return SATISFIED;
             }
 
-            return sleeper.wait(buffer, futexWordOffset, seq, sleepBound(timeoutNs, boundSleeps));
+            return sleeper.wait(buffer, futexWordOffset, seq,
+                sleepBound(timeoutNs, boundSleeps || hearsDeafWakers(buffer, deafWakersOffset)));
         }
         finally
         {
             withdraw(buffer, waitersCountOffset, 1);
+        }
+    }
+
+    /**
+     * @param buffer           the buffer holding the flag.
+     * @param deafWakersOffset offset of the deaf-wakers flag, or {@link #NO_DEAF_WAKERS_FLAG}.
+     * @return true if a waker that cannot make a FUTEX_WAKE may signal: sleeps must then be bounded.
+     */
+    static boolean hearsDeafWakers(final AtomicBuffer buffer, final int deafWakersOffset)
+    {
+        return NO_DEAF_WAKERS_FLAG != deafWakersOffset && 0 != buffer.getIntVolatile(deafWakersOffset);
+    }
+
+    /**
+     * @throws IllegalArgumentException if the flag's offset is neither {@link #NO_DEAF_WAKERS_FLAG} nor an aligned
+     *                                  32-bit word of the buffer apart from the other two.
+     */
+    static void checkDeafWakersOffset(
+        final AtomicBuffer buffer, final int futexWordOffset, final int waitersCountOffset, final int deafWakersOffset)
+    {
+        if (NO_DEAF_WAKERS_FLAG != deafWakersOffset)
+        {
+            Futex.checkWordOffset(buffer, deafWakersOffset);
+            if (Math.abs((long)futexWordOffset - deafWakersOffset) < Futex.WORD_LENGTH ||
+                Math.abs((long)waitersCountOffset - deafWakersOffset) < Futex.WORD_LENGTH)
+            {
+                throw new IllegalArgumentException("deafWakersOffset=" + deafWakersOffset +
+                    " overlaps futexWordOffset=" + futexWordOffset + " or waitersCountOffset=" + waitersCountOffset);
+            }
         }
     }
 

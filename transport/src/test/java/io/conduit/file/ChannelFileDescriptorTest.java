@@ -79,10 +79,12 @@ class ChannelFileDescriptorTest
         field("DATA_FUTEX_WORD_OFFSET", DATA_FUTEX_WORD_OFFSET, Integer.BYTES, "data futex");
         field("DATA_WAITERS_OFFSET", DATA_WAITERS_OFFSET, Integer.BYTES, "data futex");
         field("DATA_WAKE_UPS_OFFSET", DATA_WAKE_UPS_OFFSET, Long.BYTES, "data futex");
+        field("DATA_DEAF_WAKERS_OFFSET", DATA_DEAF_WAKERS_OFFSET, Integer.BYTES, "data futex");
 
         field("SPACE_FUTEX_WORD_OFFSET", SPACE_FUTEX_WORD_OFFSET, Integer.BYTES, "space futex");
         field("SPACE_WAITERS_OFFSET", SPACE_WAITERS_OFFSET, Integer.BYTES, "space futex");
         field("SPACE_WAKE_UPS_OFFSET", SPACE_WAKE_UPS_OFFSET, Long.BYTES, "space futex");
+        field("SPACE_DEAF_WAKERS_OFFSET", SPACE_DEAF_WAKERS_OFFSET, Integer.BYTES, "space futex");
     }
 
     @Test

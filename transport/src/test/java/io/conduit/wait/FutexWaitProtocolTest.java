@@ -33,6 +33,7 @@ class FutexWaitProtocolTest
     private static final int PING_OFFSET = 0;
     private static final int PING_WORD_OFFSET = 128;
     private static final int PING_WAITERS_OFFSET = 132;
+    private static final int PING_DEAF_WAKERS_OFFSET = 144;
     private static final int PONG_OFFSET = 256;
     private static final int PONG_WORD_OFFSET = 384;
     private static final int PONG_WAITERS_OFFSET = 388;
@@ -214,6 +215,36 @@ class FutexWaitProtocolTest
 
         assertEquals(0, FutexWaker.signal(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET));
         assertEquals(1, buffer.getIntVolatile(PING_WORD_OFFSET));
+    }
+
+    /**
+     * While the deaf-wakers flag is set (a waker on the park/poll fallback changes the word with no FUTEX_WAKE), a
+     * sleep asked for 10 s lasts at most 1 ms at a time; with the flag clear it would last the 10 s.
+     */
+    @Test
+    void shouldBoundItsSleepsWhileTheDeafWakersFlagIsSet()
+    {
+        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET, PING_DEAF_WAKERS_OFFSET);
+        buffer.putIntVolatile(PING_DEAF_WAKERS_OFFSET, 1);
+        final long startNs = System.nanoTime();
+        final int status = waiter.await(() -> false, TimeUnit.SECONDS.toNanos(10));
+        final long sleptNs = System.nanoTime() - startNs;
+
+        assertTrue(Futex.TIMED_OUT == status || Futex.VALUE_CHANGED == status, Futex.statusName(status));
+        assertTrue(sleptNs < TimeUnit.SECONDS.toNanos(5), "slept " + sleptNs + " ns of the 10 s asked");
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
+    }
+
+    @Test
+    void shouldRefuseADeafWakersFlagOverlappingTheOtherWords()
+    {
+        for (final int bad : new int[] {PING_WORD_OFFSET, PING_WAITERS_OFFSET, PING_WAITERS_OFFSET + 2, -8, 146})
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET, bad), "offset " + bad);
+            assertTrue(ex.getMessage().contains(String.valueOf(bad)), ex.getMessage());
+        }
+        new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET, FutexWaiter.NO_DEAF_WAKERS_FLAG);
     }
 
     /**
