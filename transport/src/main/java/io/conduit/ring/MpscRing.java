@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
 import static io.conduit.ring.RecordDescriptor.*;
@@ -69,6 +70,8 @@ public final class MpscRing extends AbstractRing
     private static final int SECTION_SPINS = 1000;
     /** Longest a producer waits, revoking, for the holder to leave its bias section before reporting back-pressure. */
     static final long REVOKE_PATIENCE_NS = 10_000_000L;
+    /** How long a consumer attaching waits for a bias holder to leave its claim section before it gives up. */
+    static final long ATTACH_REVOKE_PATIENCE_NS = 2_000_000_000L;
     /** What a revoker found of a bias holder: outside its section, dead, or still inside after all its patience. */
     private static final int HOLDER_OUTSIDE = 0;
     private static final int HOLDER_DEAD = 1;
@@ -790,13 +793,49 @@ public final class MpscRing extends AbstractRing
         return deadClaimLength(position) > 0;
     }
 
+    /**
+     * The holder stayed inside its claim section past the revocation's patience (stopped, or descheduled), its tag
+     * still on the tail. The consumer attaches all the same, so that it reads what is committed; but if the holder is
+     * between its wrap padding and its tail store, a predecessor may have passed that padding, and the head then
+     * lies past the tail: a sound file that the position check refuses. Only then is the holder waited for, up to
+     * {@link #ATTACH_REVOKE_PATIENCE_NS}, and the check made again.
+     */
+    private void attachWhileAHolderIsInside()
+    {
+        try
+        {
+            super.attachConsumer();
+        }
+        catch (final CorruptChannelException ex)
+        {
+            final long deadlineNs = System.nanoTime() + ATTACH_REVOKE_PATIENCE_NS;
+            while (!revokeBias(true))
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    ex.addSuppressed(new IllegalStateException("a producer holding the MPSC bias stayed inside its " +
+                        "claim section for " + TimeUnit.NANOSECONDS.toMillis(ATTACH_REVOKE_PATIENCE_NS) +
+                        " ms (stopped?), its claim maybe past the tail: try again once it runs"));
+                    throw ex;
+                }
+            }
+            super.attachConsumer();
+        }
+    }
+
     @Override
     void attachConsumer()
     {
         // a holder between its wrap padding and its tail store, or dead there, shows a tail short of what a consumer
         // may already have passed: revoking first waits for it, or moves the tail past the dead holder's claim
-        revokeBias(true);
-        super.attachConsumer();
+        if (revokeBias(true))
+        {
+            super.attachConsumer();
+        }
+        else
+        {
+            attachWhileAHolderIsInside();
+        }
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         // against the tail too: producers never claim beyond clean + capacity, so a clean further behind the tail is
         // corrupt, and cleaning up to the head from it would zero unread records and live claims

@@ -161,6 +161,66 @@ class MpscBiasPromisesTest
     }
 
     /**
+     * A holder stopped inside its claim section between its wrap padding and its tail store, and a consumer that
+     * passed the padding and then died: its head lies past the tail, a sound file that the position check refuses
+     * while the holder is inside. A new consumer waits for the holder to leave (here 300 ms), then attaches and reads
+     * on. (Before, the attach threw CorruptChannelException at once: a read-only review found it.)
+     */
+    @Test
+    void shouldAttachAConsumerWhoseHeadAHoldersPaddingTookPastTheTail() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig(); ChannelFile predecessorFile = ChannelFile.open(dir, "bias"))
+        {
+            final Reader predecessor = new Reader((MpscRing)predecessorFile.ring());
+            predecessor.drain(); // attached first: a consumer attaching revokes the bias
+            rig.biasA();
+            final AtomicBuffer header = rig.header;
+            long sequence = 1;
+            while (((int)rig.a.tailPosition() & (CAPACITY - 1)) != CAPACITY - RecordDescriptor.ALIGNMENT)
+            {
+                send(rig.a, 1, sequence++);
+                predecessor.drain();
+            }
+            predecessor.drain();
+            assertEquals(1, tag(header), "A still holds the bias");
+            final long tail = rig.a.tailPosition();
+            final long lapEnd = tail + RecordDescriptor.ALIGNMENT;
+
+            // A's next claim wraps: the padding on the last line is out, the tail store not yet, A stopped in between
+            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
+            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM);
+            final AtomicBuffer ring = predecessorFile.ringBuffer();
+            ring.putLongRelease(CAPACITY - RecordDescriptor.ALIGNMENT,
+                RecordDescriptor.makeHeader(RecordDescriptor.ALIGNMENT, RecordDescriptor.PADDING_TYPE_ID));
+            predecessor.drain();
+            assertEquals(lapEnd, header.getLongVolatile(HEAD_POSITION_OFFSET), "the predecessor passed the padding");
+            header.putLongVolatile(CONSUMER_PID_OFFSET, MpscDeadClaimTest.DEAD_PID); // and died
+
+            final long finalSequence = sequence;
+            final Future<?> resumes = start("holder", () ->
+            {
+                Thread.sleep(300);
+                // A runs on: its record at 0, committed, then its tail, then out of its section
+                final UnsafeBuffer message = body(finalSequence, 1);
+                ring.putBytes(RecordDescriptor.HEADER_LENGTH, message, 0, BODY_LENGTH);
+                ring.putLongRelease(0, RecordDescriptor.makeHeader(RecordDescriptor.HEADER_LENGTH + BODY_LENGTH, 1));
+                header.putLongRelease(TAIL_POSITION_OFFSET, (lapEnd + RecordDescriptor.ALIGNMENT) | tag(header));
+                header.putLongVolatile(sectionOffset, 0L);
+                return null;
+            });
+            rig.reader.next[1] = finalSequence; // the new consumer starts at the lap's end
+            rig.reader.drain(); // attaches once the holder is out, then reads its record
+            await(resumes, "the holder");
+
+            assertEquals(0, tag(header), "revoked before the consumer attached");
+            assertEquals(finalSequence + 1, rig.reader.next[1], "A's record after the padding, once");
+            assertNull(rig.reader.failure, () -> rig.reader.failure);
+            rig.revokedAndDelivered(finalSequence + 1);
+        }
+    }
+
+    /**
      * A producer revoking a live holder that stays inside its claim section waits for it at least
      * {@link MpscRing#REVOKE_PATIENCE_NS}, then gives up and reports back-pressure, leaving the revocation for its
      * next try, which finishes it once the holder is out.
