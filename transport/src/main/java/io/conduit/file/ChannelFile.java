@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -146,9 +147,12 @@ public final class ChannelFile implements AutoCloseable
         Files.createDirectories(directory);
 
         final long fileLength = fileLength(capacity);
+        removeDeadCreatorsTemps(directory, name);
         // owner-only from the first instant (umask can only take bits away), widened below if asked; a fresh name
-        // that no other creator, and no temp left by a killed one, can hold, and the only file deleted below
-        final Path temp = createOwnerOnlyTemp(directory, "." + name + ".tmp-");
+        // that no other creator, and no temp left by a killed one, can hold, and the only file deleted below. The
+        // creator's pid is in the name, so a temp left by a creator killed meanwhile (SIGKILL, the OOM killer, in the
+        // middle of allocating a large file) can be told and removed by the next create or delete of the channel
+        final Path temp = createOwnerOnlyTemp(directory, tempPrefix(name) + ProcessHandle.current().pid() + "-");
         try
         {
             final PosixFileAttributeView posix = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
@@ -222,7 +226,7 @@ public final class ChannelFile implements AutoCloseable
             {
                 throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
             }
-            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, actualLength);
+            mapped = mapNamingTheFile(channel, path, actualLength);
         }
         catch (final NoSuchFileException ex)
         {
@@ -330,7 +334,59 @@ public final class ChannelFile implements AutoCloseable
      */
     public static boolean delete(final Path directory, final String name) throws IOException
     {
-        return Files.deleteIfExists(pathOf(directory, name));
+        final Path path = pathOf(directory, name);
+        removeDeadCreatorsTemps(directory, name);
+        return Files.deleteIfExists(path);
+    }
+
+    private static String tempPrefix(final String name)
+    {
+        return "." + name + ".tmp-";
+    }
+
+    /**
+     * Delete the temps that creators of this channel left when they were killed mid-create: those whose name holds
+     * the pid of a process that no longer runs. A temp whose pid runs (its creator at work, or another process with
+     * its pid now) is left alone, as is any name of another shape.
+     */
+    static void removeDeadCreatorsTemps(final Path directory, final String name) throws IOException
+    {
+        final String prefix = tempPrefix(name);
+        if (!Files.isDirectory(directory))
+        {
+            return;
+        }
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, entry ->
+            entry.getFileName().toString().startsWith(prefix)))
+        {
+            for (final Path temp : temps)
+            {
+                final String rest = temp.getFileName().toString().substring(prefix.length());
+                final int dash = rest.indexOf('-');
+                final long pid = dash > 0 ? parsePid(rest.substring(0, dash)) : -1;
+                if (pid > 0 && !ProcessIdentity.isAlive(pid))
+                {
+                    Files.deleteIfExists(temp);
+                }
+            }
+        }
+    }
+
+    private static long parsePid(final String text)
+    {
+        if (text.isEmpty() || text.length() > 10)
+        {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9')
+            {
+                return -1;
+            }
+        }
+        final long pid = Long.parseLong(text);
+        return pid <= Integer.MAX_VALUE ? pid : -1;
     }
 
     /**
@@ -647,7 +703,24 @@ public final class ChannelFile implements AutoCloseable
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
+            return mapNamingTheFile(channel, file, length);
+        }
+    }
+
+    /**
+     * Map {@code length} bytes; a failure (no address space left, a mapping limit reached) names the file and the
+     * length, which the JDK's "Map failed" does not.
+     */
+    private static MappedByteBuffer mapNamingTheFile(final FileChannel channel, final Path file, final long length)
+        throws IOException
+    {
+        try
+        {
             return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("cannot map channel file " + file + " length=" + length + ": " + ex.getMessage(), ex);
         }
     }
 

@@ -688,6 +688,34 @@ class ChannelFileTest
     }
 
     /**
+     * A temporary file whose name holds the pid of a creator that no longer runs (killed mid-create: SIGKILL, the OOM
+     * killer while allocating a large file) would keep its space in /dev/shm for good: the next create or delete of
+     * that channel removes it. Those of a running pid, and names of another shape, stay.
+     */
+    @Test
+    void shouldRemoveTheTemporaryFilesOfDeadCreators() throws Exception
+    {
+        final long deadPid = Integer.MAX_VALUE; // above the kernel's pid limit: no process has it
+        final String dead = "." + NAME + ".tmp-" + deadPid + "-7";
+        final String live = "." + NAME + ".tmp-" + ProcessHandle.current().pid() + "-8";
+        final String otherShape = "." + NAME + ".tmp-x9";
+        final String otherChannel = ".other.tmp-" + deadPid + "-9";
+        for (final String name : List.of(dead, live, otherShape, otherChannel))
+        {
+            Files.write(dir.resolve(name), new byte[]{1, 2, 3});
+        }
+
+        ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
+        assertEquals(List.of(live, otherChannel, otherShape, NAME + ChannelFile.SUFFIX).stream().sorted().toList(),
+            listDir(dir), "the dead creator's temp removed by create");
+
+        Files.write(dir.resolve(dead), new byte[]{1, 2, 3});
+        assertTrue(ChannelFile.delete(dir, NAME));
+        assertEquals(List.of(live, otherChannel, otherShape).stream().sorted().toList(), listDir(dir),
+            "and by delete");
+    }
+
+    /**
      * No sparse file: every block is allocated at creation, so a full file system fails there and not as a SIGBUS
      * when a page is first touched. The check is only meaningful where a sparse file shows fewer blocks, which is
      * checked first.
