@@ -256,7 +256,7 @@ public final class MpscRing extends AbstractRing
                 return INSUFFICIENT_CAPACITY;
             }
         }
-        // slot claim, mark, then tail: the mark goes out first (a fifth faster than the tail first, measured), and a
+        // slot claim, mark, tail, then any padding: the mark goes out first (a fifth faster than the tail first, measured), and a
         // holder killed before its tail store leaves its slot claim starting at the tail, which a revoker finding it
         // dead moves the tail past (claimedPast) before untagging
         headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, claimLength));
@@ -264,12 +264,15 @@ public final class MpscRing extends AbstractRing
         final long mark = makeHeader(-frameLength, typeId);
         // release: publishes the slot's claim record before the mark; pairs with the header acquire in read
         ringMemory.putLongRelease(recordOffset, mark);
-        if (0 != padding)
-        {
-            ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
-        }
         producerTail = end;
         headerMemory.putLongRelease(TAIL_POSITION_OFFSET, end | biasTag);
+        if (0 != padding)
+        {
+            // release: after the tail that covers it. Published before, the padding could be passed by a consumer
+            // while the tail, if the holder died in between, stayed short of it: a head past the tail (MpscKillTest).
+            // A holder killed before this store leaves the line to its slot's claim, which the consumer pads itself
+            ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+        }
         headerMemory.putLongRelease(sectionOffset, 0L);
         pendingOffset = recordOffset;
         pendingMark = mark;

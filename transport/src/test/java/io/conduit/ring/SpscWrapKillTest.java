@@ -4,7 +4,6 @@ import io.conduit.file.ChannelFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,77 +31,6 @@ class SpscWrapKillTest
     private static final int MAX_MESSAGE_LENGTH = 120;
     private static final long STUCK_CLAIM_TIMEOUT_NS = 60_000_000_000L;
     private static final int BODY_LENGTH = 72; // two lines: does not fit the last line, so it wraps
-
-    /** Thrown by a store the process does not live to make. */
-    private static final class Killed extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        Killed()
-        {
-            super("killed", null, false, false);
-        }
-    }
-
-    /**
-     * A buffer whose stores stop at a chosen count, as a process killed there: the store that would be the
-     * {@code killAt}-th since {@link #arm} throws {@link Killed} instead of taking place.
-     */
-    private static final class KillableBuffer extends UnsafeBuffer
-    {
-        private final int[] stores;
-        private final int[] killAt;
-
-        KillableBuffer(final int length, final int[] stores, final int[] killAt)
-        {
-            super(ByteBuffer.allocateDirect(length));
-            this.stores = stores;
-            this.killAt = killAt;
-        }
-
-        private void store()
-        {
-            if (++stores[0] == killAt[0])
-            {
-                throw new Killed();
-            }
-        }
-
-        @Override
-        public void putLong(final int index, final long value)
-        {
-            store();
-            super.putLong(index, value);
-        }
-
-        @Override
-        public void putLongRelease(final int index, final long value)
-        {
-            store();
-            super.putLongRelease(index, value);
-        }
-
-        @Override
-        public void putLongVolatile(final int index, final long value)
-        {
-            store();
-            super.putLongVolatile(index, value);
-        }
-
-        @Override
-        public boolean compareAndSetLong(final int index, final long expected, final long value)
-        {
-            store();
-            return super.compareAndSetLong(index, expected, value);
-        }
-
-        @Override
-        public long getAndAddLong(final int index, final long delta)
-        {
-            store();
-            return super.getAndAddLong(index, delta);
-        }
-    }
 
     /** One ring in memory: a header and a region sharing a store count. */
     private static final class Rig
@@ -182,7 +110,7 @@ class SpscWrapKillTest
         {
             rig.ring.tryClaim(3, BODY_LENGTH);
         }
-        catch (final Killed ignore)
+        catch (final KillableBuffer.Killed ignore)
         {
             // the producer died here
         }

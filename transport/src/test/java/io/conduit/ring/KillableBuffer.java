@@ -1,0 +1,90 @@
+package io.conduit.ring;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An off-heap buffer whose stores stop at a chosen count, as a process killed there: the store that would be the
+ * {@code killAt}-th counted (over every buffer sharing the count) throws {@link Killed} instead of taking place. A ring
+ * built over such buffers reaches them through their own methods ({@link RingMemory.Delegating}), so every store of
+ * its protocol is counted: word stores, compare-and-sets, adds and copies.
+ */
+final class KillableBuffer extends UnsafeBuffer
+{
+    /** Thrown by a store the process does not live to make. */
+    static final class Killed extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        Killed()
+        {
+            super("killed", null, false, false);
+        }
+    }
+
+    private final int[] stores;
+    private final int[] killAt;
+
+    /**
+     * @param length bytes.
+     * @param stores the shared count of stores made, {@code stores[0]}.
+     * @param killAt the count at which to die, {@code killAt[0]}; -1 for never.
+     */
+    KillableBuffer(final int length, final int[] stores, final int[] killAt)
+    {
+        super(ByteBuffer.allocateDirect(length));
+        this.stores = stores;
+        this.killAt = killAt;
+    }
+
+    private void store()
+    {
+        if (++stores[0] == killAt[0])
+        {
+            throw new Killed();
+        }
+    }
+
+    @Override
+    public void putLong(final int index, final long value)
+    {
+        store();
+        super.putLong(index, value);
+    }
+
+    @Override
+    public void putLongRelease(final int index, final long value)
+    {
+        store();
+        super.putLongRelease(index, value);
+    }
+
+    @Override
+    public void putLongVolatile(final int index, final long value)
+    {
+        store();
+        super.putLongVolatile(index, value);
+    }
+
+    @Override
+    public boolean compareAndSetLong(final int index, final long expected, final long value)
+    {
+        store();
+        return super.compareAndSetLong(index, expected, value);
+    }
+
+    @Override
+    public long getAndAddLong(final int index, final long delta)
+    {
+        store();
+        return super.getAndAddLong(index, delta);
+    }
+
+    @Override
+    public void putBytes(final int index, final org.agrona.DirectBuffer source, final int sourceIndex, final int length)
+    {
+        store();
+        super.putBytes(index, source, sourceIndex, length);
+    }
+}
