@@ -108,14 +108,7 @@ public final class SpscRing extends AbstractRing
 
         if (0 != padding)
         {
-            // release: first a tail that covers the padding alone, so that a producer killed before the next store
-            // leaves an unmarked claim of exactly the padding, [offset, ring's end), skipped as any dead claim; and
-            // one killed after it leaves the padding with the tail at its end. Published before its tail, the padding
-            // could be read and passed by the consumer with the tail still short of it: a head past the tail, which
-            // every later attach refuses as corrupt (SpscWrapKillTest)
-            headerMemory.putLongRelease(TAIL_POSITION_OFFSET, tail + padding);
-            // release: publishes the wrap; the header slots from offset 0 were cleared ahead before it
-            ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
+            publishWrapPadding(offset, tail, padding);
         }
         this.pendingOffset = recordOffset;
         this.pendingMark = makeHeader(-frameLength, typeId);
@@ -123,6 +116,27 @@ public final class SpscRing extends AbstractRing
         // release: the claim's extent for a stuck check or a restarted producer; pairs with tail acquire there
         headerMemory.putLongRelease(TAIL_POSITION_OFFSET, newTail);
         return recordOffset + HEADER_LENGTH;
+    }
+
+    /**
+     * Publish the padding from {@code offset} to the ring's end, once a lap. First a tail that covers the padding
+     * alone, so that a producer killed before the next store leaves an unmarked claim of exactly the padding,
+     * {@code [offset, ring's end)}, skipped as any dead claim, and one killed after it leaves the padding with the tail
+     * at its end. Published before its tail, the padding could be read and passed by the consumer with the tail still
+     * short of it: a head past the tail, which every later attach refuses as corrupt (SpscWrapKillTest). A method of
+     * its own, bigger than the JIT inlines at a call site this rare, so the claim's path is compiled as without it.
+     */
+    private void publishWrapPadding(final int offset, final long tail, final int padding)
+    {
+        if (offset + padding != capacity)
+        {
+            throw new IllegalStateException("wrap padding must end at the ring's end: offset=" + offset +
+                " padding=" + padding + " capacity=" + capacity);
+        }
+        // release: the tail first; pairs with the tail acquire in a stuck check or a restarted producer
+        headerMemory.putLongRelease(TAIL_POSITION_OFFSET, tail + padding);
+        // release: publishes the wrap; the header slots from offset 0 were cleared ahead before it
+        ringMemory.putLongRelease(offset, makeHeader(padding, PADDING_TYPE_ID));
     }
 
     /**
