@@ -31,10 +31,9 @@ class ConsumerKillTest
     /** One ring in memory: a header and a region sharing a store count. */
     private static final class Rig
     {
-        final int[] stores = {0};
-        final int[] killAt = {-1};
-        final KillableBuffer header = new KillableBuffer(ChannelFileDescriptor.FILE_HEADER_LENGTH, stores, killAt);
-        final KillableBuffer region = new KillableBuffer(CAPACITY, stores, killAt);
+        final KillableBuffer.Stores stores = new KillableBuffer.Stores();
+        final KillableBuffer header = stores.buffer(ChannelFileDescriptor.FILE_HEADER_LENGTH);
+        final KillableBuffer region = stores.buffer(CAPACITY);
         final RingKind kind;
         final AbstractRing producer;
         final List<Long> delivered = new ArrayList<>();
@@ -52,17 +51,6 @@ class ConsumerKillTest
             return RingKind.SPSC == kind ?
                 new SpscRing(header, region, MAX_MESSAGE_LENGTH, STUCK_CLAIM_TIMEOUT_NS, "consumer-kill") :
                 new MpscRing(header, region, MAX_MESSAGE_LENGTH, STUCK_CLAIM_TIMEOUT_NS, "consumer-kill");
-        }
-
-        void arm(final int storeCount)
-        {
-            stores[0] = 0;
-            killAt[0] = storeCount;
-        }
-
-        void disarm()
-        {
-            killAt[0] = -1;
         }
 
         /** Offer one message of one or two lines (every seventh is two), its first word its sequence. */
@@ -111,10 +99,10 @@ class ConsumerKillTest
         for (int lapOffset = 0; lapOffset < 3; lapOffset++)
         {
             final Rig rig = prepare(kind, lapOffset);
-            rig.arm(Integer.MAX_VALUE);
+            rig.stores.arm(Integer.MAX_VALUE);
             assertEquals(BATCH, rig.read(rig.producer, BATCH));
-            most = Math.max(most, rig.stores[0]);
-            rig.disarm();
+            most = Math.max(most, rig.stores.made());
+            rig.stores.disarm();
         }
         return most;
     }
@@ -149,7 +137,7 @@ class ConsumerKillTest
             final long firstOfBatch = rig.sent - BATCH - 5;
             final long headBefore = rig.producer.headPosition();
 
-            rig.arm(killAt);
+            rig.stores.arm(killAt);
             try
             {
                 rig.read(rig.producer, BATCH);
@@ -158,7 +146,7 @@ class ConsumerKillTest
             {
                 // the consumer died here
             }
-            rig.disarm();
+            rig.stores.disarm();
             final List<Long> beforeDeath = new ArrayList<>(rig.delivered);
             rig.delivered.clear();
             rig.header.putLongVolatile(CONSUMER_PID_OFFSET, DEAD_PID);

@@ -23,27 +23,68 @@ final class KillableBuffer extends UnsafeBuffer
         }
     }
 
-    private final int[] stores;
-    private final int[] killAt;
-
     /**
-     * @param length bytes.
-     * @param stores the shared count of stores made, {@code stores[0]}.
-     * @param killAt the count at which to die, {@code killAt[0]}; -1 for never.
+     * The count of stores that buffers share, and the one at which their process dies.
      */
-    KillableBuffer(final int length, final int[] stores, final int[] killAt)
+    static final class Stores
+    {
+        private int made;
+        private int killAt = -1;
+
+        /**
+         * @param length bytes.
+         * @return a buffer counting its stores here.
+         */
+        KillableBuffer buffer(final int length)
+        {
+            return new KillableBuffer(length, this);
+        }
+
+        /**
+         * Count from 0 again, and die at the {@code storeCount}-th store.
+         */
+        void arm(final int storeCount)
+        {
+            made = 0;
+            killAt = storeCount;
+        }
+
+        /**
+         * Never die; the count goes on.
+         */
+        void disarm()
+        {
+            killAt = -1;
+        }
+
+        /**
+         * @return stores made since {@link #arm}.
+         */
+        int made()
+        {
+            return made;
+        }
+
+        private void store()
+        {
+            if (++made == killAt)
+            {
+                throw new Killed();
+            }
+        }
+    }
+
+    private final Stores stores;
+
+    private KillableBuffer(final int length, final Stores stores)
     {
         super(ByteBuffer.allocateDirect(length));
         this.stores = stores;
-        this.killAt = killAt;
     }
 
     private void store()
     {
-        if (++stores[0] == killAt[0])
-        {
-            throw new Killed();
-        }
+        stores.store();
     }
 
     @Override

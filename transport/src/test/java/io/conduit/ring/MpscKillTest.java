@@ -39,10 +39,9 @@ class MpscKillTest
     /** One ring in memory: a header and a region sharing a store count. */
     private static final class Rig
     {
-        final int[] stores = {0};
-        final int[] killAt = {-1};
-        final KillableBuffer header = new KillableBuffer(ChannelFileDescriptor.FILE_HEADER_LENGTH, stores, killAt);
-        final KillableBuffer region = new KillableBuffer(CAPACITY, stores, killAt);
+        final KillableBuffer.Stores stores = new KillableBuffer.Stores();
+        final KillableBuffer header = stores.buffer(ChannelFileDescriptor.FILE_HEADER_LENGTH);
+        final KillableBuffer region = stores.buffer(CAPACITY);
         final List<String> delivered = new ArrayList<>();
         final boolean bias;
         final MpscRing ring;
@@ -58,17 +57,6 @@ class MpscKillTest
             final MpscRing ring = new MpscRing(header, region, MAX_MESSAGE_LENGTH, STUCK_CLAIM_TIMEOUT_NS, "kill");
             ring.biasAllowed = bias;
             return ring;
-        }
-
-        void arm(final int storeCount)
-        {
-            stores[0] = 0;
-            killAt[0] = storeCount;
-        }
-
-        void disarm()
-        {
-            killAt[0] = -1;
         }
 
         int read(final MpscRing consumer)
@@ -106,10 +94,10 @@ class MpscKillTest
         final Rig rig = new Rig(bias);
         fillToTheLastLine(rig);
         assertEquals(bias, isTagged(rig), "the lone producer holds the bias if allowed");
-        rig.arm(Integer.MAX_VALUE);
+        rig.stores.arm(Integer.MAX_VALUE);
         send(rig.ring, DEAD_TYPE_ID, 0);
-        final int stores = rig.stores[0];
-        rig.disarm();
+        final int stores = rig.stores.made();
+        rig.stores.disarm();
         return stores;
     }
 
@@ -134,7 +122,7 @@ class MpscKillTest
         final Rig rig = new Rig(bias);
         final long sent = fillToTheLastLine(rig);
 
-        rig.arm(killAt);
+        rig.stores.arm(killAt);
         boolean committed = true;
         try
         {
@@ -144,7 +132,7 @@ class MpscKillTest
         {
             committed = false;
         }
-        rig.disarm();
+        rig.stores.disarm();
         // the producer is dead: its slot's pid names no process (the consumer's role stays with this process)
         rig.header.putLongVolatile(ChannelFileDescriptor.producerSlotOffset(0) + SLOT_PID_OFFSET, DEAD_PID);
 

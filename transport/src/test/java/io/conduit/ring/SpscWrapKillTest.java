@@ -35,27 +35,15 @@ class SpscWrapKillTest
     /** One ring in memory: a header and a region sharing a store count. */
     private static final class Rig
     {
-        final int[] stores = {0};
-        final int[] killAt = {-1};
-        final KillableBuffer header = new KillableBuffer(ChannelFileDescriptor.FILE_HEADER_LENGTH, stores, killAt);
-        final KillableBuffer region = new KillableBuffer(CAPACITY, stores, killAt);
+        final KillableBuffer.Stores stores = new KillableBuffer.Stores();
+        final KillableBuffer header = stores.buffer(ChannelFileDescriptor.FILE_HEADER_LENGTH);
+        final KillableBuffer region = stores.buffer(CAPACITY);
         final List<Long> delivered = new ArrayList<>();
         final SpscRing ring = newRing();
 
         SpscRing newRing()
         {
             return new SpscRing(header, region, MAX_MESSAGE_LENGTH, STUCK_CLAIM_TIMEOUT_NS, "wrap-kill");
-        }
-
-        void arm(final int storeCount)
-        {
-            stores[0] = 0;
-            killAt[0] = storeCount;
-        }
-
-        void disarm()
-        {
-            killAt[0] = -1;
         }
 
         int read(final SpscRing consumer)
@@ -85,10 +73,10 @@ class SpscWrapKillTest
     {
         final Rig rig = new Rig();
         final long sent = fillToTheLastLine(rig);
-        rig.arm(Integer.MAX_VALUE);
+        rig.stores.arm(Integer.MAX_VALUE);
         assertTrue(rig.ring.tryClaim(3, BODY_LENGTH) > 0);
-        final int stores = rig.stores[0];
-        rig.disarm();
+        final int stores = rig.stores.made();
+        rig.stores.disarm();
         assertEquals(sent, rig.delivered.size());
         return stores;
     }
@@ -105,7 +93,7 @@ class SpscWrapKillTest
         final long wrapPosition = rig.ring.tailPosition();
         assertEquals(CAPACITY - RecordDescriptor.ALIGNMENT, (int)wrapPosition & (CAPACITY - 1), at);
 
-        rig.arm(killAt);
+        rig.stores.arm(killAt);
         try
         {
             rig.ring.tryClaim(3, BODY_LENGTH);
@@ -114,7 +102,7 @@ class SpscWrapKillTest
         {
             // the producer died here
         }
-        rig.disarm();
+        rig.stores.disarm();
         rig.header.putLongVolatile(PRODUCER_PID_OFFSET, DEAD_PID);
 
         final SpscRing consumer = rig.ring; // the first ring object holds the consumer role too, in this process
