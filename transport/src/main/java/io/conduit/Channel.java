@@ -437,7 +437,8 @@ public final class Channel implements AutoCloseable
         // sleepers again now and then, with pauses growing to 1 ms between, rather than spinning a core on wake-ups,
         // each of which makes every sleeper of the channel, in any process, wake and sleep again
         long pauseNs = CLOSE_FIRST_PAUSE_NS;
-        for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass++)
+        boolean interrupted = false;
+        for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
         {
             FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
             FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
@@ -447,9 +448,15 @@ public final class Channel implements AutoCloseable
             }
             else
             {
+                // a park returns at once while the flag is set: kept aside until the calls have left, then set again
+                interrupted |= Thread.interrupted();
                 LockSupport.parkNanos(pauseNs);
                 pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
             }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
         file.close();
     }

@@ -15,8 +15,10 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -26,6 +28,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
@@ -345,48 +348,50 @@ public final class ChannelFile implements AutoCloseable
     }
 
     /**
-     * Delete the temps that creators of this channel left when they were killed mid-create: those whose name holds
-     * the pid of a process that no longer runs. A temp whose pid runs (its creator at work, or another process with
-     * its pid now) is left alone, as is any name of another shape.
+     * Delete, as far as it can, the temps that creators of this channel left when they were killed mid-create: files
+     * named exactly as {@link #create} names its temps ({@code .<name>.tmp-<pid>-<digits>}, so not those of a channel
+     * whose name merely starts like this one's) whose pid no process has now. A temp whose pid runs (its creator at
+     * work, or another process with that pid now) is left alone. Best effort: a temp it may not delete (another
+     * user's, in a sticky directory) or a directory it cannot list is left as it is, and the create or delete goes on.
      */
-    static void removeDeadCreatorsTemps(final Path directory, final String name) throws IOException
+    static void removeDeadCreatorsTemps(final Path directory, final String name)
     {
-        final String prefix = tempPrefix(name);
-        if (!Files.isDirectory(directory))
+        final Pattern temps = Pattern.compile(Pattern.quote(tempPrefix(name)) + "([0-9]{1,10})-[0-9]+");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, entry ->
+            entry.getFileName().toString().startsWith(tempPrefix(name))))
         {
-            return;
-        }
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, entry ->
-            entry.getFileName().toString().startsWith(prefix)))
-        {
-            for (final Path temp : temps)
+            for (final Path entry : entries)
             {
-                final String rest = temp.getFileName().toString().substring(prefix.length());
-                final int dash = rest.indexOf('-');
-                final long pid = dash > 0 ? parsePid(rest.substring(0, dash)) : -1;
-                if (pid > 0 && !ProcessIdentity.isAlive(pid))
+                final Matcher matcher = temps.matcher(entry.getFileName().toString());
+                if (matcher.matches())
                 {
-                    Files.deleteIfExists(temp);
+                    final long pid = Long.parseLong(matcher.group(1));
+                    if (pid > 0 && pid <= Integer.MAX_VALUE && !ProcessIdentity.isAlive(pid))
+                    {
+                        deleteQuietly(entry);
+                    }
                 }
             }
         }
+        catch (final IOException | DirectoryIteratorException ex)
+        {
+            // not listable (missing, unreadable): nothing to clean, and nothing for the caller to fail on
+        }
     }
 
-    private static long parsePid(final String text)
+    private static void deleteQuietly(final Path temp)
     {
-        if (text.isEmpty() || text.length() > 10)
+        try
         {
-            return -1;
-        }
-        for (int i = 0; i < text.length(); i++)
-        {
-            if (text.charAt(i) < '0' || text.charAt(i) > '9')
+            if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS))
             {
-                return -1;
+                Files.deleteIfExists(temp);
             }
         }
-        final long pid = Long.parseLong(text);
-        return pid <= Integer.MAX_VALUE ? pid : -1;
+        catch (final IOException ex)
+        {
+            // another user's, say: left where it is
+        }
     }
 
     /**

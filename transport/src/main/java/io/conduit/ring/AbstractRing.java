@@ -3,9 +3,9 @@ package io.conduit.ring;
 import io.conduit.ControlledMessageHandler;
 import io.conduit.CorruptChannelException;
 import io.conduit.MessageHandler;
-import org.agrona.DirectBuffer;
 import io.conduit.wait.Futex;
 import io.conduit.wait.FutexWaker;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
@@ -653,9 +653,6 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     }
 
     /**
-     * Register this process as the consumer and load the head, checking it against the tail.
-     */
-    /**
      * A process on the park/poll fallback changes a futex word but cannot make a FUTEX_WAKE: a sleeper in the kernel
      * would sleep its whole timeout. Attaching to a role that wakes the sleepers of {@code flagOffset}'s word, such a
      * process sets the flag, and sleepers that heed it ({@link io.conduit.wait.FutexWaiter}, {@code Channel},
@@ -672,6 +669,9 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
     }
 
+    /**
+     * Register this process as the consumer and load the head, checking it against the tail.
+     */
     void attachConsumer()
     {
         claimRole(CONSUMER_PID_OFFSET, "consumer");

@@ -700,19 +700,26 @@ class ChannelFileTest
         final String live = "." + NAME + ".tmp-" + ProcessHandle.current().pid() + "-8";
         final String otherShape = "." + NAME + ".tmp-x9";
         final String otherChannel = ".other.tmp-" + deadPid + "-9";
-        for (final String name : List.of(dead, live, otherShape, otherChannel))
+        // the temp of a channel whose name starts as this one's does, its creator's pid dead: not this channel's
+        final String longerName = "." + NAME + ".tmp-7.tmp-" + deadPid + "-3";
+        for (final String name : List.of(dead, live, otherShape, otherChannel, longerName))
         {
             Files.write(dir.resolve(name), new byte[]{1, 2, 3});
         }
+        final String directoryOfThatShape = "." + NAME + ".tmp-" + deadPid + "-4";
+        Files.createDirectory(dir.resolve(directoryOfThatShape));
+        Files.write(dir.resolve(directoryOfThatShape).resolve("inside"), new byte[]{1});
 
         ChannelFile.create(dir, NAME, options(RingKind.SPSC)).close();
-        assertEquals(List.of(live, otherChannel, otherShape, NAME + ChannelFile.SUFFIX).stream().sorted().toList(),
-            listDir(dir), "the dead creator's temp removed by create");
+        final List<String> kept = List.of(live, otherChannel, otherShape, longerName, directoryOfThatShape);
+        final List<String> withChannel = new ArrayList<>(kept);
+        withChannel.add(NAME + ChannelFile.SUFFIX);
+        assertEquals(withChannel.stream().sorted().toList(), listDir(dir),
+            "the dead creator's temp removed by create, nothing else");
 
         Files.write(dir.resolve(dead), new byte[]{1, 2, 3});
         assertTrue(ChannelFile.delete(dir, NAME));
-        assertEquals(List.of(live, otherChannel, otherShape).stream().sorted().toList(), listDir(dir),
-            "and by delete");
+        assertEquals(kept.stream().sorted().toList(), listDir(dir), "and by delete");
     }
 
     /**

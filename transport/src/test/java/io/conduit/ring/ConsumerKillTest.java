@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A consumer killed at every store of a read (its head, its counters and, on MPSC, the clearing of consumed lines and
  * the clean position), simulated by buffers that stop taking stores at the chosen one. The README promises that a
  * restarted consumer resumes at the stored head, re-delivering at most the interrupted batch, and never finds a
- * corrupted ring: here the restarted consumer delivers the rest in order, the messages delivered twice are a prefix
- * of the interrupted batch, and the producer and the new consumer carry two more laps of messages after it.
+ * corrupted ring: here the restarted consumer delivers the rest in order, the messages delivered twice are the last
+ * ones the dead consumer delivered, all of the interrupted batch, and the producer and the new consumer carry two more laps of messages after it.
  */
 class ConsumerKillTest
 {
@@ -159,8 +159,8 @@ class ConsumerKillTest
                 continue;
             }
 
-            // the restarted consumer resumes where the stored head says: the messages delivered twice are a prefix
-            // of those the dead one had, and together they are every message sent, in order, once
+            // the restarted consumer resumes where the stored head says: the messages delivered twice are the last
+            // ones the dead one delivered, and without them the two deliver every message sent, in order, once
             final int redelivered = beforeDeath.size() - (int)(rig.sent - firstOfBatch - rig.delivered.size());
             assertTrue(redelivered >= 0 && redelivered <= beforeDeath.size(), at + ": redelivered " + redelivered);
             final List<Long> once = new ArrayList<>(beforeDeath.subList(0, beforeDeath.size() - redelivered));

@@ -163,8 +163,10 @@ class MpscBiasPromisesTest
     /**
      * A holder stopped inside its claim section between its wrap padding and its tail store, and a consumer that
      * passed the padding and then died: its head lies past the tail, a sound file that the position check refuses
-     * while the holder is inside. A new consumer waits for the holder to leave (here 300 ms), then attaches and reads
-     * on. (Before, the attach threw CorruptChannelException at once: a read-only review found it.)
+     * while the holder is inside. A new consumer waits for the holder to leave (here 200 ms after it starts
+     * revoking), then attaches and reads on. (Before, the attach threw CorruptChannelException at once: a read-only
+     * review found it.) A holder of this build stores its tail before its padding, so the state is built by hand, as
+     * a holder of an earlier build of layout version 5 would leave it.
      */
     @Test
     void shouldAttachAConsumerWhoseHeadAHoldersPaddingTookPastTheTail() throws Exception
@@ -200,7 +202,14 @@ class MpscBiasPromisesTest
             final long finalSequence = sequence;
             final Future<?> resumes = start("holder", () ->
             {
-                Thread.sleep(300);
+                // until the new consumer has started revoking (the tag goes from 1 to 1 + 32), and then some: its
+                // attach is then past its first revocation's 10 ms, past the position check, and waiting
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (1 == tag(header) && System.nanoTime() < deadlineNs)
+                {
+                    Thread.onSpinWait();
+                }
+                Thread.sleep(200);
                 // A runs on: its record at 0, committed, then its tail, then out of its section
                 final UnsafeBuffer message = body(finalSequence, 1);
                 ring.putBytes(RecordDescriptor.HEADER_LENGTH, message, 0, BODY_LENGTH);

@@ -128,6 +128,10 @@ class SpscWrapKillTest
         // a restarted consumer attaches too (the role is this process's; its attach checks head against tail)
         final SpscRing restartedConsumer = rig.newRing();
         assertEquals(0, rig.read(restartedConsumer), at);
+        message.putLong(0, sent + 1);
+        assertTrue(producer.offer(2, message, 0, BODY_LENGTH), at);
+        assertEquals(1, rig.read(restartedConsumer), at);
+        assertEquals(sent + 1, (long)rig.delivered.get(rig.delivered.size() - 1), at + ": the next message");
         assertThrows(IllegalArgumentException.class, () -> producer.offer(2, message, 0, MAX_MESSAGE_LENGTH + 1));
     }
 
