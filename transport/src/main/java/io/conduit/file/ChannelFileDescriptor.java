@@ -203,7 +203,8 @@ public final class ChannelFileDescriptor
     public static final int DATA_WAKE_UPS_OFFSET;
     /**
      * Offset of the data deaf-wakers flag: non-zero once a producer that cannot make a FUTEX_WAKE (a process on the
-     * park/poll fallback) has attached, so that consumers asleep in the kernel bound their sleeps. Set, never cleared.
+     * park/poll fallback) has attached, so that consumers asleep in the kernel bound their sleeps. Cleared by a native
+     * SPSC producer's attach; an MPSC ring's stays set.
      */
     public static final int DATA_DEAF_WAKERS_OFFSET;
 
@@ -215,7 +216,10 @@ public final class ChannelFileDescriptor
     public static final int SPACE_WAITERS_OFFSET;
     /** Offset of the space wake-ups counter. */
     public static final int SPACE_WAKE_UPS_OFFSET;
-    /** Offset of the space deaf-wakers flag: as {@link #DATA_DEAF_WAKERS_OFFSET}, for a consumer that frees space. */
+    /**
+     * Offset of the space deaf-wakers flag: as {@link #DATA_DEAF_WAKERS_OFFSET}, for a consumer that frees space;
+     * cleared by a native consumer's attach.
+     */
     public static final int SPACE_DEAF_WAKERS_OFFSET;
 
     /** Offset of the clean line. */

@@ -656,16 +656,25 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      * A process on the park/poll fallback changes a futex word but cannot make a FUTEX_WAKE: a sleeper in the kernel
      * would sleep its whole timeout. Attaching to a role that wakes the sleepers of {@code flagOffset}'s word, such a
      * process sets the flag, and sleepers that heed it ({@link io.conduit.wait.FutexWaiter}, {@code Channel},
-     * {@code ChannelSet}) sleep at most 1 ms at a time from then on. Set, never cleared: the process may come back.
+     * {@code ChannelSet}) sleep at most 1 ms at a time while it is set. A process on the native path clears it when it
+     * takes a role held by one process at a time (the consumer, an SPSC producer): the waker that set it has gone. An
+     * MPSC producer's flag stays, since other producers may still be on the fallback.
      *
      * @param flagOffset {@code DATA_DEAF_WAKERS_OFFSET} for a producer, {@code SPACE_DEAF_WAKERS_OFFSET} for the
      *                   consumer.
+     * @param exclusive  whether the role is held by one process at a time.
      */
-    final void noteDeafWaker(final int flagOffset)
+    final void noteWaker(final int flagOffset, final boolean exclusive)
     {
-        if (!Futex.isNative() && 0 == header.getIntVolatile(flagOffset))
+        final boolean deaf = !Futex.isNative();
+        final int flag = header.getIntVolatile(flagOffset);
+        if (deaf && 0 == flag)
         {
             header.putIntVolatile(flagOffset, 1);
+        }
+        else if (!deaf && exclusive && 0 != flag)
+        {
+            header.putIntVolatile(flagOffset, 0);
         }
     }
 
@@ -688,7 +697,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             throw ex;
         }
         this.head = head;
-        noteDeafWaker(SPACE_DEAF_WAKERS_OFFSET); // the consumer wakes producers asleep for space
+        noteWaker(SPACE_DEAF_WAKERS_OFFSET, true); // the consumer wakes producers asleep for space
         // one consumer: a count left by a predecessor killed in its sleep would cost every send a wake-up call. Also
         // when the pid is this process's: a restarted process may have its dead predecessor's pid (a container's 1)
         header.putIntVolatile(DATA_WAITERS_OFFSET, 0);

@@ -1157,7 +1157,7 @@ public final class MpscRing extends AbstractRing
             }
         }
         header.putLongRelease(PRODUCER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-        noteDeafWaker(DATA_DEAF_WAKERS_OFFSET);
+        noteWaker(DATA_DEAF_WAKERS_OFFSET, false);
         producerAttached = true;
     }
 }

@@ -309,7 +309,7 @@ public final class SpscRing extends AbstractRing
             header.putIntVolatile(SPACE_WAITERS_OFFSET, 0);
             headCache = head;
             messagesSent = header.getLongVolatile(MESSAGES_SENT_OFFSET);
-            noteDeafWaker(DATA_DEAF_WAKERS_OFFSET);
+            noteWaker(DATA_DEAF_WAKERS_OFFSET, true);
             producerAttached = true;
         }
         catch (final RuntimeException ex)
