@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An SPSC producer killed at every store of a claim that wraps (padding to the ring's end, then the record at 0),
- * simulated by a buffer that stops taking stores at the chosen one. Whichever store it dies at, the consumer goes
+ * An SPSC producer killed at every store of a send whose claim wraps (padding to the ring's end, then the record at
+ * 0), its body and its commit included, simulated by a buffer that stops taking stores at the chosen one. Whichever
+ * store it dies at, the consumer goes
  * on to the end of what was published (skipping the dead claim, counted, if it left one), never stores a head past
  * the stored tail, and a restarted producer and a restarted consumer attach and carry the next message.
  * <p>
@@ -56,7 +57,8 @@ class SpscWrapKillTest
     void shouldAttachAgainWhereverAProducerDiesInAClaimThatWraps()
     {
         final int storesOfTheClaim = storesOfAWrappingClaim();
-        assertTrue(storesOfTheClaim >= 3, "a wrapping claim stores two tails and the padding: " + storesOfTheClaim);
+        assertTrue(storesOfTheClaim >= 5, "a wrapping send stores two tails, the padding, a body and a commit: " +
+            storesOfTheClaim);
         for (int killAt = 1; killAt <= storesOfTheClaim + 1; killAt++)
         {
             for (final boolean consumerFirst : new boolean[] {true, false})
@@ -74,7 +76,7 @@ class SpscWrapKillTest
         final Rig rig = new Rig();
         final long sent = fillToTheLastLine(rig);
         rig.stores.arm(Integer.MAX_VALUE);
-        assertTrue(rig.ring.tryClaim(3, BODY_LENGTH) > 0);
+        send(rig.ring, sent);
         final int stores = rig.stores.made();
         rig.stores.disarm();
         assertEquals(sent, rig.delivered.size());
@@ -82,8 +84,8 @@ class SpscWrapKillTest
     }
 
     /**
-     * Kill the producer at its {@code killAt}-th store of a wrapping claim (one past the last: it dies holding the
-     * whole claim, uncommitted), then read with the consumer and restart the producer, in either order.
+     * Kill the producer at its {@code killAt}-th store of a send whose claim wraps (claim, body, commit; one past the
+     * last: it dies after the whole send), then read with the consumer and restart the producer, in either order.
      */
     private static void killAndRestart(final int killAt, final boolean consumerFirst)
     {
@@ -94,13 +96,14 @@ class SpscWrapKillTest
         assertEquals(CAPACITY - RecordDescriptor.ALIGNMENT, (int)wrapPosition & (CAPACITY - 1), at);
 
         rig.stores.arm(killAt);
+        boolean committed = true;
         try
         {
-            rig.ring.tryClaim(3, BODY_LENGTH);
+            send(rig.ring, sent);
         }
-        catch (final KillableBuffer.Killed ignore)
+        catch (final KillableBuffer.Killed ex)
         {
-            // the producer died here
+            committed = false; // the producer died here
         }
         rig.stores.disarm();
         rig.header.putLongVolatile(PRODUCER_PID_OFFSET, DEAD_PID);
@@ -112,27 +115,46 @@ class SpscWrapKillTest
         }
         final SpscRing producer = rig.newRing();
         final UnsafeBuffer message = new UnsafeBuffer(new byte[BODY_LENGTH]);
-        message.putLong(0, sent);
+        message.putLong(0, sent + 1);
         assertTrue(producer.offer(2, message, 0, BODY_LENGTH), at + ": the restarted producer's offer");
         readWhatWasPublished(rig, consumer, at);
 
+        // every message committed once, in order: the dead one if its commit was made, else skipped
+        final boolean deadDelivered = rig.delivered.contains(sent);
         final List<Long> expected = new ArrayList<>();
-        for (long i = 0; i <= sent; i++)
+        for (long i = 0; i < sent; i++)
         {
             expected.add(i);
         }
+        if (deadDelivered)
+        {
+            expected.add(sent);
+        }
+        expected.add(sent + 1);
         assertEquals(expected, rig.delivered, at + ": every committed message once, in order");
+        assertTrue(!committed || deadDelivered, at + ": a commit made is delivered");
         assertEquals(producer.tailPosition(), consumer.headPosition(), at);
         assertTrue(consumer.recordsSkipped() <= 1, at + ": skipped " + consumer.recordsSkipped());
 
         // a restarted consumer attaches too (the role is this process's; its attach checks head against tail)
         final SpscRing restartedConsumer = rig.newRing();
         assertEquals(0, rig.read(restartedConsumer), at);
-        message.putLong(0, sent + 1);
+        message.putLong(0, sent + 2);
         assertTrue(producer.offer(2, message, 0, BODY_LENGTH), at);
         assertEquals(1, rig.read(restartedConsumer), at);
-        assertEquals(sent + 1, (long)rig.delivered.get(rig.delivered.size() - 1), at + ": the next message");
+        assertEquals(sent + 2, (long)rig.delivered.get(rig.delivered.size() - 1), at + ": the next message");
         assertThrows(IllegalArgumentException.class, () -> producer.offer(2, message, 0, MAX_MESSAGE_LENGTH + 1));
+    }
+
+    /**
+     * Claim a two-line record (it wraps from the last line), write its sequence, commit.
+     */
+    private static void send(final SpscRing ring, final long sequence)
+    {
+        final int offset = ring.tryClaim(3, BODY_LENGTH);
+        assertTrue(offset > 0, "claim refused: " + offset);
+        ring.buffer().putLong(offset, sequence);
+        ring.commit(offset);
     }
 
     /**
