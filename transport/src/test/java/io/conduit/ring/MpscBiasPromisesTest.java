@@ -135,8 +135,7 @@ class MpscBiasPromisesTest
         {
             rig.biasA();
             final AtomicBuffer header = rig.header;
-            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
-            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped in its section
+            rig.stopAInsideItsSection();
             try
             {
                 assertEquals(MpscRing.HOLDER_REFUSED, rig.b.offerStatus(2, body(0, 2), 0, BODY_LENGTH));
@@ -144,7 +143,7 @@ class MpscBiasPromisesTest
             }
             finally
             {
-                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+                rig.letAOut();
             }
             long sent = 0;
             int status;
@@ -190,8 +189,7 @@ class MpscBiasPromisesTest
             final long lapEnd = tail + RecordDescriptor.ALIGNMENT;
 
             // A's next claim wraps: the padding on the last line is out, the tail store not yet, A stopped in between
-            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
-            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM);
+            rig.stopAInsideItsSection();
             final AtomicBuffer ring = predecessorFile.ringBuffer();
             ring.putLongRelease(CAPACITY - RecordDescriptor.ALIGNMENT,
                 RecordDescriptor.makeHeader(RecordDescriptor.ALIGNMENT, RecordDescriptor.PADDING_TYPE_ID));
@@ -215,7 +213,7 @@ class MpscBiasPromisesTest
                 ring.putBytes(RecordDescriptor.HEADER_LENGTH, message, 0, BODY_LENGTH);
                 ring.putLongRelease(0, RecordDescriptor.makeHeader(RecordDescriptor.HEADER_LENGTH + BODY_LENGTH, 1));
                 header.putLongRelease(TAIL_POSITION_OFFSET, (lapEnd + RecordDescriptor.ALIGNMENT) | tag(header));
-                header.putLongVolatile(sectionOffset, 0L);
+                rig.letAOut();
                 return null;
             });
             rig.reader.next[1] = finalSequence; // the new consumer starts at the lap's end
@@ -242,9 +240,8 @@ class MpscBiasPromisesTest
         {
             rig.biasA();
             final AtomicBuffer header = rig.header;
-            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
             final long backPressure = header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET);
-            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped in its section
+            rig.stopAInsideItsSection();
             Future<Long> offer = null;
             try
             {
@@ -278,7 +275,7 @@ class MpscBiasPromisesTest
             }
             finally
             {
-                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+                rig.letAOut();
                 finish(offer);
             }
             rig.revokedAndDelivered(1);
@@ -304,10 +301,9 @@ class MpscBiasPromisesTest
         {
             rig.biasA();
             final AtomicBuffer header = rig.header;
-            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
             if (inside)
             {
-                header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped there
+                rig.stopAInsideItsSection();
             }
             try (Channel sender = Channel.open(dir, "bias", ChannelOptions.defaults().kind(RingKind.MPSC),
                 Channel.DEFAULT_SPINS, Channel.DEFAULT_YIELDS, TimeUnit.SECONDS.toNanos(4)))
@@ -341,7 +337,7 @@ class MpscBiasPromisesTest
             }
             finally
             {
-                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+                rig.letAOut();
             }
             if (!inside)
             {
@@ -373,8 +369,7 @@ class MpscBiasPromisesTest
                 send(rig.a, 1, sequence);
             }
             final AtomicBuffer header = rig.header;
-            final int sectionOffset = producerSlotOffset(HOLDER_SLOT) + SLOT_BIAS_SECTION_OFFSET;
-            header.putLongVolatile(sectionOffset, MpscRing.SECTION_CLAIM); // A's owner thread stopped there
+            rig.stopAInsideItsSection();
             try (Channel sender = Channel.open(dir, "bias", ChannelOptions.defaults().kind(RingKind.MPSC),
                 Channel.DEFAULT_SPINS, Channel.DEFAULT_YIELDS, TimeUnit.SECONDS.toNanos(1)))
             {
@@ -416,7 +411,7 @@ class MpscBiasPromisesTest
             }
             finally
             {
-                header.putLongVolatile(sectionOffset, 0L); // the holder runs again and leaves its section
+                rig.letAOut();
             }
             rig.revokedAndDelivered(queued + 1);
         }

@@ -811,6 +811,23 @@ class MpscBiasTest
         }
 
         /**
+         * A's owner thread stopped inside its claim section (SIGSTOP, a debugger): its slot's bias section word says
+         * it is claiming, so a revoker waits for it. {@link #letAOut()} lets it run again.
+         */
+        void stopAInsideItsSection()
+        {
+            header.putLongVolatile(producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
+        }
+
+        /**
+         * A runs again and leaves its section.
+         */
+        void letAOut()
+        {
+            header.putLongVolatile(producerSlotOffset(0) + SLOT_BIAS_SECTION_OFFSET, 0L);
+        }
+
+        /**
          * A sends its first message, alone, and so takes the bias (slot 0, tag 1).
          */
         void biasA()
