@@ -8,6 +8,7 @@ import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.conduit.file.ChannelFileDescriptor.*;
 import static io.conduit.ring.RecordDescriptor.*;
@@ -72,6 +73,7 @@ public final class MpscRing extends AbstractRing
     static final long REVOKE_PATIENCE_NS = 10_000_000L;
     /** How long a consumer attaching waits for a bias holder to leave its claim section before it gives up. */
     static final long ATTACH_REVOKE_PATIENCE_NS = 2_000_000_000L;
+    private static final long ATTACH_REVOKE_PAUSE_NS = 1_000_000L;
     /** What a revoker found of a bias holder: outside its section, dead, or still inside after all its patience. */
     private static final int HOLDER_OUTSIDE = 0;
     private static final int HOLDER_DEAD = 1;
@@ -821,6 +823,7 @@ public final class MpscRing extends AbstractRing
                         " ms (stopped?), its claim maybe past the tail: try again once it runs"));
                     throw ex;
                 }
+                LockSupport.parkNanos(ATTACH_REVOKE_PAUSE_NS); // each try fences every CPU: not back to back
             }
             super.attachConsumer();
         }

@@ -93,18 +93,12 @@ class MpscKillTest
     {
         final Rig rig = new Rig(bias);
         fillToTheLastLine(rig);
-        assertEquals(bias, isTagged(rig), "the lone producer holds the bias if allowed");
+        assertEquals(bias, 0 != MpscBiasTest.tag(rig.header), "the lone producer holds the bias if allowed");
         rig.stores.arm(Integer.MAX_VALUE);
         send(rig.ring, DEAD_TYPE_ID, 0);
         final int stores = rig.stores.made();
         rig.stores.disarm();
         return stores;
-    }
-
-    private static boolean isTagged(final Rig rig)
-    {
-        return 0 != (rig.header.getLongVolatile(ChannelFileDescriptor.TAIL_POSITION_OFFSET) &
-            ChannelFileDescriptor.TAIL_TAG_MASK);
     }
 
     private static void send(final MpscRing ring, final int typeId, final long sequence)
@@ -218,7 +212,7 @@ class MpscKillTest
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
         long sent = 0;
         while (((int)rig.ring.tailPosition() & (CAPACITY - 1)) != CAPACITY - RecordDescriptor.ALIGNMENT ||
-            rig.bias != isTagged(rig))
+            rig.bias != (0 != MpscBiasTest.tag(rig.header)))
         {
             assertTrue(sent < 4 * MpscRing.GRANT_INTERVAL, "no bias after " + sent + " claims");
             message.putLong(0, sent);

@@ -1,5 +1,7 @@
 package io.conduit.perf.jmh.ring;
 
+import com.sun.jna.Platform;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -44,7 +46,7 @@ public final class LinePingPong
      */
     public static int[] cpus(final String value)
     {
-        return null == value ? ThreadAffinity.cpus() : ThreadAffinity.parse(value, isLinux());
+        return null == value ? ThreadAffinity.cpus() : ThreadAffinity.parse(value, Platform.isLinux());
     }
 
     /**
@@ -227,8 +229,4 @@ public final class LinePingPong
         return true;
     }
 
-    private static boolean isLinux()
-    {
-        return System.getProperty("os.name", "").startsWith("Linux");
-    }
 }
