@@ -74,6 +74,7 @@ public final class MpscRing extends AbstractRing
     /** How long a consumer attaching waits for a bias holder to leave its claim section before it gives up. */
     static final long ATTACH_REVOKE_PATIENCE_NS = 2_000_000_000L;
     private static final long ATTACH_REVOKE_PAUSE_NS = 1_000_000L;
+    private static final Runnable NO_HOOK = () -> {};
     /** What a revoker found of a bias holder: outside its section, dead, or still inside after all its patience. */
     private static final int HOLDER_OUTSIDE = 0;
     private static final int HOLDER_DEAD = 1;
@@ -102,6 +103,12 @@ public final class MpscRing extends AbstractRing
     boolean revokerFences = AsymmetricFence.isAvailable();
     /** This object may take the bias (false where disabled by property, or in tests that stage the shared path). */
     boolean biasAllowed = !BIAS_DISABLED;
+    /**
+     * Run by the consumer's thread each time its attach, refused by the position check, tried to revoke a bias holder
+     * and found it still inside its claim section, before it pauses and tries again: a no-op but in tests, which set
+     * it before the attach to act at that point.
+     */
+    Runnable attachWaitHook = NO_HOOK;
     /**
      * Wrap a mapped MPSC ring. Use {@link io.conduit.file.ChannelFile#ring()} rather than this.
      *
@@ -823,6 +830,7 @@ public final class MpscRing extends AbstractRing
                         " ms (stopped?), its claim maybe past the tail: try again once it runs"));
                     throw ex;
                 }
+                attachWaitHook.run();
                 LockSupport.parkNanos(ATTACH_REVOKE_PAUSE_NS); // each try fences every CPU: not back to back
             }
             super.attachConsumer();

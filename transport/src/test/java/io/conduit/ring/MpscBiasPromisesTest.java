@@ -160,10 +160,11 @@ class MpscBiasPromisesTest
     /**
      * A holder stopped inside its claim section between its wrap padding and its tail store, and a consumer that
      * passed the padding and then died: its head lies past the tail, a sound file that the position check refuses
-     * while the holder is inside. A new consumer waits for the holder to leave (here 200 ms after it starts
-     * revoking), then attaches and reads on. (Before, the attach threw CorruptChannelException at once: a read-only
-     * review found it.) A holder of this build stores its tail before its padding, so the state is built by hand, as
-     * a holder of an earlier build of layout version 5 would leave it.
+     * while the holder is inside. A new consumer waits for the holder to leave (here the holder runs on only once
+     * the attach, refused by the check, has found it still inside at a try of that wait), then attaches and reads on.
+     * (Before, the attach threw CorruptChannelException at once: a read-only review found it.) A holder of this build
+     * stores its tail before its padding, so the state is built by hand, as a holder of an earlier build of layout
+     * version 5 would leave it.
      */
     @Test
     void shouldAttachAConsumerWhoseHeadAHoldersPaddingTookPastTheTail() throws Exception
@@ -196,16 +197,14 @@ class MpscBiasPromisesTest
             header.putLongVolatile(CONSUMER_PID_OFFSET, MpscDeadClaimTest.DEAD_PID); // and died
 
             final long finalSequence = sequence;
+            final CountDownLatch waiting = new CountDownLatch(1);
+            rig.consumer.attachWaitHook = waiting::countDown;
             final Future<?> resumes = start("holder", () ->
             {
-                // until the new consumer has started revoking (the tag goes from 1 to 1 + 32), and then some: its
-                // attach is then past its first revocation's 10 ms, past the position check, and waiting
-                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (1 == tag(header) && System.nanoTime() < deadlineNs)
-                {
-                    Thread.onSpinWait();
-                }
-                Thread.sleep(200);
+                // until the new consumer's attach is past its first revocation's 10 ms, past the position check, and
+                // waiting: a try of its wait found A still inside
+                awaitLatch(waiting, "the new consumer's attach to wait for the holder inside its section");
+                assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "the attach revoking A's bias");
                 // A runs on: its record at 0, committed, then its tail, then out of its section
                 final UnsafeBuffer message = body(finalSequence, 1);
                 ring.putBytes(RecordDescriptor.HEADER_LENGTH, message, 0, BODY_LENGTH);
@@ -214,9 +213,16 @@ class MpscBiasPromisesTest
                 rig.letAOut();
                 return null;
             });
-            rig.reader.next[1] = finalSequence; // the new consumer starts at the lap's end
-            rig.reader.drain(); // attaches once the holder is out, then reads its record
-            await(resumes, "the holder");
+            try
+            {
+                rig.reader.next[1] = finalSequence; // the new consumer starts at the lap's end
+                rig.reader.drain(); // attaches once the holder is out, then reads its record
+                await(resumes, "the holder");
+            }
+            finally
+            {
+                finish(resumes); // no thread is left touching the file once it is unmapped
+            }
 
             assertEquals(0, tag(header), "revoked before the consumer attached");
             assertEquals(finalSequence + 1, rig.reader.next[1], "A's record after the padding, once");
