@@ -688,10 +688,6 @@ class MpscBiasPromisesTest
     }
 
     /**
-     * MpscBiasTest's rig (a consumer and producers A and B on one file, each a file object of its own) in this
-     * test's directory.
-     */
-    /**
      * A rig whose producer A, alone, holds the bias; the test is skipped where no producer may take it.
      */
     private Rig biasedRig() throws Exception
@@ -702,6 +698,10 @@ class MpscBiasPromisesTest
         return rig;
     }
 
+    /**
+     * MpscBiasTest's rig (a consumer and producers A and B on one file, each a file object of its own) in this
+     * test's directory.
+     */
     private Rig rig() throws Exception
     {
         final MpscBiasTest outer = new MpscBiasTest();
