@@ -28,6 +28,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,6 +61,10 @@ public final class ChannelFile implements AutoCloseable
     private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
     private static final AfterLook NO_INTERFERENCE = (attempt, found) -> { };
+    // channel files open in this process: counted up by open as it returns one, down by that file's first close.
+    // The close that brings it to 0 closes the /proc files ProcessIdentity keeps for look-ups (a process with no
+    // channel open keeps none); a close that leaves another open leaves them, so that one's look-ups stay free
+    private static final AtomicInteger OPEN_FILES = new AtomicInteger();
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -240,6 +245,9 @@ public final class ChannelFile implements AutoCloseable
             final CheckedHeader checked = checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
             final ChannelFile file = new ChannelFile(path, mapped, checked);
             file.checkExpected(expected);
+            // counted last, where nothing can fail: a file that open (or create, which ends here) does not return
+            // is never closed, so must not be counted
+            OPEN_FILES.incrementAndGet();
             return file;
         }
         catch (final RuntimeException ex)
@@ -353,10 +361,12 @@ public final class ChannelFile implements AutoCloseable
      * whose name merely starts like this one's) whose pid no process has now. A temp whose pid runs (its creator at
      * work, or another process with that pid now) is left alone. Best effort: a temp it may not delete (another
      * user's, in a sticky directory) or a directory it cannot list is left as it is, and the create or delete goes on.
+     * With no channel file open in this process, the {@code /proc} files its look-ups kept are closed after them.
      */
     static void removeDeadCreatorsTemps(final Path directory, final String name)
     {
         final Pattern temps = Pattern.compile(Pattern.quote(tempPrefix(name)) + "([0-9]{1,10})-[0-9]+");
+        boolean lookedUp = false;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, entry ->
             entry.getFileName().toString().startsWith(tempPrefix(name))))
         {
@@ -366,9 +376,13 @@ public final class ChannelFile implements AutoCloseable
                 if (matcher.matches())
                 {
                     final long pid = Long.parseLong(matcher.group(1));
-                    if (pid > 0 && pid <= Integer.MAX_VALUE && !ProcessIdentity.isAlive(pid))
+                    if (pid > 0 && pid <= Integer.MAX_VALUE)
                     {
-                        deleteQuietly(entry);
+                        lookedUp = true;
+                        if (!ProcessIdentity.isAlive(pid))
+                        {
+                            deleteQuietly(entry);
+                        }
                     }
                 }
             }
@@ -377,6 +391,21 @@ public final class ChannelFile implements AutoCloseable
         {
             // not listable (missing, unreadable): nothing to clean, and nothing for the caller to fail on
         }
+        // a look-up of a live creator keeps its /proc file, which a process with no channel open (a delete, a create
+        // that then fails) must not keep. The count is read after the look-ups: one above 0 comes down to 0 later,
+        // by a close whose sweep then takes the file
+        if (lookedUp && 0 == OPEN_FILES.get())
+        {
+            ProcessIdentity.closeKeptFiles();
+        }
+    }
+
+    /**
+     * @return how many channel files this process has open: returned by open or create and not yet closed.
+     */
+    static int openFiles()
+    {
+        return OPEN_FILES.get();
     }
 
     private static void deleteQuietly(final Path temp)
@@ -485,7 +514,9 @@ public final class ChannelFile implements AutoCloseable
 
     /**
      * Release this process's roles on the ring and unmap the file. Idempotent. If releasing a role throws (a corrupt
-     * header), the file is unmapped all the same and the exception passes on.
+     * header), the file is unmapped all the same and the exception passes on. The close of the last channel file this
+     * process has open also closes the {@code /proc} files kept for liveness look-ups
+     * ({@link ProcessIdentity#closeKeptFiles()}); a close that leaves another open leaves them.
      */
     @Override
     public synchronized void close()
@@ -509,8 +540,15 @@ public final class ChannelFile implements AutoCloseable
                 // unmapped even when releasing a role throws (a corrupt tail word, say): closed is closed, and a
                 // second close would not come back for the mapping
                 IoUtil.unmap(mapped);
-                // the /proc files kept open for liveness look-ups: other channels' next look-ups open them again
-                ProcessIdentity.closeKeptFiles();
+                // counted down once, under the closed flag, even when releasing a role threw. The kept files are
+                // closed after the count reaches 0: a look-up in flight then either has its file taken by the sweep
+                // or sees the sweep's new generation and drops it. A channel file opened by another thread once the
+                // count is 0 may have the files its first look-ups kept closed by this sweep: a close too many, which
+                // costs that channel one allocating look-up per process, never a file left open with none counted
+                if (0 == OPEN_FILES.decrementAndGet())
+                {
+                    ProcessIdentity.closeKeptFiles();
+                }
             }
         }
     }

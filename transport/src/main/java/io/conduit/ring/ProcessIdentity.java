@@ -72,7 +72,11 @@ public final class ProcessIdentity
     // afresh for each read at 0), which allocates nothing, where opening it by name allocates a path and a channel
     // each time. The file of a process that has gone fails the read, and is then opened again by name, which tells
     // an exited process (no such file) from a new one with the pid (another start stamp). Closed by closeKeptFiles,
-    // at every channel file's close, so that a process with no channel open keeps none (a checkpoint refuses them)
+    // which ChannelFile calls when the last channel file open in this process closes (it counts them), so that a
+    // process with no channel open keeps none (a checkpoint refuses them) while closing one of several channels
+    // leaves the others' look-ups free of allocation. What a process with none open may still keep: the files of
+    // look-ups that begin after that close (a ring built on a buffer of its own, a direct isAlive), until the next
+    // such close or a call of closeKeptFiles
     private static final int STAT_FILE_SLOTS = 64; // a power of two: slot by the pid's low bits
     private static final AtomicReferenceArray<StatFile> STAT_FILES = new AtomicReferenceArray<>(STAT_FILE_SLOTS);
     // moved on by each closeKeptFiles: a look-up that opened its file before a close does not keep it after
@@ -299,7 +303,11 @@ public final class ProcessIdentity
 
     /**
      * Close the {@code /proc/<pid>/stat} files kept open for look-ups; the next look-up of each process opens its
-     * file again. Called when a channel file closes, so that a process with no channel open holds none of them.
+     * file again (allocating once). A look-up that began before this call does not keep its file after it.
+     * Called when the last channel file open in this process closes, so that a process with no channel open holds
+     * none of them, and not at the close of one of several, whose others' look-ups go on reading kept files. Call it
+     * before a checkpoint if a ring built without a channel file, or a direct {@link #isAlive(long)}, has looked up
+     * a process since.
      */
     public static void closeKeptFiles()
     {

@@ -110,6 +110,41 @@ class ChannelFileTest
         assertThrows(NoSuchFileException.class, () -> ChannelFile.open(dir, NAME));
     }
 
+    /**
+     * The count of channel files open in this process, whose last close closes the {@code /proc} files kept for
+     * liveness look-ups: up once for each file open or create returns, down once at its first close, and never moved
+     * by an open or create that fails. Relative to the count at the start, which holds whatever other tests left open.
+     */
+    @Test
+    void shouldCountEachFileReturnedOnceAndEachFileClosedOnce() throws Exception
+    {
+        final int othersOpen = ChannelFile.openFiles();
+        final ChannelFile created = ChannelFile.create(dir, NAME, options(RingKind.SPSC));
+        assertEquals(othersOpen + 1, ChannelFile.openFiles());
+        final ChannelFile opened = ChannelFile.open(dir, NAME);
+        final ChannelFile openedOrCreated = ChannelFile.openOrCreate(dir, "other", options(RingKind.MPSC));
+        assertEquals(othersOpen + 3, ChannelFile.openFiles());
+
+        assertThrows(FileAlreadyExistsException.class, () -> ChannelFile.create(dir, NAME, options(RingKind.SPSC)));
+        assertThrows(IllegalArgumentException.class,
+            () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().kind(RingKind.MPSC)), "mapped, then refused");
+        assertThrows(NoSuchFileException.class, () -> ChannelFile.open(dir, "missing"));
+        assertEquals(othersOpen + 3, ChannelFile.openFiles(), "a failed open or create counted");
+
+        opened.close();
+        opened.close();
+        assertEquals(othersOpen + 2, ChannelFile.openFiles(), "a second close of one file counted again");
+        openedOrCreated.close();
+        created.close();
+        created.close();
+        assertEquals(othersOpen, ChannelFile.openFiles());
+
+        assertTrue(ChannelFile.delete(dir, NAME));
+        createAndCorrupt(MAGIC_OFFSET, Long.BYTES, MAGIC ^ 0xFF);
+        assertThrows(CorruptChannelException.class, () -> ChannelFile.open(dir, NAME));
+        assertEquals(othersOpen, ChannelFile.openFiles(), "a corrupt file, mapped and refused, counted");
+    }
+
     @Test
     void shouldCreateTheDirectoryIfMissing() throws Exception
     {

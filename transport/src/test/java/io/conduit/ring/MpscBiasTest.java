@@ -3,6 +3,7 @@ package io.conduit.ring;
 import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.file.OpenChannelFiles;
 import io.conduit.wait.AsymmetricFence;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AtomicBuffer;
@@ -58,6 +59,7 @@ class MpscBiasTest
     void shouldUnmapOnCloseEvenWhenReleasingTheBiasFindsTheTailCorrupt() throws Exception
     {
         needBias();
+        final int othersOpen = OpenChannelFiles.count();
         final ChannelFile file = ChannelFile.create(dir, "corrupt-on-close", ChannelOptions.defaults()
             .kind(RingKind.MPSC).capacity(64 * 1024));
         final String mapped = file.path().toAbsolutePath().toString();
@@ -72,7 +74,9 @@ class MpscBiasTest
 
         assertTrue(file.isClosed());
         assertFalse(isMapped(mapped), "still mapped after close threw: " + mapped);
+        assertEquals(othersOpen, OpenChannelFiles.count(), "not counted closed when releasing the bias threw");
         file.close(); // idempotent: nothing left to do
+        assertEquals(othersOpen, OpenChannelFiles.count(), "counted closed twice");
     }
 
     private static boolean isMapped(final String path) throws java.io.IOException
