@@ -180,7 +180,24 @@ public final class Channel implements AutoCloseable
             throw new IllegalArgumentException("spins=" + spins + " yields=" + yields + " maxSleepNs=" + maxSleepNs +
                 " expected spins >= 0, yields >= 0, spins + yields < " + Integer.MAX_VALUE + ", maxSleepNs > 0");
         }
-        return new Channel(name, ChannelFile.openOrCreate(directory, name, options), spins, yields, maxSleepNs);
+        final ChannelFile file = ChannelFile.openOrCreate(directory, name, options);
+        try
+        {
+            return new Channel(name, file, spins, yields, maxSleepNs);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // a file nobody will close stays mapped and counted open (ProcessIdentity then keeps its /proc files)
+            try
+            {
+                file.close();
+            }
+            catch (final RuntimeException closeEx)
+            {
+                ex.addSuppressed(closeEx);
+            }
+            throw ex;
+        }
     }
 
     /**
