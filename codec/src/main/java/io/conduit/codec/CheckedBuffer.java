@@ -20,6 +20,10 @@ import java.nio.charset.StandardCharsets;
  * groups and var-data to find its length: each read must start at or after the end of the previous one, so a length
  * that would move the walk backwards (a negative or wrapped length) is caught too.
  * <p>
+ * Not checked beyond Agrona's own checks: the other methods of {@link UnsafeBuffer} (length-prefixed string
+ * accessors, number parsers, atomic accessors, {@code wrap}), which generated codecs do not call on it
+ * (docs/CODEC.md, "What the view covers").
+ * <p>
  * Cost: the bounds test is written exactly as Agrona's own ({@code Objects.checkFromIndexSize}), so when Agrona's
  * checks are on C2 drops Agrona's test as a duplicate of this one, which runs first (seen in its output on JDK 17):
  * one test per access either way.

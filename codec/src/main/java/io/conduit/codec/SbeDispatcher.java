@@ -46,7 +46,8 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     check of its own. The usual case, a header equal to the reader's own (template, schema, version and block
  *     length), passes checks 2 to 5 with one comparison of the whole 8-byte header and one of the record length.</li>
  *     <li>Everything else (groups or var-data, or an older sender's shorter block): over a reusable view of just the
- *     record that checks every access itself, not only when Agrona's bounds checks are on.</li>
+ *     record that checks every access a generated decoder makes through it itself, not only when Agrona's bounds
+ *     checks are on (docs/CODEC.md says which two ways round it a handler has).</li>
  * </ul>
  * Either way a garbage length from shared memory yields a rejection or an {@link IndexOutOfBoundsException}, never a
  * read outside the record, whatever {@code agrona.disable.bounds.checks} says.

@@ -34,7 +34,10 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     }
  *     catch (final Throwable ex)
  *     {
- *         publisher.abort();
+ *         if (publisher.hasOpenClaim()) // a failed commit has already ended the claim (aborted it), and says why
+ *         {
+ *             publisher.abort();
+ *         }
  *         throw ex;
  *     }
  * }
@@ -130,24 +133,34 @@ public final class SbePublisher
                 throw new IllegalStateException("the ring's claim runs past its buffer: offset=" + offset +
                     " length=" + length + " capacity=" + capacity);
             }
-            // [offset, offset + length) is inside the buffer, as just checked, and length >= HEADER_LENGTH +
-            // blockLength, as checked above: the stores below need no check of their own
-            clear(offset + HEADER_LENGTH, length - HEADER_LENGTH);
-            if (plainBuffer)
+            try
             {
-                UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
+                // [offset, offset + length) is inside the buffer, as just checked, and length >= HEADER_LENGTH +
+                // blockLength, as checked above: the stores below need no check of their own
+                clear(offset + HEADER_LENGTH, length - HEADER_LENGTH);
+                if (plainBuffer)
+                {
+                    UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
+                }
+                else
+                {
+                    MessageHeaderDescriptor.writeHeader(buffer, offset, header);
+                }
+                final CheckedBuffer claimView = this.claimView;
+                claimView.wrapRegion(buffer, offset, length);
+                encoder.wrap(claimView, HEADER_LENGTH);
+                if (encoder != claimEncoder)
+                {
+                    // kept after the claim ends: storing a reference per message costs a GC write barrier each time
+                    claimEncoder = encoder;
+                }
             }
-            else
+            catch (final RuntimeException | Error ex)
             {
-                MessageHeaderDescriptor.writeHeader(buffer, offset, header);
-            }
-            final CheckedBuffer claimView = this.claimView;
-            claimView.wrapRegion(buffer, offset, length);
-            encoder.wrap(claimView, HEADER_LENGTH);
-            if (encoder != claimEncoder)
-            {
-                // kept after the claim ends: storing a reference per message would cost a GC write barrier each time
-                claimEncoder = encoder;
+                // nothing recorded yet, so no abort() of the caller's could end it: a claim left open here would
+                // hold the ring until the consumer's stuck-claim timeout
+                ring.abort(offset);
+                throw ex;
             }
             claimLength = length;
             claimOffset = offset;

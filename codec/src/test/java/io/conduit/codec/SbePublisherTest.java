@@ -440,6 +440,44 @@ class SbePublisherTest
         }
     }
 
+    /**
+     * A store that throws between the ring's claim and the publisher's record of it (here the clearing of a buffer
+     * that is not a plain {@link UnsafeBuffer}) aborts the claim there: no abort of the caller's could, and a claim
+     * left open would hold the ring until the stuck-claim timeout.
+     */
+    @Test
+    void shouldAbortTheRingsClaimWhenPreparingItThrows()
+    {
+        final boolean[] failNext = { true };
+        final UnsafeBuffer failing = new UnsafeBuffer(ByteBuffer.allocateDirect(4096))
+        {
+            @Override
+            public void setMemory(final int index, final int length, final byte value)
+            {
+                if (failNext[0])
+                {
+                    failNext[0] = false;
+                    throw new IllegalStateException("setMemory failed: index=" + index);
+                }
+                super.setMemory(index, length, value);
+            }
+        };
+        final TestRing failingRing = new TestRing(failing, 1024);
+        final SbePublisher failingPublisher = new SbePublisher(failingRing);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> failingPublisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH));
+        assertTrue(ex.getMessage().startsWith("setMemory failed"), ex.getMessage());
+        assertFalse(failingPublisher.hasOpenClaim());
+
+        assertTrue(failingPublisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(7).timestampNs(3);
+        failingPublisher.commit();
+        // the failed claim reads as padding (aborted), not as a claim the reader waits on
+        assertEquals(1, failingRing.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 7"), received);
+    }
+
     @Test
     void shouldRefuseMisuse()
     {
