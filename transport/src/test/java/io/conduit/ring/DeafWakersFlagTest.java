@@ -18,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The deaf-wakers flags a process on the park/poll fallback leaves set (FutexCrossProcessWakeTest shows one setting
- * them) are cleared by a process on the native path that takes a role held by one process at a time: the consumer's
- * (the space flag) and an SPSC producer's (the data flag). An MPSC producer leaves the data flag set, since other
- * producers may still be on the fallback.
+ * The deaf-wakers flags a process on the park/poll fallback leaves set (FutexCrossProcessWakeTest shows a producer
+ * setting the data flag, FutexCrossProcessSpaceWakeTest a consumer the space flag) are cleared by a process on the
+ * native path that takes a role held by one process at a time: the consumer's (the space flag) and an SPSC producer's
+ * (the data flag). An MPSC producer leaves the data flag set, since other producers may still be on the fallback.
  */
 class DeafWakersFlagTest
 {
