@@ -3,8 +3,6 @@ package io.conduit;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.RecordDescriptor;
 import io.conduit.ring.RingKind;
-import io.conduit.wait.AsymmetricFence;
-import io.conduit.wait.Futex;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -19,8 +17,6 @@ import static io.conduit.file.ChannelFileDescriptor.MESSAGES_RECEIVED_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.SPACE_DEAF_WAKERS_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * No lost wake-up for space across processes from a consumer on the park/poll fallback (forced in the child by
@@ -43,8 +39,7 @@ class FutexCrossProcessSpaceWakeTest
     @Test
     void shouldWakeASenderAsleepForSpaceFromAConsumerWithoutTheNativeFutex() throws Exception
     {
-        assumeTrue(Futex.isNative(), "this process sleeps on the fallback too: " + Futex.unavailableReason());
-        assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms anyway: a missing wake would not show");
+        FutexCrossProcessWakeTest.assumeAMissedWakeShows();
         final long maxSleepNs = TimeUnit.SECONDS.toNanos(10);
         final long count = 1_000;
         final int step = 4;

@@ -6,8 +6,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -50,14 +48,8 @@ public final class PausingSenderProcess
         final String... jvmOptions)
         throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path")));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of(PausingSenderProcess.class.getName(), dir.toString(), name, String.valueOf(count),
-            String.valueOf(maxPauseNs), String.valueOf(lockstep)));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return TestJvm.start(PausingSenderProcess.class, log, jvmOptions,
+            dir.toString(), name, String.valueOf(count), String.valueOf(maxPauseNs), String.valueOf(lockstep));
     }
 
     /**

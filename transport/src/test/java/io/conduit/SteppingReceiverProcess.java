@@ -5,8 +5,6 @@ import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -57,14 +55,8 @@ public final class SteppingReceiverProcess
         final String... jvmOptions)
         throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path")));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of(SteppingReceiverProcess.class.getName(), dir.toString(), name, String.valueOf(count),
-            String.valueOf(step)));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return TestJvm.start(SteppingReceiverProcess.class, log, jvmOptions,
+            dir.toString(), name, String.valueOf(count), String.valueOf(step));
     }
 
     /**

@@ -1,0 +1,40 @@
+package io.conduit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a child JVM on this JVM's class path, for the cross-process tests of this package.
+ */
+final class TestJvm
+{
+    private TestJvm()
+    {
+    }
+
+    /**
+     * Start {@code mainClass} in a new JVM with this JVM's class path and the module export Agrona needs, its output
+     * and errors to {@code log}.
+     *
+     * @param mainClass  class with a {@code main}.
+     * @param log        file for the child's output.
+     * @param jvmOptions options put before the class, such as {@code -Dkey=value}.
+     * @param args       the child's arguments.
+     * @return the started process.
+     * @throws IOException if it cannot be started.
+     */
+    static Process start(final Class<?> mainClass, final Path log, final String[] jvmOptions, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path")));
+        command.addAll(List.of(jvmOptions));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
