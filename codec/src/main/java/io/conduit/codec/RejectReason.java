@@ -19,7 +19,8 @@ public enum RejectReason
 
     /**
      * The record is not a well-formed SBE message: shorter than the header or the block, a type id that is not the
-     * template id, or group or var-data lengths that run outside the record.
+     * template id, group or var-data lengths that run outside the record, or a message block or group entry shorter
+     * than the fields the reader reads at the sender's version.
      */
     MALFORMED
 }

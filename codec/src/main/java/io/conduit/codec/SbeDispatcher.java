@@ -32,8 +32,14 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     <li>a handler is registered for the schema id and template id;</li>
  *     <li>the version is at least the registration's minimum, and a message that claims the reader's version or a
  *     newer one carries at least the reader's block;</li>
- *     <li>for a message with groups or var-data, a walk over them (SBE's {@code sbeDecodedLength()}) stays inside the
- *     record, moves only forwards and ends inside the record.</li>
+ *     <li>a message of an older version than the reader's carries a block that holds every field the reader reads at
+ *     that version (a generated decoder returns a newer field's null value without reading it);</li>
+ *     <li>for a message with groups or var-data, a walk over them, in the decoder's order, finds every group header,
+ *     group entry and var-data field inside the record, and every group entry's block length at least what the
+ *     reader reads of an entry at the acting version. The walk's work is bounded by the record's length whatever the
+ *     counts say: a group whose entries hold no nested group or var-data is passed in one step, and every other
+ *     entry moves the walk on by at least one byte. The order, and the block each version reads, are found once, at
+ *     {@link #register}, from the generated decoder classes ({@code DecoderLayout}).</li>
  * </ol>
  * A message that fails a check is rejected as the {@link UnknownMessagePolicy} says and counted by
  * {@link RejectReason}. The decoder is wrapped with the sender's block length and version, so SBE's
@@ -44,13 +50,15 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     as the reader's: straight on the ring's buffer at the block. Every field such a decoder reads lies inside the
  *     reader's block, which lies inside the sender's block, which check 3 put inside the record, so no access needs a
  *     check of its own. The usual case, a header equal to the reader's own (template, schema, version and block
- *     length), passes checks 2 to 5 with one comparison of the whole 8-byte header and one of the record length.</li>
+ *     length), passes checks 2 to 6 with one comparison of the whole 8-byte header and one of the record length.</li>
  *     <li>Everything else (groups or var-data, or an older sender's shorter block): over a reusable view of just the
  *     record that checks every access a generated decoder makes through it itself, not only when Agrona's bounds
  *     checks are on (docs/CODEC.md says which two ways round it a handler has).</li>
  * </ul>
- * Either way a garbage length from shared memory yields a rejection or an {@link IndexOutOfBoundsException}, never a
- * read outside the record, whatever {@code agrona.disable.bounds.checks} says.
+ * Either way a garbage length from shared memory yields a rejection, never a read outside the record, whatever
+ * {@code agrona.disable.bounds.checks} says; a handler that reads its groups and var-data in schema order reads only
+ * what the walk checked. (One that reads out of order, or past its var-data, gets an
+ * {@link IndexOutOfBoundsException} from the view.)
  * <p>
  * Exceptions thrown by a handler pass through unchanged.
  * <p>
@@ -102,7 +110,8 @@ public final class SbeDispatcher implements MessageHandler
      * @param <D>     type of the generated decoder.
      * @return this, for chaining.
      * @throws IllegalStateException    if a handler is already registered for that schema and template.
-     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1).
+     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1), or the decoder does not
+     *                                  read its group headers and var-data lengths as generated SBE decoders do.
      */
     public <D extends MessageDecoderFlyweight> SbeDispatcher register(
         final D decoder, final SbeMessageHandler<? super D> handler)
@@ -120,8 +129,9 @@ public final class SbeDispatcher implements MessageHandler
      * @param <D>        type of the generated decoder.
      * @return this, for chaining.
      * @throws IllegalStateException    if a handler is already registered for that schema and template.
-     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1) or minVersion is out of
-     *                                  range.
+     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1), minVersion is out of
+     *                                  range, or the decoder does not read its group headers and var-data lengths as
+     *                                  generated SBE decoders do.
      */
     public <D extends MessageDecoderFlyweight> SbeDispatcher register(
         final D decoder, final int minVersion, final SbeMessageHandler<? super D> handler)
@@ -147,13 +157,14 @@ public final class SbeDispatcher implements MessageHandler
 
         final boolean fixedLength = isFixedLength(decoder);
         final boolean variableLength = !fixedLength && hasVariableLength(decoder);
+        final DecoderLayout layout = new DecoderLayout(decoder);
         Registration<?>[] registrations = this.registrations;
         if (templateId >= registrations.length)
         {
             registrations = Arrays.copyOf(registrations, templateId + 1);
         }
         registrations[templateId] = new Registration<>(
-            decoder, handler, minVersion, fixedLength, variableLength, registrations[templateId]);
+            decoder, handler, minVersion, fixedLength, variableLength, layout, registrations[templateId]);
         this.registrations = registrations;
         schemaIds.add(schemaId);
         return this;
@@ -289,8 +300,8 @@ public final class SbeDispatcher implements MessageHandler
     }
 
     /**
-     * The other path: check the version, wrap the decoder over the checked view of the record and, for a message with
-     * groups or var-data, walk them before the handler sees the message.
+     * The other path: check the version and the block against it, for a message with groups or var-data walk them
+     * over the checked view of the record, then wrap the decoder over that view and hand it to the handler.
      */
     private void dispatchOverView(
         final Registration<?> registration,
@@ -315,46 +326,26 @@ public final class SbeDispatcher implements MessageHandler
             return;
         }
 
-        final CheckedBuffer view = this.view;
-        view.wrapRegion(buffer, offset, length);
-        final MessageDecoderFlyweight decoder = registration.decoder;
-        decoder.wrap(view, HEADER_LENGTH, blockLength, version);
-        if (registration.variableLength && !checkDecodedLength(decoder, length))
+        final DecoderLayout layout = registration.layout;
+        if (version < registration.readerVersion && blockLength < layout.minBlockLength(version))
         {
-            reject(RejectReason.MALFORMED, "groups or var-data run outside the record",
+            reject(RejectReason.MALFORMED,
+                UnknownMessagePolicy.THROW == policy ? layout.blockDetail(version, blockLength) : null,
                 typeId, registration.schemaId, registration.templateId, version, blockLength, length);
             return;
         }
 
-        registration.dispatch();
-    }
-
-    /**
-     * Walk the message's groups and var-data with reads checked against the record and forced forwards, then check
-     * that the walk ended inside the record and after the last length it read.
-     */
-    private boolean checkDecodedLength(final MessageDecoderFlyweight decoder, final int length)
-    {
         final CheckedBuffer view = this.view;
-        int decodedLength;
-        int readEnd;
-        view.beginForwardOnlyReads();
-        try
+        view.wrapRegion(buffer, offset, length);
+        if (registration.variableLength && !layout.walk(view, version, blockLength, length))
         {
-            decodedLength = decoder.sbeDecodedLength();
-        }
-        catch (final RuntimeException ex)
-        {
-            // the view refused a read outside the record or backwards: a garbage count or length
-            decodedLength = -1;
-        }
-        finally
-        {
-            readEnd = view.endForwardOnlyReads();
+            reject(RejectReason.MALFORMED, UnknownMessagePolicy.THROW == policy ? layout.failureDetail() : null,
+                typeId, registration.schemaId, registration.templateId, version, blockLength, length);
+            return;
         }
 
-        final long end = (long)HEADER_LENGTH + decodedLength;
-        return decodedLength >= 0 && end >= readEnd && end <= length;
+        registration.decoder.wrap(view, HEADER_LENGTH, blockLength, version);
+        registration.dispatch();
     }
 
     private void reject(
@@ -435,6 +426,7 @@ public final class SbeDispatcher implements MessageHandler
         private final int readerBlockLength;
         private final boolean fixedLength;
         private final boolean variableLength;
+        private final DecoderLayout layout;
         // shortest sender's block decoded straight from the ring's buffer: the reader's if fixed length, else none
         private final int directBlockLength;
         // the fast path in onMessage: a header equal to this (the reader's block and version) in a record at least
@@ -449,6 +441,7 @@ public final class SbeDispatcher implements MessageHandler
             final int minVersion,
             final boolean fixedLength,
             final boolean variableLength,
+            final DecoderLayout layout,
             final Registration<?> next)
         {
             this.decoder = decoder;
@@ -460,6 +453,7 @@ public final class SbeDispatcher implements MessageHandler
             this.readerBlockLength = decoder.sbeBlockLength();
             this.fixedLength = fixedLength;
             this.variableLength = variableLength;
+            this.layout = layout;
             this.directBlockLength = fixedLength ? readerBlockLength : Integer.MAX_VALUE;
             this.directHeader = MessageHeaderDescriptor.header(readerBlockLength, templateId, schemaId, readerVersion);
             this.directLength = fixedLength && minVersion <= readerVersion ?

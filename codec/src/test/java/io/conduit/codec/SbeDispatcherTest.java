@@ -451,28 +451,41 @@ class SbeDispatcherTest
         assertTrue(received.size() > iterations / 4, "handled=" + received.size());
     }
 
+    /**
+     * A version 1 reader of a version 0 message reads the version 0 fields from the sender's block and returns the
+     * null value for the field version 1 added, reading nothing past the block. A version 0 block shorter than the
+     * version 0 fields is malformed, however long the record: the reader would take bid from past the block.
+     */
     @Test
-    void shouldReadAShortBlockFromAnOlderVersionThroughTheViewAndNeverPastTheRecord()
+    void shouldReadAnOlderVersionsBlockThroughTheViewAndRejectOneShorterThanThatVersionsFields()
     {
         final List<String> quotes = new ArrayList<>();
         final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW).register(
             new io.conduit.codec.sbe.evolution.v1.QuoteDecoder(),
             (quote) -> quotes.add(quote.quoteId() + "," + quote.bid() + "," + quote.ask()));
 
-        // a version 0 header with an 8-byte block: older than the reader, so accepted, but shorter than any version's
+        // a version 0 header with an 8-byte block: version 0's fields, quoteId and bid, take 16
         buffer.setMemory(0, buffer.capacity(), (byte)0);
         MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, Long.BYTES, QuoteEncoder.TEMPLATE_ID,
             QuoteEncoder.SCHEMA_ID, 0);
         buffer.putLong(RECORD_OFFSET + HEADER_LENGTH, 7, BYTE_ORDER);
-        final IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class,
-            () -> dispatcher.onMessage(QuoteEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + Long.BYTES));
-        assertTrue(ex.getMessage().startsWith("record view read out of bounds"), ex.getMessage());
-
-        // the same block in a record long enough for the reader's fields: read, from inside the record
         buffer.putLong(RECORD_OFFSET + HEADER_LENGTH + Long.BYTES, 8, BYTE_ORDER);
+        for (final int length : new int[]{ HEADER_LENGTH + Long.BYTES, HEADER_LENGTH + 2 * Long.BYTES })
+        {
+            final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+                () -> dispatcher.onMessage(QuoteEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+            assertSame(RejectReason.MALFORMED, ex.reason());
+            assertTrue(ex.getMessage().contains("blockLength=8 below the 16 bytes the reader reads at version 0 " +
+                "(up to field bid)"), ex.getMessage());
+        }
+        assertEquals(2, dispatcher.rejectedCount(RejectReason.MALFORMED));
+
+        // the version 0 block as version 0 sends it: both fields read from inside it, ask is its null value
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.BLOCK_LENGTH_OFFSET, (short)(2 * Long.BYTES),
+            BYTE_ORDER);
         dispatcher.onMessage(QuoteEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + 2 * Long.BYTES);
         assertEquals(List.of("7,8," + io.conduit.codec.sbe.evolution.v1.QuoteDecoder.askNullValue()), quotes);
-        assertEquals(0, dispatcher.rejectedCount());
+        assertEquals(2, dispatcher.rejectedCount());
     }
 
     @Test

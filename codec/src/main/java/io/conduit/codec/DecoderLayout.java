@@ -1,0 +1,625 @@
+package io.conduit.codec;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.sbe.MessageDecoderFlyweight;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
+
+/**
+ * What a generated SBE decoder reads, found once at {@link SbeDispatcher#register}, and the walk that checks a
+ * record's groups and var-data against it before a handler sees the record.
+ * <p>
+ * For each acting version it holds:
+ * <ul>
+ *     <li>the shortest message block, and the shortest entry of each group, that holds every field the decoder reads
+ *     at that version: the end of the furthest field whose {@code sinceVersion} is at most that version (a generated
+ *     decoder returns a newer field's null value and reads nothing), from the static {@code xxxEncodingOffset()},
+ *     {@code xxxEncodingLength()} and {@code xxxSinceVersion()} of the decoder and of its group classes;</li>
+ *     <li>the message's groups and var-data fields in the order the decoder reads them, nested groups and var-data
+ *     inside their group. These are found by running the decoder's own {@code sbeDecodedLength()} over a probe
+ *     buffer that notes which generated method made each read (a group decoder's {@code wrap}, a
+ *     {@code skipXxx} for var-data) and answers one 0-byte entry for every group and 0 for every var-data length,
+ *     so each group and var-data field present at that version is read exactly once, in order.</li>
+ * </ul>
+ * The walk reads each group header and var-data length where the decoder will read it and fails if a header or
+ * var-data runs past the record, or if a group's entry block length is shorter than the fields the reader reads at
+ * the acting version. Its work is bounded by the record's length, whatever the counts say: a group whose entries hold
+ * no nested group or var-data at the acting version is passed in one step ({@code count * blockLength}, which is legal
+ * to be 0), and any other group's entries are walked one by one, each moving the position on by at least the headers
+ * it holds (one byte or more), with the position kept inside the record.
+ * <p>
+ * Threading: built by the registering thread; {@link #walk} and the {@code *Detail} methods are called by the one
+ * thread that reads the ring, the same that owns the dispatcher's view.
+ */
+final class DecoderLayout
+{
+    private static final int HEADER_OUTSIDE = 1;
+    private static final int DATA_OUTSIDE = 2;
+    private static final int ENTRY_TOO_SHORT = 3;
+    private static final int ENTRIES_OUTSIDE = 4;
+
+    private final int readerVersion;
+    // each indexed by acting version, 0 to readerVersion
+    private final int[] minBlockLengths;
+    private final String[] minBlockFields;
+    private final Element[][] elements;
+
+    // the last failed walk, for failureDetail
+    private int failure;
+    private Element failedElement;
+    private int failedVersion;
+    private long failedPosition;
+    private long failedLength;
+    private long failedCount;
+
+    /**
+     * @param decoder a generated decoder; it is left wrapped over a probe buffer.
+     * @throws IllegalArgumentException if its group headers or var-data lengths are not read as generated SBE
+     *                                  decoders read them.
+     */
+    DecoderLayout(final MessageDecoderFlyweight decoder)
+    {
+        final Class<?> type = decoder.getClass();
+        readerVersion = decoder.sbeSchemaVersion();
+        minBlockLengths = new int[readerVersion + 1];
+        minBlockFields = new String[readerVersion + 1];
+        elements = new Element[readerVersion + 1][];
+
+        // what is read changes only at a version some field, group or var-data was added in
+        final TreeSet<Integer> versions = new TreeSet<>();
+        versions.add(0);
+        addSinceVersions(type, versions);
+        for (int version = 0; version <= readerVersion; version++)
+        {
+            if (versions.contains(version))
+            {
+                final Field furthest = furthestField(type, version);
+                minBlockLengths[version] = furthest.end;
+                minBlockFields[version] = furthest.name;
+                elements[version] = probe(decoder, version);
+            }
+            else
+            {
+                minBlockLengths[version] = minBlockLengths[version - 1];
+                minBlockFields[version] = minBlockFields[version - 1];
+                elements[version] = elements[version - 1];
+            }
+        }
+    }
+
+    /**
+     * @param version a version at most the reader's.
+     * @return the shortest message block that holds every field the reader reads at that version.
+     */
+    int minBlockLength(final int version)
+    {
+        return minBlockLengths[version];
+    }
+
+    /**
+     * @param version     the sender's version, at most the reader's.
+     * @param blockLength the sender's block length, below {@link #minBlockLength(int)}.
+     * @return what is wrong with the block, for a rejection.
+     */
+    String blockDetail(final int version, final int blockLength)
+    {
+        return "message block: blockLength=" + blockLength + " below the " + minBlockLengths[version] +
+            " bytes the reader reads at version " + version + " (up to field " + minBlockFields[version] + ")";
+    }
+
+    /**
+     * Walk the groups and var-data of a record whose header and block were checked.
+     *
+     * @param view        the record, offset 0 at its SBE header.
+     * @param version     the sender's version.
+     * @param blockLength the sender's block length, inside the record.
+     * @param length      the record's length.
+     * @return whether every group header, group entry and var-data field lies inside the record and every entry holds
+     * the fields the reader reads at the acting version; if not, {@link #failureDetail()} says why.
+     */
+    boolean walk(final DirectBuffer view, final int version, final int blockLength, final int length)
+    {
+        final int actingVersion = Math.min(version, readerVersion);
+        failedVersion = actingVersion;
+        return walk(elements[actingVersion], view, HEADER_LENGTH + blockLength, length) >= 0;
+    }
+
+    /**
+     * @return why the last {@link #walk} failed, for a rejection.
+     */
+    String failureDetail()
+    {
+        final Element element = failedElement;
+        final String name = (element.group ? "group " : "var-data ") + element.name + ": ";
+        switch (failure)
+        {
+            case HEADER_OUTSIDE:
+                return name + "header at " + failedPosition + " (" + element.headerLength +
+                    " bytes) runs past the record";
+            case DATA_OUTSIDE:
+                return name + "length=" + failedLength + " at " + failedPosition + " runs past the record";
+            case ENTRY_TOO_SHORT:
+                return name + "entry blockLength=" + failedLength + " below the " +
+                    element.minBlockLength + " bytes the reader reads at version " + failedVersion +
+                    " (up to field " + element.minBlockField + "), count=" + failedCount + " at " + failedPosition;
+            default:
+                return name + "count=" + failedCount + " entries of blockLength=" + failedLength + " from " +
+                    failedPosition + " run past the record";
+        }
+    }
+
+    /**
+     * @return the position after the elements, or -1 after noting the failure.
+     */
+    private long walk(final Element[] elements, final DirectBuffer view, final long start, final int length)
+    {
+        long position = start;
+        for (final Element element : elements)
+        {
+            if (position + element.headerLength > length)
+            {
+                return fail(HEADER_OUTSIDE, element, position, 0, 0);
+            }
+            final int headerOffset = (int)position;
+            position += element.headerLength;
+            // a group's entry block length, or a var-data field's length
+            final long blockOrDataLength = read(view, headerOffset + element.lengthOffset, element.lengthWidth,
+                element.byteOrder);
+            if (!element.group)
+            {
+                position += blockOrDataLength;
+                if (position > length)
+                {
+                    return fail(DATA_OUTSIDE, element, headerOffset, blockOrDataLength, 0);
+                }
+                continue;
+            }
+
+            final long count = read(view, headerOffset + element.countOffset, element.countWidth, element.byteOrder);
+            if (blockOrDataLength < element.minBlockLength)
+            {
+                return fail(ENTRY_TOO_SHORT, element, headerOffset, blockOrDataLength, count);
+            }
+            position = walkEntries(element, view, position, blockOrDataLength, count, length);
+            if (position < 0)
+            {
+                return position;
+            }
+        }
+        return position;
+    }
+
+    private long walkEntries(
+        final Element group,
+        final DirectBuffer view,
+        final long start,
+        final long blockLength,
+        final long count,
+        final int length)
+    {
+        final Element[] children = group.children;
+        if (0 == children.length)
+        {
+            // nothing in an entry but its block: one step for all of them (blockLength and count are below 2^32)
+            if (0 != count && blockLength > (length - start) / count)
+            {
+                return fail(ENTRIES_OUTSIDE, group, start, blockLength, count);
+            }
+            return start + blockLength * count;
+        }
+
+        // each entry moves the position on by at least its children's headers, so this loops at most length times
+        long position = start;
+        for (long i = 0; i < count; i++)
+        {
+            position += blockLength;
+            if (position > length)
+            {
+                return fail(ENTRIES_OUTSIDE, group, start, blockLength, count);
+            }
+            position = walk(children, view, position, length);
+            if (position < 0)
+            {
+                return position;
+            }
+        }
+        return position;
+    }
+
+    private long fail(
+        final int failure, final Element element, final long position, final long length, final long count)
+    {
+        this.failure = failure;
+        failedElement = element;
+        failedPosition = position;
+        failedLength = length;
+        failedCount = count;
+        return -1;
+    }
+
+    private static long read(final DirectBuffer view, final int index, final int width, final ByteOrder byteOrder)
+    {
+        switch (width)
+        {
+            case Byte.BYTES:
+                return view.getByte(index) & 0xFFL;
+            case Short.BYTES:
+                return view.getShort(index, byteOrder) & 0xFFFFL;
+            default:
+                return view.getInt(index, byteOrder) & 0xFFFF_FFFFL;
+        }
+    }
+
+    /**
+     * Run the decoder's own walk over a probe and turn the reads it made into the elements present at the version.
+     */
+    private static Element[] probe(final MessageDecoderFlyweight decoder, final int version)
+    {
+        final Probe probe = new Probe();
+        final int blockLength = decoder.sbeBlockLength();
+        decoder.wrap(probe, HEADER_LENGTH, blockLength, version);
+        final int decodedLength = decoder.sbeDecodedLength();
+        final Cursor cursor = new Cursor(decoder, probe.reads, HEADER_LENGTH + blockLength);
+        final Element[] elements = level(decoder.getClass(), "", cursor, version);
+        if (cursor.next != probe.reads.size() || HEADER_LENGTH + decodedLength != cursor.position)
+        {
+            throw cursor.unsupported("reads not understood after " + cursor.next + " of " + probe.reads.size());
+        }
+        return elements;
+    }
+
+    private static Element[] level(final Class<?> type, final String prefix, final Cursor cursor, final int version)
+    {
+        final List<Element> elements = new ArrayList<>();
+        while (cursor.next < cursor.reads.size())
+        {
+            final Read read = cursor.reads.get(cursor.next);
+            if (isGroupHeaderRead(read) && type == read.type.getDeclaringClass())
+            {
+                elements.add(group(read.type, prefix, cursor, version));
+            }
+            else if (type == read.type && read.method.startsWith("skip") && read.method.length() > 4)
+            {
+                elements.add(varData(type, prefix, cursor));
+            }
+            else
+            {
+                break;
+            }
+        }
+        return elements.toArray(new Element[0]);
+    }
+
+    private static Element group(final Class<?> type, final String prefix, final Cursor cursor, final int version)
+    {
+        final String simpleName = type.getSimpleName();
+        final String name = prefix + decapitalize(simpleName.endsWith("Decoder") ?
+            simpleName.substring(0, simpleName.length() - "Decoder".length()) : simpleName);
+        final Read blockLengthRead = cursor.reads.get(cursor.next++);
+        final Read countRead = cursor.next < cursor.reads.size() ? cursor.reads.get(cursor.next++) : null;
+        if (null == countRead || type != countRead.type || !isGroupHeaderRead(countRead))
+        {
+            throw cursor.unsupported("group " + name + " header is not two reads in wrap");
+        }
+        final int headerOffset = cursor.position;
+        final int headerLength = staticInt(type, "sbeHeaderSize", -1);
+        cursor.position += headerLength;
+        final int lengthOffset = cursor.offsetInHeader(name, blockLengthRead, headerOffset, headerLength);
+        final int countOffset = cursor.offsetInHeader(name, countRead, headerOffset, headerLength);
+        final Element[] children = level(type, name + ".", cursor, version);
+        final Field furthest = furthestField(type, version);
+        return new Element(name, true, headerLength, lengthOffset, blockLengthRead.width, countOffset,
+            countRead.width, blockLengthRead.byteOrder, furthest.end, furthest.name, children);
+    }
+
+    private static Element varData(final Class<?> type, final String prefix, final Cursor cursor)
+    {
+        final Read lengthRead = cursor.reads.get(cursor.next++);
+        final String field = decapitalize(lengthRead.method.substring("skip".length()));
+        final String name = prefix + field;
+        final int headerOffset = cursor.position;
+        final int headerLength = staticInt(type, field + "HeaderLength", lengthRead.width);
+        cursor.position += headerLength;
+        final int lengthOffset = cursor.offsetInHeader(name, lengthRead, headerOffset, headerLength);
+        return new Element(name, false, headerLength, lengthOffset, lengthRead.width, 0, 0, lengthRead.byteOrder,
+            0, null, new Element[0]);
+    }
+
+    /**
+     * The furthest-ending field that a decoder or group decoder class reads at the version, from its static
+     * {@code xxxEncodingOffset()}, {@code xxxEncodingLength()} and {@code xxxSinceVersion()}.
+     */
+    private static Field furthestField(final Class<?> type, final int version)
+    {
+        final String offsetSuffix = "EncodingOffset";
+        Field furthest = new Field("none", 0);
+        for (final Method method : type.getDeclaredMethods())
+        {
+            final String methodName = method.getName();
+            if (methodName.endsWith(offsetSuffix) && isStaticIntGetter(method))
+            {
+                final String field = methodName.substring(0, methodName.length() - offsetSuffix.length());
+                final int end = staticInt(type, methodName, -1) + staticInt(type, field + "EncodingLength", -1);
+                if (staticInt(type, field + "SinceVersion", 0) <= version &&
+                    (end > furthest.end || (end == furthest.end && field.compareTo(furthest.name) < 0)))
+                {
+                    furthest = new Field(field, end);
+                }
+            }
+        }
+        return furthest;
+    }
+
+    private static void addSinceVersions(final Class<?> type, final TreeSet<Integer> versions)
+    {
+        for (final Method method : type.getDeclaredMethods())
+        {
+            if (method.getName().endsWith("SinceVersion") && isStaticIntGetter(method))
+            {
+                versions.add(staticInt(type, method.getName(), 0));
+            }
+        }
+        for (final Class<?> nested : type.getDeclaredClasses())
+        {
+            addSinceVersions(nested, versions);
+        }
+    }
+
+    private static boolean isStaticIntGetter(final Method method)
+    {
+        return Modifier.isStatic(method.getModifiers()) && Modifier.isPublic(method.getModifiers()) &&
+            0 == method.getParameterCount() && int.class == method.getReturnType();
+    }
+
+    private static int staticInt(final Class<?> type, final String methodName, final int missing)
+    {
+        try
+        {
+            final Method method = type.getDeclaredMethod(methodName);
+            if (!isStaticIntGetter(method))
+            {
+                return missing;
+            }
+            return (int)method.invoke(null);
+        }
+        catch (final NoSuchMethodException ex)
+        {
+            if (missing < 0)
+            {
+                throw new IllegalArgumentException("generated decoder method missing: " + type.getName() + "." +
+                    methodName + "()", ex);
+            }
+            return missing;
+        }
+        catch (final IllegalAccessException | InvocationTargetException ex)
+        {
+            throw new IllegalArgumentException("cannot call " + type.getName() + "." + methodName + "()", ex);
+        }
+    }
+
+    private static boolean isGroupHeaderRead(final Read read)
+    {
+        return "wrap".equals(read.method) && null != read.type.getDeclaringClass() &&
+            Iterable.class.isAssignableFrom(read.type);
+    }
+
+    private static String decapitalize(final String name)
+    {
+        return name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1);
+    }
+
+    /**
+     * A group, or a var-data field, present at one version: where its header is and what it holds.
+     */
+    private static final class Element
+    {
+        private final String name;
+        private final boolean group;
+        private final int headerLength;
+        // where in the header the group's entry block length, or the var-data length, is, and its width in bytes
+        private final int lengthOffset;
+        private final int lengthWidth;
+        private final int countOffset;
+        private final int countWidth;
+        private final ByteOrder byteOrder;
+        private final int minBlockLength;
+        private final String minBlockField;
+        private final Element[] children;
+
+        private Element(
+            final String name,
+            final boolean group,
+            final int headerLength,
+            final int lengthOffset,
+            final int lengthWidth,
+            final int countOffset,
+            final int countWidth,
+            final ByteOrder byteOrder,
+            final int minBlockLength,
+            final String minBlockField,
+            final Element[] children)
+        {
+            this.name = name;
+            this.group = group;
+            this.headerLength = headerLength;
+            this.lengthOffset = lengthOffset;
+            this.lengthWidth = lengthWidth;
+            this.countOffset = countOffset;
+            this.countWidth = countWidth;
+            this.byteOrder = byteOrder;
+            this.minBlockLength = minBlockLength;
+            this.minBlockField = minBlockField;
+            this.children = children;
+        }
+    }
+
+    private static final class Field
+    {
+        private final String name;
+        private final int end;
+
+        private Field(final String name, final int end)
+        {
+            this.name = name;
+            this.end = end;
+        }
+    }
+
+    private static final class Read
+    {
+        private final Class<?> type;
+        private final String method;
+        private final int index;
+        private final int width;
+        private final ByteOrder byteOrder;
+
+        private Read(final Class<?> type, final String method, final int index, final int width,
+            final ByteOrder byteOrder)
+        {
+            this.type = type;
+            this.method = method;
+            this.index = index;
+            this.width = width;
+            this.byteOrder = byteOrder;
+        }
+    }
+
+    /**
+     * Where the probe's reads are turned into elements: the next read, and the position the walk has reached, every
+     * entry being 0 bytes and every var-data field empty.
+     */
+    private static final class Cursor
+    {
+        private final MessageDecoderFlyweight decoder;
+        private final List<Read> reads;
+        private int next;
+        private int position;
+
+        private Cursor(final MessageDecoderFlyweight decoder, final List<Read> reads, final int position)
+        {
+            this.decoder = decoder;
+            this.reads = reads;
+            this.position = position;
+        }
+
+        private int offsetInHeader(final String name, final Read read, final int headerOffset, final int headerLength)
+        {
+            final int offset = read.index - headerOffset;
+            final int width = read.width;
+            if ((Byte.BYTES != width && Short.BYTES != width && Integer.BYTES != width) ||
+                offset < 0 || offset > headerLength - width)
+            {
+                throw unsupported(name + ": a " + width + "-byte read at " + offset + " of a " + headerLength +
+                    "-byte header");
+            }
+            return offset;
+        }
+
+        private IllegalArgumentException unsupported(final String detail)
+        {
+            return new IllegalArgumentException("cannot derive the group and var-data layout of " +
+                decoder.getClass().getName() + ": " + detail);
+        }
+    }
+
+    /**
+     * A buffer for the decoder's own walk that reads no memory: it notes each read and the generated method that made
+     * it, and answers 0 for a group's block length, 1 for its count and 0 for a var-data length.
+     */
+    private static final class Probe extends UnsafeBuffer
+    {
+        private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+        private final List<Read> reads = new ArrayList<>();
+        private Class<?> awaitingCount;
+
+        private Probe()
+        {
+            super(new byte[Long.BYTES]);
+        }
+
+        @Override
+        public byte getByte(final int index)
+        {
+            return (byte)read(index, Byte.BYTES, ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public short getShort(final int index)
+        {
+            return (short)read(index, Short.BYTES, ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public short getShort(final int index, final ByteOrder byteOrder)
+        {
+            return (short)read(index, Short.BYTES, byteOrder);
+        }
+
+        @Override
+        public char getChar(final int index)
+        {
+            return (char)read(index, Character.BYTES, ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public char getChar(final int index, final ByteOrder byteOrder)
+        {
+            return (char)read(index, Character.BYTES, byteOrder);
+        }
+
+        @Override
+        public int getInt(final int index)
+        {
+            return read(index, Integer.BYTES, ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public int getInt(final int index, final ByteOrder byteOrder)
+        {
+            return read(index, Integer.BYTES, byteOrder);
+        }
+
+        @Override
+        public long getLong(final int index)
+        {
+            return read(index, Long.BYTES, ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public long getLong(final int index, final ByteOrder byteOrder)
+        {
+            return read(index, Long.BYTES, byteOrder);
+        }
+
+        private int read(final int index, final int width, final ByteOrder byteOrder)
+        {
+            final StackWalker.StackFrame caller = STACK.walk((frames) -> frames
+                .filter((frame) -> Probe.class != frame.getDeclaringClass())
+                .findFirst()
+                .orElseThrow());
+            final Read read = new Read(caller.getDeclaringClass(), caller.getMethodName(), index, width, byteOrder);
+            reads.add(read);
+            if (isGroupHeaderRead(read))
+            {
+                // a group decoder's wrap reads the entry block length, then the count
+                if (read.type == awaitingCount)
+                {
+                    awaitingCount = null;
+                    return 1;
+                }
+                awaitingCount = read.type;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package io.conduit.codec;
+
+import io.conduit.codec.sbe.evolution.v1.OrderDecoder;
+import io.conduit.codec.sbe.evolution.v1.OrderEncoder;
+import io.conduit.codec.sbe.groups.GroveDecoder;
+import io.conduit.codec.sbe.groups.GroveEncoder;
+import io.conduit.codec.sbe.groups.TreeDecoder;
+import io.conduit.codec.sbe.groups.TreeEncoder;
+import io.conduit.codec.sbe.sensor.Quality;
+import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
+import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
+import io.conduit.codec.sbe.sensor.Unit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.sbe.MessageEncoderFlyweight;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.conduit.codec.MessageHeaderDescriptor.BYTE_ORDER;
+import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The block lengths on the wire against what the reader reads: a group entry or a message block shorter than the
+ * fields the reader reads at the sender's version is rejected as {@link RejectReason#MALFORMED} before a handler sees
+ * it, where it used to decode the next entry's or the trailing bytes; the walk over groups does work bounded by the
+ * record's length, whatever the counts; and legitimate messages, across versions, empty and at their largest, still
+ * decode.
+ */
+class SbeDispatcherGroupsTest
+{
+    private static final int RECORD_OFFSET = 64;
+    private static final int GROUP_HEADER_LENGTH = 4;
+    private static final int MAX_COUNT = 65535;
+    private static final int SENSOR_BATCH_GROUP_OFFSET = HEADER_LENGTH + SensorBatchEncoder.BLOCK_LENGTH;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * 1024 * 1024));
+    private final List<String> received = new ArrayList<>();
+    private final SbeDispatcher dropping = register(new SbeDispatcher(UnknownMessagePolicy.DROP));
+    private final SbeDispatcher throwing = register(new SbeDispatcher(UnknownMessagePolicy.THROW));
+
+    @Test
+    void shouldRejectAnEntryBlockLengthOfZeroInsteadOfDecodingTheTrailingBytes()
+    {
+        final int length = encodeSensorBatch(1);
+        assertEquals(54, length);
+        putGroupHeader(SENSOR_BATCH_GROUP_OFFSET, 0, 1);
+
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(1, dropping.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(List.of(), received);
+
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> throwing.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+        assertSame(RejectReason.MALFORMED, ex.reason());
+        assertContains(ex.getMessage(), "group readings", "blockLength=0", "26 bytes", "version 0", "quality");
+        assertEquals(List.of(), received);
+    }
+
+    @Test
+    void shouldRejectEntriesSentWithAnOlderVersionsBlockLengthUnderTheNewerVersion()
+    {
+        // version 1 legs entries are 9 bytes (side was added); these are sent as 8, so side would be the next legId
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, OrderEncoder.BLOCK_LENGTH, OrderEncoder.TEMPLATE_ID,
+            OrderEncoder.SCHEMA_ID, 1);
+        int at = RECORD_OFFSET + HEADER_LENGTH + OrderEncoder.BLOCK_LENGTH;
+        putGroupHeader(at - RECORD_OFFSET, 8, 2);
+        at += GROUP_HEADER_LENGTH;
+        for (int i = 0; i < 2; i++)
+        {
+            buffer.putInt(at, 10 + i, BYTE_ORDER);
+            buffer.putInt(at + 4, 1, BYTE_ORDER);
+            at += 8;
+        }
+        buffer.putShort(at, (short)0, BYTE_ORDER);
+        final int length = at + 2 - RECORD_OFFSET;
+
+        final List<String> orders = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new OrderDecoder(), (order) -> orders.add("order " + order.orderId()));
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> dispatcher.onMessage(OrderEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+        assertSame(RejectReason.MALFORMED, ex.reason());
+        assertContains(ex.getMessage(), "group legs", "blockLength=8", "9 bytes", "version 1", "side");
+        assertEquals(List.of(), orders);
+
+        // the same entries under version 0, which has no side: read as they are
+        buffer.putShort(RECORD_OFFSET + MessageHeaderDescriptor.VERSION_OFFSET, (short)0, BYTE_ORDER);
+        final SbeDispatcher lenient = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new OrderDecoder(), (order) ->
+            {
+                final StringBuilder text = new StringBuilder("order");
+                for (final OrderDecoder.LegsDecoder leg : order.legs())
+                {
+                    text.append(' ').append(leg.legId()).append('/').append(leg.side());
+                }
+                orders.add(text.toString());
+            });
+        lenient.onMessage(OrderEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(List.of("order 10/" + OrderDecoder.LegsDecoder.sideNullValue() + " 11/" +
+            OrderDecoder.LegsDecoder.sideNullValue()), orders);
+    }
+
+    @Test
+    void shouldCountAShortEntryAsADropInsteadOfLettingTheHandlerThrow()
+    {
+        final int length = encodeSensorBatch(1);
+        putGroupHeader(SENSOR_BATCH_GROUP_OFFSET, 13, 2);
+
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(1, dropping.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(1, dropping.rejectedCount());
+        assertEquals(List.of(), received);
+
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> throwing.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+        assertSame(RejectReason.MALFORMED, ex.reason());
+        assertContains(ex.getMessage(), "group readings", "blockLength=13", "26 bytes");
+    }
+
+    @Test
+    void shouldRejectNestedGroupsOfShortEntriesQuickly()
+    {
+        final int length = encodeNestedMaxCounts(1);
+        final List<String> trees = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new TreeDecoder(), (tree) -> trees.add("tree " + tree.treeId()));
+
+        final RejectedMessageException ex = assertTimeoutPreemptively(Duration.ofSeconds(5),
+            () -> assertThrows(RejectedMessageException.class,
+                () -> dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length)));
+        assertSame(RejectReason.MALFORMED, ex.reason());
+        assertContains(ex.getMessage(), "group branches", "blockLength=0", "4 bytes", "weight");
+        assertEquals(List.of(), trees);
+    }
+
+    @Test
+    void shouldWalkLegitimateNestedGroupsOfEmptyEntriesInTimeBoundedByTheRecord()
+    {
+        // version 0 entries of both groups have no fields, so 0-byte entries are what a version 0 sender sends: the
+        // inner groups' 65535 entries each are taken in one step, the outer group's one by one (each holds a header)
+        final int length = encodeNestedMaxCounts(0);
+        final List<String> trees = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new TreeDecoder(), (tree) ->
+            {
+                final TreeDecoder.BranchesDecoder branches = tree.branches();
+                final TreeDecoder.BranchesDecoder first = branches.next();
+                trees.add("tree " + tree.treeId() + " branches=" + branches.count() + " weight=" + first.weight() +
+                    " leaves=" + first.leaves().count() + " roots=" + tree.roots().count());
+            });
+
+        assertTimeoutPreemptively(Duration.ofSeconds(5),
+            () -> dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+        assertEquals(List.of("tree 3 branches=65535 weight=" + TreeDecoder.BranchesDecoder.weightNullValue() +
+            " leaves=65535 roots=0"), trees);
+
+        // one byte short: the last outer entry's inner header runs past the record
+        final RejectedMessageException ex = assertTimeoutPreemptively(Duration.ofSeconds(5),
+            () -> assertThrows(RejectedMessageException.class,
+                () -> dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length - 1)));
+        assertSame(RejectReason.MALFORMED, ex.reason());
+        assertContains(ex.getMessage(), "group branches.leaves", "runs past the record");
+    }
+
+    @Test
+    void shouldDecodeNestedGroupsGroupsAddedLaterAndVarDataInsideEntries()
+    {
+        final List<String> seen = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new TreeDecoder(), (tree) ->
+            {
+                final StringBuilder text = new StringBuilder("tree ").append(tree.treeId());
+                for (final TreeDecoder.BranchesDecoder branch : tree.branches())
+                {
+                    text.append(" b").append(branch.weight());
+                    for (final TreeDecoder.BranchesDecoder.LeavesDecoder leaf : branch.leaves())
+                    {
+                        text.append(" l").append(leaf.size());
+                    }
+                }
+                for (final TreeDecoder.RootsDecoder root : tree.roots())
+                {
+                    text.append(" r").append(root.depth());
+                }
+                seen.add(text.append(' ').append(tree.label()).toString());
+            })
+            .register(new GroveDecoder(), (grove) ->
+            {
+                final StringBuilder text = new StringBuilder("grove ").append(grove.groveId());
+                for (final GroveDecoder.TreesDecoder tree : grove.trees())
+                {
+                    text.append(' ').append(tree.height()).append(':').append(tree.name());
+                }
+                seen.add(text.append(' ').append(grove.note()).toString());
+            });
+
+        final TreeEncoder tree = wrap(new TreeEncoder());
+        final TreeEncoder.BranchesEncoder branches = tree.treeId(1).branchesCount(2);
+        branches.next().weight(5).leavesCount(2).next().size(6).next().size(7);
+        branches.next().weight(8).leavesCount(0);
+        tree.rootsCount(1).next().depth(9);
+        tree.label("oak");
+        final int treeLength = HEADER_LENGTH + tree.encodedLength();
+        dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, treeLength);
+
+        final GroveEncoder grove = wrap(new GroveEncoder());
+        final GroveEncoder.TreesEncoder trees = grove.groveId(2).treesCount(3);
+        trees.next().height(10).name("elm");
+        trees.next().height(11).name("");
+        trees.next().height(12).name("ash");
+        grove.note("n");
+        final int groveLength = HEADER_LENGTH + grove.encodedLength();
+        dispatcher.onMessage(GroveEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, groveLength);
+
+        assertEquals(List.of("tree 1 b5 l6 l7 b8 r9 oak", "grove 2 10:elm 11: 12:ash n"), seen);
+        assertEquals(0, dispatcher.rejectedCount());
+
+        // a name inside an entry that runs past the record: named
+        final int nameLengthOffset = RECORD_OFFSET + HEADER_LENGTH + GroveEncoder.BLOCK_LENGTH + GROUP_HEADER_LENGTH +
+            GroveEncoder.TreesEncoder.sbeBlockLength();
+        buffer.putShort(nameLengthOffset, (short)200, BYTE_ORDER);
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> dispatcher.onMessage(GroveEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, groveLength));
+        assertContains(ex.getMessage(), "var-data trees.name", "length=200", "runs past the record");
+    }
+
+    @Test
+    void shouldPassEmptyAndLargestGroupsAndVarData()
+    {
+        final int empty = encodeSensorBatch(0);
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, empty);
+        final int largest = encodeSensorBatch(MessageLengths.MAX_SENSOR_BATCH_READINGS);
+        dropping.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, largest);
+        assertEquals(List.of("batch 0 readings", "batch " + MessageLengths.MAX_SENSOR_BATCH_READINGS + " readings"),
+            received);
+
+        final List<String> notes = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new OrderDecoder(), (order) -> notes.add(order.legs().count() + "," + order.noteLength()));
+        final byte[] note = new byte[MAX_COUNT - 1];
+        final OrderEncoder order = wrap(new OrderEncoder());
+        order.orderId(1).price(2).quantity(3).legsCount(0);
+        order.putNote(note, 0, note.length);
+        dispatcher.onMessage(OrderEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + order.encodedLength());
+        final OrderEncoder.LegsEncoder legs = wrap(order).orderId(1).price(2).quantity(3).legsCount(MAX_COUNT - 1);
+        for (int i = 0; i < MAX_COUNT - 1; i++)
+        {
+            legs.next().legId(i).ratio(1).side((byte)1);
+        }
+        order.putNote(note, 0, 0);
+        dispatcher.onMessage(OrderEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + order.encodedLength());
+        assertEquals(List.of("0," + (MAX_COUNT - 1), (MAX_COUNT - 1) + ",0"), notes);
+        assertEquals(0, dropping.rejectedCount() + dispatcher.rejectedCount());
+    }
+
+    @Test
+    void shouldWalkAndRejectGroupsWithoutAllocating()
+    {
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.DROP)
+            .register(new SensorBatchDecoder(), (batch) -> batch.readings());
+        final int length = encodeSensorBatch(3);
+        final UnsafeBuffer shortEntries = new UnsafeBuffer(new byte[RECORD_OFFSET + length]);
+        shortEntries.putBytes(0, buffer, 0, RECORD_OFFSET + length);
+        shortEntries.putShort(RECORD_OFFSET + SENSOR_BATCH_GROUP_OFFSET, (short)8, BYTE_ORDER);
+        final Runnable traffic = () ->
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                dispatcher.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+                dispatcher.onMessage(SensorBatchEncoder.TEMPLATE_ID, shortEntries, RECORD_OFFSET, length);
+            }
+        };
+        traffic.run();
+        final long allocated = Allocations.allocatedBy(traffic);
+
+        assertTrue(allocated < 10_000, "bytes allocated by 20000 messages: " + allocated);
+        assertEquals(20_000, dispatcher.rejectedCount(RejectReason.MALFORMED));
+    }
+
+    /**
+     * A Tree of the given version: both groups at their largest count, every entry 0 bytes long, each outer entry
+     * holding only its inner group's header; about 262 KB, and 65535 * 65535 inner entries for a walk entry by entry.
+     */
+    private int encodeNestedMaxCounts(final int version)
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, TreeEncoder.BLOCK_LENGTH, TreeEncoder.TEMPLATE_ID,
+            TreeEncoder.SCHEMA_ID, version);
+        buffer.putLong(RECORD_OFFSET + HEADER_LENGTH, 3, BYTE_ORDER);
+        int at = HEADER_LENGTH + TreeEncoder.BLOCK_LENGTH;
+        putGroupHeader(at, 0, MAX_COUNT);
+        at += GROUP_HEADER_LENGTH;
+        for (int i = 0; i < MAX_COUNT; i++)
+        {
+            putGroupHeader(at, 0, MAX_COUNT);
+            at += GROUP_HEADER_LENGTH;
+        }
+        if (version >= 1)
+        {
+            putGroupHeader(at, TreeEncoder.RootsEncoder.sbeBlockLength(), 0);
+            at += GROUP_HEADER_LENGTH;
+            buffer.putShort(RECORD_OFFSET + at, (short)0, BYTE_ORDER);
+            at += 2;
+        }
+        return at;
+    }
+
+    private void putGroupHeader(final int recordOffset, final int blockLength, final int count)
+    {
+        buffer.putShort(RECORD_OFFSET + recordOffset, (short)blockLength, BYTE_ORDER);
+        buffer.putShort(RECORD_OFFSET + recordOffset + 2, (short)count, BYTE_ORDER);
+    }
+
+    private SbeDispatcher register(final SbeDispatcher dispatcher)
+    {
+        return dispatcher.register(new SensorBatchDecoder(), (batch) ->
+        {
+            final SensorBatchDecoder.ReadingsDecoder readings = batch.readings();
+            final int count = readings.count();
+            double sum = 0;
+            for (final SensorBatchDecoder.ReadingsDecoder reading : readings)
+            {
+                sum += reading.value() + reading.sensorId() + reading.timestampNs() + reading.unit().value() +
+                    reading.quality().value();
+            }
+            received.add("batch " + count + " readings" + (sum < 0 ? " negative" : ""));
+        });
+    }
+
+    private int encodeSensorBatch(final int count)
+    {
+        final SensorBatchEncoder encoder = wrap(new SensorBatchEncoder());
+        final SensorBatchEncoder.ReadingsEncoder readings = encoder.sourceId(1).batchSequence(2).readingsCount(count);
+        for (int i = 0; i < count; i++)
+        {
+            readings.next().sensorId(i).timestampNs(i).value(i).unit(Unit.HERTZ).quality(Quality.STALE);
+        }
+        return HEADER_LENGTH + encoder.encodedLength();
+    }
+
+    private <E extends MessageEncoderFlyweight> E wrap(final E encoder)
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, encoder.sbeBlockLength(), encoder.sbeTemplateId(),
+            encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
+        encoder.wrap(buffer, RECORD_OFFSET + HEADER_LENGTH);
+        return encoder;
+    }
+
+    private static void assertContains(final String message, final String... parts)
+    {
+        for (final String part : parts)
+        {
+            assertTrue(message.contains(part), "'" + part + "' missing from: " + message);
+        }
+    }
+}
