@@ -16,9 +16,7 @@ import java.nio.charset.StandardCharsets;
  * Checked: the primitive accessors of every width and byte order, the bulk byte accessors and the ASCII/UTF-8
  * "without length" string accessors, which are what SBE-generated codecs call. A check failure is an
  * {@link IndexOutOfBoundsException}. A bulk copy is checked on the caller's side too (the array or buffer copied to
- * or from), which Agrona checks only while its own checks are on. The view also supports a forward-only mode, used while walking a message's
- * groups and var-data to find its length: each read must start at or after the end of the previous one, so a length
- * that would move the walk backwards (a negative or wrapped length) is caught too.
+ * or from), which Agrona checks only while its own checks are on.
  * <p>
  * Not checked beyond Agrona's own checks: the other methods of {@link UnsafeBuffer} (length-prefixed string
  * accessors, number parsers, atomic accessors, {@code wrap}), which generated codecs do not call on it
@@ -33,11 +31,7 @@ import java.nio.charset.StandardCharsets;
 final class CheckedBuffer extends UnsafeBuffer
 {
     private static final byte[] EMPTY = new byte[0];
-    /** Thrown by a read that a forward-only walk refuses; the walk's caller only needs to know that it failed. */
-    static final IndexOutOfBoundsException WALK_REFUSED = new WalkRefused();
 
-    private boolean forwardOnly;
-    private int readFloor;
     private boolean detached;
 
     /**
@@ -95,28 +89,6 @@ final class CheckedBuffer extends UnsafeBuffer
             wrap(EMPTY);
         }
         detached = true;
-    }
-
-    /**
-     * Start forward-only reads: from now on each read must start at or after the end of the previous one.
-     */
-    void beginForwardOnlyReads()
-    {
-        readFloor = 0;
-        forwardOnly = true;
-    }
-
-    /**
-     * End forward-only reads.
-     *
-     * @return the end of the last read made in forward-only mode, 0 if none.
-     */
-    int endForwardOnlyReads()
-    {
-        final int end = readFloor;
-        forwardOnly = false;
-        readFloor = 0;
-        return end;
     }
 
     /**
@@ -591,16 +563,9 @@ final class CheckedBuffer extends UnsafeBuffer
 
     private void checkRead(final int index, final int length)
     {
-        if (index < readFloor || isOutside(index, length))
+        if (isOutside(index, length))
         {
-            // a forward-only walk is the dispatcher's check of a record, which turns a refusal into a rejection
-            // and drops the exception: one shared, stackless instance, so garbage arriving under the DROP policy
-            // costs no allocation either
-            throw forwardOnly ? WALK_REFUSED : outOfBounds("read", index, length);
-        }
-        if (forwardOnly)
-        {
-            readFloor = index + length;
+            throw outOfBounds("read", index, length);
         }
     }
 
@@ -652,24 +617,5 @@ final class CheckedBuffer extends UnsafeBuffer
         return new IndexOutOfBoundsException(
             "record view " + access + " out of bounds: index=" + index + " length=" + length + " capacity=" +
             capacity());
-    }
-
-    /**
-     * A read refused during a forward-only walk: shared, without a stack trace, never seen by a handler.
-     */
-    private static final class WalkRefused extends IndexOutOfBoundsException
-    {
-        private static final long serialVersionUID = 1L;
-
-        WalkRefused()
-        {
-            super("record view read refused by a forward-only walk: outside the record or backwards");
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace()
-        {
-            return this;
-        }
     }
 }

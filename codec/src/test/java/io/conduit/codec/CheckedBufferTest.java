@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The view checks every accessor SBE codecs use, itself, and its forward-only mode refuses a read that goes back.
+ * The view checks every accessor SBE codecs use, itself.
  */
 class CheckedBufferTest
 {
@@ -174,20 +174,6 @@ class CheckedBufferTest
         assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(backing, 8, -1));
         assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(backing, 8, Integer.MAX_VALUE));
         assertThrows(IndexOutOfBoundsException.class, () -> view.wrapRegion(new UnsafeBuffer(new byte[64]), 60, 8));
-    }
-
-    @Test
-    void shouldRefuseABackwardReadInForwardOnlyMode()
-    {
-        view.wrap(backing, 0, 32);
-        view.beginForwardOnlyReads();
-        view.getShort(4, ByteOrder.LITTLE_ENDIAN);
-        view.getShort(6, ByteOrder.LITTLE_ENDIAN);
-        assertThrows(IndexOutOfBoundsException.class, () -> view.getInt(7, ByteOrder.LITTLE_ENDIAN));
-        assertEquals(8, view.endForwardOnlyReads());
-
-        view.getInt(0, ByteOrder.LITTLE_ENDIAN);
-        assertEquals(0, view.endForwardOnlyReads());
     }
 
     private void assertRefused(final Method method, final int index) throws IllegalAccessException
