@@ -3,18 +3,39 @@
 # with the machine's load or the host's placement of the vCPUs. Runs io.conduit.perf.jmh.ring.InstructionLoop twice,
 # with COUNT and 2 * COUNT measured messages, and divides the difference in the main thread's instructions by COUNT.
 #
-# usage: perf/icount.sh (--ring NAME | --codec PATH) [more InstructionLoop options]
+# usage: perf/icount.sh (--ring NAME | --codec PATH) [--batch N] [--warmup N] [--settle-ms N]
 #   from the repository root, after `mvn -B -q install -DskipTests`; needs valgrind (Debian's package).
-#   COUNT (default 1000000), JAVA (default java: the JDK's launcher itself, not a wrapper script) and JAVA_OPTS
-#   (split at spaces) may be set in the environment. Takes about a minute a run.
+#   InstructionLoop's options, passed on as given: --batch N messages per ring batch (--ring only; default 32, at
+#   most 2048), --warmup N messages before the measured ones (default 300000; 0 allowed), --settle-ms N a pause
+#   after the warm-up for compilations to end (default 3000; 0 allowed). Not --count: the script gives its own
+#   (COUNT, then 2 * COUNT), so it refuses one given here; set COUNT instead.
+#   Environment: COUNT (default 1000000), JAR (default perf/target/conduit-perf.jar, the shaded jar that holds
+#   InstructionLoop), JAVA (default java: the JDK's launcher itself, not a wrapper script) and JAVA_OPTS (split at
+#   spaces). Takes about a minute a run.
 set -euo pipefail
+usage="usage: perf/icount.sh (--ring NAME | --codec PATH) [--batch N] [--warmup N] [--settle-ms N]"
+[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+args=("$@")
+for i in "${!args[@]}"; do
+    case "${args[i]}" in
+        --count | --count=*)
+            given="${args[i]#--count}"
+            given="${given#=}"
+            given="${given:-${args[i + 1]:-N}}"
+            echo "icount.sh: --count refused: the script passes its own (COUNT, then 2 * COUNT) and the last" \
+                "--count wins, so yours would be overridden; set COUNT in the environment instead:" \
+                "COUNT=$given perf/icount.sh ..." >&2
+            exit 2
+            ;;
+    esac
+done
 jar="${JAR:-perf/target/conduit-perf.jar}"
 count="${COUNT:-1000000}"
+[[ "$count" =~ ^[1-9][0-9]*$ ]] || { echo "icount.sh: COUNT=$count expected a positive integer" >&2; exit 2; }
 java="${JAVA:-java}"
 read -r -a java_opts <<< "${JAVA_OPTS:-}"
 command -v valgrind > /dev/null || { echo "icount.sh: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
 [ -f "$jar" ] || { echo "icount.sh: $jar not found: run mvn -B -q install -DskipTests first" >&2; exit 2; }
-[ $# -ge 2 ] || { echo "usage: perf/icount.sh (--ring NAME | --codec PATH) [InstructionLoop options]" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -15,7 +15,10 @@ import java.util.List;
  *     <tr><td>conduit.samples.messages</td><td>200000</td><td>measured messages or round trips</td></tr>
  *     <tr><td>conduit.samples.warmup</td><td>50000</td><td>round trips before measuring</td></tr>
  *     <tr><td>conduit.samples.length</td><td>32</td><td>message body length in bytes</td></tr>
- *     <tr><td>conduit.dir</td><td>/dev/shm/conduit-&lt;user.name&gt;</td><td>channel directory</td></tr>
+ *     <tr><td>conduit.dir</td><td>{@code /dev/shm/conduit-<user>} where {@code /dev/shm} is a writable directory,
+ *     else {@code <java.io.tmpdir>/conduit-<user>}, with {@code <user>} the {@code user.name} property, characters
+ *     outside {@code [A-Za-z0-9._-]} as {@code _} ({@link ChannelFile#defaultDirectory()})</td>
+ *     <td>channel directory</td></tr>
  * </table>
  */
 public final class SampleConfiguration

@@ -31,7 +31,9 @@ import java.util.function.LongUnaryOperator;
  * {@code /proc} mounted) the word is taken for alive, since "dead" skips claims and takes roles; off Linux the JDK's
  * {@link ProcessHandle} decides by pid. So {@code /proc} must show every process of a channel to every other: under
  * {@code hidepid=2} another user's processes have no {@code /proc/<pid>} and look dead; under {@code hidepid=1} their
- * files cannot be read, so they look alive, dead or not. Processes of one channel share a pid namespace (README).
+ * files cannot be read, so a pid of theirs reused by another process of that user, or a zombie, looks alive (a pid
+ * with no process has no {@code /proc/<pid>} and still looks dead). Processes of one channel share a pid namespace
+ * (README).
  * <p>
  * {@link #isAlive(long)} reads a file kept open (a read call; the look-up allocates only the verdict it keeps): a
  * consumer spinning on a live producer's claim checks it about every thousand polls, so a word's verdict is kept for

@@ -15,8 +15,11 @@ import java.util.Map;
  * Make idle strategies from configuration text: Agrona's own implementations for the classic strategies, and
  * {@link FutexIdleStrategy} / {@link HybridIdleStrategy} for the ones that sleep on a futex.
  * <p>
- * Grammar: {@code name[:key=value(,key=value)*]}, whitespace around tokens ignored, values non-negative decimal
- * integers ({@code _} separators allowed, as in {@code 1_000_000}). Every parameter is optional.
+ * Grammar: {@code name[:key=value(,key=value)*]}, whitespace around tokens ignored, values unsigned decimal integers
+ * up to {@link Long#MAX_VALUE} ({@code _} allowed between digits, as in {@code 1_000_000}). {@code spins} and
+ * {@code yields} may be 0; {@code minParkNs}, {@code maxParkNs}, {@code periodNs}, {@code periodMs} and
+ * {@code maxSleepNs} must be positive, and {@code minParkNs} must not exceed {@code maxParkNs}, defaults included.
+ * Every parameter is optional.
  * <table>
  *     <caption>Names and parameters</caption>
  *     <tr><th>name</th><th>strategy</th><th>parameters (default)</th></tr>

@@ -24,12 +24,13 @@ final class HarnessOptions
         "           io.conduit.perf.harness.Harness [options]",
         "  --quick               3 rounds, 20k round trips per rep, 32 B only, no tcp or fifo: about 40 s",
         "  --smoke               1 round, 2k round trips, conduit-spsc, agrona-o2o, line-pair, floor: seconds (CI)",
-        "  --waiting             issue 5's waiting targets: conduit-futex, conduit-hybrid, conduit-spsc, uds-block",
-        "                        + floor, 11 rounds, 20k round trips, 32 B, no throughput: about a minute",
+        "  --waiting             issue 5's waiting targets: conduit-futex, conduit-hybrid, conduit-spsc, uds-block,",
+        "                        line-pair + floor, 11 rounds, 20k round trips, 32 B, no throughput: about a minute",
         "                        (default, none of these: 7 rounds, 100k round trips per rep, 32, 256 and 4096 B)",
-        "  --idle                instead of round trips, the CPU an idle receiver burns: conduit-futex and",
-        "                        agrona-backoff for " + DEFAULT_IDLE_SECONDS + " s (" + QUICK_IDLE_SECONDS +
-            " s with --quick), then busy-spin for at most " + IdleCpu.BUSY_SPIN_MAX_SECONDS + " s",
+        "  --idle                instead of round trips, the CPU an idle receiver burns: conduit-futex,",
+        "                        conduit-futex-10s and agrona-backoff for " + DEFAULT_IDLE_SECONDS + " s (" +
+            QUICK_IDLE_SECONDS + " s with --quick), then busy-spin for at most " + IdleCpu.BUSY_SPIN_MAX_SECONDS +
+            " s",
         "  --idle-seconds N      --idle with an N second window",
         "  --systems a,b,...     ping-pong systems, of " + String.join(",", Systems.PING_PONG),
         "                        (the floor always runs, paired with every rep)",
@@ -42,7 +43,8 @@ final class HarnessOptions
         "  --seed N              shuffle seed",
         "  --out DIR             where the CSV, HTML and text go (default perf/target/harness)",
         "  --cpus P,C            cores for parent and child (default 0,1); --no-pin to skip taskset",
-        "  --no-relaunch         do not re-launch the parent JVM under taskset with the harness JVM flags");
+        "  --no-relaunch         do not re-launch the parent JVM under taskset with the harness JVM flags",
+        "  --help, -h            print this text and exit");
 
     /** Options followed by a value. */
     private static final Set<String> VALUE_OPTIONS = Set.of("--idle-seconds", "--systems", "--sizes", "--rounds",
