@@ -3,7 +3,6 @@ package io.conduit.samples;
 import io.conduit.file.ChannelFile;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,7 +90,6 @@ public final class SampleConfiguration
     public static Path directory()
     {
         check(); // every sample asks for the directory: none can forget the check
-        final String dir = System.getProperty(ChannelFile.DIR_PROP_NAME);
-        return null == dir ? ChannelFile.defaultDirectory() : Paths.get(dir);
+        return ChannelFile.defaultDirectory(); // conduit.dir if set and not empty, as for every other user
     }
 }
