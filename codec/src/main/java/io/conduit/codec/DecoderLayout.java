@@ -46,6 +46,7 @@ final class DecoderLayout
     private static final int DATA_OUTSIDE = 2;
     private static final int ENTRY_TOO_SHORT = 3;
     private static final int ENTRIES_OUTSIDE = 4;
+    private static final int COUNT_TOO_LARGE = 5;
 
     private final int readerVersion;
     // each indexed by acting version, 0 to readerVersion
@@ -82,7 +83,7 @@ final class DecoderLayout
         {
             if (versions.contains(version))
             {
-                final Field furthest = furthestField(type, version);
+                final Field furthest = checkedFurthestField(type, "message", decoder.sbeBlockLength(), version);
                 minBlockLengths[version] = furthest.end;
                 minBlockFields[version] = furthest.name;
                 elements[version] = probe(decoder, version);
@@ -151,6 +152,9 @@ final class DecoderLayout
                 return name + "entry blockLength=" + failedLength + " below the " +
                     element.minBlockLength + " bytes the reader reads at version " + failedVersion +
                     " (up to field " + element.minBlockField + "), count=" + failedCount + " at " + failedPosition;
+            case COUNT_TOO_LARGE:
+                return name + "count=" + failedCount + " at " + failedPosition + " above " + Integer.MAX_VALUE +
+                    ", the most a decoder counts";
             default:
                 return name + "count=" + failedCount + " entries of blockLength=" + failedLength + " from " +
                     failedPosition + " run past the record";
@@ -184,9 +188,16 @@ final class DecoderLayout
                 continue;
             }
 
-            final long count = read(view, headerOffset + element.countOffset, element.countWidth, element.byteOrder);
-            if (blockOrDataLength < element.minBlockLength)
+            final long count = read(
+                view, headerOffset + element.countOffset, element.countWidth, element.countByteOrder);
+            if (count > Integer.MAX_VALUE)
             {
+                // a uint32 count the decoder's int count() would turn negative
+                return fail(COUNT_TOO_LARGE, element, headerOffset, blockOrDataLength, count);
+            }
+            if (0 != count && blockOrDataLength < element.minBlockLength)
+            {
+                // an empty group reads no entry, whatever block length it declares
                 return fail(ENTRY_TOO_SHORT, element, headerOffset, blockOrDataLength, count);
             }
             position = walkEntries(element, view, position, blockOrDataLength, count, length);
@@ -267,7 +278,16 @@ final class DecoderLayout
         final Probe probe = new Probe();
         final int blockLength = decoder.sbeBlockLength();
         decoder.wrap(probe, HEADER_LENGTH, blockLength, version);
-        final int decodedLength = decoder.sbeDecodedLength();
+        final int decodedLength;
+        try
+        {
+            decodedLength = decoder.sbeDecodedLength();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("decoder " + decoder.getClass().getName() + " at version " + version +
+                ": its walk (sbeDecodedLength) fails over a message of empty groups and var-data: " + ex, ex);
+        }
         final Cursor cursor = new Cursor(decoder, probe.reads, HEADER_LENGTH + blockLength);
         final Element[] elements = level(decoder.getClass(), "", cursor, version);
         if (cursor.next != probe.reads.size() || HEADER_LENGTH + decodedLength != cursor.position)
@@ -316,9 +336,10 @@ final class DecoderLayout
         final int lengthOffset = cursor.offsetInHeader(name, blockLengthRead, headerOffset, headerLength);
         final int countOffset = cursor.offsetInHeader(name, countRead, headerOffset, headerLength);
         final Element[] children = level(type, name + ".", cursor, version);
-        final Field furthest = furthestField(type, version);
+        final Field furthest = checkedFurthestField(type, "group " + name, staticInt(type, "sbeBlockLength", -1),
+            version);
         return new Element(name, true, headerLength, lengthOffset, blockLengthRead.width, countOffset,
-            countRead.width, blockLengthRead.byteOrder, furthest.end, furthest.name, children);
+            countRead.width, blockLengthRead.byteOrder, countRead.byteOrder, furthest.end, furthest.name, children);
     }
 
     private static Element varData(final Class<?> type, final String prefix, final Cursor cursor)
@@ -331,7 +352,24 @@ final class DecoderLayout
         cursor.position += headerLength;
         final int lengthOffset = cursor.offsetInHeader(name, lengthRead, headerOffset, headerLength);
         return new Element(name, false, headerLength, lengthOffset, lengthRead.width, 0, 0, lengthRead.byteOrder,
-            0, null, new Element[0]);
+            lengthRead.byteOrder, 0, null, new Element[0]);
+    }
+
+    /**
+     * {@link #furthestField}, which must end within the block the schema declares: past it, every message would be
+     * refused, so the layout is not understood.
+     */
+    private static Field checkedFurthestField(
+        final Class<?> type, final String what, final int declaredBlockLength, final int version)
+    {
+        final Field furthest = furthestField(type, version);
+        if (furthest.end > declaredBlockLength)
+        {
+            throw new IllegalArgumentException(what + " of " + type.getName() + ": field " + furthest.name +
+                " ends at " + furthest.end + ", past the declared block length " + declaredBlockLength +
+                " (a field type this dispatcher does not understand)");
+        }
+        return furthest;
     }
 
     /**
@@ -349,7 +387,7 @@ final class DecoderLayout
             {
                 final String field = methodName.substring(0, methodName.length() - offsetSuffix.length());
                 final int end = staticInt(type, methodName, -1) + staticInt(type, field + "EncodingLength", -1);
-                if (staticInt(type, field + "SinceVersion", 0) <= version &&
+                if (staticInt(type, field + "SinceVersion", 0) <= version && !isConstant(type, field) &&
                     (end > furthest.end || (end == furthest.end && field.compareTo(furthest.name) < 0)))
                 {
                     furthest = new Field(field, end);
@@ -357,6 +395,39 @@ final class DecoderLayout
             }
         }
         return furthest;
+    }
+
+    /**
+     * A field with {@code presence="constant"} takes no bytes of the block (SBE gives it the offset of the next field
+     * and a block that ends before it), though its {@code xxxEncodingLength()} is its type's size: it must not count
+     * as read. Its {@code xxxMetaAttribute(PRESENCE)} says "constant".
+     */
+    private static boolean isConstant(final Class<?> type, final String field)
+    {
+        for (final Method method : type.getMethods())
+        {
+            final Class<?>[] parameters = method.getParameterTypes();
+            if (method.getName().equals(field + "MetaAttribute") && Modifier.isStatic(method.getModifiers()) &&
+                1 == parameters.length && parameters[0].isEnum())
+            {
+                try
+                {
+                    for (final Object constant : parameters[0].getEnumConstants())
+                    {
+                        if ("PRESENCE".equals(((Enum<?>)constant).name()))
+                        {
+                            return "constant".equals(method.invoke(null, constant));
+                        }
+                    }
+                }
+                catch (final IllegalAccessException | InvocationTargetException ex)
+                {
+                    throw new IllegalArgumentException("field " + field + " of " + type.getName() +
+                        ": its presence cannot be read: " + ex, ex);
+                }
+            }
+        }
+        return false;
     }
 
     private static void addSinceVersions(final Class<?> type, final TreeSet<Integer> versions)
@@ -431,6 +502,7 @@ final class DecoderLayout
         private final int countOffset;
         private final int countWidth;
         private final ByteOrder byteOrder;
+        private final ByteOrder countByteOrder;
         private final int minBlockLength;
         private final String minBlockField;
         private final Element[] children;
@@ -444,6 +516,7 @@ final class DecoderLayout
             final int countOffset,
             final int countWidth,
             final ByteOrder byteOrder,
+            final ByteOrder countByteOrder,
             final int minBlockLength,
             final String minBlockField,
             final Element[] children)
@@ -456,6 +529,7 @@ final class DecoderLayout
             this.countOffset = countOffset;
             this.countWidth = countWidth;
             this.byteOrder = byteOrder;
+            this.countByteOrder = countByteOrder;
             this.minBlockLength = minBlockLength;
             this.minBlockField = minBlockField;
             this.children = children;

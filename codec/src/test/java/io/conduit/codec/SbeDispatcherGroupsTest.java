@@ -1,5 +1,7 @@
 package io.conduit.codec;
 
+import io.conduit.codec.sbe.edges.TradeDecoder;
+import io.conduit.codec.sbe.edges.TradeEncoder;
 import io.conduit.codec.sbe.evolution.v1.OrderDecoder;
 import io.conduit.codec.sbe.evolution.v1.OrderEncoder;
 import io.conduit.codec.sbe.groups.GroveDecoder;
@@ -15,6 +17,7 @@ import org.agrona.sbe.MessageEncoderFlyweight;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,6 +263,66 @@ class SbeDispatcherGroupsTest
         dispatcher.onMessage(OrderEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + order.encodedLength());
         assertEquals(List.of("0," + (MAX_COUNT - 1), (MAX_COUNT - 1) + ",0"), notes);
         assertEquals(0, dropping.rejectedCount() + dispatcher.rejectedCount());
+    }
+
+    /**
+     * An empty group reads no entry, so the block length it declares is not held against the reader's fields.
+     */
+    @Test
+    void shouldAcceptAnEmptyGroupWhateverBlockLengthItDeclares()
+    {
+        final int length = encodeSensorBatch(0);
+        putGroupHeader(SENSOR_BATCH_GROUP_OFFSET, 0, 0);
+
+        throwing.onMessage(SensorBatchEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(List.of("batch 0 readings"), received);
+    }
+
+    /**
+     * A constant field takes no bytes of its block, though its generated encoding length is its type's size: last in
+     * the message block and in a group entry, it must not make the reader's blocks look a byte longer than SBE's.
+     * The schema is big-endian and its group header's block length a single byte, so the walk must read the count
+     * in the count's own byte order (2 entries, not 512). Both a current and a version 0 sender are read.
+     */
+    @Test
+    void shouldReadConstantFieldsAsNoBytesAndGroupCountsInTheirOwnByteOrder()
+    {
+        final List<String> trades = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new TradeDecoder(), (trade) ->
+            {
+                final StringBuilder text = new StringBuilder("trade ").append(trade.tradeId()).append(' ')
+                    .append(trade.price()).append(' ').append(trade.side());
+                for (final TradeDecoder.FillsDecoder fill : trade.fills())
+                {
+                    text.append(' ').append(fill.quantity()).append('/').append(fill.kind());
+                }
+                trades.add(text.toString());
+            });
+
+        final TradeEncoder trade = wrap(new TradeEncoder()).tradeId(7).price(99);
+        trade.fillsCount(2).next().quantity(3).next().quantity(4);
+        dispatcher.onMessage(TradeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, HEADER_LENGTH + trade.encodedLength());
+
+        // version 0 had no price: an 8-byte block, then the same group
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        final int tradeIdOnly = Long.BYTES;
+        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, tradeIdOnly, TradeEncoder.TEMPLATE_ID,
+            TradeEncoder.SCHEMA_ID, 0);
+        int at = RECORD_OFFSET + HEADER_LENGTH;
+        buffer.putLong(at, 8, ByteOrder.BIG_ENDIAN);
+        at += tradeIdOnly;
+        buffer.putByte(at, (byte)TradeEncoder.FillsEncoder.sbeBlockLength());
+        buffer.putShort(at + 1, (short)2, ByteOrder.BIG_ENDIAN);
+        at += TradeEncoder.FillsEncoder.sbeHeaderSize();
+        buffer.putInt(at, 5, ByteOrder.BIG_ENDIAN);
+        buffer.putInt(at + Integer.BYTES, 6, ByteOrder.BIG_ENDIAN);
+        at += 2 * Integer.BYTES;
+        dispatcher.onMessage(TradeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, at - RECORD_OFFSET);
+
+        assertEquals(List.of("trade 7 99 BUY 3/SELL 4/SELL",
+            "trade 8 " + TradeDecoder.priceNullValue() + " BUY 5/SELL 6/SELL"), trades);
+        assertEquals(0, dispatcher.rejectedCount());
     }
 
     @Test
