@@ -14,7 +14,6 @@
 #   spaces). Takes about a minute a run.
 set -euo pipefail
 usage="usage: perf/icount.sh (--ring NAME | --codec PATH) [--batch N] [--warmup N] [--settle-ms N]"
-[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
 args=("$@")
 for i in "${!args[@]}"; do
     case "${args[i]}" in
@@ -22,16 +21,17 @@ for i in "${!args[@]}"; do
             given="${args[i]#--count}"
             given="${given#=}"
             given="${given:-${args[i + 1]:-N}}"
-            echo "icount.sh: --count refused: the script passes its own (COUNT, then 2 * COUNT) and the last" \
-                "--count wins, so yours would be overridden; set COUNT in the environment instead:" \
-                "COUNT=$given perf/icount.sh ..." >&2
+            echo "icount.sh: --count refused: the script passes its own (COUNT, then 2 * COUNT); set COUNT" \
+                "in the environment instead: COUNT=$given perf/icount.sh ..." >&2
             exit 2
             ;;
     esac
 done
+[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
 jar="${JAR:-perf/target/conduit-perf.jar}"
 count="${COUNT:-1000000}"
-[[ "$count" =~ ^[1-9][0-9]*$ ]] || { echo "icount.sh: COUNT=$count expected a positive integer" >&2; exit 2; }
+[[ "$count" =~ ^[1-9][0-9]{0,11}$ ]] ||
+    { echo "icount.sh: COUNT=$count expected a positive integer of at most 12 digits" >&2; exit 2; }
 java="${JAVA:-java}"
 read -r -a java_opts <<< "${JAVA_OPTS:-}"
 command -v valgrind > /dev/null || { echo "icount.sh: valgrind not found (apt-get install valgrind)" >&2; exit 2; }

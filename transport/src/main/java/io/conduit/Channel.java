@@ -192,7 +192,7 @@ public final class Channel implements AutoCloseable
             {
                 file.close();
             }
-            catch (final RuntimeException closeEx)
+            catch (final RuntimeException | Error closeEx)
             {
                 ex.addSuppressed(closeEx);
             }

@@ -98,6 +98,22 @@ final class DecoderLayout
     }
 
     /**
+     * @return whether the message has a group or a var-data field at any version up to the reader's: what the
+     * dispatcher walks.
+     */
+    boolean hasGroupsOrVarData()
+    {
+        for (final Element[] present : elements)
+        {
+            if (0 != present.length)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @param version a version at most the reader's.
      * @return the shortest message block that holds every field the reader reads at that version.
      */

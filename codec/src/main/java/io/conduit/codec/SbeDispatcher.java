@@ -76,8 +76,6 @@ public final class SbeDispatcher implements MessageHandler
 {
     private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int MAX_UINT16 = 0xFFFF;
-    // room for the group and var-data headers of an all-zero message; more than this counts as variable length
-    private static final int ZERO_MESSAGE_SLACK = 4096;
 
     private final UnknownMessagePolicy policy;
     // indexed by template id; registrations of other schemas with the same template id follow Registration.next
@@ -156,8 +154,8 @@ public final class SbeDispatcher implements MessageHandler
         }
 
         final boolean fixedLength = isFixedLength(decoder);
-        final boolean variableLength = !fixedLength && hasVariableLength(decoder);
         final DecoderLayout layout = new DecoderLayout(decoder);
+        final boolean variableLength = !fixedLength && layout.hasGroupsOrVarData();
         Registration<?>[] registrations = this.registrations;
         if (templateId >= registrations.length)
         {
@@ -392,26 +390,6 @@ public final class SbeDispatcher implements MessageHandler
         catch (final RuntimeException ex)
         {
             return false;
-        }
-    }
-
-    /**
-     * Whether the decoder's messages have groups or var-data: walk an all-zero message, in which every group is empty
-     * and every var-data field is empty, and see whether it is longer than the block.
-     */
-    private static boolean hasVariableLength(final MessageDecoderFlyweight decoder)
-    {
-        final int blockLength = decoder.sbeBlockLength();
-        final CheckedBuffer zeroes = new CheckedBuffer();
-        zeroes.wrap(new byte[HEADER_LENGTH + blockLength + ZERO_MESSAGE_SLACK]);
-        try
-        {
-            decoder.wrap(zeroes, HEADER_LENGTH, blockLength, decoder.sbeSchemaVersion());
-            return decoder.sbeDecodedLength() != blockLength;
-        }
-        catch (final RuntimeException ex)
-        {
-            return true;
         }
     }
 

@@ -159,7 +159,14 @@ public final class SbePublisher
             {
                 // nothing recorded yet, so no abort() of the caller's could end it: a claim left open here would
                 // hold the ring until the consumer's stuck-claim timeout
-                ring.abort(offset);
+                try
+                {
+                    ring.abort(offset);
+                }
+                catch (final RuntimeException | Error abortEx)
+                {
+                    ex.addSuppressed(abortEx);
+                }
                 throw ex;
             }
             claimLength = length;

@@ -129,6 +129,10 @@ class SbeDispatcherGroupsTest
         assertContains(ex.getMessage(), "group readings", "blockLength=13", "26 bytes");
     }
 
+    /**
+     * The walk refuses the first short entry header it meets, before any nested entry: this guards against a walk
+     * that visits entries before checking their length (the bounded work itself is the next test's).
+     */
     @Test
     void shouldRejectNestedGroupsOfShortEntriesQuickly()
     {
