@@ -8,10 +8,8 @@ import io.conduit.codec.sbe.groups.GroveDecoder;
 import io.conduit.codec.sbe.groups.GroveEncoder;
 import io.conduit.codec.sbe.groups.TreeDecoder;
 import io.conduit.codec.sbe.groups.TreeEncoder;
-import io.conduit.codec.sbe.sensor.Quality;
 import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
 import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
-import io.conduit.codec.sbe.sensor.Unit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.MessageEncoderFlyweight;
 import org.junit.jupiter.api.Test;
@@ -405,22 +403,12 @@ class SbeDispatcherGroupsTest
 
     private int encodeSensorBatch(final int count)
     {
-        final SensorBatchEncoder encoder = wrap(new SensorBatchEncoder());
-        final SensorBatchEncoder.ReadingsEncoder readings = encoder.sourceId(1).batchSequence(2).readingsCount(count);
-        for (int i = 0; i < count; i++)
-        {
-            readings.next().sensorId(i).timestampNs(i).value(i).unit(Unit.HERTZ).quality(Quality.STALE);
-        }
-        return HEADER_LENGTH + encoder.encodedLength();
+        return SbeDispatcherTest.encodeSensorBatch(buffer, RECORD_OFFSET, count);
     }
 
     private <E extends MessageEncoderFlyweight> E wrap(final E encoder)
     {
-        buffer.setMemory(0, buffer.capacity(), (byte)0);
-        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, encoder.sbeBlockLength(), encoder.sbeTemplateId(),
-            encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
-        encoder.wrap(buffer, RECORD_OFFSET + HEADER_LENGTH);
-        return encoder;
+        return SbeDispatcherTest.wrapCleared(buffer, RECORD_OFFSET, encoder);
     }
 
     private static void assertContains(final String message, final String... parts)

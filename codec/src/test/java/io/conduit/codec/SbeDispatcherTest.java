@@ -606,7 +606,17 @@ class SbeDispatcherTest
 
     private int encodeSensorBatch(final int count)
     {
-        final SensorBatchEncoder encoder = wrap(new SensorBatchEncoder());
+        return encodeSensorBatch(buffer, RECORD_OFFSET, count);
+    }
+
+    /**
+     * A SensorBatch of count readings at the record offset of a cleared buffer.
+     *
+     * @return its length, SBE header included.
+     */
+    static int encodeSensorBatch(final MutableDirectBuffer buffer, final int recordOffset, final int count)
+    {
+        final SensorBatchEncoder encoder = wrapCleared(buffer, recordOffset, new SensorBatchEncoder());
         final SensorBatchEncoder.ReadingsEncoder readings = encoder.sourceId(1).batchSequence(2).readingsCount(count);
         for (int i = 0; i < count; i++)
         {
@@ -631,10 +641,19 @@ class SbeDispatcherTest
 
     private <E extends MessageEncoderFlyweight> E wrap(final E encoder)
     {
+        return wrapCleared(buffer, RECORD_OFFSET, encoder);
+    }
+
+    /**
+     * Zero the buffer, write the encoder's SBE header at the record offset and wrap the encoder after it.
+     */
+    static <E extends MessageEncoderFlyweight> E wrapCleared(
+        final MutableDirectBuffer buffer, final int recordOffset, final E encoder)
+    {
         buffer.setMemory(0, buffer.capacity(), (byte)0);
-        MessageHeaderDescriptor.write(buffer, RECORD_OFFSET, encoder.sbeBlockLength(), encoder.sbeTemplateId(),
+        MessageHeaderDescriptor.write(buffer, recordOffset, encoder.sbeBlockLength(), encoder.sbeTemplateId(),
             encoder.sbeSchemaId(), encoder.sbeSchemaVersion());
-        encoder.wrap(buffer, RECORD_OFFSET + HEADER_LENGTH);
+        encoder.wrap(buffer, recordOffset + HEADER_LENGTH);
         return encoder;
     }
 }
