@@ -16,7 +16,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -447,12 +446,8 @@ class ChannelTest
         // where sleeps are bounded to 1 ms the child leaves and re-enters its counts every millisecond
         org.junit.jupiter.api.Assumptions.assumeFalse(io.conduit.wait.AsymmetricFence.mustBoundSleeps(),
             "sleeps are bounded to 1 ms in this process: membarrier refused or libc not bound");
-        final Process child = new ProcessBuilder(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"),
-            BlockedSenderProcess.class.getName(), dir.toString(), "killed", "4096"))
-            .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        final Process child = TestJvm.start(
+            BlockedSenderProcess.class, dir.resolve("child.log"), new String[0], dir.toString(), "killed", "4096");
         try
         {
             final Path file = dir.resolve("killed" + io.conduit.file.ChannelFile.SUFFIX);

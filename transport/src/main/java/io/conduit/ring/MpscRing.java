@@ -265,8 +265,8 @@ public final class MpscRing extends AbstractRing
                 return INSUFFICIENT_CAPACITY;
             }
         }
-        // slot claim, mark, tail, then any padding: the mark goes out first (a fifth faster than the tail first, measured), and a
-        // holder killed before its tail store leaves its slot claim starting at the tail, which a revoker finding it
+        // slot claim, mark, tail, then any padding: the mark goes out first (a fifth faster than the tail first,
+        // measured), and a holder killed before its tail store leaves its slot claim starting at the tail, which a revoker finding it
         // dead moves the tail past (claimedPast) before untagging
         headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, claimLength));
         final int recordOffset = 0 == padding ? offset : 0;
@@ -808,8 +808,9 @@ public final class MpscRing extends AbstractRing
     /**
      * The holder stayed inside its claim section past the revocation's patience (stopped, or descheduled), its tag
      * still on the tail. The consumer attaches all the same, so that it reads what is committed; but if the holder is
-     * between its wrap padding and its tail store, a predecessor may have passed that padding, and the head then
-     * lies past the tail: a sound file that the position check refuses. Only then is the holder waited for, up to
+     * of an earlier build, which stored its wrap padding before its tail (this one stores the tail first), and stopped
+     * between the two, a predecessor may have passed that padding, and the head then lies past the tail: a sound file
+     * that the position check refuses. Only then is the holder waited for, up to
      * {@link #ATTACH_REVOKE_PATIENCE_NS}, and the check made again.
      */
     private void attachWhileAHolderIsInside()
@@ -840,8 +841,9 @@ public final class MpscRing extends AbstractRing
     @Override
     void attachConsumer()
     {
-        // a holder between its wrap padding and its tail store, or dead there, shows a tail short of what a consumer
-        // may already have passed: revoking first waits for it, or moves the tail past the dead holder's claim
+        // a holder of an earlier build between its wrap padding and its tail store, or a holder dead inside its
+        // claim section, shows a tail short of what a consumer may already have passed: revoking first waits for
+        // it, or moves the tail past the dead holder's claim
         if (revokeBias(true))
         {
             super.attachConsumer();

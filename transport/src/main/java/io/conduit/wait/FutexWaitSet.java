@@ -6,6 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -80,12 +81,8 @@ public final class FutexWaitSet implements Awaitable
         final AtomicBuffer[] buffers, final int[] wordOffsets, final int[] waitersOffsets, final int[] deafWakersOffsets)
     {
         final int n = buffers.length;
-        if (deafWakersOffsets.length != n)
-        {
-            throw new IllegalArgumentException(
-                "members=" + n + " deafWakersOffsets=" + deafWakersOffsets.length + " expected equal lengths");
-        }
-        if (0 == n || n > MAX_MEMBERS || wordOffsets.length != n || waitersOffsets.length != n)
+        if (0 == n || n > MAX_MEMBERS || wordOffsets.length != n || waitersOffsets.length != n ||
+            deafWakersOffsets.length != n)
         {
             throw new IllegalArgumentException("members=" + n + " wordOffsets=" + wordOffsets.length +
                 " waitersOffsets=" + waitersOffsets.length + " expected equal lengths in [1, " + MAX_MEMBERS + "]");
@@ -149,7 +146,8 @@ public final class FutexWaitSet implements Awaitable
             {
                 return Futex.TIMED_OUT;
             }
-            final long sleepNs = FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps() || hearsDeafWakers());
+            final long sleepNs =
+                FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps() || hearsDeafWakers());
             return WAITV_AVAILABLE ? waitv(sleepNs) : poll(sleepNs);
         }
         finally
@@ -176,7 +174,7 @@ public final class FutexWaitSet implements Awaitable
     private static int[] noDeafWakersFlags(final int members)
     {
         final int[] offsets = new int[members];
-        java.util.Arrays.fill(offsets, FutexWaiter.NO_DEAF_WAKERS_FLAG);
+        Arrays.fill(offsets, FutexWaiter.NO_DEAF_WAKERS_FLAG);
         return offsets;
     }
 

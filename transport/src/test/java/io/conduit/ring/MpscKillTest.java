@@ -81,7 +81,7 @@ class MpscKillTest
         {
             for (final boolean consumerFirst : new boolean[] {true, false})
             {
-                killAndRestart(bias, killAt, consumerFirst);
+                killAndRestart(bias, killAt, storesOfTheSend, consumerFirst);
             }
         }
     }
@@ -109,7 +109,8 @@ class MpscKillTest
         ring.commit(offset);
     }
 
-    private static void killAndRestart(final boolean bias, final int killAt, final boolean consumerFirst)
+    private static void killAndRestart(
+        final boolean bias, final int killAt, final int storesOfTheSend, final boolean consumerFirst)
     {
         final String at = "bias=" + bias + ", killed at store " + killAt +
             (consumerFirst ? ", consumer first" : ", producer first");
@@ -127,6 +128,8 @@ class MpscKillTest
             committed = false;
         }
         rig.stores.disarm();
+        // every store of the send passes through the killable buffer: the kill lands inside it, or after it
+        assertEquals(killAt > storesOfTheSend, committed, at + ": the send completed");
         // the producer is dead: its slot's pid names no process (the consumer's role stays with this process)
         rig.header.putLongVolatile(ChannelFileDescriptor.producerSlotOffset(0) + SLOT_PID_OFFSET, DEAD_PID);
 

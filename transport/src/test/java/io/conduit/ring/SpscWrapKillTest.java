@@ -63,7 +63,7 @@ class SpscWrapKillTest
         {
             for (final boolean consumerFirst : new boolean[] {true, false})
             {
-                killAndRestart(killAt, consumerFirst);
+                killAndRestart(killAt, storesOfTheClaim, consumerFirst);
             }
         }
     }
@@ -87,7 +87,7 @@ class SpscWrapKillTest
      * Kill the producer at its {@code killAt}-th store of a send whose claim wraps (claim, body, commit; one past the
      * last: it dies after the whole send), then read with the consumer and restart the producer, in either order.
      */
-    private static void killAndRestart(final int killAt, final boolean consumerFirst)
+    private static void killAndRestart(final int killAt, final int storesOfTheClaim, final boolean consumerFirst)
     {
         final String at = "killed at store " + killAt + (consumerFirst ? ", consumer first" : ", producer first");
         final Rig rig = new Rig();
@@ -106,6 +106,8 @@ class SpscWrapKillTest
             committed = false; // the producer died here
         }
         rig.stores.disarm();
+        // every store of the send passes through the killable buffer: the kill lands inside it, or after it
+        assertEquals(killAt > storesOfTheClaim, committed, at + ": the send completed");
         rig.header.putLongVolatile(PRODUCER_PID_OFFSET, DEAD_PID);
 
         final SpscRing consumer = rig.ring; // the first ring object holds the consumer role too, in this process

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FutexWaitProtocolTest
@@ -134,7 +135,7 @@ class FutexWaitProtocolTest
     @Test
     void shouldNeitherAnnounceNorCheckInASetWhenInterrupted()
     {
-        assertNoAnnounceWhenInterrupted(new FutexWaitSet(new org.agrona.concurrent.AtomicBuffer[] {buffer, buffer},
+        assertNoAnnounceWhenInterrupted(new FutexWaitSet(new AtomicBuffer[] {buffer, buffer},
             new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET}));
     }
 
@@ -226,10 +227,18 @@ class FutexWaitProtocolTest
     @Test
     void shouldBoundItsSleepsWhileTheDeafWakersFlagIsSet()
     {
-        buffer.putIntVolatile(PING_DEAF_WAKERS_OFFSET, 1);
+        assumeTrue(Futex.isNative(), "the park/poll fallback bounds every sleep: " + Futex.unavailableReason());
+        assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms anyway: the flag would not show");
         final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET, PING_DEAF_WAKERS_OFFSET);
+        // the control: with the flag clear, a sleep lasts what was asked, so the bound below is the flag's doing
+        final long startNs = System.nanoTime();
+        waiter.await(() -> false, TimeUnit.MILLISECONDS.toNanos(300));
+        final long clearNs = System.nanoTime() - startNs;
+        assertTrue(clearNs >= TimeUnit.MILLISECONDS.toNanos(250), "with the flag clear, slept " + clearNs + " ns");
+
+        buffer.putIntVolatile(PING_DEAF_WAKERS_OFFSET, 1);
         assertBoundedSleeps(waiter, "waiter");
-        final FutexWaitSet set = new FutexWaitSet(new org.agrona.concurrent.AtomicBuffer[] {buffer, buffer},
+        final FutexWaitSet set = new FutexWaitSet(new AtomicBuffer[] {buffer, buffer},
             new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET},
             new int[] {FutexWaiter.NO_DEAF_WAKERS_FLAG, PING_DEAF_WAKERS_OFFSET});
         assertBoundedSleeps(set, "wait set");
