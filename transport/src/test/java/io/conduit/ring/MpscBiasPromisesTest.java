@@ -1,6 +1,7 @@
 package io.conduit.ring;
 
 import io.conduit.Channel;
+import io.conduit.CorruptChannelException;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.wait.CpuClock;
@@ -65,6 +66,13 @@ class MpscBiasPromisesTest
      * compile-time constant read from the ring would follow a change to it into the bound.
      */
     private static final long DOCUMENTED_PATIENCE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The attaching consumer's patience as docs/RINGS.md gives it ({@link MpscRing#ATTACH_REVOKE_PATIENCE_NS}). */
+    private static final long DOCUMENTED_ATTACH_PATIENCE_NS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * A bound on that wait: the patience, one more try (10 ms) and a stall of a loaded machine, so a patience of 3 s
+     * fails.
+     */
+    private static final long ATTACH_PATIENCE_BOUND_NS = TimeUnit.SECONDS.toNanos(3);
 
     @TempDir
     Path dir;
@@ -172,31 +180,8 @@ class MpscBiasPromisesTest
         needBias();
         try (Rig rig = rig(); ChannelFile predecessorFile = ChannelFile.open(dir, "bias"))
         {
-            final Reader predecessor = new Reader((MpscRing)predecessorFile.ring());
-            predecessor.drain(); // attached first: a consumer attaching revokes the bias
-            rig.biasA();
+            final HeadPastTheTail staged = stageHeadPastTheTail(rig, predecessorFile);
             final AtomicBuffer header = rig.header;
-            long sequence = 1;
-            while (((int)rig.a.tailPosition() & (CAPACITY - 1)) != CAPACITY - RecordDescriptor.ALIGNMENT)
-            {
-                send(rig.a, 1, sequence++);
-                predecessor.drain();
-            }
-            predecessor.drain();
-            assertEquals(1, tag(header), "A still holds the bias");
-            final long tail = rig.a.tailPosition();
-            final long lapEnd = tail + RecordDescriptor.ALIGNMENT;
-
-            // A's next claim wraps: the padding on the last line is out, the tail store not yet, A stopped in between
-            rig.stopAInsideItsSection();
-            final AtomicBuffer ring = predecessorFile.ringBuffer();
-            ring.putLongRelease(CAPACITY - RecordDescriptor.ALIGNMENT,
-                RecordDescriptor.makeHeader(RecordDescriptor.ALIGNMENT, RecordDescriptor.PADDING_TYPE_ID));
-            predecessor.drain();
-            assertEquals(lapEnd, header.getLongVolatile(HEAD_POSITION_OFFSET), "the predecessor passed the padding");
-            header.putLongVolatile(CONSUMER_PID_OFFSET, MpscDeadClaimTest.DEAD_PID); // and died
-
-            final long finalSequence = sequence;
             final CountDownLatch waiting = new CountDownLatch(1);
             rig.consumer.attachWaitHook = waiting::countDown;
             final Future<?> resumes = start("holder", () ->
@@ -205,17 +190,12 @@ class MpscBiasPromisesTest
                 // waiting: a try of its wait found A still inside
                 awaitLatch(waiting, "the new consumer's attach to wait for the holder inside its section");
                 assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "the attach revoking A's bias");
-                // A runs on: its record at 0, committed, then its tail, then out of its section
-                final UnsafeBuffer message = body(finalSequence, 1);
-                ring.putBytes(RecordDescriptor.HEADER_LENGTH, message, 0, BODY_LENGTH);
-                ring.putLongRelease(0, RecordDescriptor.makeHeader(RecordDescriptor.HEADER_LENGTH + BODY_LENGTH, 1));
-                header.putLongRelease(TAIL_POSITION_OFFSET, (lapEnd + RecordDescriptor.ALIGNMENT) | tag(header));
-                rig.letAOut();
+                aRunsOn(rig, staged);
                 return null;
             });
             try
             {
-                rig.reader.next[1] = finalSequence; // the new consumer starts at the lap's end
+                rig.reader.next[1] = staged.sequence(); // the new consumer starts at the lap's end
                 rig.reader.drain(); // attaches once the holder is out, then reads its record
                 await(resumes, "the holder");
             }
@@ -225,10 +205,125 @@ class MpscBiasPromisesTest
             }
 
             assertEquals(0, tag(header), "revoked before the consumer attached");
-            assertEquals(finalSequence + 1, rig.reader.next[1], "A's record after the padding, once");
+            assertEquals(staged.sequence() + 1, rig.reader.next[1], "A's record after the padding, once");
             assertNull(rig.reader.failure, () -> rig.reader.failure);
-            rig.revokedAndDelivered(finalSequence + 1);
+            rig.revokedAndDelivered(staged.sequence() + 1);
         }
+    }
+
+    /**
+     * docs/RINGS.md and docs/LAYOUT.md ("MPSC bias"): as above, but the holder stays inside its claim section. The
+     * attach, refused by the position check, waits for it 2 s ({@link MpscRing#ATTACH_REVOKE_PATIENCE_NS}), then
+     * gives up with {@link CorruptChannelException}, saying why, and holds no role; once the holder runs on, the next
+     * read attaches and reads on. The attach runs on a thread of its own, so a wait that never gave up fails this test
+     * after {@link #WAIT_NS} instead of hanging it.
+     */
+    @Test
+    void shouldGiveUpAttachingAfterTwoSecondsWhileTheHolderStaysInside() throws Exception
+    {
+        needBias();
+        try (Rig rig = rig(); ChannelFile predecessorFile = ChannelFile.open(dir, "bias"))
+        {
+            final HeadPastTheTail staged = stageHeadPastTheTail(rig, predecessorFile);
+            final AtomicBuffer header = rig.header;
+            final AtomicLong waits = new AtomicLong();
+            rig.consumer.attachWaitHook = waits::incrementAndGet;
+            rig.reader.next[1] = staged.sequence(); // the new consumer starts at the lap's end
+            Future<Long> attach = null;
+            try
+            {
+                attach = start("consumer", () ->
+                {
+                    final long startNs = System.nanoTime();
+                    final CorruptChannelException ex = assertThrows(CorruptChannelException.class, rig.reader::drain);
+                    final long elapsedNs = System.nanoTime() - startNs;
+                    assertTrue(ex.getMessage().contains("headPosition=" + staged.lapEnd()), ex.getMessage());
+                    assertEquals(1, ex.getSuppressed().length, ex::toString);
+                    final String why = ex.getSuppressed()[0].getMessage();
+                    assertTrue(why.contains("stayed inside its claim section for 2000 ms"), why);
+                    return elapsedNs;
+                });
+                final long elapsedNs = await(attach, "the attach giving up");
+                assertTrue(elapsedNs >= DOCUMENTED_ATTACH_PATIENCE_NS,
+                    "gave up after " + elapsedNs + " ns, before its patience of " + DOCUMENTED_ATTACH_PATIENCE_NS);
+                assertTrue(elapsedNs < ATTACH_PATIENCE_BOUND_NS, "gave up after " + elapsedNs + " ns");
+                assertTrue(waits.get() > 0, "never waited for the holder");
+                assertNotEquals(ProcessIdentity.current(), header.getLongVolatile(CONSUMER_PID_OFFSET),
+                    "a refused consumer holds the role");
+                assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "the revocation left pending");
+            }
+            finally
+            {
+                aRunsOn(rig, staged); // and lets a wait that never gave up, if so, end
+                finish(attach);
+            }
+
+            rig.reader.drain(); // attaches now the holder is out, then reads its record
+            assertEquals(0, tag(header), "revoked before the consumer attached");
+            assertEquals(staged.sequence() + 1, rig.reader.next[1], "A's record after the padding, once");
+            assertNull(rig.reader.failure, () -> rig.reader.failure);
+            rig.revokedAndDelivered(staged.sequence() + 1);
+        }
+    }
+
+    /**
+     * Build by hand what a holder of an earlier build of layout version 5 could leave: A, holding the bias, stopped
+     * inside its claim section between its wrap padding and its tail store, and a consumer that passed that padding
+     * and then died, its head past the tail.
+     *
+     * @return A's next sequence, the lap's end (the dead consumer's head) and the ring A writes into.
+     */
+    private static HeadPastTheTail stageHeadPastTheTail(final Rig rig, final ChannelFile predecessorFile)
+    {
+        final Reader predecessor = new Reader((MpscRing)predecessorFile.ring());
+        predecessor.drain(); // attached first: a consumer attaching revokes the bias
+        rig.biasA();
+        final AtomicBuffer header = rig.header;
+        long sequence = 1;
+        while (((int)rig.a.tailPosition() & (CAPACITY - 1)) != CAPACITY - RecordDescriptor.ALIGNMENT)
+        {
+            send(rig.a, 1, sequence++);
+            predecessor.drain();
+        }
+        predecessor.drain();
+        assertEquals(1, tag(header), "A still holds the bias");
+        final long tail = rig.a.tailPosition();
+        final long lapEnd = tail + RecordDescriptor.ALIGNMENT;
+
+        // A's next claim wraps: the padding on the last line is out, the tail store not yet, A stopped in between
+        rig.stopAInsideItsSection();
+        final AtomicBuffer ring = predecessorFile.ringBuffer();
+        ring.putLongRelease(CAPACITY - RecordDescriptor.ALIGNMENT,
+            RecordDescriptor.makeHeader(RecordDescriptor.ALIGNMENT, RecordDescriptor.PADDING_TYPE_ID));
+        predecessor.drain();
+        assertEquals(lapEnd, header.getLongVolatile(HEAD_POSITION_OFFSET), "the predecessor passed the padding");
+        header.putLongVolatile(CONSUMER_PID_OFFSET, MpscDeadClaimTest.DEAD_PID); // and died
+        return new HeadPastTheTail(sequence, lapEnd, ring);
+    }
+
+    /**
+     * A, stopped as {@link #stageHeadPastTheTail} left it, runs on: its record at 0, committed, then its tail, then
+     * out of its section.
+     */
+    private static void aRunsOn(final Rig rig, final HeadPastTheTail staged)
+    {
+        final AtomicBuffer ring = staged.ring();
+        ring.putBytes(RecordDescriptor.HEADER_LENGTH, body(staged.sequence(), 1), 0, BODY_LENGTH);
+        ring.putLongRelease(0, RecordDescriptor.makeHeader(RecordDescriptor.HEADER_LENGTH + BODY_LENGTH, 1));
+        final AtomicBuffer header = rig.header;
+        header.putLongRelease(TAIL_POSITION_OFFSET, (staged.lapEnd() + RecordDescriptor.ALIGNMENT) | tag(header));
+        rig.letAOut();
+    }
+
+    /**
+     * What {@link #stageHeadPastTheTail} built.
+     *
+     * @param sequence A's next sequence, that of the record it writes when it runs on.
+     * @param lapEnd   the dead consumer's head, past the tail.
+     * @param ring     the ring region A writes into.
+     */
+    private record HeadPastTheTail(long sequence, long lapEnd, AtomicBuffer ring)
+    {
     }
 
     /**
