@@ -122,6 +122,91 @@ class IdleStrategiesTest
         assertTrue(ex.getMessage().contains(expectedMessagePart), ex.getMessage());
     }
 
+    /**
+     * docs/WAITING.md, "Configuration text": a value runs from 0 to {@code Long.MAX_VALUE}; {@code spins} and
+     * {@code yields} may be 0; the park, period and sleep values need only be positive; {@code minParkNs} may equal
+     * {@code maxParkNs}, and each may meet the other's default. Every edge is taken as given.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "backoff:spins=0,yields=0,minParkNs=1,maxParkNs=1 | " +
+            "BackoffIdleStrategy{alias=backoff, maxSpins=0, maxYields=0, minParkPeriodNs=1, maxParkPeriodNs=1}",
+        "backoff:spins=9223372036854775807,yields=9_223_372_036_854_775_807,maxParkNs=9223372036854775807 | " +
+            "BackoffIdleStrategy{alias=backoff, maxSpins=9223372036854775807, maxYields=9223372036854775807, " +
+            "minParkPeriodNs=1000, maxParkPeriodNs=9223372036854775807}",
+        "backoff:minParkNs=1000000 | " +
+            "BackoffIdleStrategy{alias=backoff, maxSpins=10, maxYields=5, minParkPeriodNs=1000000, " +
+            "maxParkPeriodNs=1000000}",
+        "backoff:maxParkNs=1000 | " +
+            "BackoffIdleStrategy{alias=backoff, maxSpins=10, maxYields=5, minParkPeriodNs=1000, maxParkPeriodNs=1000}",
+        "sleep:periodNs=1 | SleepingIdleStrategy{alias=sleep-ns, sleepPeriodNs=1}",
+        "sleep:periodNs=9223372036854775807 | SleepingIdleStrategy{alias=sleep-ns, sleepPeriodNs=9223372036854775807}",
+        "sleep:periodMs=1 | SleepingMillisIdleStrategy{alias=sleep-ms, sleepPeriodMs=1}",
+    })
+    void shouldAcceptTheEdgesOfEachDocumentedRange(final String config, final String expected)
+    {
+        assertEquals(expected, IdleStrategies.newIdleStrategy(config).toString());
+    }
+
+    @Test
+    void shouldAcceptTheEdgesOfTheFutexStrategiesRanges()
+    {
+        final FutexIdleStrategy shortest = (FutexIdleStrategy)IdleStrategies.newIdleStrategy(
+            "futex:maxSleepNs=1", waiter, condition);
+        final FutexIdleStrategy longest = (FutexIdleStrategy)IdleStrategies.newIdleStrategy(
+            "futex:maxSleepNs=9223372036854775807", waiter, condition);
+        final HybridIdleStrategy sleepsAtOnce = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
+            "hybrid:spins=0,yields=0,maxSleepNs=1", waiter, condition);
+        final HybridIdleStrategy neverSleeps = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
+            "hybrid:spins=9223372036854775807,yields=9223372036854775807", waiter, condition);
+
+        assertEquals(1, shortest.maxSleepNs());
+        assertEquals(Long.MAX_VALUE, longest.maxSleepNs());
+        assertEquals(0, sleepsAtOnce.maxSpins());
+        assertEquals(0, sleepsAtOnce.maxYields());
+        assertEquals(1, sleepsAtOnce.maxSleepNs());
+        assertEquals(Long.MAX_VALUE, neverSleeps.maxSpins());
+        assertEquals(Long.MAX_VALUE, neverSleeps.maxYields());
+    }
+
+    /**
+     * docs/WAITING.md, "Configuration text": each value just outside its range, or not a plain unsigned integer, is
+     * refused with a message that quotes the whole text and names the parameter and the value it was given.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "backoff:spins=9223372036854775808  | bad value \"9223372036854775808\" for \"spins\", " +
+            "expected a non-negative integer",
+        "backoff:yields=-1                  | bad value \"-1\" for \"yields\", expected a non-negative integer",
+        "backoff:spins=+1                   | bad value \"+1\" for \"spins\", expected a non-negative integer",
+        "backoff:spins=1.5                  | bad value \"1.5\" for \"spins\", expected a non-negative integer",
+        "backoff:spins=0x10                 | bad value \"0x10\" for \"spins\", expected a non-negative integer",
+        "backoff:spins=1 000                | bad value \"1 000\" for \"spins\", expected a non-negative integer",
+        "backoff:spins=_1                   | bad value \"_1\" for \"spins\", expected a non-negative integer",
+        "backoff:spins=_                    | bad value \"_\" for \"spins\", expected a non-negative integer",
+        "backoff:spins=                     | bad value \"\" for \"spins\", expected a non-negative integer",
+        "backoff:minParkNs=0                | \"minParkNs\" must be positive, was 0",
+        "backoff:maxParkNs=0                | \"maxParkNs\" must be positive, was 0",
+        "backoff:minParkNs=1000001          | minParkNs=1000001 exceeds maxParkNs=1000000",
+        "backoff:maxParkNs=999              | minParkNs=1000 exceeds maxParkNs=999",
+        "backoff:minParkNs=6,maxParkNs=5    | minParkNs=6 exceeds maxParkNs=5",
+        "sleep:periodNs=0                   | \"periodNs\" must be positive, was 0",
+        "sleep:periodMs=0                   | \"periodMs\" must be positive, was 0",
+        "futex:maxSleepNs=0                 | \"maxSleepNs\" must be positive, was 0",
+        "futex:maxSleepNs=-1                | bad value \"-1\" for \"maxSleepNs\", expected a non-negative integer",
+        "hybrid:maxSleepNs=0                | \"maxSleepNs\" must be positive, was 0",
+        "hybrid:spins=-1                    | bad value \"-1\" for \"spins\", expected a non-negative integer",
+        "hybrid:yields=99999999999999999999 | bad value \"99999999999999999999\" for \"yields\", " +
+            "expected a non-negative integer",
+    })
+    void shouldRejectEachValueOutsideItsRangeNamingIt(final String config, final String expectedDetail)
+    {
+        final IllegalArgumentException ex = assertThrows(
+            IllegalArgumentException.class, () -> IdleStrategies.newIdleStrategy(config, waiter, condition));
+
+        assertEquals("idle strategy \"" + config + "\": " + expectedDetail, ex.getMessage());
+    }
+
     @Test
     void shouldRejectEmptyOrNullConfiguration()
     {
