@@ -10,6 +10,8 @@ import io.conduit.codec.sbe.groups.TreeDecoder;
 import io.conduit.codec.sbe.groups.TreeEncoder;
 import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
 import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
+import io.conduit.codec.sbe.wide.TallyDecoder;
+import io.conduit.codec.sbe.wide.TallyEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.MessageEncoderFlyweight;
 import org.junit.jupiter.api.Test;
@@ -325,6 +327,49 @@ class SbeDispatcherGroupsTest
         assertEquals(List.of("trade 7 99 BUY 3/SELL 4/SELL",
             "trade 8 " + TradeDecoder.priceNullValue() + " BUY 5/SELL 6/SELL"), trades);
         assertEquals(0, dispatcher.rejectedCount());
+    }
+
+    /**
+     * docs/CODEC.md: a 32-bit group count above 2^31 - 1, which the decoder's {@code int} count would turn negative,
+     * is rejected. Tally's entries take no bytes, so the walk's other checks pass any count: a count of 2^31 - 1
+     * reaches the handler as itself, and 2^31 and 2^32 - 1 are rejected as malformed, by both policies, naming the
+     * group and the count.
+     */
+    @Test
+    void shouldRejectA32BitGroupCountAboveIntMaxValue()
+    {
+        final List<Integer> counts = new ArrayList<>();
+        final SbeDispatcher lenient = new SbeDispatcher(UnknownMessagePolicy.DROP)
+            .register(new TallyDecoder(), (tally) -> counts.add(tally.marks().count()));
+        final SbeDispatcher strict = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new TallyDecoder(), (tally) -> counts.add(tally.marks().count()));
+        final TallyEncoder tally = wrap(new TallyEncoder()).tallyId(1);
+        tally.marksCount(0);
+        final int length = HEADER_LENGTH + tally.encodedLength();
+        final int countOffset = RECORD_OFFSET + HEADER_LENGTH + TallyEncoder.BLOCK_LENGTH +
+            TallyEncoder.MarksEncoder.sbeHeaderSize() - Integer.BYTES;
+
+        for (final long count : new long[]{0, Integer.MAX_VALUE})
+        {
+            buffer.putInt(countOffset, (int)count, ByteOrder.LITTLE_ENDIAN);
+            lenient.onMessage(TallyEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+            strict.onMessage(TallyEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        }
+        assertEquals(List.of(0, 0, Integer.MAX_VALUE, Integer.MAX_VALUE), counts);
+
+        final long[] tooLarge = {1L << 31, 0xFFFF_FFFFL};
+        for (final long count : tooLarge)
+        {
+            buffer.putInt(countOffset, (int)count, ByteOrder.LITTLE_ENDIAN);
+            lenient.onMessage(TallyEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+            final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+                () -> strict.onMessage(TallyEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
+            assertSame(RejectReason.MALFORMED, ex.reason());
+            assertContains(ex.getMessage(), "group marks: count=" + count, "above " + Integer.MAX_VALUE);
+        }
+        assertEquals(tooLarge.length, lenient.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(tooLarge.length, lenient.rejectedCount());
+        assertEquals(4, counts.size(), "a handler saw a count above 2^31 - 1: " + counts);
     }
 
     @Test
