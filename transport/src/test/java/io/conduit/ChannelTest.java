@@ -260,6 +260,41 @@ class ChannelTest
         assertTrue(ex.getMessage().contains("spins + yields < " + Integer.MAX_VALUE), ex.getMessage());
     }
 
+    /**
+     * Channel.open closes the channel file if building the channel throws, so a failed open leaves no file mapped and
+     * counted open. Nothing in a sound file makes the build throw, so a child JVM is started with a bad
+     * {@code conduit.wait.fallback.min.park.ns}: the futex class, first initialised by the channel's waiters, fails,
+     * and the child reports the error, from the constructor, with no channel file left open. The file it created is
+     * sound: this process opens it and sends through it.
+     */
+    @Test
+    void shouldCloseTheChannelFileWhenBuildingTheChannelThrows() throws Exception
+    {
+        final Path log = dir.resolve("failing-open.log");
+        final Process child = TestJvm.start(FailingChannelOpenProcess.class, log,
+            new String[] {"-D" + Futex.FALLBACK_MIN_PARK_NS_PROP_NAME + "=oops"}, dir.toString(), "failing");
+        try
+        {
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not exit within 30 s");
+        }
+        finally
+        {
+            child.destroyForcibly();
+        }
+        final String output = Files.readString(log);
+        assertEquals(0, child.exitValue(), output);
+        assertEquals(String.join(System.lineSeparator(),
+            "THREW java.lang.ExceptionInInitializerError building=true suppressed=0", "OPEN_FILES 0", ""), output);
+
+        assertTrue(Files.exists(dir.resolve("failing" + io.conduit.file.ChannelFile.SUFFIX)), "no file was made");
+        try (Channel channel = Channel.open(dir, "failing", ChannelOptions.defaults(), 0, 0))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+            assertTrue(channel.offer(1, message, 0, 8));
+            assertEquals(1, channel.poll((t, b, o, l) -> { }, 10));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(RingKind.class)
     void shouldBlockSendOnFullRingUntilReceiverFreesSpace(final RingKind kind) throws Exception
