@@ -155,7 +155,8 @@ public final class Channel implements AutoCloseable
     }
 
     /**
-     * Open a channel, creating its file if missing, with its own waiting policy.
+     * Open a channel, creating its file if missing, with its own waiting policy. If building the channel over the
+     * opened file throws, the file is closed before the exception is rethrown: a failed open leaves nothing mapped.
      *
      * @param directory channel directory.
      * @param name channel name.

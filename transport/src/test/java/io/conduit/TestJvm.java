@@ -32,9 +32,22 @@ final class TestJvm
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path")));
+        final int feature = Runtime.version().feature();
+        if (feature >= 22)
+        {
+            command.add("--enable-native-access=ALL-UNNAMED"); // JNA: no restricted-method warnings in the log
+        }
+        if (feature >= 23)
+        {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // Agrona: no deprecation warnings in the log
+        }
         command.addAll(List.of(jvmOptions));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // options from the environment would put a "Picked up" line of the launcher's in the log
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        return builder.start();
     }
 }

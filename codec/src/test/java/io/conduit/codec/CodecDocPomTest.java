@@ -148,15 +148,37 @@ class CodecDocPomTest
             final Element plugin = (Element)plugins.item(i);
             if ("exec-maven-plugin".equals(text(child(plugin, "artifactId"))))
             {
-                final NodeList entries = plugin.getElementsByTagName("systemProperty");
-                for (int j = 0; j < entries.getLength(); j++)
+                // the plugin's own configuration, which every execution shares, first; then what an execution adds
+                // and the plugin leaves unset, never what it changes (the test-only schema generated with warnings
+                // not fatal), whatever order the two come in
+                for (final Element configuration : children(plugin, "configuration"))
                 {
-                    final Element entry = (Element)entries.item(j);
-                    properties.put(text(child(entry, "key")), text(child(entry, "value")));
+                    putSystemProperties(configuration, properties);
+                }
+                for (final Element executions : children(plugin, "executions"))
+                {
+                    for (final Element execution : children(executions, "execution"))
+                    {
+                        for (final Element configuration : children(execution, "configuration"))
+                        {
+                            putSystemProperties(configuration, properties);
+                        }
+                    }
                 }
             }
         }
         return properties;
+    }
+
+    private static void putSystemProperties(final Element configuration, final Map<String, String> properties)
+    {
+        for (final Element systemProperties : children(configuration, "systemProperties"))
+        {
+            for (final Element entry : children(systemProperties, "systemProperty"))
+            {
+                properties.putIfAbsent(text(child(entry, "key")), text(child(entry, "value")));
+            }
+        }
     }
 
     private static List<Element> children(final Element parent, final String name)

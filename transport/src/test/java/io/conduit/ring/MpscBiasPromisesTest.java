@@ -68,11 +68,6 @@ class MpscBiasPromisesTest
     private static final long DOCUMENTED_PATIENCE_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The attaching consumer's patience as docs/RINGS.md gives it ({@link MpscRing#ATTACH_REVOKE_PATIENCE_NS}). */
     private static final long DOCUMENTED_ATTACH_PATIENCE_NS = TimeUnit.SECONDS.toNanos(2);
-    /**
-     * A bound on that wait: the patience, one more try (10 ms) and up to 2 s of stalls on a loaded 2-core machine, so
-     * a patience of twice the documented one fails.
-     */
-    private static final long ATTACH_PATIENCE_BOUND_NS = TimeUnit.SECONDS.toNanos(4);
 
     @TempDir
     Path dir;
@@ -246,8 +241,11 @@ class MpscBiasPromisesTest
                 final long elapsedNs = await(attach, "the attach giving up");
                 assertTrue(elapsedNs >= DOCUMENTED_ATTACH_PATIENCE_NS,
                     "gave up after " + elapsedNs + " ns, before its patience of " + DOCUMENTED_ATTACH_PATIENCE_NS);
-                assertTrue(elapsedNs < ATTACH_PATIENCE_BOUND_NS, "gave up after " + elapsedNs + " ns");
-                assertTrue(waits.get() > 0, "never waited for the holder");
+                // bounded by tries, not time: each try waits out the holder's own patience, and a loaded machine
+                // makes fewer of them, never more; a longer patience than the documented one makes more
+                final long maxTries = DOCUMENTED_ATTACH_PATIENCE_NS / DOCUMENTED_PATIENCE_NS + 1;
+                assertTrue(waits.get() > 0 && waits.get() <= maxTries,
+                    "waited " + waits.get() + " times for the holder, expected 1 to " + maxTries);
                 assertNotEquals(ProcessIdentity.current(), header.getLongVolatile(CONSUMER_PID_OFFSET),
                     "a refused consumer holds the role");
                 assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "the revocation left pending");

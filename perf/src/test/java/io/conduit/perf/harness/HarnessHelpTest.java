@@ -39,11 +39,10 @@ class HarnessHelpTest
     void shouldPrintTheUsageAndRunNothing(final String help) throws Exception
     {
         final Path out = work.resolve("out");
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"),
-            Harness.class.getName()));
+        // as a user runs it, with the harness's own flags (which keep JDK 22 and later from warning on stderr)
+        final List<String> command = new ArrayList<>(List.of(HarnessJvm.javaLauncher()));
+        command.addAll(HarnessJvm.flags());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Harness.class.getName()));
         // the help first for one spelling and last for the other: it wins wherever it stands
         final List<String> runOptions = List.of("--smoke", "--no-relaunch", "--no-pin", "--out", out.toString());
         if ("-h".equals(help))
@@ -58,11 +57,14 @@ class HarnessHelpTest
         }
         final Path stdout = logs.resolve("stdout");
         final Path stderr = logs.resolve("stderr");
-        final Process harness = new ProcessBuilder(command)
+        final ProcessBuilder builder = new ProcessBuilder(command)
             .directory(work.toFile())
             .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .start();
+            .redirectError(stderr.toFile());
+        // options from the environment would put a "Picked up" line of the launcher's on stderr
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        final Process harness = builder.start();
         try
         {
             assertTrue(harness.waitFor(EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS),
