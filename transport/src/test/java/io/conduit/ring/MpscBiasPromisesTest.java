@@ -199,10 +199,7 @@ class MpscBiasPromisesTest
                 finish(resumes); // no thread is left touching the file once it is unmapped
             }
 
-            assertEquals(0, tag(header), "revoked before the consumer attached");
-            assertEquals(staged.sequence() + 1, rig.reader.next[1], "A's record after the padding, once");
-            assertNull(rig.reader.failure, () -> rig.reader.failure);
-            rig.revokedAndDelivered(staged.sequence() + 1);
+            assertReadOnAfterTheHolder(rig, staged);
         }
     }
 
@@ -257,11 +254,20 @@ class MpscBiasPromisesTest
             }
 
             rig.reader.drain(); // attaches now the holder is out, then reads its record
-            assertEquals(0, tag(header), "revoked before the consumer attached");
-            assertEquals(staged.sequence() + 1, rig.reader.next[1], "A's record after the padding, once");
-            assertNull(rig.reader.failure, () -> rig.reader.failure);
-            rig.revokedAndDelivered(staged.sequence() + 1);
+            assertReadOnAfterTheHolder(rig, staged);
         }
+    }
+
+    /**
+     * Once the holder has run on and the new consumer has attached: the bias revoked, A's record after the padding
+     * read once, and every message delivered.
+     */
+    private static void assertReadOnAfterTheHolder(final Rig rig, final HeadPastTheTail staged)
+    {
+        assertEquals(0, tag(rig.header), "revoked before the consumer attached");
+        assertEquals(staged.sequence() + 1, rig.reader.next[1], "A's record after the padding, once");
+        assertNull(rig.reader.failure, () -> rig.reader.failure);
+        rig.revokedAndDelivered(staged.sequence() + 1);
     }
 
     /**

@@ -171,25 +171,32 @@ class IdleStrategiesTest
         assertEquals(expected, IdleStrategies.newIdleStrategy(config).toString());
     }
 
-    @Test
-    void shouldAcceptTheEdgesOfTheFutexStrategiesRanges()
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "futex:maxSleepNs=1                                            | -1                  | -1                  | 1",
+        "futex:maxSleepNs=9223372036854775807                          | -1                  | -1                  | " +
+            "9223372036854775807",
+        "hybrid:spins=0,yields=0,maxSleepNs=1                          | 0                   | 0                   | 1",
+        "hybrid:spins=9223372036854775807,yields=9223372036854775807   | 9223372036854775807 | 9223372036854775807 | " +
+            "-1",
+    })
+    void shouldAcceptTheEdgesOfTheFutexStrategiesRanges(
+        final String config, final long spins, final long yields, final long maxSleepNs)
     {
-        final FutexIdleStrategy shortest = (FutexIdleStrategy)IdleStrategies.newIdleStrategy(
-            "futex:maxSleepNs=1", waiter, condition);
-        final FutexIdleStrategy longest = (FutexIdleStrategy)IdleStrategies.newIdleStrategy(
-            "futex:maxSleepNs=9223372036854775807", waiter, condition);
-        final HybridIdleStrategy sleepsAtOnce = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
-            "hybrid:spins=0,yields=0,maxSleepNs=1", waiter, condition);
-        final HybridIdleStrategy neverSleeps = (HybridIdleStrategy)IdleStrategies.newIdleStrategy(
-            "hybrid:spins=9223372036854775807,yields=9223372036854775807", waiter, condition);
-
-        assertEquals(1, shortest.maxSleepNs());
-        assertEquals(Long.MAX_VALUE, longest.maxSleepNs());
-        assertEquals(0, sleepsAtOnce.maxSpins());
-        assertEquals(0, sleepsAtOnce.maxYields());
-        assertEquals(1, sleepsAtOnce.maxSleepNs());
-        assertEquals(Long.MAX_VALUE, neverSleeps.maxSpins());
-        assertEquals(Long.MAX_VALUE, neverSleeps.maxYields());
+        // -1: a value the strategy does not take (futex), or left at its default (hybrid's sleep)
+        final IdleStrategy strategy = IdleStrategies.newIdleStrategy(config, waiter, condition);
+        final long expectedSleepNs = -1 == maxSleepNs ? FutexIdleStrategy.DEFAULT_MAX_SLEEP_NS : maxSleepNs;
+        if (config.startsWith("hybrid"))
+        {
+            final HybridIdleStrategy hybrid = assertInstanceOf(HybridIdleStrategy.class, strategy);
+            assertEquals(spins, hybrid.maxSpins());
+            assertEquals(yields, hybrid.maxYields());
+            assertEquals(expectedSleepNs, hybrid.maxSleepNs());
+        }
+        else
+        {
+            assertEquals(expectedSleepNs, assertInstanceOf(FutexIdleStrategy.class, strategy).maxSleepNs());
+        }
     }
 
     @Test
