@@ -5,6 +5,8 @@ import io.conduit.ring.RingKind;
 import io.conduit.wait.AsymmetricFence;
 import io.conduit.wait.FutexWaitSet;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,9 +20,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET;
+import static io.conduit.file.ChannelFileDescriptor.MESSAGES_RECEIVED_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -310,6 +314,113 @@ class ChannelSetTest
             receiver.join(TimeUnit.SECONDS.toMillis(60));
             assertFalse(receiver.isAlive(), "receive of an interrupted thread still waiting");
             assertEquals("0 true", outcome[0], "read, flag still set");
+        }
+    }
+
+    /**
+     * docs/WAITING.md, "Fallback" and the wait set's row of its properties table: where the kernel's futex is not
+     * used (a child JVM run with {@code conduit.wait.futex.disabled=true}), a set's receive has no
+     * {@code futex_waitv} and parks in steps of 50 us growing to 1 ms, re-reading every member's word between them,
+     * so a send to any member ends its sleep within a step, though this process's FUTEX_WAKE finds nobody in the
+     * kernel. Each message is sent once the child is announced on that lane's word, with sleeps of up to 10 s, and
+     * {@link #FALLBACK_SEND_DELAY_NS} later, by when its steps have reached their longest: so each needs the fallback to
+     * see it, within a step of at most 1 ms. Every lane's messages arrive once and in order (sequence and checksum,
+     * checked by the child); the sends found the child announced; and the median send is read within 5 ms, where a
+     * fallback that missed the word would take the 10 s sleep and steps that kept growing would take tens of ms. A
+     * few slow reads are allowed for a loaded machine; more fail the test at once rather than after every send.
+     */
+    /**
+     * From the child's announce to the send: its park steps (50 us doubling) pass the 1 ms cap after about 2 ms, and a
+     * cap that was missing would have them at tens of ms by now.
+     */
+    private static final long FALLBACK_SEND_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(30);
+
+    @Test
+    void shouldWakeTheFallbackWaitSetForEverySendToAnyMember() throws Exception
+    {
+        final int lanes = 2;
+        final int perLane = 40;
+        final long slowNs = TimeUnit.MILLISECONDS.toNanos(100);
+        final int slowAllowed = 5;
+        final Channel[] channels = new Channel[lanes];
+        Process child = null;
+        final Path log = dir.resolve("fallback-receiver.log");
+        try
+        {
+            for (int i = 0; i < lanes; i++)
+            {
+                channels[i] = openSleeping(FallbackSetReceiverProcess.laneName(i), TimeUnit.SECONDS.toNanos(1));
+            }
+            child = FallbackSetReceiverProcess.start(dir, lanes, perLane, log);
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[2 * Long.BYTES]);
+            final long[] readNs = new long[lanes * perLane];
+            int slow = 0;
+            for (int sequence = 0; sequence < perLane; sequence++)
+            {
+                for (int lane = 0; lane < lanes; lane++)
+                {
+                    final AtomicBuffer header = channels[lane].file().headerBuffer();
+                    awaitHeader(child, log, () -> header.getIntVolatile(DATA_WAITERS_OFFSET) > 0,
+                        "the child announced on lane " + lane + " before message " + sequence);
+                    LockSupport.parkNanos(FALLBACK_SEND_DELAY_NS); // the child's park steps grow to their longest
+                    message.putLong(0, sequence);
+                    message.putLong(Long.BYTES, FallbackSetReceiverProcess.checksum(lane, sequence));
+                    final long startNs = System.nanoTime();
+                    assertTrue(channels[lane].offer(lane + 1, message, 0, message.capacity()));
+                    final long received = sequence + 1;
+                    awaitHeader(child, log, () -> header.getLongVolatile(MESSAGES_RECEIVED_OFFSET) == received,
+                        "the child read message " + sequence + " of lane " + lane);
+                    final long elapsedNs = System.nanoTime() - startNs;
+                    readNs[sequence * lanes + lane] = elapsedNs;
+                    if (elapsedNs > slowNs)
+                    {
+                        assertTrue(++slow <= slowAllowed,
+                            slow + " sends read after more than " + slowNs + " ns, the last " + elapsedNs + " ns");
+                    }
+                }
+            }
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not exit: " + readLog(log));
+            assertEquals(0, child.exitValue(), readLog(log));
+            Arrays.sort(readNs);
+            final long medianNs = readNs[readNs.length / 2];
+            assertTrue(medianNs < TimeUnit.MILLISECONDS.toNanos(5), "median send to read " + medianNs + " ns");
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                // counted when a send finds the set announced; a sleep that ends on its own (1 s here) and
+                // re-announces between the look and the send may take one away
+                final long wakeUps = channels[lane].file().headerBuffer().getLongVolatile(DATA_WAKE_UPS_OFFSET);
+                assertTrue(wakeUps >= perLane / 2, "lane " + lane + ": sends that found the set: " + wakeUps);
+            }
+        }
+        finally
+        {
+            if (null != child)
+            {
+                child.destroyForcibly();
+            }
+            for (final Channel channel : channels)
+            {
+                if (null != channel)
+                {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Wait up to 10 s for a condition on a channel header, failing early if the child has exited.
+     */
+    private static void awaitHeader(
+        final Process child, final Path log, final java.util.function.BooleanSupplier condition, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(child.isAlive() || condition.getAsBoolean(), () -> "the child exited before " + what + ": " +
+                readLog(log));
+            assertTrue(System.nanoTime() - deadlineNs < 0, () -> "not within 10 s: " + what + "; " + readLog(log));
+            LockSupport.parkNanos(20_000);
         }
     }
 
