@@ -395,6 +395,14 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             return 0;
         }
+        // a claim lies wholly below the tail, which its claimer stored (SPSC) or won (MPSC) before marking it: a mark
+        // reaching past the tail would carry the head past it, over records not yet written
+        final long tail = loadTail();
+        final long end = position + alignedLength(claimLength);
+        if (end > tail)
+        {
+            throw corrupt("claim end", "at most tailPosition=" + tail, end, position);
+        }
         return skip(position, offset, header, claimLength);
     }
 

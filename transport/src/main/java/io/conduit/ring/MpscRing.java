@@ -898,6 +898,10 @@ public final class MpscRing extends AbstractRing
      */
     private int skipUnmarkedClaim(final long position)
     {
+        // as every read path: a tail more than a capacity ahead was never stored by a producer, which claims no
+        // further than the clean position, never past the head, plus a capacity; skipped, it would carry the head past
+        // the records producers are writing
+        checkPositions(position, loadTail());
         if (!isUnmarkedClaimStuck(position))
         {
             return 0;

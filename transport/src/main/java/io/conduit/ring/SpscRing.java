@@ -341,6 +341,16 @@ public final class SpscRing extends AbstractRing
                 throw corrupt("record frameLength", "in [" + HEADER_LENGTH + ", " + (capacity - offset) + "]",
                     length, position);
             }
+            // every record ends at or below the stored tail: the predecessor stored it at each claim, before the
+            // claim's mark or record. The one exception is wrap padding stored at the tail, to the ring's end, by an
+            // earlier build, which stored it before its tail; a record past the tail would raise it over bytes of an
+            // earlier lap, for the consumer to read as messages
+            final long end = position + alignedLength(length);
+            if (end > storedTail && !(position == storedTail && PADDING_TYPE_ID == typeId(word) &&
+                frameLength(word) > 0 && capacity == offset + length))
+            {
+                throw corrupt("record end", "at most tailPosition=" + storedTail, end, position);
+            }
             if (frameLength(word) <= 0 &&
                 buffer.compareAndSetLong(offset, word, makeHeader(length, PADDING_TYPE_ID)))
             {

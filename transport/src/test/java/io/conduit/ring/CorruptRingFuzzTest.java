@@ -76,14 +76,15 @@ class CorruptRingFuzzTest
             "record frameLength@recoverClaims", "records from head@recoverClaims",
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
-            "message end@checkBelowTail", "unmarked claim length (tail - head)@skipUnmarkedClaim"),
+            "message end@checkBelowTail", "unmarked claim length (tail - head)@skipUnmarkedClaim",
+            "claim end@onNotCommitted", "record end@recoverClaims"),
         RingKind.MPSC, Set.of(
             "headPosition@attachConsumer", "tailPosition@attachConsumer", "tailPosition - headPosition@attachConsumer",
             "cleanPosition@attachConsumer", "cleanPosition@tryClaimShared", "cleanPosition@tryClaimBiased",
             "tailPosition@tryClaimShared", "tailPosition bias tag@loadTail", "tailPosition bias tag@revokeBias",
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
-            "message end@checkBelowTail"));
+            "message end@checkBelowTail", "claim end@onNotCommitted", "tailPosition - headPosition@skipUnmarkedClaim"));
 
     private enum Op
     {
