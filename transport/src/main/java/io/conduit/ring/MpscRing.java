@@ -303,7 +303,10 @@ public final class MpscRing extends AbstractRing
         int padding;
         while (true)
         {
-            final long cleanCache = headerMemory.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
+            // the shared cache is a hint any process may have written: trusted no further than the clean position
+            // this object has loaded and checked itself, so a scribbled cache never lets a claim reach unread records
+            final long sharedClean = headerMemory.getLongVolatile(HEAD_CACHE_POSITION_OFFSET);
+            final long cleanCache = Math.min(sharedClean, checkedClean);
             tail = headerMemory.getLongVolatile(TAIL_POSITION_OFFSET);
             if (tail >= 0 && 0 != (tail & TAIL_TAG_MASK))
             {
@@ -349,14 +352,18 @@ public final class MpscRing extends AbstractRing
                     continue; // another claim, or a bias taken, since: look again
                 }
                 checkClean(clean, tailNow);
+                if (clean > checkedClean)
+                {
+                    checkedClean = clean; // clean only moves on
+                }
                 if (limit - clean > capacity)
                 {
                     headerMemory.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
                     return INSUFFICIENT_CAPACITY;
                 }
-                if (clean > cleanCache)
+                if (clean > sharedClean)
                 {
-                    headerMemory.compareAndSetLong(HEAD_CACHE_POSITION_OFFSET, cleanCache, clean);
+                    headerMemory.compareAndSetLong(HEAD_CACHE_POSITION_OFFSET, sharedClean, clean);
                 }
             }
             if (headerMemory.compareAndSetLong(TAIL_POSITION_OFFSET, tail, end))

@@ -144,6 +144,11 @@ abstract class RingProducerFields extends RingPad1
     Thread ownerThread;
     /** MPSC: another thread claimed through this object since the owner's last look for the bias (plain: a hint). */
     boolean siblingClaimed;
+    /**
+     * MPSC: the highest clean position this object's shared claims have loaded and checked, the furthest they trust the
+     * file's shared cache of it (plain: a racing thread may store an older one, which only makes a claim look again).
+     */
+    long checkedClean;
 
     RingProducerFields(
         final AtomicBuffer header,

@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.conduit.file.ChannelFileDescriptor.HEAD_CACHE_POSITION_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.TAIL_POSITION_OFFSET;
 import static io.conduit.ring.RecordDescriptor.ALIGNMENT;
 import static io.conduit.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.conduit.ring.RecordDescriptor.PADDING_TYPE_ID;
 import static io.conduit.ring.RecordDescriptor.makeHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,6 +151,47 @@ class HostilePositionsTest
             assertEquals(1, ring.read((typeId, buffer, offset, length) -> read.add(buffer.getLong(offset)), 10));
             assertEquals(List.of(42L), read);
             assertEquals(CAPACITY + ALIGNMENT, ring.headPosition());
+        }
+    }
+
+    /**
+     * The producers' shared cache of the clean position, scribbled up to the tail of a full MPSC ring: a producer
+     * claiming with a compare-and-set trusts it no further than the clean position it loaded and checked itself, so
+     * the ring stays full, where before two more offers succeeded, the second over the first unread record.
+     */
+    @Test
+    void shouldKeepAFullMpscRingFullWhenItsSharedCleanCacheIsScribbled() throws Exception
+    {
+        try (ChannelFile a = ChannelFile.create(dir, "cache", ChannelOptions.defaults().kind(RingKind.MPSC)
+            .capacity(1024)); ChannelFile b = ChannelFile.open(dir, "cache"))
+        {
+            final Ring ringA = a.ring();
+            final Ring ringB = b.ring();
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[56]);
+            // B registers a producer slot first: from then on neither object takes the bias, and A claims shared
+            body.putLong(0, 0);
+            assertTrue(ringB.offer(1, body, 0, body.capacity()));
+            int sent = 1;
+            while (true)
+            {
+                body.putLong(0, sent);
+                if (!ringA.offer(2, body, 0, body.capacity()))
+                {
+                    break;
+                }
+                sent++;
+            }
+            assertEquals(1024 / ALIGNMENT - 1, sent, "a full ring: every line but the one whose header stays 0");
+            a.headerBuffer().putLongVolatile(HEAD_CACHE_POSITION_OFFSET, ringA.tailPosition());
+
+            assertFalse(ringA.offer(2, body, 0, body.capacity()), "A claimed past the unread records");
+            assertFalse(ringB.offer(1, body, 0, body.capacity()), "B claimed past the unread records");
+            final List<Long> read = new ArrayList<>();
+            assertEquals(sent, ringA.read((typeId, buffer, offset, length) -> read.add(buffer.getLong(offset)), 100));
+            for (int i = 0; i < sent; i++)
+            {
+                assertEquals(i, read.get(i), "message " + i);
+            }
         }
     }
 
