@@ -55,7 +55,7 @@ public final class ChannelSet
             deafWakers[i] = DATA_DEAF_WAKERS_OFFSET;
         }
         this.waitSet = new FutexWaitSet(headers, words, waiters, deafWakers);
-        this.anyData = this::isAnyReadable;
+        this.anyData = this::isAnyClosedOrReadable;
         this.first = channels[0];
     }
 
@@ -154,8 +154,19 @@ public final class ChannelSet
         }
     }
 
-    private boolean isAnyReadable()
+    /**
+     * The set's wait condition: a member closed (as {@link Channel}'s own, so a close whose first signal found no
+     * sleeper announced yet still ends the sleep at the re-check) or readable.
+     */
+    private boolean isAnyClosedOrReadable()
     {
+        for (final Channel channel : channels)
+        {
+            if (channel.isClosed())
+            {
+                return true;
+            }
+        }
         for (final AbstractRing ring : rings)
         {
             if (ring.isHeadWritten())
