@@ -395,15 +395,23 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         {
             return 0;
         }
-        // a claim lies wholly below the tail, which its claimer stored (SPSC) or won (MPSC) before marking it: a mark
-        // reaching past the tail would carry the head past it, over records not yet written
+        checkClaimBelowTail(position, claimLength);
+        return skip(position, offset, header, claimLength);
+    }
+
+    /**
+     * A claim lies wholly below the tail, which its claimer stored (SPSC) or won (MPSC) before marking it: a mark
+     * reaching past the tail would carry the head past it, over records not yet written. A method of its own, off the
+     * empty read's path.
+     */
+    private void checkClaimBelowTail(final long position, final int claimLength)
+    {
         final long tail = loadTail();
         final long end = position + alignedLength(claimLength);
         if (end > tail)
         {
             throw corrupt("claim end", "at most tailPosition=" + tail, end, position);
         }
-        return skip(position, offset, header, claimLength);
     }
 
     /**

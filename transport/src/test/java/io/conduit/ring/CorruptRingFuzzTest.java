@@ -77,14 +77,14 @@ class CorruptRingFuzzTest
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
             "message end@checkBelowTail", "unmarked claim length (tail - head)@skipUnmarkedClaim",
-            "claim end@onNotCommitted", "record end@recoverClaims"),
+            "claim end@checkClaimBelowTail", "record end@recoverClaims"),
         RingKind.MPSC, Set.of(
             "headPosition@attachConsumer", "tailPosition@attachConsumer", "tailPosition - headPosition@attachConsumer",
             "cleanPosition@attachConsumer", "cleanPosition@tryClaimShared", "cleanPosition@tryClaimBiased",
             "tailPosition@tryClaimShared", "tailPosition bias tag@loadTail", "tailPosition bias tag@revokeBias",
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
-            "message end@checkBelowTail", "claim end@onNotCommitted", "tailPosition - headPosition@skipUnmarkedClaim"));
+            "message end@checkBelowTail", "claim end@checkClaimBelowTail", "tailPosition - headPosition@skipUnmarkedClaim"));
 
     private enum Op
     {
