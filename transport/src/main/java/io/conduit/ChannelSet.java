@@ -158,7 +158,7 @@ public final class ChannelSet
      * The set's wait condition: a member closed (as {@link Channel}'s own, so a close whose first signal found no
      * sleeper announced yet still ends the sleep at the re-check) or readable.
      */
-    private boolean isAnyClosedOrReadable()
+    boolean isAnyClosedOrReadable()
     {
         for (final Channel channel : channels)
         {

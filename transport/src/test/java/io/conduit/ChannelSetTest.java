@@ -323,8 +323,8 @@ class ChannelSetTest
      * {@code futex_waitv} and parks in steps of 50 us growing to 1 ms, re-reading every member's word between them,
      * so a send to any member ends its sleep within a step, though this process's FUTEX_WAKE finds nobody in the
      * kernel. Each message is sent once the child is announced on that lane's word, with sleeps of up to 10 s, and
-     * {@link #FALLBACK_SEND_DELAY_NS} later, by when its steps have reached their longest: so each needs the fallback to
-     * see it, within a step of at most 1 ms. Every lane's messages arrive once and in order (sequence and checksum,
+     * {@link #FALLBACK_SEND_DELAY_NS} later, by when its steps have reached their longest: so each needs the fallback
+     * to see it, within a step of at most 1 ms. Every lane's messages arrive once and in order (sequence and checksum,
      * checked by the child); the sends found the child announced; and the median send is read within 5 ms, where a
      * fallback that missed the word would take the 10 s sleep and steps that kept growing would take tens of ms. A
      * few slow reads are allowed for a loaded machine; more fail the test at once rather than after every send.
@@ -421,6 +421,40 @@ class ChannelSetTest
                 readLog(log));
             assertTrue(System.nanoTime() - deadlineNs < 0, () -> "not within 10 s: " + what + "; " + readLog(log));
             LockSupport.parkNanos(20_000);
+        }
+    }
+
+    /**
+     * The set's wait condition counts a closed member, as {@link Channel}'s own does (docs/WAITING.md: a closer's flag
+     * belongs in the condition), so a close whose first wake-up came before the set announced still ends the set's
+     * sleep at its re-check. The member is held entered, so that its close sets the flag and then waits, mapped, for
+     * the call to leave; nothing is readable on either member.
+     */
+    @Test
+    void shouldCountAClosedMemberInTheSetsWaitCondition() throws Exception
+    {
+        try (Channel a = open("a"); Channel b = open("b"))
+        {
+            final ChannelSet set = new ChannelSet(a, b);
+            assertFalse(set.isAnyClosedOrReadable(), "nothing sent, nothing closed");
+            b.enter(); // as a receive of the set does: b's close waits for it to leave before unmapping
+            final CompletableFuture<Void> closing = CompletableFuture.runAsync(b::close);
+            try
+            {
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!b.isClosed())
+                {
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "b's close did not set its flag");
+                    Thread.onSpinWait();
+                }
+                assertTrue(set.isAnyClosedOrReadable(), "a closed member must end the set's sleep");
+                assertFalse(closing.isDone(), "b unmapped with a call inside");
+            }
+            finally
+            {
+                b.leave();
+            }
+            closing.get(10, TimeUnit.SECONDS);
         }
     }
 

@@ -478,6 +478,41 @@ class SbePublisherTest
         assertEquals(List.of("heartbeat 7"), received);
     }
 
+    /**
+     * As above, with an abort that throws too: the preparation's exception is the one reported, the abort's kept with
+     * it as suppressed, and the publisher holds no claim.
+     */
+    @Test
+    void shouldReportThePreparationsExceptionWithAFailedAbortSuppressed()
+    {
+        final UnsafeBuffer failing = new UnsafeBuffer(ByteBuffer.allocateDirect(4096))
+        {
+            @Override
+            public void setMemory(final int index, final int length, final byte value)
+            {
+                throw new IllegalStateException("setMemory failed: index=" + index);
+            }
+        };
+        final TestRing failingRing = new TestRing(failing, 1024);
+        final Ring abortFails = (Ring)Proxy.newProxyInstance(Ring.class.getClassLoader(), new Class<?>[]{ Ring.class },
+            (proxy, method, args) ->
+            {
+                if ("abort".equals(method.getName()))
+                {
+                    throw new IllegalStateException("abort failed: offset=" + args[0]);
+                }
+                return method.invoke(failingRing, args);
+            });
+        final SbePublisher failingPublisher = new SbePublisher(abortFails);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> failingPublisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH));
+        assertTrue(ex.getMessage().startsWith("setMemory failed"), ex.getMessage());
+        assertEquals(1, ex.getSuppressed().length, ex::toString);
+        assertTrue(ex.getSuppressed()[0].getMessage().startsWith("abort failed"), ex.getSuppressed()[0]::toString);
+        assertFalse(failingPublisher.hasOpenClaim());
+    }
+
     @Test
     void shouldRefuseMisuse()
     {

@@ -266,8 +266,8 @@ public final class MpscRing extends AbstractRing
             }
         }
         // slot claim, mark, tail, then any padding: the mark goes out first (a fifth faster than the tail first,
-        // measured), and a holder killed before its tail store leaves its slot claim starting at the tail, which a revoker finding it
-        // dead moves the tail past (claimedPast) before untagging
+        // measured), and a holder killed before its tail store leaves its slot claim starting at the tail, which a
+        // revoker finding it dead moves the tail past (claimedPast) before untagging
         headerMemory.putLongRelease(slotOffset + SLOT_CLAIM_OFFSET, slotClaim(tail, claimLength));
         final int recordOffset = 0 == padding ? offset : 0;
         final long mark = makeHeader(-frameLength, typeId);
