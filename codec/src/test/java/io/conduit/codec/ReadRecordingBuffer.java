@@ -19,6 +19,7 @@ final class ReadRecordingBuffer extends UnsafeBuffer
 {
     private int lowest;
     private int highest;
+    private long reads;
 
     /**
      * @param capacity bytes to allocate off-heap.
@@ -36,6 +37,15 @@ final class ReadRecordingBuffer extends UnsafeBuffer
     {
         lowest = Integer.MAX_VALUE;
         highest = Integer.MIN_VALUE;
+        reads = 0;
+    }
+
+    /**
+     * @return reads made through this buffer since {@link #forget()}.
+     */
+    long reads()
+    {
+        return reads;
     }
 
     /**
@@ -170,6 +180,7 @@ final class ReadRecordingBuffer extends UnsafeBuffer
 
     private void record(final int index, final int length)
     {
+        reads++;
         lowest = Math.min(lowest, index);
         highest = (int)Math.max(highest, Math.min(Integer.MAX_VALUE, (long)index + length));
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import static io.conduit.codec.MessageHeaderDescriptor.BYTE_ORDER;
 import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -141,12 +142,15 @@ class SbeDispatcherGroupsTest
         final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
             .register(new TreeDecoder(), (tree) -> trees.add("tree " + tree.treeId()));
 
-        final RejectedMessageException ex = assertTimeoutPreemptively(Duration.ofSeconds(5),
-            () -> assertThrows(RejectedMessageException.class,
-                () -> dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length)));
+        final RejectedMessageException ex = assertThrows(RejectedMessageException.class,
+            () -> dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
         assertSame(RejectReason.MALFORMED, ex.reason());
         assertContains(ex.getMessage(), "group branches", "blockLength=0", "4 bytes", "weight");
         assertEquals(List.of(), trees);
+        // the walk's own reads: the outer group's block length and count, and nothing after
+        final ReadRecordingBuffer record = recordOf(length);
+        assertFalse(new DecoderLayout(new TreeDecoder()).walk(record, 1, TreeEncoder.BLOCK_LENGTH, length));
+        assertEquals(2, record.reads());
     }
 
     @Test
@@ -165,10 +169,17 @@ class SbeDispatcherGroupsTest
                     " leaves=" + first.leaves().count() + " roots=" + tree.roots().count());
             });
 
+        // a hang guard for the inner entries, which hold nothing to read: a walk taking them one by one, 65535 *
+        // 65535 steps, would still be at it
         assertTimeoutPreemptively(Duration.ofSeconds(5),
             () -> dispatcher.onMessage(TreeEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length));
         assertEquals(List.of("tree 3 branches=65535 weight=" + TreeDecoder.BranchesDecoder.weightNullValue() +
             " leaves=65535 roots=0"), trees);
+        // the walk's own reads: each group header's block length and count, once (the outer one, then an inner one
+        // per outer entry), and no more
+        final ReadRecordingBuffer record = recordOf(length);
+        assertTrue(new DecoderLayout(new TreeDecoder()).walk(record, 0, TreeEncoder.BLOCK_LENGTH, length));
+        assertEquals(2L * (MAX_COUNT + 1), record.reads());
 
         // one byte short: the last outer entry's inner header runs past the record
         final RejectedMessageException ex = assertTimeoutPreemptively(Duration.ofSeconds(5),
@@ -422,6 +433,18 @@ class SbeDispatcherGroupsTest
             at += 2;
         }
         return at;
+    }
+
+    /**
+     * @return the record at {@link #RECORD_OFFSET} of {@link #buffer}, copied to the start of a buffer that counts the
+     * reads made through it, as the dispatcher's view holds it.
+     */
+    private ReadRecordingBuffer recordOf(final int length)
+    {
+        final ReadRecordingBuffer record = new ReadRecordingBuffer(length);
+        record.putBytes(0, buffer, RECORD_OFFSET, length);
+        record.forget();
+        return record;
     }
 
     private void putGroupHeader(final int recordOffset, final int blockLength, final int count)
