@@ -61,6 +61,8 @@ class MpscBiasPromisesTest
     private static final long STUCK_CLAIM_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final int HOLDER_SLOT = 0;
     private static final int LINE = RecordDescriptor.ALIGNMENT; // one message of BODY_LENGTH takes one line
+    /** A body that takes three lines, so a claim of it wraps from the ring's last line: padding, then the record. */
+    private static final int WRAPPING_BODY_LENGTH = 2 * LINE;
     /**
      * The revoker's patience as docs/LAYOUT.md gives it ({@link MpscRing#REVOKE_PATIENCE_NS}), spelled out: a
      * compile-time constant read from the ring would follow a change to it into the bound.
@@ -327,6 +329,89 @@ class MpscBiasPromisesTest
      * @param ring     the ring region A writes into.
      */
     private record HeadPastTheTail(long sequence, long lapEnd, AtomicBuffer ring)
+    {
+    }
+
+    /**
+     * A revocation that finds the holder dead moves the tail past the claim its slot records at the tail, but not for
+     * a clean position past the tail that the dead holder's padding does not explain, which no consumer leaves and a
+     * scribbled clean line can: past the ring's end, beyond the padding of A's wrapping claim; or over a claim that
+     * does not wrap, where padding would lie. The revocation untags the tail where it stands, and B's claim refuses
+     * the clean position as corrupt, naming it, rather than claim from a tail moved past A's claim, which would make
+     * the scribbled clean position look sound.
+     */
+    @ParameterizedTest(name = "clean position {0}")
+    @ValueSource(strings = {"past the ring's end", "over a claim that does not wrap"})
+    void shouldLeaveTheTailWhereItIsForACleanPositionPastItThatNoPaddingExplains(final String clean) throws Exception
+    {
+        needBias();
+        final boolean wraps = "past the ring's end".equals(clean);
+        try (Rig rig = rig())
+        {
+            final DeadClaim dead = wraps ?
+                stageDeadHolder(rig, rig.reader, CAPACITY - LINE, WRAPPING_BODY_LENGTH) :
+                stageDeadHolder(rig, rig.reader, CAPACITY - 2 * LINE, BODY_LENGTH);
+            final long position = dead.position();
+            final long scribbled = position + (wraps ? 2 * LINE : LINE);
+            rig.header.putLongVolatile(CLEAN_POSITION_OFFSET, scribbled);
+
+            final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () -> offer(rig.b, 2, 0));
+            assertTrue(ex.getMessage().contains("cleanPosition=" + scribbled), ex.getMessage());
+            assertEquals(position, rig.header.getLongVolatile(TAIL_POSITION_OFFSET), "the tail moved, or kept a tag");
+            assertEquals(0, rig.consumer.recordsSkipped());
+        }
+    }
+
+    /**
+     * Build what a holder of an earlier build of layout version 5 leaves when killed inside a claim, after its wrap
+     * padding (if the claim wraps) and before its tail store: its slot claim, its mark and its padding stored, the tail
+     * short of all three, its bias section open and its pid dead. A holder of this build makes the same stores, the
+     * tail among them (slot claim, mark, tail, padding), so A claims for real, in the ring's second lap, and its tail
+     * store is then undone. {@code passer}, the consumer, reads everything before the claim, and its padding if it
+     * wraps: the padding is not checked against the tail, which earlier builds stored after it.
+     *
+     * @param rig        the rig, no claim made yet.
+     * @param passer     the consumer.
+     * @param offset     the ring offset of A's claim.
+     * @param bodyLength the claim's body length.
+     * @return A's next sequence, the claim's position and its length.
+     */
+    private static DeadClaim stageDeadHolder(final Rig rig, final Reader passer, final int offset, final int bodyLength)
+    {
+        passer.drain(); // attached first: a consumer attaching revokes the bias
+        rig.biasA();
+        final AtomicBuffer header = rig.header;
+        final long position = CAPACITY + offset; // past a lap: B's first claim then loads the clean position
+        long sequence = 1;
+        while (rig.a.tailPosition() < position)
+        {
+            send(rig.a, 1, sequence++);
+            passer.drain();
+        }
+        assertEquals(position, rig.a.tailPosition());
+        assertEquals(HOLDER_SLOT + 1, tag(header), "A still holds the bias");
+
+        assertTrue(rig.a.tryClaim(1, bodyLength) > 0);
+        final int slot = producerSlotOffset(HOLDER_SLOT);
+        final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
+        assertEquals(0, slotClaimDistance(claim, position), "A's slot claim starts at the tail");
+        final long length = slotClaimLength(claim);
+        assertEquals((position + length) | (HOLDER_SLOT + 1), header.getLongVolatile(TAIL_POSITION_OFFSET));
+        header.putLongVolatile(TAIL_POSITION_OFFSET, position | (HOLDER_SLOT + 1)); // killed before its tail store
+        header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
+        header.putLongVolatile(slot + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
+        passer.drain();
+        return new DeadClaim(sequence, position, length);
+    }
+
+    /**
+     * What {@link #stageDeadHolder} built.
+     *
+     * @param sequence A's next sequence, that of its dead claim.
+     * @param position the dead claim's position, the tail.
+     * @param length   its length, wrap padding included.
+     */
+    private record DeadClaim(long sequence, long position, long length)
     {
     }
 
