@@ -588,7 +588,8 @@ public final class MpscRing extends AbstractRing
 
     /**
      * The tail to untag at when the holder is dead: past a claim it recorded in its slot, starting at the tail, but
-     * died before storing the tail for (its mark may be written too); else the tail as it is.
+     * died before storing the tail for (its mark may be written too, and, by a holder of an earlier build, its wrap
+     * padding); else the tail as it is.
      *
      * @param slot the dead holder's slot offset.
      * @param position the tail position.
@@ -599,9 +600,15 @@ public final class MpscRing extends AbstractRing
         final long claim = header.getLongVolatile(slot + SLOT_CLAIM_OFFSET);
         final long length = slotClaimLength(claim);
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
+        // clean is behind the tail, but for one case: a holder of an earlier build of layout version 5 stored a
+        // wrapping claim's padding before its tail, and killed in between left padding that a consumer may have read
+        // and cleaned, its clean position then up to the ring's end, past the tail. Only a claim that wraps has that
+        // padding, and only up to the ring's end: a clean position past the tail otherwise is no consumer's
+        final long toEnd = capacity - ((int)position & mask);
+        final boolean cleanConsistent = clean <= position || (clean - position <= toEnd && length > toEnd);
         // the holder checked the space before claiming it; a claim word that fails the same check is not one
         if (0 != claim && 0 == slotClaimDistance(claim, position) && length >= ALIGNMENT &&
-            position + length + HEADER_LENGTH - clean <= capacity && clean <= position)
+            position + length + HEADER_LENGTH - clean <= capacity && cleanConsistent)
         {
             return position + length;
         }

@@ -63,6 +63,8 @@ class MpscBiasPromisesTest
     private static final int LINE = RecordDescriptor.ALIGNMENT; // one message of BODY_LENGTH takes one line
     /** A body that takes three lines, so a claim of it wraps from the ring's last line: padding, then the record. */
     private static final int WRAPPING_BODY_LENGTH = 2 * LINE;
+    /** The stuck claim timeout of a consumer that revokes a dead holder's bias itself, before it skips the claim. */
+    private static final long DEAD_HOLDER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     /**
      * The revoker's patience as docs/LAYOUT.md gives it ({@link MpscRing#REVOKE_PATIENCE_NS}), spelled out: a
      * compile-time constant read from the ring would follow a change to it into the bound.
@@ -330,6 +332,84 @@ class MpscBiasPromisesTest
      */
     private record HeadPastTheTail(long sequence, long lapEnd, AtomicBuffer ring)
     {
+    }
+
+    /**
+     * docs/LAYOUT.md ("MPSC bias"): a holder of an earlier build of layout version 5 killed between its wrap padding
+     * and its tail store, and a live consumer that read past that padding: its head and its clean position stand at
+     * the lap's end, past the tail. The revocation finds the holder dead and moves the tail past its claim, the clean
+     * position lying over the claim's own padding, so the consumer skips the claim (counted once) and reads on: every
+     * message B sends after, once and in order. Revoked by the consumer after the stuck claim timeout (1 s here), by
+     * B's first claim, or by a consumer attaching in place of one that died past the padding; the last two make the
+     * claim a dead producer's, covered by the tail, and so skipped at once. Before, the revocation untagged the tail
+     * where it stood, behind the head: the consumer then refused the claim ("claim end" past the tail), B the clean
+     * position, and the attach the head.
+     */
+    @ParameterizedTest(name = "revoked by {0}")
+    @ValueSource(strings = {"the consumer", "a producer", "a consumer attaching"})
+    void shouldSkipTheWrappingClaimOfAHolderKilledBetweenItsPaddingAndItsTail(final String revoker) throws Exception
+    {
+        needBias();
+        final boolean byConsumer = "the consumer".equals(revoker);
+        final boolean byAttach = "a consumer attaching".equals(revoker);
+        try (Rig rig = rig(byConsumer ? DEAD_HOLDER_TIMEOUT_NS : STUCK_CLAIM_TIMEOUT_NS);
+            ChannelFile predecessorFile = byAttach ? ChannelFile.open(dir, "bias") : null)
+        {
+            final AtomicBuffer header = rig.header;
+            final Reader passer = byAttach ? new Reader((MpscRing)predecessorFile.ring()) : rig.reader;
+            final DeadClaim dead = stageDeadHolder(rig, passer, CAPACITY - LINE, WRAPPING_BODY_LENGTH);
+            final long lapEnd = dead.position() + LINE;
+            final long claimEnd = dead.position() + dead.length();
+            assertEquals(lapEnd, header.getLongVolatile(HEAD_POSITION_OFFSET), "the consumer passed the padding");
+            assertEquals(lapEnd, header.getLongVolatile(CLEAN_POSITION_OFFSET), "and cleaned it: past the tail");
+            long sent = 0;
+            if (byAttach)
+            {
+                header.putLongVolatile(CONSUMER_PID_OFFSET, MpscDeadClaimTest.DEAD_PID); // and died
+            }
+            else if (!byConsumer)
+            {
+                send(rig.b, 2, sent++); // revokes A's bias
+                assertEquals(claimEnd + LINE, rig.b.tailPosition(), "B's claim made past A's");
+            }
+
+            final long startNs = System.nanoTime();
+            int polls = 0;
+            while (0 == rig.consumer.recordsSkipped() && System.nanoTime() - startNs < WAIT_NS)
+            {
+                rig.reader.drain();
+                polls++;
+            }
+            final long elapsedNs = System.nanoTime() - startNs;
+            assertEquals(1, rig.consumer.recordsSkipped(), "A's claim skipped, once");
+            assertEquals(0, tag(header), "A's bias revoked");
+            if (byConsumer)
+            {
+                assertTrue(elapsedNs < DEAD_HOLDER_TIMEOUT_NS + PATIENCE_BOUND_NS, "skipped after " + elapsedNs +
+                    " ns, the stuck claim timeout is " + DEAD_HOLDER_TIMEOUT_NS);
+                assertEquals(claimEnd, rig.consumer.tailPosition(), "the tail moved past A's claim, no further");
+            }
+            else
+            {
+                assertTrue(polls <= MpscDeadClaimTest.PROMPT_POLLS, "skipped after " + polls + " polls");
+            }
+
+            final long messages = 3L * CAPACITY / LINE; // three laps
+            for (; sent < messages; sent++)
+            {
+                send(rig.b, 2, sent);
+                if (0 == sent % LINE)
+                {
+                    rig.reader.drain();
+                }
+            }
+            rig.reader.drain();
+            assertNull(rig.reader.failure, () -> rig.reader.failure);
+            assertEquals(messages, rig.reader.next[2], "every message of B, once, in order");
+            assertEquals(dead.sequence(), passer.next[1], "every message of A but its dead claim, once, in order");
+            assertEquals(1, rig.consumer.recordsSkipped());
+            assertEquals(rig.consumer.tailPosition(), rig.consumer.headPosition());
+        }
     }
 
     /**
@@ -888,9 +968,17 @@ class MpscBiasPromisesTest
      */
     private Rig rig() throws Exception
     {
+        return rig(STUCK_CLAIM_TIMEOUT_NS);
+    }
+
+    /**
+     * As {@link #rig()}, with the given stuck claim timeout.
+     */
+    private Rig rig(final long stuckClaimTimeoutNs) throws Exception
+    {
         final MpscBiasTest outer = new MpscBiasTest();
         outer.dir = dir;
-        return outer.new Rig(STUCK_CLAIM_TIMEOUT_NS);
+        return outer.new Rig(stuckClaimTimeoutNs);
     }
 
     /**
