@@ -503,15 +503,17 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     /**
      * @return true if a committed record (or padding) is at the consumer's head, so a read would move on. A claim
      * not yet committed is not: a consumer that woke for it would find nothing, and spin until it is committed.
-     * Finding one, it has the next read check the claim at once ({@link #checkStuckOnNextRead()}), so a consumer
-     * that sleeps on this condition checks a stuck claim at every wake-up, at least once per longest sleep, rather
-     * than once per so many reads. Used by consumers deciding whether to sleep (a commit wakes them); call only from
-     * the consumer thread.
+     * Finding none, it has the next read check the head at once ({@link #checkStuckOnNextRead()}): a claim's mark
+     * there, or a header still 0 with the tail past it (an MPSC producer that died between its claim and its mark,
+     * other producers' messages queued behind), so a consumer that sleeps on this condition checks a stuck claim at
+     * every wake-up, at least once per longest sleep, rather than once per so many reads. An empty ring costs that
+     * read one load of the tail, once per sleep. Used by consumers deciding whether to sleep (a commit wakes them);
+     * call only from the consumer thread.
      */
     public boolean isHeadWritten()
     {
         final int frameLength = frameLength(ringMemory.getLongVolatile((int)head & mask));
-        if (frameLength < 0)
+        if (frameLength <= 0)
         {
             checkStuckOnNextRead();
         }

@@ -88,18 +88,21 @@ class MpscDeadClaimTest
 
     /**
      * The consumer loop docs/WAITING.md shows: an idle strategy that sleeps on {@code isHeadWritten}, one read per
-     * wake-up. A claim's mark at the head is not a message, so the consumer sleeps; the claim must still be checked
-     * at each wake-up, not once per 1024 reads (which, a sleep apart, took many minutes).
+     * wake-up. A claim at the head is not a message, so the consumer sleeps; the claim must still be checked at each
+     * wake-up, not once per 1024 reads (which, a sleep apart, took many minutes), whether its mark is written or the
+     * producer died before writing it (a header of 0 with the tail past it).
      */
-    @org.junit.jupiter.api.Test
-    void shouldSkipADeadClaimWithinAFewWakeUpsOfAConsumerSleepingOnIsHeadWritten() throws Exception
+    @ParameterizedTest(name = "marked={0}")
+    @ValueSource(booleans = {true, false})
+    void shouldSkipADeadClaimWithinAFewWakeUpsOfAConsumerSleepingOnIsHeadWritten(final boolean marked)
+        throws Exception
     {
         try (ChannelFile file = ChannelFile.create(dir, "sleeper", ChannelOptions.defaults()
             .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
         {
             final MpscRing ring = (MpscRing)file.ring();
             final AtomicBuffer header = file.headerBuffer();
-            layDeadClaimThenMessages(ring, header, true);
+            layDeadClaimThenMessages(ring, header, marked);
             final io.conduit.wait.FutexWaiter dataWaiter =
                 new io.conduit.wait.FutexWaiter(header, DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
             final org.agrona.concurrent.IdleStrategy idle = io.conduit.wait.IdleStrategies.newIdleStrategy(
@@ -119,18 +122,19 @@ class MpscDeadClaimTest
 
     /**
      * The same, through the blocking calls, which sleep on a claim at the head: {@code Channel.receive} and
-     * {@code ChannelSet.receive} check it at each wake-up (20 ms apart here), so the messages behind a dead claim
-     * arrive in the first call. Were it checked once per 1024 reads, a sleep apart, the call would time out first.
+     * {@code ChannelSet.receive} check it at each wake-up (20 ms apart here), so the messages behind a dead claim,
+     * marked or not, arrive in the first call. Were it checked once per 1024 reads, a sleep apart, the call would
+     * time out first.
      */
-    @ParameterizedTest(name = "set={0}")
-    @ValueSource(booleans = {false, true})
-    void shouldSkipADeadClaimWithinOneBlockingReceive(final boolean set) throws Exception
+    @ParameterizedTest(name = "set={0} marked={1}")
+    @CsvSource({"false, true", "true, true", "false, false", "true, false"})
+    void shouldSkipADeadClaimWithinOneBlockingReceive(final boolean set, final boolean marked) throws Exception
     {
         try (io.conduit.Channel channel = io.conduit.Channel.open(dir, "blocking", ChannelOptions.defaults()
             .kind(RingKind.MPSC).capacity(64 * 1024).stuckClaimTimeoutNs(TimeUnit.SECONDS.toNanos(60)), 0, 0,
             TimeUnit.MILLISECONDS.toNanos(20)))
         {
-            layDeadClaimThenMessages((MpscRing)channel.ring(), channel.file().headerBuffer(), true);
+            layDeadClaimThenMessages((MpscRing)channel.ring(), channel.file().headerBuffer(), marked);
             final int[] delivered = {0};
             final MessageHandler handler = (typeId, buffer, offset, length) ->
             {
