@@ -474,6 +474,65 @@ class ChannelTest
     }
 
     /**
+     * docs/WAITING.md ("Crashes"): a receiver process killed asleep in receive leaves the data waiters count at 1,
+     * and every send would then pay a wake-up call for nobody. The next consumer resets it when it attaches, for
+     * either ring kind, so the sends after make no wake-up call.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RingKind.class)
+    void shouldResetTheDataWaitersCountAKilledReceiverLeft(final RingKind kind) throws Exception
+    {
+        // where sleeps are bounded to 1 ms the child leaves and re-enters its count every millisecond
+        org.junit.jupiter.api.Assumptions.assumeFalse(AsymmetricFence.mustBoundSleeps(),
+            "sleeps are bounded to 1 ms in this process: membarrier refused or libc not bound");
+        final Process child = TestJvm.start(
+            BlockedReceiverProcess.class, dir.resolve("child.log"), new String[0], dir.toString(), "asleep",
+            kind.name());
+        try
+        {
+            final Path file = dir.resolve("asleep" + io.conduit.file.ChannelFile.SUFFIX);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(file))
+            {
+                assertTrue(child.isAlive() && System.nanoTime() < deadlineNs, "the child made no channel");
+                Thread.sleep(1);
+            }
+            try (Channel channel = Channel.open(dir, "asleep", ChannelOptions.defaults()))
+            {
+                final org.agrona.concurrent.AtomicBuffer header = channel.file().headerBuffer();
+                awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+                child.destroyForcibly();
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(1, header.getIntVolatile(ChannelFileDescriptor.DATA_WAITERS_OFFSET), "left by the kill");
+
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+                final long[] received = {0};
+                for (int i = 0; i < 20; i++)
+                {
+                    message.putLong(0, i);
+                    final int expected = i;
+                    assertEquals(0, channel.poll((t, b, o, l) -> { }, 10), "nothing sent yet at " + i);
+                    assertTrue(channel.offer(1, message, 0, 8));
+                    assertEquals(1, channel.poll((t, b, o, l) ->
+                    {
+                        assertEquals(expected, b.getLong(o));
+                        received[0]++;
+                    }, 10));
+                }
+                assertEquals(20, received[0]);
+                assertEquals(0, header.getIntVolatile(ChannelFileDescriptor.DATA_WAITERS_OFFSET));
+                assertEquals(0, header.getLongVolatile(ChannelFileDescriptor.DATA_WAKE_UPS_OFFSET),
+                    "sends paid wake-up calls for nobody");
+            }
+        }
+        finally
+        {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * MPSC: a sender process killed while asleep for space leaves the shared space waiters count at 1, with many
      * producers no attach can reset; its slot's own count names it, and the consumer takes it out once the process
      * is dead and its claims consumed, so freed batches stop paying wake-up calls for nobody.
