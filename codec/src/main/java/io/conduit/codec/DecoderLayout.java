@@ -304,11 +304,23 @@ final class DecoderLayout
             throw new IllegalArgumentException("decoder " + decoder.getClass().getName() + " at version " + version +
                 ": its walk (sbeDecodedLength) fails over a message of empty groups and var-data: " + ex, ex);
         }
-        final Cursor cursor = new Cursor(decoder, probe.reads, HEADER_LENGTH + blockLength);
+        final Cursor cursor = new Cursor(decoder, version, probe.reads, HEADER_LENGTH + blockLength);
         final Element[] elements = level(decoder.getClass(), "", cursor, version);
-        if (cursor.next != probe.reads.size() || HEADER_LENGTH + decodedLength != cursor.position)
+        if (cursor.next != probe.reads.size())
         {
-            throw cursor.unsupported("reads not understood after " + cursor.next + " of " + probe.reads.size());
+            final Read read = probe.reads.get(cursor.next);
+            throw cursor.unsupported("read " + (cursor.next + 1) + " of the " + probe.reads.size() +
+                " its walk made, " + describe(read) + ", is neither a group header, read in the wrap of an Iterable " +
+                "group decoder nested in the decoder or group being read, nor a var-data length, read in a skipXxx " +
+                "method of that decoder or group");
+        }
+        if (HEADER_LENGTH + decodedLength != cursor.position)
+        {
+            throw cursor.unsupported("its walk (sbeDecodedLength) decodes " + decodedLength + " bytes, but its " +
+                blockLength + "-byte block and the group and var-data headers it read come to " +
+                (cursor.position - HEADER_LENGTH) + ", with every group entry 0 bytes and every var-data field " +
+                "empty as the probe answered (a header length, sbeHeaderSize or xxxHeaderLength, that is not what " +
+                "the walk skips, or entries not as long as their header says)");
         }
         return elements;
     }
@@ -344,13 +356,17 @@ final class DecoderLayout
         final Read countRead = cursor.next < cursor.reads.size() ? cursor.reads.get(cursor.next++) : null;
         if (null == countRead || type != countRead.type || !isGroupHeaderRead(countRead))
         {
-            throw cursor.unsupported("group " + name + " header is not two reads in wrap");
+            throw cursor.unsupported("group " + name + ": its header is not two reads in the wrap of " +
+                type.getName() + ", the block length then the count: " + describe(blockLengthRead) + " is followed " +
+                "by " + (null == countRead ? "no read" : describe(countRead)));
         }
         final int headerOffset = cursor.position;
         final int headerLength = staticInt(type, "sbeHeaderSize", -1);
         cursor.position += headerLength;
-        final int lengthOffset = cursor.offsetInHeader(name, blockLengthRead, headerOffset, headerLength);
-        final int countOffset = cursor.offsetInHeader(name, countRead, headerOffset, headerLength);
+        final int lengthOffset = cursor.offsetInHeader(
+            "group " + name + " block length", blockLengthRead, headerOffset, headerLength);
+        final int countOffset = cursor.offsetInHeader(
+            "group " + name + " count", countRead, headerOffset, headerLength);
         final Element[] children = level(type, name + ".", cursor, version);
         final Field furthest = checkedFurthestField(type, "group " + name, staticInt(type, "sbeBlockLength", -1),
             version);
@@ -366,7 +382,8 @@ final class DecoderLayout
         final int headerOffset = cursor.position;
         final int headerLength = staticInt(type, field + "HeaderLength", lengthRead.width);
         cursor.position += headerLength;
-        final int lengthOffset = cursor.offsetInHeader(name, lengthRead, headerOffset, headerLength);
+        final int lengthOffset = cursor.offsetInHeader(
+            "var-data " + name + " length", lengthRead, headerOffset, headerLength);
         return new Element(name, false, headerLength, lengthOffset, lengthRead.width, 0, 0, lengthRead.byteOrder,
             lengthRead.byteOrder, 0, null, new Element[0]);
     }
@@ -493,6 +510,14 @@ final class DecoderLayout
         }
     }
 
+    /**
+     * A read of the probe, for a refusal: its width, where, and the method that made it.
+     */
+    private static String describe(final Read read)
+    {
+        return "the " + read.width + "-byte read at " + read.index + " by " + read.type.getName() + "." + read.method;
+    }
+
     private static boolean isGroupHeaderRead(final Read read)
     {
         return "wrap".equals(read.method) && null != read.type.getDeclaringClass() &&
@@ -590,26 +615,33 @@ final class DecoderLayout
     private static final class Cursor
     {
         private final MessageDecoderFlyweight decoder;
+        private final int version;
         private final List<Read> reads;
         private int next;
         private int position;
 
-        private Cursor(final MessageDecoderFlyweight decoder, final List<Read> reads, final int position)
+        private Cursor(
+            final MessageDecoderFlyweight decoder, final int version, final List<Read> reads, final int position)
         {
             this.decoder = decoder;
+            this.version = version;
             this.reads = reads;
             this.position = position;
         }
 
-        private int offsetInHeader(final String name, final Read read, final int headerOffset, final int headerLength)
+        /**
+         * @param what the length or count read, for a refusal: "group legs count", say.
+         * @return where in its header the read is, which must hold all of it; its width must be one the walk reads.
+         */
+        private int offsetInHeader(final String what, final Read read, final int headerOffset, final int headerLength)
         {
             final int offset = read.index - headerOffset;
             final int width = read.width;
             if ((Byte.BYTES != width && Short.BYTES != width && Integer.BYTES != width) ||
                 offset < 0 || offset > headerLength - width)
             {
-                throw unsupported(name + ": a " + width + "-byte read at " + offset + " of a " + headerLength +
-                    "-byte header");
+                throw unsupported(what + ": " + describe(read) + " is at offset " + offset + " of its " +
+                    headerLength + "-byte header; a length or count is read as 1, 2 or 4 bytes inside its header");
             }
             return offset;
         }
@@ -617,7 +649,7 @@ final class DecoderLayout
         private IllegalArgumentException unsupported(final String detail)
         {
             return new IllegalArgumentException("cannot derive the group and var-data layout of " +
-                decoder.getClass().getName() + ": " + detail);
+                decoder.getClass().getName() + " at version " + version + ": " + detail);
         }
     }
 

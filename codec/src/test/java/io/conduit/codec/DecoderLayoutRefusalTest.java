@@ -4,13 +4,22 @@ import org.agrona.DirectBuffer;
 import org.agrona.sbe.MessageDecoderFlyweight;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.Iterator;
+
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link SbeDispatcher#register} refuses a decoder whose layout it cannot derive, with an
- * {@link IllegalArgumentException} that names it, rather than registering a layout that would refuse or misread
- * every message later: a decoder whose walk throws, and one whose furthest field ends past its declared block.
+ * docs/CODEC.md ("A decoder whose reads do not fit that pattern, or whose walk throws over the probe, is refused by
+ * {@code register} with an {@code IllegalArgumentException}") and {@link DecoderLayout}'s constructor ("if its group
+ * headers or var-data lengths are not read as generated SBE decoders read them"): {@link SbeDispatcher#register}
+ * refuses a decoder whose layout it cannot derive, with an {@link IllegalArgumentException} that names the decoder and
+ * what was wrong, rather than registering a layout that would refuse or misread every message later. One hand-written
+ * decoder per refusal: a walk that throws; a read the layout cannot place; a walk whose decoded length is not what its
+ * headers come to; a group header that is not two reads in wrap; a length or count of a width the walk does not read,
+ * or outside its header; a field that ends past its declared block.
  */
 class DecoderLayoutRefusalTest
 {
@@ -30,6 +39,98 @@ class DecoderLayoutRefusalTest
             () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(new OverlongFieldDecoder(), (decoder) -> { }));
         assertTrue(ex.getMessage().contains("field wide ends at 12, past the declared block length 8"),
             ex.getMessage());
+    }
+
+    /**
+     * docs/CODEC.md: a read the layout cannot place is refused, naming the read and the method: a walk that reads a
+     * flag in the block to decide whether a var-data field follows (over the probe's 0 it reads no more, so its
+     * decoded length agrees with its headers, and only this refusal stands between it and a layout without the
+     * field), a var-data length read by a method not named skipXxx, and a group header read by a group decoder that
+     * is not Iterable.
+     */
+    @Test
+    void shouldRefuseAReadItCannotPlace()
+    {
+        assertRefused(new OptionalNoteDecoder(), layoutOf(OptionalNoteDecoder.class),
+            "read 1 of the 1 its walk made, the 1-byte read at 8 by " + OptionalNoteDecoder.class.getName() +
+            ".hasNote, is neither a group header");
+        assertRefused(new UnexpectedReadDecoder(), layoutOf(UnexpectedReadDecoder.class),
+            "read 1 of the 1 its walk made, the 2-byte read at 16 by " + UnexpectedReadDecoder.class.getName() +
+            ".noteLength, is neither a group header", "nor a var-data length, read in a skipXxx method");
+        assertRefused(new NotIterableGroupDecoder(), layoutOf(NotIterableGroupDecoder.class),
+            "read 1 of the 2 its walk made, the 2-byte read at 16 by " +
+            NotIterableGroupDecoder.LegsDecoder.class.getName() + ".wrap, is neither a group header, read in the " +
+            "wrap of an Iterable group decoder");
+    }
+
+    /**
+     * docs/CODEC.md: a walk whose decoded length is not the block and the headers its reads found, here because the
+     * var-data header length its class declares is not the length its skip skips, is refused, naming both lengths.
+     */
+    @Test
+    void shouldRefuseAWalkWhoseLengthIsNotWhatItsHeadersComeTo()
+    {
+        assertRefused(new MisstatedHeaderLengthDecoder(), layoutOf(MisstatedHeaderLengthDecoder.class),
+            "its walk (sbeDecodedLength) decodes 10 bytes, but its 8-byte block and the group and var-data headers " +
+            "it read come to 12", "xxxHeaderLength");
+    }
+
+    /**
+     * docs/CODEC.md: a group header read with one read in wrap (the count alone, the block length taken as fixed) is
+     * refused, naming the group, its decoder class and the reads.
+     */
+    @Test
+    void shouldRefuseAGroupHeaderThatIsNotTwoReadsInWrap()
+    {
+        final String legs = OneReadGroupDecoder.LegsDecoder.class.getName();
+        assertRefused(new OneReadGroupDecoder(), layoutOf(OneReadGroupDecoder.class),
+            "group legs: its header is not two reads in the wrap of " + legs + ", the block length then the count: " +
+            "the 2-byte read at 18 by " + legs + ".wrap is followed by no read");
+    }
+
+    /**
+     * docs/CODEC.md: a group count and a var-data length read as 8 bytes, which the walk does not read, are refused,
+     * naming the field, the width and the method.
+     */
+    @Test
+    void shouldRefuseALengthOrCountOfAWidthTheWalkDoesNotRead()
+    {
+        assertRefused(new WideCountGroupDecoder(), layoutOf(WideCountGroupDecoder.class),
+            "group legs count: the 8-byte read at 18 by " + WideCountGroupDecoder.LegsDecoder.class.getName() +
+            ".wrap is at offset 2 of its 10-byte header; a length or count is read as 1, 2 or 4 bytes");
+        assertRefused(new WideLengthVarDataDecoder(), layoutOf(WideLengthVarDataDecoder.class),
+            "var-data note length: the 8-byte read at 16 by " + WideLengthVarDataDecoder.class.getName() +
+            ".skipNote is at offset 0 of its 8-byte header; a length or count is read as 1, 2 or 4 bytes");
+    }
+
+    /**
+     * docs/CODEC.md: a group count read past the end of its header, and a var-data length read before the start of
+     * its own, are refused, naming the field and where the read was.
+     */
+    @Test
+    void shouldRefuseALengthOrCountReadOutsideItsHeader()
+    {
+        assertRefused(new CountPastHeaderGroupDecoder(), layoutOf(CountPastHeaderGroupDecoder.class),
+            "group legs count: the 2-byte read at 20 by " + CountPastHeaderGroupDecoder.LegsDecoder.class.getName() +
+            ".wrap is at offset 4 of its 4-byte header");
+        assertRefused(new LengthBeforeHeaderVarDataDecoder(), layoutOf(LengthBeforeHeaderVarDataDecoder.class),
+            "var-data note length: the 2-byte read at 14 by " + LengthBeforeHeaderVarDataDecoder.class.getName() +
+            ".skipNote is at offset -2 of its 2-byte header");
+    }
+
+    private static String layoutOf(final Class<?> type)
+    {
+        return "cannot derive the group and var-data layout of " + type.getName() + " at version 0: ";
+    }
+
+    private static void assertRefused(final MessageDecoderFlyweight decoder, final String... parts)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(decoder, (message) -> { }));
+        for (final String part : parts)
+        {
+            assertTrue(ex.getMessage().contains(part), "'" + part + "' missing from: " + ex.getMessage());
+        }
     }
 
     /**
@@ -154,6 +255,294 @@ class DecoderLayoutRefusalTest
         public static int wideSinceVersion()
         {
             return 0;
+        }
+    }
+
+    /**
+     * A hand-written decoder whose walk reads its groups and var-data, as {@link #skipGroupsAndVarData} says, from the
+     * end of its block, as a generated {@code sbeDecodedLength} does.
+     */
+    abstract static class WalkingDecoder extends HandWrittenDecoder
+    {
+        static final int GROUP_HEADER_LENGTH = 4;
+
+        @Override
+        public int sbeDecodedLength()
+        {
+            final int limit = limit();
+            limit(offset() + BLOCK_LENGTH);
+            skipGroupsAndVarData();
+            final int decodedLength = limit() - offset();
+            limit(limit);
+            return decodedLength;
+        }
+
+        /**
+         * Read past the groups and var-data from {@link #limit()}, moving it on.
+         */
+        abstract void skipGroupsAndVarData();
+    }
+
+    /**
+     * Reads its var-data length, and skips the field, in a method not named skipXxx.
+     */
+    static final class UnexpectedReadDecoder extends WalkingDecoder
+    {
+        public int noteLength()
+        {
+            return buffer().getShort(limit(), ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        }
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            limit(limit() + Short.BYTES + noteLength());
+        }
+    }
+
+    /**
+     * Has a note after its block only if the first byte of its block says so.
+     */
+    static final class OptionalNoteDecoder extends WalkingDecoder
+    {
+        public boolean hasNote()
+        {
+            return 0 != buffer().getByte(offset());
+        }
+
+        public int skipNote()
+        {
+            final int limit = limit();
+            final int length = buffer().getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            limit(limit + Short.BYTES + length);
+            return length;
+        }
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            if (hasNote())
+            {
+                skipNote();
+            }
+        }
+    }
+
+    /**
+     * A group decoder as generated, but not Iterable.
+     */
+    static final class NotIterableGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + GROUP_HEADER_LENGTH);
+        }
+
+        static final class LegsDecoder
+        {
+            public static int sbeHeaderSize()
+            {
+                return GROUP_HEADER_LENGTH;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return 0;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN);
+                buffer.getShort(limit + 2, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Declares a 4-byte var-data header, but its skip reads and skips a 2-byte length.
+     */
+    static final class MisstatedHeaderLengthDecoder extends WalkingDecoder
+    {
+        public static int noteHeaderLength()
+        {
+            return Integer.BYTES;
+        }
+
+        public int skipNote()
+        {
+            final int limit = limit();
+            final int length = buffer().getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            limit(limit + Short.BYTES + length);
+            return length;
+        }
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            skipNote();
+        }
+    }
+
+    /**
+     * An Iterable group decoder with nothing in an entry, its header and block lengths and a wrap of its own to be
+     * written by the subclass: a group decoder's static methods must be declared in its own class.
+     */
+    abstract static class EmptyGroupDecoder<G> implements Iterable<G>
+    {
+        @Override
+        public Iterator<G> iterator()
+        {
+            return Collections.emptyIterator();
+        }
+    }
+
+    /**
+     * Its group's wrap reads the count alone, taking the block length as fixed.
+     */
+    static final class OneReadGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + GROUP_HEADER_LENGTH);
+        }
+
+        static final class LegsDecoder extends EmptyGroupDecoder<LegsDecoder>
+        {
+            public static int sbeHeaderSize()
+            {
+                return GROUP_HEADER_LENGTH;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return 0;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit + 2, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Its group's header is a 2-byte block length and an 8-byte count.
+     */
+    static final class WideCountGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + LegsDecoder.sbeHeaderSize());
+        }
+
+        static final class LegsDecoder extends EmptyGroupDecoder<LegsDecoder>
+        {
+            public static int sbeHeaderSize()
+            {
+                return Short.BYTES + Long.BYTES;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return 0;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN);
+                buffer.getLong(limit + Short.BYTES, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Its var-data length is 8 bytes.
+     */
+    static final class WideLengthVarDataDecoder extends WalkingDecoder
+    {
+        public static int noteHeaderLength()
+        {
+            return Long.BYTES;
+        }
+
+        public int skipNote()
+        {
+            final int limit = limit();
+            final int length = (int)buffer().getLong(limit, ByteOrder.LITTLE_ENDIAN);
+            limit(limit + Long.BYTES + length);
+            return length;
+        }
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            skipNote();
+        }
+    }
+
+    /**
+     * Its group's wrap reads the count from the 2 bytes after its 4-byte header.
+     */
+    static final class CountPastHeaderGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + GROUP_HEADER_LENGTH);
+        }
+
+        static final class LegsDecoder extends EmptyGroupDecoder<LegsDecoder>
+        {
+            public static int sbeHeaderSize()
+            {
+                return GROUP_HEADER_LENGTH;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return 0;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN);
+                buffer.getShort(limit + GROUP_HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Its skip reads the var-data length from the 2 bytes before the field's header.
+     */
+    static final class LengthBeforeHeaderVarDataDecoder extends WalkingDecoder
+    {
+        public int skipNote()
+        {
+            final int limit = limit();
+            final int length = buffer().getShort(limit - Short.BYTES, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            limit(limit + Short.BYTES + length);
+            return length;
+        }
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            skipNote();
         }
     }
 }
