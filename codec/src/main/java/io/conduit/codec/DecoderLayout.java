@@ -456,7 +456,7 @@ final class DecoderLayout
                 catch (final IllegalAccessException | InvocationTargetException ex)
                 {
                     throw new IllegalArgumentException("field " + field + " of " + type.getName() +
-                        ": its presence cannot be read: " + ex, ex);
+                        ": its presence cannot be read: " + method.getName() + "(PRESENCE): " + failure(ex), ex);
                 }
             }
         }
@@ -506,8 +506,21 @@ final class DecoderLayout
         }
         catch (final IllegalAccessException | InvocationTargetException ex)
         {
-            throw new IllegalArgumentException("cannot call " + type.getName() + "." + methodName + "()", ex);
+            throw new IllegalArgumentException("cannot call " + type.getName() + "." + methodName + "(): " +
+                failure(ex), ex);
         }
+    }
+
+    /**
+     * What went wrong in a reflective call, for a refusal: what the method threw, or why it could not be called.
+     */
+    private static String failure(final ReflectiveOperationException ex)
+    {
+        if (ex instanceof InvocationTargetException)
+        {
+            return "it threw " + ex.getCause();
+        }
+        return "it is not accessible to the dispatcher (a decoder class must be public, as generated ones are): " + ex;
     }
 
     /**

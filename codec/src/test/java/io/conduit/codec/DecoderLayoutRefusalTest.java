@@ -1,5 +1,6 @@
 package io.conduit.codec;
 
+import io.conduit.codec.hidden.HiddenDecoders;
 import org.agrona.DirectBuffer;
 import org.agrona.sbe.MessageDecoderFlyweight;
 import org.junit.jupiter.api.Test;
@@ -19,10 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what was wrong, rather than registering a layout that would refuse or misread every message later. One hand-written
  * decoder per refusal: a walk that throws; a read the layout cannot place; a walk whose decoded length is not what its
  * headers come to; a group header that is not two reads in wrap; a length or count of a width the walk does not read,
- * or outside its header; a field that ends past its declared block.
+ * or outside its header; a generated static method missing, or one that throws or cannot be called; a field, of the
+ * message or of a group entry, that ends past its declared block.
  */
 class DecoderLayoutRefusalTest
 {
+    /**
+     * docs/CODEC.md: a decoder whose walk throws over the probe is refused, naming it and its walk.
+     */
     @Test
     void shouldRefuseADecoderWhoseWalkThrows()
     {
@@ -32,6 +37,10 @@ class DecoderLayoutRefusalTest
         assertTrue(ex.getMessage().contains("sbeDecodedLength"), ex.getMessage());
     }
 
+    /**
+     * docs/CODEC.md ("a furthest field that ends past the block the schema declares makes {@code register} refuse the
+     * decoder"): a field of the message block that ends past it is refused, naming the field and both lengths.
+     */
     @Test
     void shouldRefuseADecoderWhoseFieldEndsPastItsBlock()
     {
@@ -116,6 +125,69 @@ class DecoderLayoutRefusalTest
         assertRefused(new LengthBeforeHeaderVarDataDecoder(), layoutOf(LengthBeforeHeaderVarDataDecoder.class),
             "var-data note length: the 2-byte read at 14 by " + LengthBeforeHeaderVarDataDecoder.class.getName() +
             ".skipNote is at offset -2 of its 2-byte header");
+    }
+
+    /**
+     * docs/CODEC.md: the same for a field of a group entry, from the group decoder class's static methods.
+     */
+    @Test
+    void shouldRefuseAGroupEntryFieldThatEndsPastItsBlock()
+    {
+        assertRefused(new OverlongEntryFieldGroupDecoder(), "group legs of " +
+            OverlongEntryFieldGroupDecoder.LegsDecoder.class.getName() +
+            ": field wide ends at 8, past the declared block length 4");
+    }
+
+    /**
+     * docs/CODEC.md: the block each version reads is found from the generated static {@code xxxEncodingLength()},
+     * {@code sbeHeaderSize()} and {@code sbeBlockLength()} of the decoder and group decoder classes; a decoder
+     * missing one is refused, naming the class and the method.
+     */
+    @Test
+    void shouldRefuseADecoderMissingAGeneratedStaticMethod()
+    {
+        assertRefused(new NoEncodingLengthDecoder(),
+            "generated decoder method missing: " + NoEncodingLengthDecoder.class.getName() + ".wideEncodingLength()");
+        assertRefused(new NoHeaderSizeGroupDecoder(), "generated decoder method missing: " +
+            NoHeaderSizeGroupDecoder.LegsDecoder.class.getName() + ".sbeHeaderSize()");
+        assertRefused(new NoBlockLengthGroupDecoder(), "generated decoder method missing: " +
+            NoBlockLengthGroupDecoder.LegsDecoder.class.getName() + ".sbeBlockLength()");
+    }
+
+    /**
+     * docs/CODEC.md: a generated static method that throws when called is refused, naming the class, the method and
+     * what it threw.
+     */
+    @Test
+    void shouldRefuseAStaticMethodThatThrows()
+    {
+        assertRefused(new ThrowingSinceVersionDecoder(), "cannot call " + ThrowingSinceVersionDecoder.class.getName() +
+            ".wideSinceVersion(): it threw java.lang.IllegalStateException: no version");
+    }
+
+    /**
+     * docs/CODEC.md ("A constant field ({@code presence="constant"}) takes no bytes, though its encoding length is its
+     * type's size, so it is left out"): a field whose presence cannot be read is refused, naming the class, the field
+     * and what its {@code xxxMetaAttribute(PRESENCE)} threw.
+     */
+    @Test
+    void shouldRefuseAFieldWhosePresenceCannotBeRead()
+    {
+        assertRefused(new ThrowingPresenceDecoder(), "field wide of " + ThrowingPresenceDecoder.class.getName() +
+            ": its presence cannot be read: wideMetaAttribute(PRESENCE): it threw " +
+            "java.lang.IllegalStateException: no presence");
+    }
+
+    /**
+     * docs/CODEC.md: a decoder class that is not public, in a package of its own, has static methods the dispatcher
+     * cannot call; it is refused, naming the class, the method, and that the class must be public.
+     */
+    @Test
+    void shouldRefuseADecoderClassWhoseStaticMethodsItCannotCall()
+    {
+        final MessageDecoderFlyweight decoder = HiddenDecoders.packagePrivateDecoder();
+        assertRefused(decoder, "cannot call " + decoder.getClass().getName() + ".wideSinceVersion(): it is not " +
+            "accessible to the dispatcher (a decoder class must be public, as generated ones are)");
     }
 
     private static String layoutOf(final Class<?> type)
@@ -543,6 +615,174 @@ class DecoderLayoutRefusalTest
         void skipGroupsAndVarData()
         {
             skipNote();
+        }
+    }
+
+    /**
+     * Its group's entries are 4 bytes, but hold a field of 8.
+     */
+    static final class OverlongEntryFieldGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + GROUP_HEADER_LENGTH);
+        }
+
+        static final class LegsDecoder extends EmptyGroupDecoder<LegsDecoder>
+        {
+            public static int sbeHeaderSize()
+            {
+                return GROUP_HEADER_LENGTH;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return Integer.BYTES;
+            }
+
+            public static int wideEncodingOffset()
+            {
+                return 0;
+            }
+
+            public static int wideEncodingLength()
+            {
+                return Long.BYTES;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN);
+                buffer.getShort(limit + 2, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Has a field's encoding offset, but not its encoding length.
+     */
+    static final class NoEncodingLengthDecoder extends HandWrittenDecoder
+    {
+        public static int wideEncodingOffset()
+        {
+            return 0;
+        }
+    }
+
+    /**
+     * Its group decoder class has no sbeHeaderSize().
+     */
+    static final class NoHeaderSizeGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + GROUP_HEADER_LENGTH);
+        }
+
+        static final class LegsDecoder extends EmptyGroupDecoder<LegsDecoder>
+        {
+            public static int sbeBlockLength()
+            {
+                return 0;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN);
+                buffer.getShort(limit + 2, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Its group decoder class has no sbeBlockLength().
+     */
+    static final class NoBlockLengthGroupDecoder extends WalkingDecoder
+    {
+        private final LegsDecoder legs = new LegsDecoder();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            legs.wrap(buffer(), limit());
+            limit(limit() + GROUP_HEADER_LENGTH);
+        }
+
+        static final class LegsDecoder extends EmptyGroupDecoder<LegsDecoder>
+        {
+            public static int sbeHeaderSize()
+            {
+                return GROUP_HEADER_LENGTH;
+            }
+
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN);
+                buffer.getShort(limit + 2, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Its field's sinceVersion() throws.
+     */
+    static final class ThrowingSinceVersionDecoder extends HandWrittenDecoder
+    {
+        public static int wideEncodingOffset()
+        {
+            return 0;
+        }
+
+        public static int wideEncodingLength()
+        {
+            return Integer.BYTES;
+        }
+
+        public static int wideSinceVersion()
+        {
+            throw new IllegalStateException("no version");
+        }
+    }
+
+    /**
+     * The meta attributes of a field, as SBE generates them per schema.
+     */
+    enum MetaAttribute
+    {
+        EPOCH, TIME_UNIT, SEMANTIC_TYPE, PRESENCE
+    }
+
+    /**
+     * Its field's metaAttribute(PRESENCE) throws.
+     */
+    static final class ThrowingPresenceDecoder extends HandWrittenDecoder
+    {
+        public static int wideEncodingOffset()
+        {
+            return 0;
+        }
+
+        public static int wideEncodingLength()
+        {
+            return Integer.BYTES;
+        }
+
+        public static int wideSinceVersion()
+        {
+            return 0;
+        }
+
+        public static String wideMetaAttribute(final MetaAttribute metaAttribute)
+        {
+            throw new IllegalStateException("no presence");
         }
     }
 }
