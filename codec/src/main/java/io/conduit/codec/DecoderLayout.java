@@ -293,7 +293,15 @@ final class DecoderLayout
     {
         final Probe probe = new Probe();
         final int blockLength = decoder.sbeBlockLength();
-        decoder.wrap(probe, HEADER_LENGTH, blockLength, version);
+        try
+        {
+            decoder.wrap(probe, HEADER_LENGTH, blockLength, version);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("decoder " + decoder.getClass().getName() + " at version " + version +
+                ": its wrap fails over a message of its own block length " + blockLength + ": " + ex, ex);
+        }
         final int decodedLength;
         try
         {

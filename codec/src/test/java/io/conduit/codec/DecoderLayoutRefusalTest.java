@@ -38,6 +38,21 @@ class DecoderLayoutRefusalTest
     }
 
     /**
+     * docs/CODEC.md: a decoder that cannot even be wrapped over the probe is refused as one whose walk throws, with an
+     * {@link IllegalArgumentException} naming it, its wrap and what the wrap threw, rather than with the wrap's own
+     * exception.
+     */
+    @Test
+    void shouldRefuseADecoderWhoseWrapThrows()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(new ThrowingWrapDecoder(), (decoder) -> { }));
+        assertTrue(ex.getMessage().contains(ThrowingWrapDecoder.class.getName()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("its wrap fails"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("this wrap always fails"), ex.getMessage());
+    }
+
+    /**
      * docs/CODEC.md ("a furthest field that ends past the block the schema declares makes {@code register} refuse the
      * decoder"): a field of the message block that ends past it is refused, naming the field and both lengths.
      */
@@ -306,6 +321,19 @@ class DecoderLayoutRefusalTest
         public int sbeDecodedLength()
         {
             throw new IllegalStateException("this walk always fails");
+        }
+    }
+
+    /**
+     * A decoder whose wrap always throws.
+     */
+    static final class ThrowingWrapDecoder extends HandWrittenDecoder
+    {
+        @Override
+        public MessageDecoderFlyweight wrap(
+            final DirectBuffer buffer, final int offset, final int actingBlockLength, final int actingVersion)
+        {
+            throw new IllegalStateException("this wrap always fails");
         }
     }
 
