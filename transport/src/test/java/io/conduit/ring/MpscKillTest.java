@@ -1,7 +1,6 @@
 package io.conduit.ring;
 
 import io.conduit.file.ChannelFileDescriptor;
-import io.conduit.wait.AsymmetricFence;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,7 +12,6 @@ import static io.conduit.file.ChannelFileDescriptor.SLOT_PID_OFFSET;
 import static io.conduit.ring.MpscDeadClaimTest.DEAD_PID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * An MPSC producer killed at every store of a claim that wraps (padding to the ring's end, then the record at 0), of

@@ -1,10 +1,8 @@
 package io.conduit.ring;
 
-import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
