@@ -35,9 +35,10 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * {@link ChannelClosedException}, waits for blocking calls to leave, and unmaps. An interrupt ends a blocking call
  * as its timeout would, at its next sleep (within the longest sleep if it comes while asleep): {@code receive}
  * returns 0 and {@code send} false, with the thread's interrupt flag still set. Once closed, {@code send},
- * {@code receive}, {@link #offer} and {@link #poll} throw {@link ChannelClosedException}; the non-blocking ones ({@link #offer}, {@link #poll}) must not race with close,
- * though, since they do not hold it off. Never close a channel from a handler running inside one
- * of its own blocking calls (or a {@link ChannelSet}'s that includes it): close would wait for that call to leave.
+ * {@code receive}, {@link #offer} and {@link #poll} throw {@link ChannelClosedException}; the non-blocking ones
+ * ({@link #offer}, {@link #poll}) must not race with close, though, since they do not hold it off. Never close a
+ * channel from a handler running inside one of its own blocking calls (or a {@link ChannelSet}'s that includes it):
+ * close would wait for that call to leave.
  */
 public final class Channel implements AutoCloseable
 {

@@ -242,7 +242,8 @@ public final class ChannelFile implements AutoCloseable
         }
         try
         {
-            final CheckedHeader checked = checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
+            final CheckedHeader checked =
+                checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
             final ChannelFile file = new ChannelFile(path, mapped, checked);
             file.checkExpected(expected);
             // counted last, where nothing can fail: a file that open (or create, which ends here) does not return

@@ -180,7 +180,10 @@ public final class ChannelFileDescriptor
     public static final int CONSUMER_LINE_OFFSET;
     /** Offset of the head position. */
     public static final int HEAD_POSITION_OFFSET;
-    /** Offset of the clean position (MPSC: the header slots of the lines below it are cleared, and they may be claimed in the next lap). */
+    /**
+     * Offset of the clean position (MPSC: the header slots of the lines below it are cleared, and they may be claimed
+     * in the next lap).
+     */
     public static final int CLEAN_POSITION_OFFSET;
     /** Offset of the messages received counter. */
     public static final int MESSAGES_RECEIVED_OFFSET;
@@ -243,7 +246,9 @@ public final class ChannelFileDescriptor
     public static final int PRODUCER_SLOTS_OFFSET;
     /** Offset of the pid within a producer slot: a process word ({@code ProcessIdentity}), 0 when free. */
     public static final int SLOT_PID_OFFSET = 0;
-    /** Offset of the claim word within a producer slot: the latest claim's position and length, see {@link #slotClaim}. */
+    /**
+     * Offset of the claim word within a producer slot: the latest claim's position and length, see {@link #slotClaim}.
+     */
     public static final int SLOT_CLAIM_OFFSET = SLOT_PID_OFFSET + Long.BYTES;
     /**
      * Offset of the space sleepers count within a producer slot: the object's threads asleep waiting for space, each

@@ -769,7 +769,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
             }
             // a word of this pid with another stamp (or none) is a dead predecessor's: a restarted process may have
             // its pid (a container's 1)
-            if (0 != holder && ProcessIdentity.pid(holder) != ProcessIdentity.pid(pid) && ProcessIdentity.isAlive(holder))
+            if (0 != holder && ProcessIdentity.pid(holder) != ProcessIdentity.pid(pid) &&
+                ProcessIdentity.isAlive(holder))
             {
                 throw new IllegalStateException("channel already has a live " + role + " pid=" +
                     ProcessIdentity.describe(holder) +

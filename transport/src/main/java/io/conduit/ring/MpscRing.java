@@ -150,8 +150,8 @@ public final class MpscRing extends AbstractRing
     }
 
     /**
-     * {@link #offer}, telling a bias holder's refusal from a lack of space: {@link io.conduit.Channel}'s send sleeps differently
-     * for each (docs/LAYOUT.md, "MPSC bias").
+     * {@link #offer}, telling a bias holder's refusal from a lack of space: {@link io.conduit.Channel}'s send sleeps
+     * differently for each (docs/LAYOUT.md, "MPSC bias").
      *
      * @param typeId type id of the message, {@code >= 1}.
      * @param source buffer holding the body.
@@ -321,7 +321,8 @@ public final class MpscRing extends AbstractRing
             }
             if (tail < 0)
             {
-                // the tag check above leaves a line start (the tag bits are the line's low bits); a negative tail is scribbled
+                // the tag check above leaves a line start (the tag bits are the line's low bits);
+                // a negative tail is scribbled
                 throw corrupt("tailPosition", ">= 0", tail, tail);
             }
             final int toEnd = capacity - ((int)tail & mask);

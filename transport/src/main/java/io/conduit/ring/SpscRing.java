@@ -11,9 +11,10 @@ import static io.conduit.ring.RecordDescriptor.*;
  * The consumer writes nothing into the ring but padding over a claim it skips: consumed bytes are never zeroed on
  * its path. Instead the producer clears the header slot of every line ahead of its tail, a span at a time
  * ({@link #ZERO_AHEAD_LENGTH}, once the consumer has passed it), so the header slot at the tail always reads 0 until
- * a record is published there, and the line the consumer polls is written once per message, by the commit. The latest claim carries no mark: if the producer dies
- * with it, its extent is {@code [claim, tail)}, since the tail is stored at every claim. An earlier claim still open
- * when another is made is marked then (negative length), so every claim stays recoverable.
+ * a record is published there, and the line the consumer polls is written once per message, by the commit. The
+ * latest claim carries no mark: if the producer dies with it, its extent is {@code [claim, tail)}, since the tail is
+ * stored at every claim. An earlier claim still open when another is made is marked then (negative length), so every
+ * claim stays recoverable.
  * <p>
  * Threading: one producer thread (in one process) and one consumer thread (in one process, maybe another). Each
  * role is registered by pid in the header when first used; a second live process taking the same role is refused.

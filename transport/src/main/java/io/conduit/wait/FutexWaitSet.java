@@ -78,7 +78,10 @@ public final class FutexWaitSet implements Awaitable
      *                                  {@link #MAX_MEMBERS}, or an offset is bad.
      */
     public FutexWaitSet(
-        final AtomicBuffer[] buffers, final int[] wordOffsets, final int[] waitersOffsets, final int[] deafWakersOffsets)
+        final AtomicBuffer[] buffers,
+        final int[] wordOffsets,
+        final int[] waitersOffsets,
+        final int[] deafWakersOffsets)
     {
         final int n = buffers.length;
         if (0 == n || n > MAX_MEMBERS || wordOffsets.length != n || waitersOffsets.length != n ||

@@ -44,8 +44,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * Extra wake-ups are harmless: a stale waiters count (a sleeper between W5 and W6, or one killed while announced)
  * only costs the waker a {@code FUTEX_WAKE} with nobody to wake, and a woken sleeper re-checks its condition.
  * <p>
- * On the park/poll fallback ({@link Futex#isNative()} false) P4 is a no-op: a sleeper on the fallback too sees P3 on its
- * next poll, but a native sleeper in the kernel does not wake for it and sleeps its whole timeout. Sleepers of a
+ * On the park/poll fallback ({@link Futex#isNative()} false) P4 is a no-op: a sleeper on the fallback too sees P3 on
+ * its next poll, but a native sleeper in the kernel does not wake for it and sleeps its whole timeout. Sleepers of a
  * channel file's words avoid that through the header's deaf-wakers flags, which processes on the fallback set when
  * they attach to a ring: made with {@link #FutexWaiter(AtomicBuffer, int, int, int)}, a waiter sleeps at most
  * {@link #LIGHT_SLEEPER_MAX_SLEEP_NS} at a time while its flag is set. One already asleep when the flag is set notices

@@ -67,7 +67,11 @@ public final class LinePingPong
      * @throws InterruptedException     if interrupted while waiting for the probe's threads.
      */
     public static double medianRoundTripNs(
-        final int[] cpus, final boolean named, final int samples, final int roundTripsPerSample, final int warmUpSamples)
+        final int[] cpus,
+        final boolean named,
+        final int samples,
+        final int roundTripsPerSample,
+        final int warmUpSamples)
         throws InterruptedException
     {
         if (samples < 1 || roundTripsPerSample < 1 || warmUpSamples < 0)

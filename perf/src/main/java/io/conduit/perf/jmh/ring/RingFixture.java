@@ -196,7 +196,8 @@ final class RingFixture implements AutoCloseable
 
     static int aeronTermLength()
     {
-        return powerOfTwoProperty(AERON_TERM_LENGTH_PROP_NAME, DEFAULT_AERON_TERM_LENGTH, 64 * 1024, 1024 * 1024 * 1024);
+        return powerOfTwoProperty(
+            AERON_TERM_LENGTH_PROP_NAME, DEFAULT_AERON_TERM_LENGTH, 64 * 1024, 1024 * 1024 * 1024);
     }
 
     /**

@@ -146,9 +146,10 @@ public class RingThroughputBenchmark extends RingTrial
         // the whole group, not this side: with -tg 1,2 the lone producer's own subgroup holds one thread too
         if (params.getGroupCount() != 1 || params.getGroupThreadCount() != 2)
         {
-            throw new IllegalStateException("pinning gives one producer and one consumer a CPU each, but this run has " +
-                params.getGroupCount() + " group(s) of " + params.getGroupThreadCount() + " threads: run with -tg 1,1 " +
-                "and -t 2, or set " + ThreadAffinity.CPUS_PROP_NAME + "=none");
+            throw new IllegalStateException(
+                "pinning gives one producer and one consumer a CPU each, but this run has " +
+                params.getGroupCount() + " group(s) of " + params.getGroupThreadCount() +
+                " threads: run with -tg 1,1 and -t 2, or set " + ThreadAffinity.CPUS_PROP_NAME + "=none");
         }
     }
 
