@@ -225,7 +225,8 @@ class ChannelSetTest
                     }
                     else if (!sender.isAlive() && 0 != sender.exitValue())
                     {
-                        fail("the sender exited with " + sender.exitValue() + ": " + readLog(dir.resolve("sender.log")));
+                        fail("the sender exited with " + sender.exitValue() + ": " +
+                            readLog(dir.resolve("sender.log")));
                     }
                     else if (System.nanoTime() - progressNs > TimeUnit.SECONDS.toNanos(30))
                     {

@@ -577,7 +577,8 @@ class ChannelTest
                     "after " + rounds + " rounds");
                 // freed by the consumer, or taken by this process's producer, which also takes its sleepers out
                 final long slotPid = header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_PID_OFFSET);
-                assertTrue(0 == slotPid || io.conduit.ring.ProcessIdentity.current() == slotPid, "slot of pid " + slotPid);
+                assertTrue(
+                    0 == slotPid || io.conduit.ring.ProcessIdentity.current() == slotPid, "slot of pid " + slotPid);
                 assertEquals(0, header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_SPACE_SLEEPERS_OFFSET));
                 while (channel.poll((t, b, o, l) -> { }, 100) > 0)
                 {
@@ -604,7 +605,8 @@ class ChannelTest
         for (int i = 0; i < ChannelFileDescriptor.MAX_PRODUCERS; i++)
         {
             final int slot = ChannelFileDescriptor.producerSlotOffset(i);
-            if (pid == io.conduit.ring.ProcessIdentity.pid(header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_PID_OFFSET)))
+            final long slotPid = header.getLongVolatile(slot + ChannelFileDescriptor.SLOT_PID_OFFSET);
+            if (pid == io.conduit.ring.ProcessIdentity.pid(slotPid))
             {
                 return slot;
             }

@@ -75,7 +75,8 @@ class FutexCrossProcessWakeTest
                         "no first message from the child");
                     channel.receive((t, b, o, l) -> next[0]++, 1, TimeUnit.MILLISECONDS.toNanos(100));
                 }
-                assertEquals(1, channel.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_DEAF_WAKERS_OFFSET),
+                assertEquals(
+                    1, channel.file().headerBuffer().getIntVolatile(ChannelFileDescriptor.DATA_DEAF_WAKERS_OFFSET),
                     "the fallback producer's attach marks the channel");
                 while (next[0] < count)
                 {

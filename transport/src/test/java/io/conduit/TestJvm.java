@@ -44,7 +44,9 @@ final class TestJvm
         command.addAll(List.of(jvmOptions));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        final ProcessBuilder builder = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
         // options from the environment would put a "Picked up" line of the launcher's in the log
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");

@@ -51,7 +51,8 @@ class CodecDocPomTest
     {
         final Element rootProperties = child(rootPom.getDocumentElement(), "properties");
         final Element docProperties = child(docPom.getDocumentElement(), "properties");
-        assertEquals(text(child(rootPom.getDocumentElement(), "version")), text(child(docProperties, "conduit.version")),
+        assertEquals(
+            text(child(rootPom.getDocumentElement(), "version")), text(child(docProperties, "conduit.version")),
             "conduit.version in docs/CODEC.md against the root pom's version");
         for (final String name : List.of("agrona.version", "sbe.version"))
         {

@@ -140,7 +140,8 @@ class SbePublisherTest
     }
 
     /**
-     * A message of a block length of 0 (unless given) whose encoded length is whatever the test claims: writes nothing itself.
+     * A message of a block length of 0 (unless given) whose encoded length is whatever the test claims: writes nothing
+     * itself.
      */
     static final class OpaqueEncoder implements MessageEncoderFlyweight
     {

@@ -71,7 +71,9 @@ class SamplesJarIT
             "-Dconduit.samples.warmup=1000", "-jar", jar.toString()));
         // output to a file, not a pipe: the pong grandchild inherits it, and a pipe it held open would block the read
         final Path log = Files.createTempFile(dir, "ping-pong", ".log");
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        final ProcessBuilder builder = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
         // options from the environment (an --add-exports there) would hide a manifest that lost its Add-Exports
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("JAVA_TOOL_OPTIONS");

@@ -89,7 +89,10 @@ class SamplesSmokeTest
         command.addAll(List.of(args));
         // output to a file, not a pipe: the pong grandchild inherits it, and a pipe it held open would block the read
         final Path log = Files.createTempFile(dir, mainClass, ".log");
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final Process process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
         final boolean exited = process.waitFor(60, TimeUnit.SECONDS);
         if (!exited)
         {

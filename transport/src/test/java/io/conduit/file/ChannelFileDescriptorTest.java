@@ -122,7 +122,8 @@ class ChannelFileDescriptorTest
         FIELDS.forEach(field -> known.add(field.name));
         SLOT_FIELDS.forEach(field -> known.add(field.name));
         known.addAll(List.of("PRODUCER_LINE_OFFSET", "HEAD_CACHE_LINE_OFFSET", "CONSUMER_LINE_OFFSET",
-            "DATA_FUTEX_LINE_OFFSET", "SPACE_FUTEX_LINE_OFFSET", "CLEAN_LINE_OFFSET", "BIAS_LINE_OFFSET", "PRODUCER_SLOTS_OFFSET"));
+            "DATA_FUTEX_LINE_OFFSET", "SPACE_FUTEX_LINE_OFFSET", "CLEAN_LINE_OFFSET", "BIAS_LINE_OFFSET",
+            "PRODUCER_SLOTS_OFFSET"));
 
         final Set<String> declared = new TreeSet<>();
         for (final Field field : ChannelFileDescriptor.class.getFields())

@@ -300,10 +300,10 @@ class ChannelFileTest
     }
 
     /**
-     * Another thread (a process, in use) deletes the channel over and over while this one opens or creates it: every call must end
-     * with a file mapped, never with the NoSuchFileException of a file deleted between the look and the open (or
-     * between create's link and its open). Each call's file is checked as built by these options, and the deleter
-     * must have deleted files in the meantime, or the race was never run.
+     * Another thread (a process, in use) deletes the channel over and over while this one opens or creates it: every
+     * call must end with a file mapped, never with the NoSuchFileException of a file deleted between the look and the
+     * open (or between create's link and its open). Each call's file is checked as built by these options, and the
+     * deleter must have deleted files in the meantime, or the race was never run.
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -500,7 +500,8 @@ class ChannelFileTest
             () -> ChannelFile.open(dir, NAME, ChannelOptions.defaults().stuckClaimTimeoutNs(1_000_000L)));
         assertTrue(ex.getMessage().contains("stuckClaimTimeoutNs=5000000000") &&
             ex.getMessage().contains("stuckClaimTimeoutNs=1000000"), ex.getMessage());
-        try (ChannelFile file = ChannelFile.open(dir, NAME, ChannelOptions.defaults().stuckClaimTimeoutNs(5_000_000_000L)))
+        try (ChannelFile file =
+            ChannelFile.open(dir, NAME, ChannelOptions.defaults().stuckClaimTimeoutNs(5_000_000_000L)))
         {
             assertEquals(5_000_000_000L, file.stuckClaimTimeoutNs());
         }

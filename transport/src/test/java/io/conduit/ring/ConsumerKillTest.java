@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the clean position), simulated by buffers that stop taking stores at the chosen one. The README promises that a
  * restarted consumer resumes at the stored head, re-delivering at most the interrupted batch, and never finds a
  * corrupted ring: here the restarted consumer delivers the rest in order, the messages delivered twice are the last
- * ones the dead consumer delivered, all of the interrupted batch, and the producer and the new consumer carry two more laps of messages after it.
+ * ones the dead consumer delivered, all of the interrupted batch, and the producer and the new consumer carry two
+ * more laps of messages after it.
  */
 class ConsumerKillTest
 {

@@ -84,7 +84,8 @@ class CorruptRingFuzzTest
             "tailPosition@tryClaimShared", "tailPosition bias tag@loadTail", "tailPosition bias tag@revokeBias",
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
-            "message end@checkBelowTail", "claim end@checkClaimBelowTail", "tailPosition - headPosition@skipUnmarkedClaim"));
+            "message end@checkBelowTail", "claim end@checkClaimBelowTail",
+            "tailPosition - headPosition@skipUnmarkedClaim"));
 
     private enum Op
     {

@@ -112,7 +112,8 @@ class CrossProcessTest
     @Test
     void shouldHandTheMpscBiasBetweenProcessesAndSurviveAKilledHolder() throws Exception
     {
-        assumeTrue(io.conduit.wait.AsymmetricFence.registerLightSide(), "membarrier refused: no producer takes the bias");
+        assumeTrue(
+            io.conduit.wait.AsymmetricFence.registerLightSide(), "membarrier refused: no producer takes the bias");
         final int count = 200_000;
         // a holder killed between its tail store and its slot claim leaves an unmarked claim skipped only after the
         // timeout: a short one, so the test waits for it
@@ -173,7 +174,8 @@ class CrossProcessTest
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void shouldSurviveBiasHoldersKilledAtRandomInstants() throws Exception
     {
-        assumeTrue(io.conduit.wait.AsymmetricFence.registerLightSide(), "membarrier refused: no producer takes the bias");
+        assumeTrue(
+            io.conduit.wait.AsymmetricFence.registerLightSide(), "membarrier refused: no producer takes the bias");
         final int generations = Receiver.MAX_PRODUCERS - 2; // ids 1..generations, then the last producer's
         final int count = 100_000;
         final Random random = new Random(11);

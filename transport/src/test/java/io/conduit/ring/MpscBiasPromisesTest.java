@@ -535,7 +535,8 @@ class MpscBiasPromisesTest
                 final long fastestNs = await(offer, "offers revoking a holder that stays inside its section");
                 assertNotEquals(-1, fastestNs, "sent while the holder was inside its section");
                 assertTrue(fastestNs < FASTEST_PATIENCE_BOUND_NS,
-                    "the fastest of " + TIMED_TRIES + " tries gave up after " + fastestNs + " ns, the patience is 10 ms");
+                    "the fastest of " + TIMED_TRIES + " tries gave up after " + fastestNs +
+                    " ns, the patience is 10 ms");
                 assertEquals(backPressure + 1 + TIMED_TRIES, header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET));
                 assertEquals(HOLDER_SLOT + 1 + REVOKING_TAG_STEP, tag(header), "left revoking for the next try");
             }
@@ -901,7 +902,10 @@ class MpscBiasPromisesTest
      * @return the claim's offset.
      */
     private static int claimHeldInside(
-        final MpscRing holder, final SectionHookedHeader header, final CountDownLatch inside, final Runnable whileInside)
+        final MpscRing holder,
+        final SectionHookedHeader header,
+        final CountDownLatch inside,
+        final Runnable whileInside)
     {
         send(holder, 1, 0); // alone: takes the bias
         header.arm(TAIL_POSITION_OFFSET, loaded ->

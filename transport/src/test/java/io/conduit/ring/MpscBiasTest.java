@@ -83,7 +83,8 @@ class MpscBiasTest
 
     private static boolean isMapped(final String path) throws java.io.IOException
     {
-        return java.nio.file.Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(line -> line.endsWith(path));
+        return java.nio.file.Files.readAllLines(Path.of("/proc/self/maps")).stream()
+            .anyMatch(line -> line.endsWith(path));
     }
 
     @Test
@@ -292,7 +293,8 @@ class MpscBiasTest
             body.putLong(8, checksum(2, 0));
             rig.b.buffer().putBytes(offset, body, 0, BODY_LENGTH);
             rig.b.commit(offset);
-            // the dead claim is skipped within a few stuck checks (one per 1024 polls): its slot names it, with a dead pid
+            // the dead claim is skipped within a few stuck checks (one per 1024 polls):
+            // its slot names it, with a dead pid
             for (int polls = 0; polls < 4 * (AbstractRing.STUCK_CHECK_MASK + 1) && rig.reader.next[2] < 1; polls++)
             {
                 rig.reader.drain();

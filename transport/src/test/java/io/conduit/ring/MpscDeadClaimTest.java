@@ -180,7 +180,8 @@ class MpscDeadClaimTest
             assertTrue(header.compareAndSetLong(TAIL_POSITION_OFFSET, position, position + claimLength));
             if (marked)
             {
-                ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-frameLength, 5)); // wrap padding unwritten
+                // wrap padding unwritten
+                ring.buffer().putLongVolatile(0, RecordDescriptor.makeHeader(-frameLength, 5));
             }
             for (int i = 0; i < LATER_MESSAGES; i++)
             {

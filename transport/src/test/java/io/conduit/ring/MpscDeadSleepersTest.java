@@ -158,7 +158,8 @@ class MpscDeadSleepersTest
             final long wakeUpsBefore = header.getLongVolatile(SPACE_WAKE_UPS_OFFSET);
             assertTrue(roundsUntilNoWaiters(ring, message, header, 2_000) < 0,
                 "looked again within the interval, after " + MpscRing.EMPTY_SPACE_WAKES_LIMIT + "+ empty wake-ups");
-            assertTrue(header.getLongVolatile(SPACE_WAKE_UPS_OFFSET) - wakeUpsBefore >= MpscRing.EMPTY_SPACE_WAKES_LIMIT,
+            assertTrue(
+                header.getLongVolatile(SPACE_WAKE_UPS_OFFSET) - wakeUpsBefore >= MpscRing.EMPTY_SPACE_WAKES_LIMIT,
                 "enough wake-ups for nobody to call for a look, had the interval allowed it");
             ring.lastReclaimNs -= TimeUnit.MINUTES.toNanos(1) + MpscRing.RECLAIM_INTERVAL_NS; // the interval passes
             assertTrue(roundsUntilNoWaiters(ring, message, header, 10_000) >= 0, "no look once the interval passed");

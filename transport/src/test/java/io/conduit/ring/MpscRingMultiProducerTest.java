@@ -60,7 +60,8 @@ class MpscRingMultiProducerTest
                 }
                 final Ring producerRing = null == own ? ring : own.ring();
                 final int id = producerId;
-                final Thread thread = new Thread(() -> produce(producerRing, id, start, failure, stop), "producer-" + id);
+                final Thread thread =
+                    new Thread(() -> produce(producerRing, id, start, failure, stop), "producer-" + id);
                 thread.setDaemon(true);
                 producers.add(thread);
                 thread.start();

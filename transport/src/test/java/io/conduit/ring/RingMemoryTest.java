@@ -103,7 +103,8 @@ class RingMemoryTest
     {
         final int capacity = 4096;
         final int longest = capacity / 8 - RecordDescriptor.HEADER_LENGTH;
-        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
+        final UnsafeBuffer header =
+            new UnsafeBuffer(ByteBuffer.allocateDirect(ChannelFileDescriptor.FILE_HEADER_LENGTH));
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
         final Ring ring = RingKind.SPSC == kind ? new SpscRing(header, buffer, longest, 1_000_000_000L, "longest") :
             new MpscRing(header, buffer, longest, 1_000_000_000L, "longest");

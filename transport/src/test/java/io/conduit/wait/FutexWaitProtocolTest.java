@@ -116,7 +116,8 @@ class FutexWaitProtocolTest
         assertEquals(Futex.TIMED_OUT, status, Futex.statusName(status));
         assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "withdrawn to 0, not -1");
         assertEquals(FutexWaiter.SATISFIED, waiter.await(() -> true, 1));
-        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "an ordinary announce and withdrawal still balance");
+        assertEquals(
+            0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "an ordinary announce and withdrawal still balance");
     }
 
     /**
@@ -229,7 +230,8 @@ class FutexWaitProtocolTest
     {
         assumeTrue(Futex.isNative(), "the park/poll fallback bounds every sleep: " + Futex.unavailableReason());
         assumeFalse(AsymmetricFence.mustBoundSleeps(), "sleeps bounded to 1 ms anyway: the flag would not show");
-        final FutexWaiter waiter = new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET, PING_DEAF_WAKERS_OFFSET);
+        final FutexWaiter waiter =
+            new FutexWaiter(buffer, PING_WORD_OFFSET, PING_WAITERS_OFFSET, PING_DEAF_WAKERS_OFFSET);
         // the control: with the flag clear, a sleep lasts what was asked, so the bound below is the flag's doing
         final long startNs = System.nanoTime();
         waiter.await(() -> false, TimeUnit.MILLISECONDS.toNanos(300));

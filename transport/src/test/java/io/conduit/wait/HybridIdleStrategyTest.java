@@ -72,8 +72,8 @@ class HybridIdleStrategyTest
 
     /**
      * Spins and yields spent, a strategy whose condition never holds sleeps until its longest sleep has passed, and no
-     * longer: 20 ms here, against a default of 1 s (below 900 ms: the rest is the machine's margin, and the default still
-     * fails it).
+     * longer: 20 ms here, against a default of 1 s (below 900 ms: the rest is the machine's margin, and the default
+     * still fails it).
      */
     @Test
     void shouldSleepForTheLongestSleepGivenWhenNobodyWakesIt()

@@ -119,8 +119,8 @@ class JmhSmokeTest
         assertTrue(noParam.getMessage().contains("has no parameter rng"), noParam.getMessage());
 
         final PairedRuns group = PairedRuns.parse(new String[]{
-            "--benchmark", "RingThroughputBenchmark.offerRead", "--param", "ring", "--values", "conduit-spsc,agrona-o2o",
-            "--rounds", "1", "--", "-wi", "0", "-i", "1", "-r", "50ms"});
+            "--benchmark", "RingThroughputBenchmark.offerRead", "--param", "ring",
+            "--values", "conduit-spsc,agrona-o2o", "--rounds", "1", "--", "-wi", "0", "-i", "1", "-r", "50ms"});
         final IllegalArgumentException noMetric = assertThrows(IllegalArgumentException.class,
             () -> group.run(group.jmhOptions(), new PrintStream(new ByteArrayOutputStream())));
         assertTrue(noMetric.getMessage().contains("--metric"), noMetric.getMessage());

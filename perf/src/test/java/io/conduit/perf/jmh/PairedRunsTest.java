@@ -56,7 +56,8 @@ class PairedRunsTest
     void shouldTrimValuesAndParseEveryOption()
     {
         final PairedRuns runs = PairedRuns.parse(new String[]{
-            "--benchmark", "X", "--param", "p", "--values", "a, b ,c", "--rounds", "4", "--metric", "m", "--", "-i", "2"});
+            "--benchmark", "X", "--param", "p", "--values", "a, b ,c", "--rounds", "4", "--metric", "m",
+            "--", "-i", "2"});
 
         assertEquals(List.of("a", "b", "c"), runs.values());
         assertEquals(4, runs.rounds());
