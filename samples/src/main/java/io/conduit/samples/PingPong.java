@@ -1,11 +1,11 @@
 package io.conduit.samples;
 
+import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.HdrHistogram.Histogram;
-import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,6 +57,8 @@ public final class PingPong
             final Ring out = ping.ring();
             final Ring in = pong.ring();
             final long[] received = new long[1];
+            // made once, before the loop: nothing on the path of a round trip allocates
+            final MessageHandler onReply = (typeId, buffer, at, bodyLength) -> received[0] = buffer.getLong(at);
             final int length = SampleConfiguration.LENGTH;
             for (int i = 0; i < SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES; i++)
             {
@@ -66,9 +68,11 @@ public final class PingPong
                 {
                     Thread.onSpinWait();
                 }
-                out.buffer().putLong(offset, sentNs); // the send time travels in the message
+                // the send time, then zeros: claimed bytes hold an earlier lap's data until all are written
+                out.buffer().putLong(offset, sentNs);
+                out.buffer().setMemory(offset + Long.BYTES, length - Long.BYTES, (byte)0);
                 out.commit(offset);
-                while (0 == in.read((typeId, buffer, at, len) -> received[0] = buffer.getLong(at), 1))
+                while (0 == in.read(onReply, 1))
                 {
                     Thread.onSpinWait();
                 }
@@ -108,18 +112,18 @@ public final class PingPong
         final ProcessHandle parent = ProcessHandle.current().parent().orElseThrow(
             () -> new IllegalStateException("pong: no ping process (parent) to answer"));
         final int[] echoed = {0};
+        final MessageHandler echo = (typeId, buffer, offset, length) -> // made once: none per poll
+        {
+            while (!out.offer(typeId, buffer, offset, length))
+            {
+                Thread.onSpinWait();
+            }
+            echoed[0]++;
+        };
         long idlePolls = 0;
         while (echoed[0] < count)
         {
-            final int read = in.read((final int typeId, final MutableDirectBuffer buffer, final int offset,
-                final int length) ->
-            {
-                while (!out.offer(typeId, buffer, offset, length))
-                {
-                    Thread.onSpinWait();
-                }
-                echoed[0]++;
-            }, 16);
+            final int read = in.read(echo, 16);
             if (0 == read && 0 == (++idlePolls & 0xF_FFFF) && !parent.isAlive())
             {
                 // the ping process died mid-run: do not spin on for ever on files nobody will write
