@@ -12,55 +12,41 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Round trips between two processes over two SPSC channels; prints the percentiles. This process pings and
- * starts the ponging process itself, so one command runs both.
+ * Round trips between two processes over two SPSC channels; prints the percentiles. This process pings: it opens
+ * both channels and starts the answering process ({@link Pong}) itself, so one command runs both.
  */
 public final class PingPong
 {
     private static volatile Runnable channelsToDelete = () -> { };
 
     /**
-     * @param args empty to ping (and start the pong process); {@code pong} to answer.
-     * @throws Exception if a channel cannot be opened or the child fails.
+     * @param args none.
+     * @throws Exception if a channel cannot be opened or created, a reply is not the one expected, or the pong process fails.
      */
     public static void main(final String[] args) throws Exception
     {
-        SampleConfiguration.check();
-        final boolean isPong = args.length > 0;
-        if (isPong && (2 != args.length || !"pong".equals(args[0])))
-        {
-            throw new IllegalArgumentException("usage: PingPong (no arguments: ping, and start the pong process), " +
-                "or PingPong pong <suffix>; got " + List.of(args));
-        }
         final Path dir = SampleConfiguration.directory();
-        final String suffix = isPong ? args[1] : String.valueOf(ProcessHandle.current().pid());
+        if (0 != args.length)
+        {
+            throw new IllegalArgumentException("usage: PingPong (no arguments); got " + List.of(args));
+        }
+        final String suffix = String.valueOf(ProcessHandle.current().pid());
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
+        final int length = SampleConfiguration.LENGTH;
         channelsToDelete = () -> deleteChannels(dir, suffix);
         // tag::quickstart[]
         try (ChannelFile ping = ChannelFile.openOrCreate(dir, "ping-" + suffix, options);
             ChannelFile pong = ChannelFile.openOrCreate(dir, "pong-" + suffix, options))
         {
-            if (isPong)
-            {
-                echo(ping.ring(), pong.ring(), SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES);
-                return;
-            }
-            final Process child = new ProcessBuilder(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dconduit.samples.messages=" + SampleConfiguration.MESSAGES,
-                "-Dconduit.samples.warmup=" + SampleConfiguration.WARMUP,
-                "-Dconduit.dir=" + dir, PingPong.class.getName(), "pong", suffix)).inheritIO().start();
+            final Process child = SampleConfiguration.javaProcess(Pong.class, suffix).inheritIO().start();
             child.onExit().thenAccept(PingPong::exitIfFailed); // else a failed pong leaves this process waiting
             final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
             final Ring out = ping.ring();
             final Ring in = pong.ring();
-            final long[] received = new long[1];
+            final long[] reply = new long[1];
             // made once, before the loop: nothing on the path of a round trip allocates
-            final MessageHandler onReply = (typeId, buffer, at, bodyLength) -> received[0] = buffer.getLong(at);
-            final int length = SampleConfiguration.LENGTH;
-            for (int i = 0; i < SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES; i++)
+            final MessageHandler onReply = (typeId, buffer, at, bodyLength) -> reply[0] = buffer.getLong(at);
+            for (long sequence = 0; sequence < SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES; sequence++)
             {
                 final long sentNs = System.nanoTime();
                 int offset;
@@ -68,17 +54,22 @@ public final class PingPong
                 {
                     Thread.onSpinWait();
                 }
-                // the send time, then zeros: claimed bytes hold an earlier lap's data until all are written
-                out.buffer().putLong(offset, sentNs);
+                // the sequence, then zeros: claimed bytes hold an earlier lap's data until all are written
+                out.buffer().putLong(offset, sequence);
                 out.buffer().setMemory(offset + Long.BYTES, length - Long.BYTES, (byte)0);
                 out.commit(offset);
                 while (0 == in.read(onReply, 1))
                 {
                     Thread.onSpinWait();
                 }
-                if (i >= SampleConfiguration.WARMUP)
+                if (sequence != reply[0])
                 {
-                    histogram.recordValue(System.nanoTime() - received[0]);
+                    throw new IllegalStateException("pong reply: sequence=" + reply[0] + " expected=" + sequence +
+                        " file=" + pong.path());
+                }
+                if (sequence >= SampleConfiguration.WARMUP)
+                {
+                    histogram.recordValue(System.nanoTime() - sentNs);
                 }
             }
             // end::quickstart[]
@@ -104,32 +95,6 @@ public final class PingPong
         catch (final IOException ex)
         {
             System.err.println("could not delete the channel files: " + ex);
-        }
-    }
-
-    private static void echo(final Ring in, final Ring out, final int count)
-    {
-        final ProcessHandle parent = ProcessHandle.current().parent().orElseThrow(
-            () -> new IllegalStateException("pong: no ping process (parent) to answer"));
-        final int[] echoed = {0};
-        final MessageHandler echo = (typeId, buffer, offset, length) -> // made once: none per poll
-        {
-            while (!out.offer(typeId, buffer, offset, length))
-            {
-                Thread.onSpinWait();
-            }
-            echoed[0]++;
-        };
-        long idlePolls = 0;
-        while (echoed[0] < count)
-        {
-            final int read = in.read(echo, 16);
-            if (0 == read && 0 == (++idlePolls & 0xF_FFFF) && !parent.isAlive())
-            {
-                // the ping process died mid-run: do not spin on for ever on files nobody will write
-                throw new IllegalStateException("pong: the ping process " + parent.pid() + " is gone after " +
-                    echoed[0] + " of " + count + " messages");
-            }
         }
     }
 

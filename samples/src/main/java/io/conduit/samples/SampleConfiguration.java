@@ -28,7 +28,7 @@ public final class SampleConfiguration
     public static final int MESSAGES = intProperty("conduit.samples.messages", 200_000, 1, Integer.MAX_VALUE / 2);
     /** Round trips before measuring, {@code >= 0}. */
     public static final int WARMUP = intProperty("conduit.samples.warmup", 50_000, 0, Integer.MAX_VALUE / 2);
-    /** Message body length in bytes: at least 8, for the send time the ping-pong carries. */
+    /** Message body length in bytes: at least 8, for the sequence number the ping-pong carries. */
     public static final int LENGTH = intProperty("conduit.samples.length", 32, Long.BYTES, 8 * 1024 - 8);
 
     private SampleConfiguration()
@@ -82,6 +82,30 @@ public final class SampleConfiguration
         {
             throw new IllegalArgumentException(String.join("; ", ERRORS));
         }
+    }
+
+    /**
+     * A process that runs another class of a sample in a JVM like this one: this JVM's {@code java}, the
+     * {@code --add-exports} Agrona needs, this class path, and every sample property as this process read it, so both
+     * processes of a sample run with one configuration.
+     *
+     * @param mainClass the class whose {@code main} to run.
+     * @param args the arguments to pass it.
+     * @return the builder of that process, not started.
+     */
+    public static ProcessBuilder javaProcess(final Class<?> mainClass, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"),
+            "-Dconduit.samples.messages=" + MESSAGES,
+            "-Dconduit.samples.warmup=" + WARMUP,
+            "-Dconduit.samples.length=" + LENGTH,
+            "-D" + ChannelFile.DIR_PROP_NAME + "=" + directory(),
+            mainClass.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
     }
 
     /**
