@@ -7,21 +7,21 @@ import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.HdrHistogram.Histogram;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Round trips between two processes over two SPSC channels; prints the percentiles. This process pings: it opens
- * both channels and starts the answering process ({@link Pong}) itself, so one command runs both.
+ * Round trips between two processes over two SPSC channels; prints the percentiles. This process pings: it creates
+ * both channels and starts the answering process ({@link Pong}) itself, so one command runs both. When it exits, on
+ * a failure or Ctrl-C too, it kills that process if still running and deletes the channels.
  */
 public final class PingPong
 {
-    private static volatile Runnable channelsToDelete = () -> { };
-
     /**
      * @param args none.
-     * @throws Exception if a channel cannot be opened or created, a reply is not the one expected, or the pong process fails.
+     * @throws Exception if a channel cannot be created, a reply is not the one expected, or the pong process fails.
      */
     public static void main(final String[] args) throws Exception
     {
@@ -30,16 +30,19 @@ public final class PingPong
         {
             throw new IllegalArgumentException("usage: PingPong (no arguments); got " + List.of(args));
         }
-        final String suffix = String.valueOf(ProcessHandle.current().pid());
+        // fresh names, created exclusively: never the channels an earlier run with this pid left (pid 1 in a container)
+        final String suffix = ProcessHandle.current().pid() + "-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong());
+        ChannelFile.pathOf(dir, "ping-" + suffix).toFile().deleteOnExit(); // at exit, on a failure or Ctrl-C too
+        ChannelFile.pathOf(dir, "pong-" + suffix).toFile().deleteOnExit();
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
         final int length = SampleConfiguration.LENGTH;
-        channelsToDelete = () -> deleteChannels(dir, suffix);
         // tag::quickstart[]
-        try (ChannelFile ping = ChannelFile.openOrCreate(dir, "ping-" + suffix, options);
-            ChannelFile pong = ChannelFile.openOrCreate(dir, "pong-" + suffix, options))
+        try (ChannelFile ping = ChannelFile.create(dir, "ping-" + suffix, options);
+            ChannelFile pong = ChannelFile.create(dir, "pong-" + suffix, options))
         {
             final Process child = SampleConfiguration.javaProcess(Pong.class, suffix).inheritIO().start();
-            child.onExit().thenAccept(PingPong::exitIfFailed); // else a failed pong leaves this process waiting
+            Runtime.getRuntime().addShutdownHook(new Thread(child::destroyForcibly)); // on a failure or Ctrl-C too
             final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
             final Ring out = ping.ring();
             final Ring in = pong.ring();
@@ -58,8 +61,12 @@ public final class PingPong
                 out.buffer().putLong(offset, sequence);
                 out.buffer().setMemory(offset + Long.BYTES, length - Long.BYTES, (byte)0);
                 out.commit(offset);
-                while (0 == in.read(onReply, 1))
+                for (int idle = 1; 0 == in.read(onReply, 1); idle++)
                 {
+                    if (0 == (idle & 0xF_FFFF) && !child.isAlive()) // a pong that failed will never answer
+                    {
+                        throw new IllegalStateException("pong process exited with " + child.exitValue());
+                    }
                     Thread.onSpinWait();
                 }
                 if (sequence != reply[0])
@@ -73,49 +80,15 @@ public final class PingPong
                 }
             }
             // end::quickstart[]
-            print(histogram, length);
-            if (0 != child.waitFor())
+            System.out.printf("conduit SPSC ping-pong, %d B, %d round trips (ns): p50=%d p90=%d p99=%d p99.9=%d " +
+                "p99.99=%d max=%d%n", length, histogram.getTotalCount(), histogram.getValueAtPercentile(50),
+                histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99),
+                histogram.getValueAtPercentile(99.9), histogram.getValueAtPercentile(99.99), histogram.getMaxValue());
+            if (!child.waitFor(10, TimeUnit.SECONDS) || 0 != child.exitValue())
             {
-                throw new IllegalStateException("pong process exited with " + child.exitValue());
+                throw new IllegalStateException("pong process " + (child.isAlive() ?
+                    "still running 10 s after the last reply" : "exited with " + child.exitValue()));
             }
         }
-        finally
-        {
-            deleteChannels(dir, suffix);
-        }
-    }
-
-    private static void deleteChannels(final Path dir, final String suffix)
-    {
-        try
-        {
-            ChannelFile.delete(dir, "ping-" + suffix);
-            ChannelFile.delete(dir, "pong-" + suffix);
-        }
-        catch (final IOException ex)
-        {
-            System.err.println("could not delete the channel files: " + ex);
-        }
-    }
-
-    /**
-     * End this (ping) process if the pong process failed: its reply would never come.
-     */
-    private static void exitIfFailed(final Process pong)
-    {
-        if (0 != pong.exitValue())
-        {
-            System.err.println("pong process exited with " + pong.exitValue());
-            channelsToDelete.run(); // exit skips main's finally
-            System.exit(1);
-        }
-    }
-
-    private static void print(final Histogram histogram, final int length)
-    {
-        System.out.printf("conduit SPSC ping-pong, %d B, %d round trips (ns): p50=%d p90=%d p99=%d p99.9=%d " +
-            "p99.99=%d max=%d%n", length, histogram.getTotalCount(), histogram.getValueAtPercentile(50),
-            histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99),
-            histogram.getValueAtPercentile(99.9), histogram.getValueAtPercentile(99.99), histogram.getMaxValue());
     }
 }

@@ -5,6 +5,7 @@ import io.conduit.file.ChannelOptions;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,19 +17,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import static io.conduit.file.ChannelFileDescriptor.MESSAGES_SENT_OFFSET;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What the ping-pong sample promises besides its percentiles: sequence numbers that catch a message from another run.
- * Each run is a real process, with the channels in a directory of the test's own.
+ * What the ping-pong sample promises besides its percentiles: channels of its own, created fresh and deleted when it
+ * exits however it exits, a pong process that ends with it, and sequence numbers that catch a message from another
+ * run. Each run is a real process, with the channels in a directory of the test's own.
  */
 class PingPongTest
 {
     private static final List<String> TINY =
         List.of("-Dconduit.samples.messages=2000", "-Dconduit.samples.warmup=1000");
+    private static final List<String> ENDLESS = List.of("-Dconduit.samples.messages=1000000000");
 
     @TempDir
     Path dir;
@@ -38,6 +46,44 @@ class PingPongTest
 
     /** Output of the process {@link #start} started last. */
     private Path log;
+    private Process started;
+    private ProcessHandle pong;
+
+    @AfterEach
+    void killWhatIsLeft()
+    {
+        // a failed assertion must not leave a run of a billion round trips spinning on the machine
+        if (null != started)
+        {
+            started.descendants().forEach(ProcessHandle::destroyForcibly);
+            started.destroyForcibly();
+        }
+        if (null != pong)
+        {
+            pong.destroyForcibly();
+        }
+    }
+
+    /**
+     * Channels left by an earlier run (as a run killed in a container, as pid 1 again, left them under the names used
+     * before), each holding a message nobody read: the run neither reads nor touches nor deletes them, and leaves
+     * nothing of its own.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldUseFreshChannelsAndDeleteThem() throws Exception
+    {
+        final List<Path> stale = List.of(staleChannel("ping-1", 7), staleChannel("pong-1", 7));
+        final byte[] ping1 = Files.readAllBytes(stale.get(0));
+        final byte[] pong1 = Files.readAllBytes(stale.get(1));
+        final Process ping = start(PingPong.class, TINY);
+        final String output = awaitExit(ping, 60);
+        assertEquals(0, ping.exitValue(), output);
+        assertTrue(output.contains("2000 round trips (ns): p50="), output);
+        assertEquals(stale, files(), output);
+        assertArrayEquals(ping1, Files.readAllBytes(stale.get(0)));
+        assertArrayEquals(pong1, Files.readAllBytes(stale.get(1)));
+    }
 
     /**
      * The pong process checks the sequence number of every message: one left in the channel by another run is an
@@ -61,6 +107,97 @@ class PingPongTest
     }
 
     /**
+     * Ctrl-C mid-run: the JVM's shutdown kills the pong process and deletes both channels, which were named for this
+     * run, not for its pid alone (which a later process may have: pid 1 in every container). SIGINT, as a terminal
+     * sends; SIGTERM where this process was started with SIGINT ignored (a background job of a non-interactive
+     * shell), which its children inherit and a JVM then leaves ignored: the JVM shuts down alike on both.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldKillThePongAndDeleteTheChannelsOnCtrlC() throws Exception
+    {
+        final Process ping = start(PingPong.class, ENDLESS);
+        awaitRoundTrips(ping);
+        final String name = channelName("ping-");
+        final String signal = Files.readString(Path.of("/proc", String.valueOf(ping.pid()), "status"))
+            .lines().filter((line) -> line.startsWith("SigIgn:"))
+            .map((line) -> 0 == (Long.parseLong(line.substring(7).trim(), 16) & 2) ? "-INT" : "-TERM")
+            .findFirst().orElse("-INT");
+        assertEquals(0, new ProcessBuilder("kill", signal, String.valueOf(ping.pid())).start().waitFor());
+        final String output = awaitExit(ping, 30);
+        assertEquals("-INT".equals(signal) ? 130 : 143, ping.exitValue(), output);
+        checkPongKilledAndChannelsDeleted();
+        assertTrue(name.matches("ping-" + ping.pid() + "-\\p{XDigit}+"), name);
+    }
+
+    /**
+     * The ping fails mid-run (here on a scribbled channel): the pong process is killed at once, not left to find out
+     * that its parent is gone, and both channels are deleted.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldKillThePongAndDeleteTheChannelsWhenThePingFails() throws Exception
+    {
+        final Process ping = start(PingPong.class, ENDLESS);
+        awaitRoundTrips(ping);
+        try (ChannelFile replies = ChannelFile.open(dir, channelName("pong-")))
+        {
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ping.isAlive() && System.nanoTime() < deadlineNs)
+            {
+                replies.ringBuffer().setMemory(0, replies.capacity(), (byte)0x7F);
+            }
+        }
+        final String output = awaitExit(ping, 30);
+        assertEquals(1, ping.exitValue(), output);
+        assertTrue(output.contains("CorruptChannelException"), output);
+        checkPongKilledAndChannelsDeleted();
+    }
+
+    /**
+     * The pong process has gone, killed by the ping: it did not have to find its parent gone (its error says it
+     * did). No channel file is left, nor a temporary one.
+     */
+    private void checkPongKilledAndChannelsDeleted() throws Exception
+    {
+        assertTrue(null != pong.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).join(), "pong still running");
+        final String output = Files.readString(log, StandardCharsets.UTF_8); // the pong's output too, now it is done
+        assertFalse(output.contains("is gone"), output);
+        assertEquals(List.of(), files(), output);
+    }
+
+    /**
+     * Wait until the ping has started its pong process (after creating both channels) and replies come back.
+     */
+    private void awaitRoundTrips(final Process ping) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadlineNs && ping.isAlive())
+        {
+            pong = ping.children().findFirst().orElse(null);
+            if (null != pong)
+            {
+                try (ChannelFile replies = ChannelFile.open(dir, channelName("pong-")))
+                {
+                    if (replies.headerBuffer().getLongVolatile(MESSAGES_SENT_OFFSET) > 100)
+                    {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no round trips within 60 s: " + Files.readString(log));
+    }
+
+    private String channelName(final String prefix) throws IOException
+    {
+        final String file = files().stream().map((path) -> path.getFileName().toString())
+            .filter((name) -> name.startsWith(prefix) && name.endsWith(ChannelFile.SUFFIX)).findFirst().orElseThrow();
+        return file.substring(0, file.length() - ChannelFile.SUFFIX.length());
+    }
+
+    /**
      * A channel holding one unread message carrying {@code sequence}, as an earlier run killed mid-round-trip left.
      */
     private Path staleChannel(final String name, final long sequence) throws IOException
@@ -80,6 +217,14 @@ class PingPongTest
         return ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
     }
 
+    private List<Path> files() throws IOException
+    {
+        try (Stream<Path> list = Files.list(dir))
+        {
+            return list.sorted().collect(Collectors.toList());
+        }
+    }
+
     private Process start(final Class<?> mainClass, final List<String> properties, final String... args)
         throws IOException
     {
@@ -92,7 +237,8 @@ class PingPongTest
         command.addAll(List.of(args));
         // output to a file, not a pipe: the pong grandchild inherits it, and a pipe it held open would block the read
         log = Files.createTempFile(logs, mainClass.getSimpleName(), ".log");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return started;
     }
 
     /**
