@@ -38,7 +38,8 @@ final class HarnessOptions
         "  --rounds N            measured rounds; each runs every system once, shuffled",
         "  --count N             recorded round trips per rep (the same for every system)",
         "  --warmup N            unrecorded round trips before them, per rep",
-        "  --throughput-count N  messages per one-way throughput rep (32 B); 0 or --no-throughput to skip",
+        "  --throughput-count N  messages per one-way throughput rep (32 B), at least " +
+            HarnessOptions.MIN_THROUGHPUT_COUNT + "; 0 or --no-throughput to skip",
         "  --rate N              fixed rate, msgs/s: latency measured from the intended send time",
         "  --seed N              shuffle seed",
         "  --out DIR             where the CSV, HTML and text go (default perf/target/harness)",
@@ -49,6 +50,12 @@ final class HarnessOptions
     /** Options followed by a value. */
     private static final Set<String> VALUE_OPTIONS = Set.of("--idle-seconds", "--systems", "--sizes", "--rounds",
         "--count", "--warmup", "--throughput-count", "--rate", "--seed", "--out", "--cpus");
+
+    /**
+     * Fewest messages a throughput rep may time: a shorter rep times mostly its own start and the ring's first fill,
+     * not the system (and one message, nothing: it gave 0 msgs/s).
+     */
+    static final int MIN_THROUGHPUT_COUNT = 10_000;
 
     /** Largest payload: one Aeron frame with the MTU used here, no fragmentation. */
     static final int MAX_LENGTH = 8192 - 32;
@@ -135,7 +142,7 @@ final class HarnessOptions
                     options.warmup = (int)number(value(args, ++i, arg), arg, 0);
                     break;
                 case "--throughput-count":
-                    options.throughputCount = (int)number(value(args, ++i, arg), arg, 0);
+                    options.throughputCount = throughputCount(value(args, ++i, arg));
                     break;
                 case "--no-throughput":
                     options.throughputCount = 0;
@@ -277,6 +284,17 @@ final class HarnessOptions
             }
         }
         return sizes;
+    }
+
+    private static int throughputCount(final String value)
+    {
+        final int count = (int)number(value, "--throughput-count", 0);
+        if (0 != count && count < MIN_THROUGHPUT_COUNT)
+        {
+            throw new IllegalArgumentException("--throughput-count: " + count + " expected 0 (no throughput) or at " +
+                "least " + MIN_THROUGHPUT_COUNT);
+        }
+        return count;
     }
 
     private static String value(final String[] args, final int index, final String option)

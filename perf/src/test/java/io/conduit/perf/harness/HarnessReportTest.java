@@ -149,6 +149,16 @@ class HarnessReportTest
     }
 
     @Test
+    void shouldRefuseAThroughputRepTooShortToTime()
+    {
+        assertMessage("--throughput-count: 1 expected 0 (no throughput) or at least 10000", "--throughput-count", "1");
+        assertMessage("--throughput-count: 9999 expected 0 (no throughput) or at least 10000",
+            "--throughput-count", "9999");
+        assertEquals(0, HarnessOptions.parse(new String[]{"--throughput-count", "0"}).throughputCount);
+        assertEquals(10_000, HarnessOptions.parse(new String[]{"--throughput-count", "10000"}).throughputCount);
+    }
+
+    @Test
     void shouldLeaveOutTargetsWhoseSystemsWereNotMeasured()
     {
         final HarnessOptions options = HarnessOptions.parse(new String[]{"--smoke"});
