@@ -128,7 +128,7 @@ final class HarnessReport
         this.info = info;
         this.plotLength = options.sizes.contains(32) ? 32 : options.sizes.stream().min(Integer::compare).orElse(32);
         summarise();
-        this.targets = WaitingTargets.compute(this.reps, options.sizes);
+        this.targets = WaitingTargets.compute(this.reps, options.sizes, options.rounds, failures);
     }
 
     private void summarise()
@@ -296,13 +296,15 @@ final class HarnessReport
         out.append('\n').append("Round trips, ns: median over reps of each rep's percentile; max over all reps. ")
             .append("x floor = median over reps of (rep / paired floor rep);\n")
             .append("x conduit = x floor / conduit-spsc's x floor. helper CPU = threads the system starts ")
-            .append("(Aeron driver and client conductors), % of one core.\n\n");
+            .append("(Aeron driver and client conductors), % of one core.\nreps: reps measured; fewer than the ")
+            .append(options.rounds).append(" rounds: the system failed (below) or the run stopped early.\n\n");
         final List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"system", "size B", "p50 ns", "p99 ns", "p99.99 ns", "max ns", "x floor p50",
+        rows.add(new String[]{"system", "size B", "reps", "p50 ns", "p99 ns", "p99.99 ns", "max ns", "x floor p50",
             "x floor p99", "x conduit p50", "x conduit p99", "helper CPU%"});
         for (final LatencyRow row : latencyRows)
         {
-            rows.add(new String[]{row.system(), String.valueOf(row.length()), String.valueOf(row.p50Ns()),
+            rows.add(new String[]{row.system(), String.valueOf(row.length()), String.valueOf(row.reps()),
+                String.valueOf(row.p50Ns()),
                 String.valueOf(row.p99Ns()), String.valueOf(row.p9999Ns()), String.valueOf(row.maxNs()),
                 ratio(row.floorP50()), ratio(row.floorP99()), ratio(row.conduitP50()), ratio(row.conduitP99()),
                 String.format(Locale.ROOT, "%.1f", row.helperCpuPct())});
@@ -314,11 +316,11 @@ final class HarnessReport
             out.append('\n').append("One-way throughput, producer in the child, consumer in the parent: ")
                 .append("median over reps; x conduit = msgs/s over conduit-spsc's.\n\n");
             final List<String[]> throughput = new ArrayList<>();
-            throughput.add(new String[]{"system", "size B", "msgs/s", "MB/s", "x conduit", "failed offers/msg",
-                "helper CPU%"});
+            throughput.add(new String[]{"system", "size B", "reps", "msgs/s", "MB/s", "x conduit",
+                "failed offers/msg", "helper CPU%"});
             for (final ThroughputRow row : throughputRows)
             {
-                throughput.add(new String[]{row.system(), String.valueOf(row.length()),
+                throughput.add(new String[]{row.system(), String.valueOf(row.length()), String.valueOf(row.reps()),
                     String.format(Locale.ROOT, "%,.0f", row.msgsPerSec()),
                     String.format(Locale.ROOT, "%,.0f", row.megabytesPerSec()), ratio(row.conduit()),
                     String.format(Locale.ROOT, "%.2f", row.failedOffersPerMsg()),
@@ -347,7 +349,8 @@ final class HarnessReport
             .append("two systems the ratio of their medians over reps (ns), against the floor the median over reps ")
             .append("of rep / paired floor rep;\nvia floor: the same comparison as the ratio of the two systems' ")
             .append("x floor (as x conduit is taken); spread: lowest and highest ratio within one round (per rep ")
-            .append("for the floor).\n\n");
+            .append("for the floor);\nINCOMPLETE, never PASS: a side failed in the run, or has fewer reps than ")
+            .append("the other or than the rounds (why, below the table).\n\n");
         final List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"target", "size B", "ratio", "limit", "verdict", "via floor", "spread", "pairs"});
         for (final WaitingTargets.Target target : targets)
@@ -357,6 +360,14 @@ final class HarnessReport
                 spread(target), String.valueOf(target.samples())});
         }
         appendTable(out, rows);
+        for (final WaitingTargets.Target target : targets)
+        {
+            if (!target.reference() && !target.incomplete().isEmpty())
+            {
+                out.append("INCOMPLETE ").append(target.name()).append(", ").append(target.length()).append(" B: ")
+                    .append(target.incomplete()).append('\n');
+            }
+        }
     }
 
     private static String spread(final WaitingTargets.Target target)
@@ -541,16 +552,17 @@ final class HarnessReport
                 .append("verdict is on: between two systems the ratio of their medians over reps (ns), against the ")
                 .append("floor the median over reps of rep / paired floor rep; via floor: the same comparison as the ")
                 .append("ratio of the two systems' x floor; spread: lowest and highest ratio within one round (per ")
-                .append("rep for the floor).</p>\n<table><tr><th>target</th><th>size B</th><th>ratio</th>")
+                .append("rep for the floor); INCOMPLETE: a side failed, or has fewer reps than the other or than ")
+                .append("the rounds (title: why).</p>\n<table><tr><th>target</th><th>size B</th><th>ratio</th>")
                 .append("<th>limit</th><th>verdict</th><th>via floor</th><th>spread</th><th>pairs</th></tr>\n");
             for (final WaitingTargets.Target target : targets)
             {
                 html.append("<tr><td>").append(escape(target.name())).append("</td><td>").append(target.length())
                     .append("</td><td>").append(targetRatio(target.ratio())).append("</td><td>")
-                    .append(String.format(Locale.ROOT, "%.2f", target.limit())).append("</td><td>")
-                    .append(target.verdict()).append("</td><td>").append(targetRatio(target.viaFloor()))
-                    .append("</td><td>").append(spread(target)).append("</td><td>")
-                    .append(target.samples()).append("</td></tr>\n");
+                    .append(String.format(Locale.ROOT, "%.2f", target.limit())).append("</td><td title=\"")
+                    .append(escape(target.incomplete())).append("\">").append(target.verdict()).append("</td><td>")
+                    .append(targetRatio(target.viaFloor())).append("</td><td>").append(spread(target))
+                    .append("</td><td>").append(target.samples()).append("</td></tr>\n");
             }
             html.append("</table>\n");
         }

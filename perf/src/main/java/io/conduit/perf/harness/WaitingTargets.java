@@ -2,6 +2,7 @@ package io.conduit.perf.harness;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -21,6 +22,10 @@ import java.util.function.ToDoubleFunction;
  * rep / paired floor rep, as the table's {@code x conduit} column is), which cancels drift of the machine between
  * reps but adds the floor's own noise. The spread is the lowest and highest of the verdict's ratio taken within each
  * round (per rep for the floor): with few rounds a verdict near its limit is noise.
+ * <p>
+ * A target is judged only on complete data: one whose either side failed in the run (its earlier reps are still in
+ * the report), or whose two sides have fewer reps than each other or than the rounds (a run that stopped early), is
+ * INCOMPLETE, never PASS, with why.
  */
 final class WaitingTargets
 {
@@ -51,6 +56,7 @@ final class WaitingTargets
      * @param highest highest per-round (or per-rep) ratio.
      * @param samples rounds (or reps) the spread rests on.
      * @param reference true for a row shown for comparison, with no verdict.
+     * @param incomplete why the data cannot decide the target (a side failed, or has too few reps); empty if it can.
      */
     record Target(
         String name,
@@ -62,14 +68,16 @@ final class WaitingTargets
         double lowest,
         double highest,
         int samples,
-        boolean reference)
+        boolean reference,
+        String incomplete)
     {
         /**
-         * @return PASS if the ratio is at most the limit, else MISS; "-" for a reference row.
+         * @return "-" for a reference row; INCOMPLETE if the data cannot decide; else PASS if the ratio is at most
+         * the limit, and MISS if not.
          */
         String verdict()
         {
-            return reference ? "-" : ratio <= limit ? "PASS" : "MISS";
+            return reference ? "-" : !incomplete.isEmpty() ? "INCOMPLETE" : ratio <= limit ? "PASS" : "MISS";
         }
     }
 
@@ -80,32 +88,67 @@ final class WaitingTargets
     /**
      * @param reps every measured repetition of a run.
      * @param sizes the run's payload sizes, in order.
+     * @param rounds the run's measured rounds: the reps each side of a target must have.
+     * @param failures the systems that failed in the run (the floor as {@code floor}), with why.
      * @return the targets whose systems were measured, per size.
      */
-    static List<Target> compute(final List<RepResult> reps, final List<Integer> sizes)
+    static List<Target> compute(
+        final List<RepResult> reps, final List<Integer> sizes, final int rounds, final Map<String, String> failures)
     {
         final List<Target> targets = new ArrayList<>();
+        final Data data = new Data(rounds, failures);
         for (final int length : sizes)
         {
             final List<RepResult> futex = select(reps, Systems.CONDUIT_FUTEX, length);
             final List<RepResult> socket = select(reps, Systems.UDS_BLOCK, length);
             final List<RepResult> hybrid = select(reps, Systems.CONDUIT_HYBRID, length);
             final List<RepResult> spin = select(reps, Systems.CONDUIT_SPSC, length);
-            addBetween(targets, "conduit-futex p50 / uds-block p50", length, futex, socket, RepResult::p50Ns,
+            addBetween(targets, data, "conduit-futex p50 / uds-block p50", length, futex, socket, RepResult::p50Ns,
                 RepResult::ratioToFloorP50, FUTEX_P50_LIMIT);
-            addBetween(targets, "conduit-futex p99 / uds-block p99", length, futex, socket, RepResult::p99Ns,
+            addBetween(targets, data, "conduit-futex p99 / uds-block p99", length, futex, socket, RepResult::p99Ns,
                 RepResult::ratioToFloorP99, FUTEX_P99_LIMIT);
-            addToFloor(targets, "conduit-hybrid p50 / floor p50", length, hybrid, false);
-            addToFloor(targets, "line-pair p50 / floor p50 (reference)", length,
+            addToFloor(targets, data, "conduit-hybrid p50 / floor p50", length, hybrid, false);
+            addToFloor(targets, data, "line-pair p50 / floor p50 (reference)", length,
                 select(reps, Systems.LINE_PAIR, length), true);
-            addBetween(targets, "conduit-hybrid p50 / conduit-spsc p50", length, hybrid, spin, RepResult::p50Ns,
-                RepResult::ratioToFloorP50, HYBRID_SPIN_LIMIT);
+            addBetween(targets, data, "conduit-hybrid p50 / conduit-spsc p50", length, hybrid, spin,
+                RepResult::p50Ns, RepResult::ratioToFloorP50, HYBRID_SPIN_LIMIT);
         }
         return targets;
     }
 
+    /**
+     * What decides whether a target's data is complete.
+     *
+     * @param rounds the run's measured rounds.
+     * @param failures the systems that failed, the floor as {@code floor}.
+     */
+    private record Data(int rounds, Map<String, String> failures)
+    {
+        /**
+         * @return why the reps of {@code system} against {@code other} cannot decide a target, or empty if they can.
+         */
+        String incomplete(final String system, final int systemReps, final String other, final int otherReps)
+        {
+            final List<String> why = new ArrayList<>();
+            for (final String side : new String[]{system, other})
+            {
+                if (failures.containsKey(side))
+                {
+                    why.add(side + " failed");
+                }
+            }
+            if (systemReps != otherReps || systemReps < rounds)
+            {
+                why.add(system + " " + systemReps + " reps, " + other + " " + otherReps + " reps, of " + rounds +
+                    " rounds");
+            }
+            return String.join("; ", why);
+        }
+    }
+
     private static void addToFloor(
         final List<Target> targets,
+        final Data data,
         final String name,
         final int length,
         final List<RepResult> system,
@@ -123,12 +166,15 @@ final class WaitingTargets
             highest = Math.max(highest, rep.ratioToFloorP50());
         }
         final double ratio = HarnessReport.median(system, RepResult::ratioToFloorP50);
+        // each rep is paired with a floor rep of its own
         targets.add(new Target(name, length, ratio, HYBRID_FLOOR_LIMIT, MEDIAN_OF_PAIRED, ratio, lowest, highest,
-            system.size(), reference));
+            system.size(), reference, data.incomplete(system.get(0).system(), system.size(), FloorEndpoint.NAME,
+            system.size())));
     }
 
     private static void addBetween(
         final List<Target> targets,
+        final Data data,
         final String name,
         final int length,
         final List<RepResult> system,
@@ -160,7 +206,8 @@ final class WaitingTargets
         final double ratio = HarnessReport.median(system, figure) / HarnessReport.median(reference, figure);
         final double viaFloor = HarnessReport.median(system, toFloor) / HarnessReport.median(reference, toFloor);
         targets.add(new Target(name, length, ratio, limit, RATIO_OF_MEDIANS, viaFloor,
-            0 == rounds ? Double.NaN : lowest, 0 == rounds ? Double.NaN : highest, rounds, false));
+            0 == rounds ? Double.NaN : lowest, 0 == rounds ? Double.NaN : highest, rounds, false,
+            data.incomplete(system.get(0).system(), system.size(), reference.get(0).system(), reference.size())));
     }
 
     private static List<RepResult> select(final List<RepResult> reps, final String system, final int length)

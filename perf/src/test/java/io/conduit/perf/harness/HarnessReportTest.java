@@ -92,7 +92,8 @@ class HarnessReportTest
     @Test
     void shouldComputeTheWaitingTargetsFromMediansAndPairedRatios()
     {
-        final HarnessOptions options = HarnessOptions.parse(new String[]{"--waiting"});
+        // as many rounds as the reps below: a target on fewer reps than the rounds is INCOMPLETE
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--waiting", "--rounds", "3"});
         final List<RepResult> reps = new ArrayList<>();
         // the floor moves between rounds; the kernel paths do not follow it
         final long[] floors = {100, 300, 200};
@@ -146,6 +147,100 @@ class HarnessReportTest
         assertTrue(table.contains("| conduit-hybrid p50 / conduit-spsc p50 |"), table);
         assertTrue(table.contains(" PASS |") && table.contains(" MISS |"), table);
         assertTrue(report.html().contains("Targets (issue 5"));
+    }
+
+    /**
+     * A system that failed in round 2 of 11 keeps its one rep; against 11 reps of another its ratio would pass. No
+     * target on it may: it is INCOMPLETE, as is one whose sides have fewer reps than the rounds with no failure
+     * recorded (a run stopped early). The text table shows each row's reps.
+     */
+    @Test
+    void shouldJudgeNoTargetOnAFailedSystemOrOnFewerRepsThanTheRounds()
+    {
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--waiting"});
+        assertEquals(11, options.rounds);
+        final List<RepResult> reps = new ArrayList<>();
+        for (int round = 1; round <= options.rounds; round++)
+        {
+            reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_SPSC, 200, 100));
+            if (1 == round)
+            {
+                reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_HYBRID, 105, 100)); // 1.05 and 0.525: PASS
+            }
+            reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_FUTEX, 50_000, 100));
+            if (round < options.rounds)
+            {
+                reps.add(rep(RepResult.PING_PONG, round, Systems.UDS_BLOCK, 80_000, 100)); // one short, no failure
+            }
+            reps.add(rep(RepResult.PING_PONG, round, Systems.LINE_PAIR, 130, 100));
+            reps.add(rep(RepResult.FLOOR, round, FloorEndpoint.NAME, 100, 0));
+        }
+        final Map<String, String> failures = new LinkedHashMap<>();
+        failures.put(Systems.CONDUIT_HYBRID, "IllegalStateException: made up");
+        final HarnessReport report =
+            new HarnessReport(options, reps, new LinkedHashMap<>(), failures, new LinkedHashMap<>());
+
+        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
+        report.targets().forEach(target -> targets.put(target.name(), target));
+        assertEquals(0.525, targets.get("conduit-hybrid p50 / conduit-spsc p50").ratio(), 1e-9); // under 1.05
+        assertEquals("INCOMPLETE", targets.get("conduit-hybrid p50 / conduit-spsc p50").verdict());
+        assertEquals(1.05, targets.get("conduit-hybrid p50 / floor p50").ratio(), 1e-9); // under 1.1
+        assertEquals("INCOMPLETE", targets.get("conduit-hybrid p50 / floor p50").verdict());
+        assertEquals("INCOMPLETE", targets.get("conduit-futex p50 / uds-block p50").verdict());
+        assertEquals("INCOMPLETE", targets.get("conduit-futex p99 / uds-block p99").verdict());
+        assertEquals("-", targets.get("line-pair p50 / floor p50 (reference)").verdict());
+
+        final String table = report.table();
+        assertFalse(table.contains(" PASS |"), table);
+        assertTrue(table.contains("conduit-hybrid failed") && table.contains("uds-block 10 reps"), table);
+        final List<String> header = cells(table, "| system ");
+        assertEquals(List.of("system", "size B", "reps"), header.subList(0, 3), table);
+        assertEquals(List.of(Systems.CONDUIT_HYBRID, "32", "1"), cells(table, "| conduit-hybrid ").subList(0, 3));
+        assertEquals(List.of(Systems.UDS_BLOCK, "32", "10"), cells(table, "| uds-block ").subList(0, 3));
+        assertEquals(List.of(FloorEndpoint.NAME, "8", "11"), cells(table, "| floor ").subList(0, 3));
+    }
+
+    @Test
+    void shouldShowTheRepsOfEachThroughputRow()
+    {
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--smoke", "--rounds", "3"});
+        final List<RepResult> reps = new ArrayList<>();
+        for (int round = 1; round <= 3; round++)
+        {
+            reps.add(throughput(round, Systems.CONDUIT_SPSC));
+        }
+        reps.add(throughput(1, Systems.AGRONA_O2O));
+        final String table = new HarnessReport(
+            options, reps, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>()).table();
+        final String throughputTable = table.substring(table.indexOf("One-way throughput"));
+        assertEquals(List.of("system", "size B", "reps"), cells(throughputTable, "| system ").subList(0, 3), table);
+        assertEquals(List.of(Systems.AGRONA_O2O, "32", "1"), cells(throughputTable, "| agrona-o2o ").subList(0, 3));
+    }
+
+    /**
+     * @return the trimmed cells of the first line of {@code table} that starts with {@code start}.
+     */
+    private static List<String> cells(final String table, final String start)
+    {
+        for (final String line : table.split("\n"))
+        {
+            if (line.startsWith(start))
+            {
+                final List<String> cells = new ArrayList<>();
+                for (final String cell : line.substring(1).split("\\|"))
+                {
+                    cells.add(cell.trim());
+                }
+                return cells;
+            }
+        }
+        throw new AssertionError("no line starting '" + start + "' in\n" + table);
+    }
+
+    private static RepResult throughput(final int round, final String system)
+    {
+        return new RepResult(RepResult.THROUGHPUT, round, 1, system, 32, 100_000, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            10_000_000.0, 0, 0, 0);
     }
 
     @Test
