@@ -23,9 +23,12 @@ import java.util.concurrent.TimeUnit;
  *  child:  CLOSED                                      after Endpoint.close
  *  parent: EXIT
  * </pre>
+ * A token (a directory or a socket's path, a port, or {@code -}) is the last field and runs to the end of its line,
+ * spaces and all: a path may hold spaces.
+ * <p>
  * The idle mode uses the same steps with its own first and last lines; the child waits on its main thread:
  * <pre>
- *  parent: IDLE mode settleMs windowMs directory          mode is an IdleMode label
+ *  parent: IDLE mode settleMs windowMs directory          mode is an IdleMode label; the directory runs to the end
  *  child:  READY -                                         at once; the file is opened in the settling time
  *  child:  DONE threadCpuNs processCpuNs wallNs            over the window; -1 where a clock is unavailable
  * </pre>
@@ -33,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HarnessChild
 {
+    /** Fields of a repetition's command, the token last. */
+    private static final int REP_FIELDS = 6;
+    /** Fields of an idle command, the directory last. */
+    private static final int IDLE_FIELDS = 5;
+
     private HarnessChild()
     {
     }
@@ -51,7 +59,8 @@ public final class HarnessChild
         String line;
         while (null != (line = in.readLine()))
         {
-            final String[] fields = line.trim().split(" ");
+            // limited, so the last field keeps its spaces
+            final String[] fields = line.split(" ", line.startsWith("IDLE ") ? IDLE_FIELDS : REP_FIELDS);
             if ("EXIT".equals(fields[0]))
             {
                 break;
@@ -79,7 +88,7 @@ public final class HarnessChild
             serveIdle(fields, in, control);
             return;
         }
-        if (6 != fields.length)
+        if (REP_FIELDS != fields.length)
         {
             throw new IllegalArgumentException("bad command: " + String.join(" ", fields));
         }
@@ -126,7 +135,7 @@ public final class HarnessChild
     private static void serveIdle(final String[] fields, final BufferedReader in, final PrintStream control)
         throws Exception
     {
-        if (5 != fields.length)
+        if (IDLE_FIELDS != fields.length)
         {
             throw new IllegalArgumentException("bad command: " + String.join(" ", fields));
         }
