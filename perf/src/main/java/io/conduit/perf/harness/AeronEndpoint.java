@@ -177,19 +177,11 @@ final class AeronEndpoint extends Endpoint
     }
 
     @Override
-    long consume(final int total, final Watchdog watchdog)
+    void consume(final int total, final Watchdog watchdog)
     {
         final Subscription subscription = this.subscription;
         final Counter counter = new Counter(system);
         long spins = 0;
-        while (0 == subscription.poll(counter, Harness.READ_BATCH))
-        {
-            if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-            {
-                watchdog.check();
-            }
-        }
-        final long firstNs = System.nanoTime();
         while (counter.count < total)
         {
             if (0 == subscription.poll(counter, Harness.READ_BATCH) && 0 == (++spins & Watchdog.SPIN_CHECK_MASK))
@@ -197,7 +189,6 @@ final class AeronEndpoint extends Endpoint
                 watchdog.check();
             }
         }
-        return System.nanoTime() - firstNs;
     }
 
     @Override

@@ -130,19 +130,11 @@ final class ConduitEndpoint extends Endpoint
     }
 
     @Override
-    long consume(final int total, final Watchdog watchdog)
+    void consume(final int total, final Watchdog watchdog)
     {
         final Ring in = this.in;
         final Counter counter = new Counter(system);
         long spins = 0;
-        while (0 == in.read(counter, Harness.READ_BATCH))
-        {
-            if (0 == (++spins & Watchdog.SPIN_CHECK_MASK))
-            {
-                watchdog.check();
-            }
-        }
-        final long firstNs = System.nanoTime();
         while (counter.count < total)
         {
             if (0 == in.read(counter, Harness.READ_BATCH) && 0 == (++spins & Watchdog.SPIN_CHECK_MASK))
@@ -150,7 +142,6 @@ final class ConduitEndpoint extends Endpoint
                 watchdog.check();
             }
         }
-        return System.nanoTime() - firstNs;
     }
 
     @Override

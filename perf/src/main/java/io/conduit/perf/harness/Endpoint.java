@@ -186,14 +186,14 @@ abstract class Endpoint implements AutoCloseable
     }
 
     /**
-     * Parent: receive {@code total} messages, checking their sequence.
+     * Parent: receive {@code total} messages, checking their sequence, returning at the last. The caller times it,
+     * from just before it tells the child to start producing, the same way for every system.
      *
      * @param total messages to receive.
      * @param watchdog bounds each wait.
-     * @return the time from the first message received to the last, in ns.
      * @throws Exception if the link fails or a message is out of sequence.
      */
-    long consume(final int total, final Watchdog watchdog) throws Exception
+    void consume(final int total, final Watchdog watchdog) throws Exception
     {
         throw new UnsupportedOperationException(system + " has no throughput mode");
     }

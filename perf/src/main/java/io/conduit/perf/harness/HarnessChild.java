@@ -3,6 +3,7 @@ package io.conduit.perf.harness;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +19,15 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *  parent: OP system length total timeoutMs token      OP is PING (echo), FLOOR (echo) or PRODUCE
  *  child:  READY token                                 after Endpoint.open
+ *  parent: GO                                          PRODUCE only: once connected, as its clock starts
  *  child:  DONE helperCpuNs wallNs failedOffers         after the echo or produce loop
  *  parent: CLOSE
  *  child:  CLOSED                                      after Endpoint.close
  *  parent: EXIT
  * </pre>
  * A token (a directory or a socket's path, a port, or {@code -}) is the last field and runs to the end of its line,
- * spaces and all: a path may hold spaces.
+ * spaces and all: a path may hold spaces. A producer waits for {@code GO} so that it starts when the parent's clock
+ * does: a ring filled before the parent polls would otherwise be read, untimed, at the speed of a read alone.
  * <p>
  * The idle mode uses the same steps with its own first and last lines; the child waits on its main thread:
  * <pre>
@@ -36,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HarnessChild
 {
+    /** The parent's word to a producer to start. */
+    static final String GO = "GO";
+
     /** Fields of a repetition's command, the token last. */
     private static final int REP_FIELDS = 6;
     /** Fields of an idle command, the directory last. */
@@ -105,6 +111,10 @@ public final class HarnessChild
             final Watchdog watchdog = new Watchdog(timeoutNs, parent, op + " " + system + " in the child");
             control.println("READY " + endpoint.open(token, length));
             endpoint.connectChild(watchdog);
+            if ("PRODUCE".equals(op))
+            {
+                awaitGo(in);
+            }
             final long startCpuNs = ThreadCpu.helperCpuNs(baseline);
             final long startNs = System.nanoTime();
             long failedOffers = 0;
@@ -130,6 +140,15 @@ public final class HarnessChild
             }
         }
         control.println("CLOSED");
+    }
+
+    private static void awaitGo(final BufferedReader in) throws IOException
+    {
+        final String go = in.readLine();
+        if (!GO.equals(go))
+        {
+            throw new IllegalStateException("expected " + GO + ", got: " + go);
+        }
     }
 
     private static void serveIdle(final String[] fields, final BufferedReader in, final PrintStream control)
