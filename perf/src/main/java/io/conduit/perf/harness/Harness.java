@@ -32,6 +32,10 @@ import java.util.stream.Stream;
  * each system is the median over rounds of its ratio to the floor repetition it was paired with, and that ratio
  * divided by Conduit SPSC's.
  * <p>
+ * A rep that fails leaves its system out of the rest of the run, and the child, which may be spinning on a link the
+ * parent gave up, is killed and started afresh. A floor rep that fails ends the measuring, as nothing after it could
+ * be paired; the report of the reps before it is still written, and the exit code is 1.
+ * <p>
  * With {@code --idle} or {@code --idle-seconds N} it measures no round trips but the CPU an idle receiver burns
  * ({@link IdleCpu}) instead.
  * <p>
@@ -45,6 +49,9 @@ public final class Harness
     /** Most messages a throughput consumer reads per poll. */
     static final int READ_BATCH = 256;
 
+    /** The key in the failures of a child that could not be restarted. */
+    static final String CHILD = "child";
+
     private static final long CONTROL_TIMEOUT_MS = 60_000;
     private static final long HIGHEST_TRACKABLE_NS = TimeUnit.MINUTES.toNanos(10);
 
@@ -57,6 +64,8 @@ public final class Harness
     private Path runDirectory;
     private int repSequence;
     private long startNs;
+    /** Why measuring stopped before the last round, or null. */
+    private String stopped;
 
     private record Task(String phase, String system, int length)
     {
@@ -69,6 +78,24 @@ public final class Harness
     private record Measured(RepResult result, Histogram histogram)
     {
     }
+
+    /**
+     * What a test sees of a run: told of each rep before it starts, warm-up reps too, and able to make it fail.
+     */
+    interface RepListener
+    {
+        /**
+         * @param phase  {@link RepResult#PING_PONG}, {@link RepResult#FLOOR} or {@link RepResult#THROUGHPUT}.
+         * @param system the system.
+         * @param round  the round, 0 for a rep of a warm-up.
+         * @throws Exception to make the rep fail, as a failing system would.
+         */
+        void beforeRep(String phase, String system, int round) throws Exception;
+    }
+
+    private RepListener repListener = (phase, system, round) ->
+    {
+    };
 
     /**
      * @param options parsed options.
@@ -115,10 +142,18 @@ public final class Harness
     }
 
     /**
+     * @param listener told of each rep before it starts; for tests.
+     */
+    void repListener(final RepListener listener)
+    {
+        this.repListener = listener;
+    }
+
+    /**
      * Run every round, print the table to stdout and write the files to the output directory.
      *
-     * @return the report.
-     * @throws Exception if the floor or the child fails, or the output cannot be written.
+     * @return the report, partial (with the floor or the child among its failures) if the run stopped early.
+     * @throws Exception if the run cannot start or the output cannot be written.
      */
     HarnessReport run() throws Exception
     {
@@ -140,7 +175,7 @@ public final class Harness
                 progress("warm-up round (not recorded): " + tasks.size() + " tasks");
                 runRound(tasks, 0, options.count);
             }
-            for (int round = 1; round <= options.rounds; round++)
+            for (int round = 1; round <= options.rounds && null == stopped; round++)
             {
                 runRound(tasks, round, options.count);
             }
@@ -153,6 +188,10 @@ public final class Harness
             }
             deleteRecursively(runDirectory);
             Runtime.getRuntime().removeShutdownHook(cleanUp);
+        }
+        if (null != stopped)
+        {
+            info.put("stopped early", stopped);
         }
         info.put("load average after", HarnessJvm.loadAverage());
         info.put("elapsed", String.format("%.1f s", (System.nanoTime() - startNs) / 1e9));
@@ -297,40 +336,81 @@ public final class Harness
     {
         final List<Task> shuffled = new ArrayList<>(tasks);
         Collections.shuffle(shuffled, new Random(options.seed + round));
-        int order = 0;
-        for (final Task task : shuffled)
+        for (int i = 0; i < shuffled.size() && null == stopped; i++)
         {
-            order++;
-            if (failures.containsKey(task.key()))
+            final Task task = shuffled.get(i);
+            if (!failures.containsKey(task.key()))
             {
-                continue;
-            }
-            try
-            {
-                if (RepResult.THROUGHPUT.equals(task.phase()))
-                {
-                    throughputTask(task, round, order, shuffled.size());
-                }
-                else
-                {
-                    pingPongTask(task, round, order, shuffled.size(), count);
-                }
-            }
-            catch (final FloorFailure ex)
-            {
-                throw ex;
-            }
-            catch (final Exception | AssertionError | LinkageError ex) // Chronicle reports a closed module as an Error
-            {
-                final String why = oneLine(ex) + (Systems.CHRONICLE_QUEUE.equals(task.system()) &&
-                    !Boolean.getBoolean(HarnessJvm.RELAUNCHED_PROP_NAME) ?
-                    " (this parent JVM lacks Chronicle's --add-opens: run without --no-relaunch)" : "");
-                failures.put(task.key(), why);
-                progress("FAILED " + task.key() + ": " + why + " -- left out of the rest of the run");
-                child.kill(); // it may be spinning on a link the parent gave up
-                startChild();
+                runTask(task, round, i + 1, shuffled.size(), count);
             }
         }
+    }
+
+    /**
+     * Run one task; on failure, leave its system out of the rest of the run and restart the child, or, if the floor
+     * failed, stop measuring.
+     *
+     * @return true if the task failed and a fresh child was started.
+     */
+    private boolean runTask(final Task task, final int round, final int order, final int tasks, final int count)
+        throws Exception
+    {
+        try
+        {
+            if (RepResult.THROUGHPUT.equals(task.phase()))
+            {
+                throughputTask(task, round, order, tasks);
+            }
+            else
+            {
+                pingPongTask(task, round, order, tasks, count);
+            }
+            return false;
+        }
+        catch (final FloorFailure ex)
+        {
+            failures.put(FloorEndpoint.NAME, oneLine(ex.getCause()));
+            child.kill(); // it may be spinning on the floor's line
+            stop("a floor rep failed (after " + task.system() + " " + task.length() + " B, " +
+                roundLabel(round).trim() + "): no rep after it could be paired; the report holds the reps before it");
+            return false;
+        }
+        catch (final Exception | AssertionError | LinkageError ex) // Chronicle reports a closed module as an Error
+        {
+            final String why = oneLine(ex) + (Systems.CHRONICLE_QUEUE.equals(task.system()) &&
+                !Boolean.getBoolean(HarnessJvm.RELAUNCHED_PROP_NAME) ?
+                " (this parent JVM lacks Chronicle's --add-opens: run without --no-relaunch)" : "");
+            failures.put(task.key(), why);
+            progress("FAILED " + task.key() + ": " + why + " -- left out of the rest of the run");
+            return restartChild();
+        }
+    }
+
+    /**
+     * Kill the child, which may be spinning on a link the parent gave up, and start a fresh one.
+     *
+     * @return true if a fresh child started; false if none could, and measuring stopped.
+     */
+    private boolean restartChild()
+    {
+        child.kill();
+        try
+        {
+            startChild();
+            return true;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            failures.put(CHILD, oneLine(ex));
+            stop("the child could not be restarted; the report holds the reps before it");
+            return false;
+        }
+    }
+
+    private void stop(final String why)
+    {
+        stopped = why;
+        progress("STOPPED: " + why);
     }
 
     private void pingPongTask(final Task task, final int round, final int order, final int tasks, final int count)
@@ -376,6 +456,7 @@ public final class Harness
         final String system, final int length, final int round, final int order, final int count) throws Exception
     {
         final boolean floor = FloorEndpoint.NAME.equals(system);
+        repListener.beforeRep(floor ? RepResult.FLOOR : RepResult.PING_PONG, system, round);
         final int warmup = options.warmup;
         final int total = warmup + count;
         final long intervalNs = options.intervalNs();
@@ -417,6 +498,7 @@ public final class Harness
     private void throughputTask(final Task task, final int round, final int order, final int tasks) throws Exception
     {
         final String system = task.system();
+        repListener.beforeRep(RepResult.THROUGHPUT, system, round);
         final int total = options.throughputCount;
         final long timeoutMs = 30_000 + total / 1_000;
         final Path repDirectory = Files.createDirectory(runDirectory.resolve("rep-" + (++repSequence)));
@@ -518,7 +600,7 @@ public final class Harness
     }
 
     /**
-     * The floor failed: nothing can be paired any more, so the run stops.
+     * The floor failed: nothing can be paired any more, so measuring stops.
      */
     static final class FloorFailure extends Exception
     {
