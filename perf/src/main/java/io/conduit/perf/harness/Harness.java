@@ -33,8 +33,9 @@ import java.util.stream.Stream;
  * divided by Conduit SPSC's.
  * <p>
  * A rep that fails leaves its system out of the rest of the run, and the child, which may be spinning on a link the
- * parent gave up, is killed and started afresh. A floor rep that fails ends the measuring, as nothing after it could
- * be paired; the report of the reps before it is still written, and the exit code is 1.
+ * parent gave up, is killed and started afresh; with a warm-up round, the fresh child is warmed up over every task
+ * still to come, unrecorded, before a rep is recorded again. A floor rep that fails ends the measuring, as nothing
+ * after it could be paired; the report of the reps before it is still written, and the exit code is 1.
  * <p>
  * With {@code --idle} or {@code --idle-seconds N} it measures no round trips but the CPU an idle receiver burns
  * ({@link IdleCpu}) instead.
@@ -339,9 +340,43 @@ public final class Harness
         for (int i = 0; i < shuffled.size() && null == stopped; i++)
         {
             final Task task = shuffled.get(i);
-            if (!failures.containsKey(task.key()))
+            if (failures.containsKey(task.key()) || !runTask(task, round, i + 1, shuffled.size(), count) ||
+                !options.warmupRound)
             {
-                runTask(task, round, i + 1, shuffled.size(), count);
+                continue;
+            }
+            if (0 == round)
+            {
+                warmUpRestartedChild(tasks, count); // the warm-up round again, from the start
+                return;
+            }
+            // every task comes again in a later round; in the last, only those after this one
+            warmUpRestartedChild(round < options.rounds ? tasks : shuffled.subList(i + 1, shuffled.size()), count);
+        }
+    }
+
+    /**
+     * Warm a restarted child up over the tasks still to come, recording nothing, as the warm-up round does; again
+     * from the start if the child is restarted once more.
+     */
+    private void warmUpRestartedChild(final List<Task> toCome, final int count) throws Exception
+    {
+        boolean restarted = true;
+        while (restarted && null == stopped)
+        {
+            final List<Task> left = new ArrayList<>();
+            for (final Task task : toCome)
+            {
+                if (!failures.containsKey(task.key()))
+                {
+                    left.add(task);
+                }
+            }
+            progress("warm-up of the restarted child (not recorded): " + left.size() + " tasks");
+            restarted = false;
+            for (int i = 0; i < left.size() && !restarted && null == stopped; i++)
+            {
+                restarted = runTask(left.get(i), 0, i + 1, left.size(), count);
             }
         }
     }
@@ -350,7 +385,7 @@ public final class Harness
      * Run one task; on failure, leave its system out of the rest of the run and restart the child, or, if the floor
      * failed, stop measuring.
      *
-     * @return true if the task failed and a fresh child was started.
+     * @return true if the task failed and a fresh child was started, which nothing has warmed up.
      */
     private boolean runTask(final Task task, final int round, final int order, final int tasks, final int count)
         throws Exception
