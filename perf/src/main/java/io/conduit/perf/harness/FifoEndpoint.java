@@ -27,7 +27,8 @@ import static io.conduit.perf.harness.MessageLayout.*;
 /**
  * A pair of named pipes made with {@code mkfifo} (run through {@link ProcessBuilder}), read and written with
  * blocking streams: the plain kernel-pipe anchor. Opening a FIFO blocks until its other end is opened, so both sides
- * open the ping FIFO first, then the pong FIFO.
+ * open the ping FIFO first, then the pong FIFO. The parent's round trips run under a {@link BlockingDeadline}, which
+ * kills a stalled child at the rep's deadline, so a blocking read cannot hang the run.
  */
 final class FifoEndpoint extends Endpoint
 {
@@ -164,15 +165,28 @@ final class FifoEndpoint extends Endpoint
         final byte[] bytes = this.bytes;
         final ByteBuffer view = this.view;
         final Pacer pacer = new Pacer(intervalNs, warmup);
-        for (int i = 0; i < total; i++)
+        // the reads and writes block in the kernel, out of the watchdog's reach, while the child stalls
+        final BlockingDeadline deadline = BlockingDeadline.arm(watchdog);
+        try
         {
-            final long sendNs = pacer.sendTimeNs();
-            view.putLong(SEND_TIME_OFFSET, sendNs);
-            view.putLong(SEQUENCE_OFFSET, i);
-            out.write(bytes);
-            readFully(in, bytes);
-            final long nowNs = System.nanoTime();
-            record(histogram, i, warmup, view.getLong(SEQUENCE_OFFSET), nowNs - view.getLong(SEND_TIME_OFFSET));
+            for (int i = 0; i < total; i++)
+            {
+                final long sendNs = pacer.sendTimeNs();
+                view.putLong(SEND_TIME_OFFSET, sendNs);
+                view.putLong(SEQUENCE_OFFSET, i);
+                out.write(bytes);
+                readFully(in, bytes);
+                final long nowNs = System.nanoTime();
+                record(histogram, i, warmup, view.getLong(SEQUENCE_OFFSET), nowNs - view.getLong(SEND_TIME_OFFSET));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw deadline.failure(ex);
+        }
+        finally
+        {
+            deadline.close();
         }
     }
 

@@ -168,6 +168,7 @@ public final class Harness
         Runtime.getRuntime().addShutdownHook(cleanUp);
         try
         {
+            BlockingDeadline.startTimer(); // before any rep, so that its thread never counts as a helper thread
             startChild();
             final List<Task> tasks = tasks();
             if (options.warmupRound)

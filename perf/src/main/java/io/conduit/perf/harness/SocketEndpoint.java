@@ -22,7 +22,8 @@ import static io.conduit.perf.harness.MessageLayout.*;
 /**
  * Kernel sockets through {@code java.nio}: a Unix domain socket ({@link UnixDomainSocketAddress}, JDK 16+), either
  * non-blocking and busy-polled or blocking, or TCP on loopback (127.0.0.1 only, {@code TCP_NODELAY}, blocking).
- * Messages are fixed-length frames of the payload size.
+ * Messages are fixed-length frames of the payload size. The parent's round trips run under a {@link BlockingDeadline},
+ * which kills a stalled child at the rep's deadline, so a blocking read cannot hang the run.
  */
 final class SocketEndpoint extends Endpoint
 {
@@ -122,17 +123,31 @@ final class SocketEndpoint extends Endpoint
         final SocketChannel channel = this.channel;
         final ByteBuffer buffer = this.buffer;
         final Pacer pacer = new Pacer(intervalNs, warmup);
-        for (int i = 0; i < total; i++)
+        // a blocking read or write never comes back to the watchdog's checks while the child stalls
+        final BlockingDeadline deadline = BlockingDeadline.arm(watchdog);
+        try
         {
-            final long sendNs = pacer.sendTimeNs();
-            buffer.clear();
-            buffer.putLong(SEND_TIME_OFFSET, sendNs);
-            buffer.putLong(SEQUENCE_OFFSET, i);
-            writeFully(channel, buffer, watchdog);
-            buffer.clear();
-            readFully(channel, buffer, watchdog);
-            final long nowNs = System.nanoTime();
-            record(histogram, i, warmup, buffer.getLong(SEQUENCE_OFFSET), nowNs - buffer.getLong(SEND_TIME_OFFSET));
+            for (int i = 0; i < total; i++)
+            {
+                final long sendNs = pacer.sendTimeNs();
+                buffer.clear();
+                buffer.putLong(SEND_TIME_OFFSET, sendNs);
+                buffer.putLong(SEQUENCE_OFFSET, i);
+                writeFully(channel, buffer, watchdog);
+                buffer.clear();
+                readFully(channel, buffer, watchdog);
+                final long nowNs = System.nanoTime();
+                record(histogram, i, warmup, buffer.getLong(SEQUENCE_OFFSET),
+                    nowNs - buffer.getLong(SEND_TIME_OFFSET));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw deadline.failure(ex);
+        }
+        finally
+        {
+            deadline.close();
         }
     }
 

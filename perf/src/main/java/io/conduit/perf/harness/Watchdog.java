@@ -1,5 +1,7 @@
 package io.conduit.perf.harness;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Bounds every wait loop of a repetition: a peer process that died or a repetition past its deadline ends the wait
  * with an exception instead of a core spinning for ever. Checked once every {@link #SPIN_CHECK_MASK} + 1 empty
@@ -12,6 +14,7 @@ final class Watchdog
     /** Check the clock and the peer once per this many + 1 empty polls. */
     static final long SPIN_CHECK_MASK = (1 << 16) - 1;
 
+    private final long timeoutNs;
     private final long deadlineNs;
     private final ProcessHandle peer;
     private final String what;
@@ -23,6 +26,7 @@ final class Watchdog
      */
     Watchdog(final long timeoutNs, final ProcessHandle peer, final String what)
     {
+        this.timeoutNs = timeoutNs;
         this.deadlineNs = System.nanoTime() + timeoutNs;
         this.peer = peer;
         this.what = what;
@@ -55,11 +59,35 @@ final class Watchdog
     {
         if (System.nanoTime() - deadlineNs > 0)
         {
-            throw new IllegalStateException("timed out: " + what);
+            throw new IllegalStateException(timedOut());
         }
         if (null != peer && !peer.isAlive())
         {
             throw new IllegalStateException("peer process pid=" + peer.pid() + " is gone: " + what);
         }
+    }
+
+    /**
+     * @return the message of a wait past the deadline: what was waited for and the time allowed.
+     */
+    String timedOut()
+    {
+        return "timed out: " + what + " after " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms";
+    }
+
+    /**
+     * @return time left to the deadline, negative once past it.
+     */
+    long remainingNs()
+    {
+        return deadlineNs - System.nanoTime();
+    }
+
+    /**
+     * @return the other process, or null if only the clock is watched.
+     */
+    ProcessHandle peer()
+    {
+        return peer;
     }
 }
