@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  * The aux counters hint at which side was behind: in {@code offerRead} a failed offer is a call that found the ring
  * full (the consumer behind); in {@code burst} a full ring is retried at once, so failed offers count retries, not
  * time. Empty reads count polls that found the ring empty (the producer behind).
+ * <p>
+ * At the end of the trial the consumer's running sum of each message's first word must equal the messages the
+ * producer sent ({@link RingFixture#checkDelivered()}), or the trial fails, naming the ring and both numbers.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.Throughput)
@@ -157,6 +160,16 @@ public class RingThroughputBenchmark extends RingTrial
     String ringName()
     {
         return ring;
+    }
+
+    /**
+     * The consumer must have got every message the producer sent, each once and whole: its running sum of first words
+     * against the producer's position, checked at the trial's end, so no cost is added to a message.
+     */
+    @Override
+    void checkTrial()
+    {
+        fixture.checkDelivered();
     }
 
     /**

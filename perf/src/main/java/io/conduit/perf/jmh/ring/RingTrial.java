@@ -6,7 +6,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What both ring benchmarks do around a trial: build the ring named by their {@code ring} parameter in a
- * {@link RingFixture} of {@link RingFixture#capacity()} bytes, and unmap and delete it afterwards.
+ * {@link RingFixture} of {@link RingFixture#capacity()} bytes, and check the trial, then unmap and delete it,
+ * afterwards.
  */
 public abstract class RingTrial
 {
@@ -29,11 +30,26 @@ public abstract class RingTrial
     }
 
     /**
-     * Unmap and delete.
+     * Check the trial ({@link #checkTrial()}), then unmap and delete, whether the check passed or not.
      */
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        fixture.close();
+        try
+        {
+            checkTrial();
+        }
+        finally
+        {
+            fixture.close();
+        }
+    }
+
+    /**
+     * What a benchmark checks at the end of its trial, every thread stopped, before the ring goes: nothing by
+     * default.
+     */
+    void checkTrial()
+    {
     }
 }
