@@ -19,7 +19,9 @@ public final class BlockedReceiverProcess
     public static void main(final String[] args) throws Exception
     {
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.valueOf(args[2])).capacity(4096);
-        try (Channel channel = Channel.open(Path.of(args[0]), args[1], options, 0, 0))
+        // one sleep for the whole test: a sleeper that re-announced every second could be killed between its
+        // withdrawal and its next announcement, leaving the count at 0
+        try (Channel channel = Channel.open(Path.of(args[0]), args[1], options, 0, 0, TimeUnit.MINUTES.toNanos(10)))
         {
             channel.receive((typeId, buffer, offset, length) -> { }, 10, TimeUnit.MINUTES.toNanos(10));
             System.exit(3); // the test kills this process before it gets here

@@ -570,9 +570,10 @@ public abstract class AbstractRing extends RingPad3 implements Ring
 
     /**
      * Has a claim whose header is still 0 (tail past it) at {@code position} stayed so long enough, or lost its
-     * claimer, to be skipped? Called only every {@link #STUCK_CHECK_MASK} + 1 idle polls; the first call for a
-     * position starts the clock and decides nothing, so a claim seen in the instant between its tail and its
-     * header costs no liveness check (a system call).
+     * claimer, to be skipped? Called every {@link #STUCK_CHECK_MASK} + 1 idle polls, or on the next idle poll after
+     * {@link #checkStuckOnNextRead()} (a consumer about to sleep); the first call for a position starts the clock and
+     * decides nothing, so a claim seen in the instant between its tail and its header costs no liveness check (a
+     * system call).
      *
      * @param position head position.
      * @return true if it should be skipped now.

@@ -603,13 +603,16 @@ public final class MpscRing extends AbstractRing
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         // clean is behind the tail, but for one case: a holder of an earlier build of layout version 5 stored a
         // wrapping claim's padding before its tail, and killed in between left padding that a consumer may have read
-        // and cleaned, its clean position then up to the ring's end, past the tail. Only a claim that wraps has that
-        // padding, and only up to the ring's end: a clean position past the tail otherwise is no consumer's
+        // and cleaned. That consumer's head stopped at the claim's record, at offset 0, and its clean position, one
+        // store at the padding's end, is exactly there: the ring's end, no further than the head. Any other clean
+        // position past the tail is no consumer's, and leaves the tail where it is for the claim checks to refuse
         final long toEnd = capacity - ((int)position & mask);
-        final boolean cleanConsistent = clean <= position || (clean - position <= toEnd && length > toEnd);
-        // the holder checked the space before claiming it; a claim word that fails the same check is not one
+        final boolean cleanConsistent = clean <= position || (length > toEnd && clean == position + toEnd &&
+            clean <= header.getLongVolatile(HEAD_POSITION_OFFSET));
+        // the holder checked the space before claiming it, against a clean position at most the tail; a claim word
+        // that fails the same check is not one
         if (0 != claim && 0 == slotClaimDistance(claim, position) && length >= ALIGNMENT &&
-            position + length + HEADER_LENGTH - clean <= capacity && cleanConsistent)
+            position + length + HEADER_LENGTH - Math.min(clean, position) <= capacity && cleanConsistent)
         {
             return position + length;
         }

@@ -357,7 +357,7 @@ class MpscBiasPromisesTest
         {
             final AtomicBuffer header = rig.header;
             final Reader passer = byAttach ? new Reader((MpscRing)predecessorFile.ring()) : rig.reader;
-            final DeadClaim dead = stageDeadHolder(rig, passer, CAPACITY - LINE, WRAPPING_BODY_LENGTH);
+            final DeadClaim dead = stageDeadHolder(rig, passer, CAPACITY - LINE, WRAPPING_BODY_LENGTH, true);
             final long lapEnd = dead.position() + LINE;
             final long claimEnd = dead.position() + dead.length();
             assertEquals(lapEnd, header.getLongVolatile(HEAD_POSITION_OFFSET), "the consumer passed the padding");
@@ -415,24 +415,46 @@ class MpscBiasPromisesTest
     /**
      * A revocation that finds the holder dead moves the tail past the claim its slot records at the tail, but not for
      * a clean position past the tail that the dead holder's padding does not explain, which no consumer leaves and a
-     * scribbled clean line can: past the ring's end, beyond the padding of A's wrapping claim; or over a claim that
-     * does not wrap, where padding would lie. The revocation untags the tail where it stands, and B's claim refuses
-     * the clean position as corrupt, naming it, rather than claim from a tail moved past A's claim, which would make
-     * the scribbled clean position look sound.
+     * scribbled clean line can. A consumer that passed the padding of A's wrapping claim stored its clean position
+     * once, at the padding's end, the ring's end, and its head is there too. So each of these is refused: past the
+     * ring's end, beyond the padding; over a claim that does not wrap, where padding would lie; inside the padding,
+     * short of the ring's end; at the ring's end with the head still at the tail, the padding not passed. The
+     * revocation untags the tail where it stands, and B's claim refuses the clean position as corrupt, naming it,
+     * rather than claim from a tail moved past A's claim, which would make the scribbled clean position look sound.
      */
     @ParameterizedTest(name = "clean position {0}")
-    @ValueSource(strings = {"past the ring's end", "over a claim that does not wrap"})
+    @ValueSource(strings = {"past the ring's end", "over a claim that does not wrap", "inside the padding",
+        "at the ring's end, past the head"})
     void shouldLeaveTheTailWhereItIsForACleanPositionPastItThatNoPaddingExplains(final String clean) throws Exception
     {
         needBias();
-        final boolean wraps = "past the ring's end".equals(clean);
         try (Rig rig = rig())
         {
-            final DeadClaim dead = wraps ?
-                stageDeadHolder(rig, rig.reader, CAPACITY - LINE, WRAPPING_BODY_LENGTH) :
-                stageDeadHolder(rig, rig.reader, CAPACITY - 2 * LINE, BODY_LENGTH);
+            final DeadClaim dead;
+            final long scribbledPast;
+            switch (clean)
+            {
+                case "past the ring's end":
+                    dead = stageDeadHolder(rig, rig.reader, CAPACITY - LINE, WRAPPING_BODY_LENGTH, true);
+                    scribbledPast = 2 * LINE;
+                    break;
+                case "over a claim that does not wrap":
+                    dead = stageDeadHolder(rig, rig.reader, CAPACITY - 2 * LINE, BODY_LENGTH, true);
+                    scribbledPast = LINE;
+                    break;
+                case "inside the padding":
+                    dead = stageDeadHolder(rig, rig.reader, CAPACITY - 2 * LINE, WRAPPING_BODY_LENGTH, true);
+                    assertEquals(dead.position() + 2 * LINE, rig.consumer.headPosition(), "the padding passed");
+                    scribbledPast = LINE;
+                    break;
+                default:
+                    dead = stageDeadHolder(rig, rig.reader, CAPACITY - LINE, WRAPPING_BODY_LENGTH, false);
+                    assertEquals(dead.position(), rig.consumer.headPosition(), "the padding not passed");
+                    scribbledPast = LINE;
+                    break;
+            }
             final long position = dead.position();
-            final long scribbled = position + (wraps ? 2 * LINE : LINE);
+            final long scribbled = position + scribbledPast;
             rig.header.putLongVolatile(CLEAN_POSITION_OFFSET, scribbled);
 
             final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () -> offer(rig.b, 2, 0));
@@ -454,9 +476,11 @@ class MpscBiasPromisesTest
      * @param passer     the consumer.
      * @param offset     the ring offset of A's claim.
      * @param bodyLength the claim's body length.
+     * @param pass       whether {@code passer} reads on after the kill, past the padding of a claim that wraps.
      * @return A's next sequence, the claim's position and its length.
      */
-    private static DeadClaim stageDeadHolder(final Rig rig, final Reader passer, final int offset, final int bodyLength)
+    private static DeadClaim stageDeadHolder(
+        final Rig rig, final Reader passer, final int offset, final int bodyLength, final boolean pass)
     {
         passer.drain(); // attached first: a consumer attaching revokes the bias
         rig.biasA();
@@ -480,7 +504,10 @@ class MpscBiasPromisesTest
         header.putLongVolatile(TAIL_POSITION_OFFSET, position | (HOLDER_SLOT + 1)); // killed before its tail store
         header.putLongVolatile(slot + SLOT_BIAS_SECTION_OFFSET, MpscRing.SECTION_CLAIM);
         header.putLongVolatile(slot + SLOT_PID_OFFSET, MpscDeadClaimTest.DEAD_PID);
-        passer.drain();
+        if (pass)
+        {
+            passer.drain();
+        }
         return new DeadClaim(sequence, position, length);
     }
 

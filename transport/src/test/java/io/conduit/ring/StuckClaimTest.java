@@ -1,6 +1,7 @@
 package io.conduit.ring;
 
 import io.conduit.file.ChannelFile;
+import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,46 @@ class StuckClaimTest
                 "a skipped claim that is not the latest cannot be committed");
             assertTrue(ex.getMessage().contains("the consumer skipped it"), ex.getMessage());
             assertNotDeliveredOverALap(ring, receiver, 1, 1 + LATER_MESSAGES);
+        }
+    }
+
+    /**
+     * SPSC, the consumer loop docs/WAITING.md shows: an idle strategy sleeping on {@code isHeadWritten} (20 ms
+     * sleeps), one read per wake-up. The producer's latest claim, unmarked (header 0, tail past it), of a live
+     * producer that never commits is skipped no earlier than the timeout, and within a few wake-ups after it, not
+     * after 1,024 reads a sleep apart (docs/RINGS.md, "Stuck claims").
+     */
+    @Test
+    void shouldSkipALiveSpscProducersLatestClaimWithinAFewWakeUpsOfAConsumerSleepingAfterTheTimeout() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "sleeper", options(RingKind.SPSC, 64 * 1024)))
+        {
+            final AbstractRing ring = (AbstractRing)file.ring();
+            final AtomicBuffer header = file.headerBuffer();
+            final io.conduit.wait.FutexWaiter dataWaiter = new io.conduit.wait.FutexWaiter(header,
+                ChannelFileDescriptor.DATA_FUTEX_WORD_OFFSET, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+            final org.agrona.concurrent.IdleStrategy idle = io.conduit.wait.IdleStrategies.newIdleStrategy(
+                "hybrid:spins=0,yields=0,maxSleepNs=20000000", dataWaiter, ring::isHeadWritten);
+            final long claimedNs = System.nanoTime();
+            claimWithoutCommit(ring, 1, 0);
+            int wakeUps = 0;
+            while (0 == ring.recordsSkipped() && wakeUps < 200)
+            {
+                idle.idle(ring.read((typeId, buffer, offset, length) -> fail("no message was committed"), 10));
+                wakeUps++;
+            }
+            final long skippedNs = System.nanoTime();
+
+            assertEquals(1, ring.recordsSkipped(), "not skipped in " + wakeUps + " wake-ups");
+            assertTrue(skippedNs - claimedNs >= TIMEOUT_NS, "skipped after " +
+                TimeUnit.NANOSECONDS.toMillis(skippedNs - claimedNs) + " ms, before the timeout");
+            // 20 ms sleeps: the timeout takes at most 10 of them, the clock may start one late and decide one later
+            final long expectedWakeUps = TIMEOUT_NS / TimeUnit.MILLISECONDS.toNanos(20) + 3;
+            assertTrue(wakeUps <= expectedWakeUps, "skipped after " + wakeUps + " wake-ups, expected at most " +
+                expectedWakeUps);
+            // the skip turned the claim into padding, which the next read passes
+            assertEquals(0, ring.read((typeId, buffer, offset, length) -> fail("no message was committed"), 10));
+            assertEquals(ring.tailPosition(), ring.headPosition());
         }
     }
 
