@@ -147,8 +147,10 @@ final class SocketEndpoint extends Endpoint
         }
         finally
         {
-            deadline.close();
+            deadline.close(); // on any way out, a kill that started has finished before the rep goes on
         }
+        // the loop finished, but the deadline may have fired as it did: then the peer is dead and the rep failed
+        deadline.disarm();
     }
 
     @Override
