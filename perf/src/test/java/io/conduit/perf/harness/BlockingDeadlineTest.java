@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ever; the stalled child is killed to end the read.
  */
 // a thread blocked in a read ignores interrupts: the timeout runs on a thread of its own
-@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BlockingDeadlineTest
 {
     private static final long DEADLINE_MS = 2_000;
@@ -38,10 +38,12 @@ class BlockingDeadlineTest
             final String token = endpoint.prepare(dir, 32);
             child.send("PING " + system + " 32 1000 60000 " + token);
             final String reply = child.expect("READY", 30_000);
+            // the child's connect may be slow on a loaded machine: it runs under a generous watchdog of its own,
+            // and the rep's short deadline starts only once the child is stopped
+            endpoint.connect(reply, new Watchdog(TimeUnit.SECONDS.toNanos(20), child.handle(), "connect " + system));
+            stop(child.handle().pid());
             final Watchdog watchdog =
                 new Watchdog(TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS), child.handle(), "ping-pong " + system);
-            endpoint.connect(reply, watchdog);
-            stop(child.handle().pid());
 
             final Exception ex = assertThrows(Exception.class,
                 () -> endpoint.pingPong(new Histogram(3), 0, 1_000, 0, watchdog));
