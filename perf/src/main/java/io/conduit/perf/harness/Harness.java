@@ -554,7 +554,8 @@ public final class Harness
                 endpoint.connect(reply, watchdog);
                 final long startCpuNs = ThreadCpu.helperCpuNs(baseline);
                 // the clock starts before the child may produce, so it times every message, the ring's first fill
-                // too; every system is timed here, the same way
+                // too, and the child's wake-up on GO (tens of us: why a rep has at least 100k messages); every
+                // system is timed here, the same way
                 final long goNs = System.nanoTime();
                 child.send(HarnessChild.GO);
                 endpoint.consume(total, watchdog);

@@ -114,7 +114,7 @@ class HarnessFailureTest
     {
         final HarnessOptions options = HarnessOptions.parse(new String[]{"--smoke",
             "--systems", Systems.CONDUIT_SPSC + "," + Systems.AGRONA_O2O, "--rounds", String.valueOf(ROUNDS),
-            "--count", "300", "--warmup", "100", "--throughput-count", "20000", "--seed", "7",
+            "--count", "300", "--warmup", "100", "--throughput-count", "100000", "--seed", "7",
             "--no-relaunch", "--no-pin", "--out", out.toString()});
         options.warmupRound = true; // --smoke has none; a restart's warm-up is the warm-up round's, repeated
         return options;

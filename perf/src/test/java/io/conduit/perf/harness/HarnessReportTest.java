@@ -246,11 +246,18 @@ class HarnessReportTest
     @Test
     void shouldRefuseAThroughputRepTooShortToTime()
     {
-        assertMessage("--throughput-count: 1 expected 0 (no throughput) or at least 10000", "--throughput-count", "1");
-        assertMessage("--throughput-count: 9999 expected 0 (no throughput) or at least 10000",
-            "--throughput-count", "9999");
+        assertMessage("--throughput-count: 1 expected 0 (no throughput) or at least 100000",
+            "--throughput-count", "1");
+        // one ring fill of Agrona's, 26,214 32-byte messages, is still less than a rep must time
+        assertMessage("--throughput-count: 26214 expected 0 (no throughput) or at least 100000",
+            "--throughput-count", "26214");
+        assertMessage("--throughput-count: 99999 expected 0 (no throughput) or at least 100000",
+            "--throughput-count", "99999");
         assertEquals(0, HarnessOptions.parse(new String[]{"--throughput-count", "0"}).throughputCount);
-        assertEquals(10_000, HarnessOptions.parse(new String[]{"--throughput-count", "10000"}).throughputCount);
+        assertEquals(100_000, HarnessOptions.parse(new String[]{"--throughput-count", "100000"}).throughputCount);
+        // the modes' own counts are not below it
+        assertEquals(100_000, HarnessOptions.parse(new String[]{"--smoke"}).throughputCount);
+        assertEquals(1_000_000, HarnessOptions.parse(new String[]{"--quick"}).throughputCount);
     }
 
     @Test
