@@ -128,7 +128,7 @@ final class HarnessReport
         this.info = info;
         this.plotLength = options.sizes.contains(32) ? 32 : options.sizes.stream().min(Integer::compare).orElse(32);
         summarise();
-        this.targets = WaitingTargets.compute(this.reps, options.sizes, options.rounds, failures);
+        this.targets = WaitingTargets.compute(this.reps, options.sizes, options.rounds, failures, options.systems);
     }
 
     private void summarise()

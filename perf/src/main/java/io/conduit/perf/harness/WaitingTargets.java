@@ -25,7 +25,9 @@ import java.util.function.ToDoubleFunction;
  * <p>
  * A target is judged only on complete data: one whose either side failed in the run (its earlier reps are still in
  * the report), or whose two sides have fewer reps than each other or than the rounds (a run that stopped early), is
- * INCOMPLETE, never PASS, with why.
+ * INCOMPLETE, never PASS, with why. A side with no rep at all (it failed in the warm-up round, or in its first
+ * recorded rep, or the run stopped before it) gives an INCOMPLETE row with no ratio, as long as both its systems were
+ * selected for the run; a target on a system not selected has no row, nor has a reference row with nothing measured.
  */
 final class WaitingTargets
 {
@@ -90,28 +92,34 @@ final class WaitingTargets
      * @param sizes the run's payload sizes, in order.
      * @param rounds the run's measured rounds: the reps each side of a target must have.
      * @param failures the systems that failed in the run (the floor as {@code floor}), with why.
-     * @return the targets whose systems were measured, per size.
+     * @param selected the run's ping-pong systems (the floor, always run, need not be listed).
+     * @return the targets whose systems were selected, per size.
      */
     static List<Target> compute(
-        final List<RepResult> reps, final List<Integer> sizes, final int rounds, final Map<String, String> failures)
+        final List<RepResult> reps,
+        final List<Integer> sizes,
+        final int rounds,
+        final Map<String, String> failures,
+        final List<String> selected)
     {
         final List<Target> targets = new ArrayList<>();
-        final Data data = new Data(rounds, failures);
+        final Data data = new Data(rounds, failures, selected);
         for (final int length : sizes)
         {
             final List<RepResult> futex = select(reps, Systems.CONDUIT_FUTEX, length);
             final List<RepResult> socket = select(reps, Systems.UDS_BLOCK, length);
             final List<RepResult> hybrid = select(reps, Systems.CONDUIT_HYBRID, length);
             final List<RepResult> spin = select(reps, Systems.CONDUIT_SPSC, length);
-            addBetween(targets, data, "conduit-futex p50 / uds-block p50", length, futex, socket, RepResult::p50Ns,
-                RepResult::ratioToFloorP50, FUTEX_P50_LIMIT);
-            addBetween(targets, data, "conduit-futex p99 / uds-block p99", length, futex, socket, RepResult::p99Ns,
-                RepResult::ratioToFloorP99, FUTEX_P99_LIMIT);
-            addToFloor(targets, data, "conduit-hybrid p50 / floor p50", length, hybrid, false);
-            addToFloor(targets, data, "line-pair p50 / floor p50 (reference)", length,
+            addBetween(targets, data, "conduit-futex p50 / uds-block p50", length, Systems.CONDUIT_FUTEX, futex,
+                Systems.UDS_BLOCK, socket, RepResult::p50Ns, RepResult::ratioToFloorP50, FUTEX_P50_LIMIT);
+            addBetween(targets, data, "conduit-futex p99 / uds-block p99", length, Systems.CONDUIT_FUTEX, futex,
+                Systems.UDS_BLOCK, socket, RepResult::p99Ns, RepResult::ratioToFloorP99, FUTEX_P99_LIMIT);
+            addToFloor(targets, data, "conduit-hybrid p50 / floor p50", length, Systems.CONDUIT_HYBRID, hybrid,
+                false);
+            addToFloor(targets, data, "line-pair p50 / floor p50 (reference)", length, Systems.LINE_PAIR,
                 select(reps, Systems.LINE_PAIR, length), true);
-            addBetween(targets, data, "conduit-hybrid p50 / conduit-spsc p50", length, hybrid, spin,
-                RepResult::p50Ns, RepResult::ratioToFloorP50, HYBRID_SPIN_LIMIT);
+            addBetween(targets, data, "conduit-hybrid p50 / conduit-spsc p50", length, Systems.CONDUIT_HYBRID,
+                hybrid, Systems.CONDUIT_SPSC, spin, RepResult::p50Ns, RepResult::ratioToFloorP50, HYBRID_SPIN_LIMIT);
         }
         return targets;
     }
@@ -121,8 +129,9 @@ final class WaitingTargets
      *
      * @param rounds the run's measured rounds.
      * @param failures the systems that failed, the floor as {@code floor}.
+     * @param selected the run's ping-pong systems.
      */
-    private record Data(int rounds, Map<String, String> failures)
+    private record Data(int rounds, Map<String, String> failures, List<String> selected)
     {
         /**
          * @return why the reps of {@code system} against {@code other} cannot decide a target, or empty if they can.
@@ -151,11 +160,18 @@ final class WaitingTargets
         final Data data,
         final String name,
         final int length,
+        final String systemName,
         final List<RepResult> system,
         final boolean reference)
     {
+        if (!data.selected().contains(systemName) || (reference && system.isEmpty()))
+        {
+            return;
+        }
         if (system.isEmpty())
         {
+            targets.add(unmeasured(name, length, HYBRID_FLOOR_LIMIT, MEDIAN_OF_PAIRED,
+                data.incomplete(systemName, 0, FloorEndpoint.NAME, 0)));
             return;
         }
         double lowest = Double.MAX_VALUE;
@@ -168,8 +184,7 @@ final class WaitingTargets
         final double ratio = HarnessReport.median(system, RepResult::ratioToFloorP50);
         // each rep is paired with a floor rep of its own
         targets.add(new Target(name, length, ratio, HYBRID_FLOOR_LIMIT, MEDIAN_OF_PAIRED, ratio, lowest, highest,
-            system.size(), reference, data.incomplete(system.get(0).system(), system.size(), FloorEndpoint.NAME,
-            system.size())));
+            system.size(), reference, data.incomplete(systemName, system.size(), FloorEndpoint.NAME, system.size())));
     }
 
     private static void addBetween(
@@ -177,14 +192,22 @@ final class WaitingTargets
         final Data data,
         final String name,
         final int length,
+        final String systemName,
         final List<RepResult> system,
+        final String referenceName,
         final List<RepResult> reference,
         final ToDoubleFunction<RepResult> figure,
         final ToDoubleFunction<RepResult> toFloor,
         final double limit)
     {
+        if (!data.selected().contains(systemName) || !data.selected().contains(referenceName))
+        {
+            return;
+        }
         if (system.isEmpty() || reference.isEmpty())
         {
+            targets.add(unmeasured(name, length, limit, RATIO_OF_MEDIANS,
+                data.incomplete(systemName, system.size(), referenceName, reference.size())));
             return;
         }
         double lowest = Double.MAX_VALUE;
@@ -207,7 +230,16 @@ final class WaitingTargets
         final double viaFloor = HarnessReport.median(system, toFloor) / HarnessReport.median(reference, toFloor);
         targets.add(new Target(name, length, ratio, limit, RATIO_OF_MEDIANS, viaFloor,
             0 == rounds ? Double.NaN : lowest, 0 == rounds ? Double.NaN : highest, rounds, false,
-            data.incomplete(system.get(0).system(), system.size(), reference.get(0).system(), reference.size())));
+            data.incomplete(systemName, system.size(), referenceName, reference.size())));
+    }
+
+    /**
+     * @return the INCOMPLETE row of a target with a side that has no rep: no ratio, no spread.
+     */
+    private static Target unmeasured(
+        final String name, final int length, final double limit, final String method, final String why)
+    {
+        return new Target(name, length, Double.NaN, limit, method, Double.NaN, Double.NaN, Double.NaN, 0, false, why);
     }
 
     private static List<RepResult> select(final List<RepResult> reps, final String system, final int length)

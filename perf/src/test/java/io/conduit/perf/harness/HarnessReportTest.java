@@ -200,6 +200,48 @@ class HarnessReportTest
         assertEquals(List.of(FloorEndpoint.NAME, "8", "11"), cells(table, "| floor ").subList(0, 3));
     }
 
+    /**
+     * A system that failed before its first recorded rep (here in the warm-up round) has no rep at all; its targets
+     * are still rows, INCOMPLETE with no ratio and why, not left out as if it had not been selected. Targets on
+     * systems not selected stay out, and so does the reference row when {@code line-pair} has no rep.
+     */
+    @Test
+    void shouldMarkTargetsIncompleteWhenASelectedSystemHasNoRep()
+    {
+        final HarnessOptions options = HarnessOptions.parse(new String[]{"--waiting", "--rounds", "3", "--systems",
+            String.join(",", Systems.CONDUIT_SPSC, Systems.CONDUIT_HYBRID, Systems.LINE_PAIR)});
+        final List<RepResult> reps = new ArrayList<>();
+        for (int round = 1; round <= 3; round++)
+        {
+            reps.add(rep(RepResult.PING_PONG, round, Systems.CONDUIT_SPSC, 200, 100));
+            reps.add(rep(RepResult.FLOOR, round, FloorEndpoint.NAME, 100, 0));
+        }
+        final Map<String, String> failures = new LinkedHashMap<>();
+        failures.put(Systems.CONDUIT_HYBRID, "IllegalStateException: made up, in the warm-up round");
+        final HarnessReport report =
+            new HarnessReport(options, reps, new LinkedHashMap<>(), failures, new LinkedHashMap<>());
+
+        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
+        report.targets().forEach(target -> targets.put(target.name(), target));
+        assertEquals(List.of("conduit-hybrid p50 / floor p50", "conduit-hybrid p50 / conduit-spsc p50"),
+            List.copyOf(targets.keySet()));
+        for (final WaitingTargets.Target target : targets.values())
+        {
+            assertEquals("INCOMPLETE", target.verdict(), target::toString);
+            assertTrue(Double.isNaN(target.ratio()) && Double.isNaN(target.viaFloor()), target::toString);
+            assertEquals(0, target.samples());
+            assertTrue(target.incomplete().startsWith("conduit-hybrid failed; conduit-hybrid 0 reps"),
+                target::incomplete);
+        }
+        assertTrue(targets.get("conduit-hybrid p50 / conduit-spsc p50").incomplete().contains("conduit-spsc 3 reps"));
+
+        final String table = report.table();
+        assertEquals(List.of("conduit-hybrid p50 / conduit-spsc p50", "32", "-", "1.05", "INCOMPLETE", "-", "-", "0"),
+            cells(table, "| conduit-hybrid p50 / conduit-spsc p50 "), table);
+        assertTrue(table.contains("INCOMPLETE conduit-hybrid p50 / floor p50, 32 B: conduit-hybrid failed"), table);
+        assertTrue(report.html().contains("Targets (issue 5"));
+    }
+
     @Test
     void shouldShowTheRepsOfEachThroughputRow()
     {
