@@ -2,8 +2,10 @@ package io.conduit.samples;
 
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
+import io.conduit.ring.RecordDescriptor;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -131,8 +133,13 @@ class PingPongTest
     }
 
     /**
-     * The ping fails mid-run (here on a scribbled channel): the pong process is killed at once, not left to find out
-     * that its parent is gone, and both channels are deleted.
+     * The ping fails mid-run: the header slot of every 64-byte record line of its reply channel is scribbled, again and
+     * again, never a body (a body scribbled after the ping checked its header would fail it on the sequence number
+     * instead). A scribbled header is a frame length past the ring, which only a reader checks, and the ping is the
+     * only reader of that channel: so the one failure there can be is the ping's CorruptChannelException, on its main
+     * thread, naming the reply channel. The pong reads only the other channel, so it has no error of its own to stop
+     * on, and the ping is alive until its shutdown hooks have run, so the pong cannot see it gone before the hook's
+     * kill was sent: its end with no error line of its own is the ping's hook's doing. Both channels are deleted.
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -140,17 +147,26 @@ class PingPongTest
     {
         final Process ping = start(PingPong.class, ENDLESS);
         awaitRoundTrips(ping);
-        try (ChannelFile replies = ChannelFile.open(dir, channelName("pong-")))
+        final String replies = channelName("pong-");
+        try (ChannelFile channel = ChannelFile.open(dir, replies))
         {
+            final AtomicBuffer ring = channel.ringBuffer();
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (ping.isAlive() && System.nanoTime() < deadlineNs)
             {
-                replies.ringBuffer().setMemory(0, replies.capacity(), (byte)0x7F);
+                for (int offset = 0; offset < channel.capacity(); offset += RecordDescriptor.ALIGNMENT)
+                {
+                    ring.putLongVolatile(offset, 0x7F7F_7F7F_7F7F_7F7FL); // frame length 2,139,062,143
+                }
             }
         }
         final String output = awaitExit(ping, 30);
         assertEquals(1, ping.exitValue(), output);
-        assertTrue(output.contains("CorruptChannelException"), output);
+        final List<String> errors = output.lines().filter((line) -> line.startsWith("Exception in thread")).toList();
+        assertEquals(1, errors.size(), output); // the ping's alone: the pong printed no error of its own
+        assertTrue(errors.get(0).startsWith("Exception in thread \"main\" io.conduit.CorruptChannelException: " +
+            "channel file ring: record frameLength=2139062143 "), output);
+        assertTrue(errors.get(0).endsWith(" file=" + ChannelFile.pathOf(dir, replies)), output);
         checkPongKilledAndChannelsDeleted();
     }
 
