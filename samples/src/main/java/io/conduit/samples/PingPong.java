@@ -33,8 +33,12 @@ public final class PingPong
         // fresh names, created exclusively: never the channels an earlier run with this pid left (pid 1 in a container)
         final String suffix = ProcessHandle.current().pid() + "-" +
             Long.toHexString(ThreadLocalRandom.current().nextLong());
-        ChannelFile.pathOf(dir, "ping-" + suffix).toFile().deleteOnExit(); // at exit, on a failure or Ctrl-C too
-        ChannelFile.pathOf(dir, "pong-" + suffix).toFile().deleteOnExit();
+        // at exit, on a failure or Ctrl-C too; not a file there already, another run's, which create below refuses
+        SampleConfiguration.deleteOnExitIfNew(ChannelFile.pathOf(dir, "ping-" + suffix));
+        SampleConfiguration.deleteOnExitIfNew(ChannelFile.pathOf(dir, "pong-" + suffix));
+        // before the pong exists: a Ctrl-C between its start and its own hook, in the quick start, kills it too
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly)));
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
         final int length = SampleConfiguration.LENGTH;
         // tag::quickstart[]

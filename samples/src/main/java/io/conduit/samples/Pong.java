@@ -25,8 +25,8 @@ public final class Pong
             throw new IllegalArgumentException("usage: Pong <suffix of the channel names>; got " + List.of(args));
         }
         final long count = SampleConfiguration.WARMUP + SampleConfiguration.MESSAGES;
-        final ProcessHandle parent = ProcessHandle.current().parent().orElseThrow(
-            () -> new IllegalStateException("pong: no ping process (parent) to answer"));
+        // the ping that started this very process, by pid and start instant: not whatever parent() is by now
+        final ProcessHandle launcher = SampleConfiguration.launcher();
         try (ChannelFile ping = ChannelFile.open(dir, "ping-" + args[0]);
             ChannelFile pong = ChannelFile.open(dir, "pong-" + args[0]))
         {
@@ -49,10 +49,10 @@ public final class Pong
             long idlePolls = 0;
             while (echoed[0] < count)
             {
-                if (0 == in.read(echo, 16) && 0 == (++idlePolls & 0xF_FFFF) && !parent.isAlive())
+                if (0 == in.read(echo, 16) && 0 == (++idlePolls & 0xF_FFFF) && !launcher.isAlive())
                 {
                     // the ping process died mid-run: do not spin on for ever on channels nobody will write
-                    throw new IllegalStateException("pong: the ping process " + parent.pid() + " is gone after " +
+                    throw new IllegalStateException("pong: the ping process " + launcher.pid() + " is gone after " +
                         echoed[0] + " of " + count + " messages");
                 }
             }
