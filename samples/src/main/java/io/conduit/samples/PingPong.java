@@ -36,7 +36,7 @@ public final class PingPong
         // at exit, on a failure or Ctrl-C too; not a file there already, another run's, which create below refuses
         SampleConfiguration.deleteOnExitIfNew(ChannelFile.pathOf(dir, "ping-" + suffix));
         SampleConfiguration.deleteOnExitIfNew(ChannelFile.pathOf(dir, "pong-" + suffix));
-        // before the pong exists: a Ctrl-C between its start and its own hook, in the quick start, kills it too
+        // registered before the pong exists: at exit, on a failure or Ctrl-C too, the pong is killed if still running
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
             ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly)));
         final ChannelOptions options = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(64 * 1024);
@@ -46,7 +46,6 @@ public final class PingPong
             ChannelFile pong = ChannelFile.create(dir, "pong-" + suffix, options))
         {
             final Process child = SampleConfiguration.javaProcess(Pong.class, suffix).inheritIO().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(child::destroyForcibly)); // on a failure or Ctrl-C too
             final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
             final Ring out = ping.ring();
             final Ring in = pong.ring();
