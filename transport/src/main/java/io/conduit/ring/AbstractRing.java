@@ -220,7 +220,11 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                 final int typeId = typeId(header);
                 checkRecord(position, offset, frameLength, typeId);
                 final long end = position + alignedLength(frameLength);
-                if (end > tailCheck && PADDING_TYPE_ID != typeId)
+                if (PADDING_TYPE_ID == typeId)
+                {
+                    checkPaddingBelowTail(end, frameLength);
+                }
+                else if (end > tailCheck)
                 {
                     tailCheck = checkBelowTail(end, frameLength);
                 }
@@ -294,7 +298,9 @@ public abstract class AbstractRing extends RingPad3 implements Ring
                 checkRecord(position, offset, frameLength, typeId);
                 if (PADDING_TYPE_ID == typeId)
                 {
-                    position += alignedLength(frameLength);
+                    final long paddingEnd = position + alignedLength(frameLength);
+                    checkPaddingBelowTail(paddingEnd, frameLength);
+                    position = paddingEnd;
                     continue;
                 }
                 final long end = position + alignedLength(frameLength);
@@ -360,6 +366,30 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         final long next = end + capacity;
         tailCheckPosition = next; // here, once a lap, not at the end of every read
         return next;
+    }
+
+    /**
+     * Padding other than at the wrap point (an abort's, or a skipped claim's) covers a claim, made before the tail
+     * moved past it: padding that ends past the tail is a corrupt file, and passing it would carry the head past the
+     * tail, out of reach of every message committed in between. Checked at every such padding, which is rare, against
+     * the tail as it is now. Wrap padding, which ends at the ring's end, is not: an earlier build of layout version 5
+     * stored it before its tail (docs/LAYOUT.md).
+     *
+     * @param end         the end position of the padding just read.
+     * @param frameLength its frame length.
+     */
+    private void checkPaddingBelowTail(final long end, final int frameLength)
+    {
+        if (0 != ((int)end & mask))
+        {
+            final long tail = loadTail(); // acquire, after the header's acquire: the tail stored before the padding
+            if (end > tail)
+            {
+                final long position = end - alignedLength(frameLength);
+                throw corrupt(
+                    "padding end", "at most tailPosition=" + tail + " (padding past the tail)", end, position);
+            }
+        }
     }
 
     /**

@@ -47,7 +47,7 @@ class CorruptRingFuzzTest
     private static final int CAPACITY = 4096;
     private static final int MAX_MESSAGE_LENGTH = 504;
     private static final byte GUARD_BYTE = 0x5A;
-    private static final int ROUNDS = 1_500;
+    private static final int ROUNDS = 3_000;
     private static final long NEVER_NS = TimeUnit.HOURS.toNanos(1);
     private static final int[] POSITION_WORDS = {
         TAIL_POSITION_OFFSET, HEAD_POSITION_OFFSET, CLEAN_POSITION_OFFSET, HEAD_CACHE_POSITION_OFFSET,
@@ -77,7 +77,7 @@ class CorruptRingFuzzTest
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
             "message end@checkBelowTail", "unmarked claim length (tail - head)@skipUnmarkedClaim",
-            "claim end@checkClaimBelowTail", "record end@recoverClaims"),
+            "claim end@checkClaimBelowTail", "record end@recoverClaims", "padding end@checkPaddingBelowTail"),
         RingKind.MPSC, Set.of(
             "headPosition@attachConsumer", "tailPosition@attachConsumer", "tailPosition - headPosition@attachConsumer",
             "cleanPosition@attachConsumer", "cleanPosition@tryClaimShared", "cleanPosition@tryClaimBiased",
@@ -85,7 +85,7 @@ class CorruptRingFuzzTest
             "record frameLength@onNotCommitted", "record frameLength@checkRecord", "padding frameLength@checkRecord",
             "record typeId@checkRecord", "records from head@read", "records from head@controlledRead",
             "message end@checkBelowTail", "claim end@checkClaimBelowTail",
-            "tailPosition - headPosition@skipUnmarkedClaim"));
+            "tailPosition - headPosition@skipUnmarkedClaim", "padding end@checkPaddingBelowTail"));
 
     private enum Op
     {

@@ -191,6 +191,42 @@ class HostilePositionsTest
         }
     }
 
+    /**
+     * Padding at the tail's line, which no producer stored there (an abort's or a skipped claim's padding covers a
+     * claim the tail has passed), ending short of the ring's end but past the tail: passing it would carry the head
+     * past the tail, out of reach of every message committed in between, and the consumer would then clean lines
+     * producers are claiming. Both reads refuse it at once, naming the padding's end and the tail, and leave the head.
+     */
+    @ParameterizedTest(name = "{0} controlledRead={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"SPSC, false", "SPSC, true", "MPSC, false", "MPSC, true"})
+    void shouldRefusePaddingThatEndsPastTheTail(final RingKind kind, final boolean controlled) throws Exception
+    {
+        try (ChannelFile file = create(kind))
+        {
+            final Ring ring = file.ring();
+            sendAndRead(ring);
+            final long tail = ring.tailPosition();
+            assertEquals(tail, ring.headPosition());
+            file.ringBuffer().putLongVolatile((int)tail & (CAPACITY - 1), makeHeader(2 * ALIGNMENT, PADDING_TYPE_ID));
+
+            final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () ->
+            {
+                if (controlled)
+                {
+                    ring.controlledRead((typeId, buffer, offset, length) ->
+                        io.conduit.ControlledMessageHandler.Action.CONTINUE, 10);
+                }
+                else
+                {
+                    ring.read((typeId, buffer, offset, length) -> { }, 10);
+                }
+            });
+            assertTrue(ex.getMessage().contains("padding end=" + (tail + 2 * ALIGNMENT)), ex.getMessage());
+            assertTrue(ex.getMessage().contains("at most tailPosition=" + tail), ex.getMessage());
+            assertEquals(tail, ring.headPosition(), "the head moved");
+        }
+    }
+
     private ChannelFile create(final RingKind kind) throws Exception
     {
         return ChannelFile.create(dir, "hostile", ChannelOptions.defaults().kind(kind).capacity(CAPACITY)
