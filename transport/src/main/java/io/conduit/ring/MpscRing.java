@@ -355,6 +355,14 @@ public final class MpscRing extends AbstractRing
                 checkClean(clean, tailNow);
                 if (clean > checkedClean)
                 {
+                    // a clean position past the head would let claims reach unread records: the consumer cleans only
+                    // behind the head it has stored, and both only move on, so a head loaded after clean is not behind
+                    // it. Loaded once per new clean position, off the claim's fast path
+                    final long head = headerMemory.getLongVolatile(HEAD_POSITION_OFFSET);
+                    if (clean > head)
+                    {
+                        throw corrupt("cleanPosition", "at most headPosition=" + head, clean, tailNow);
+                    }
                     checkedClean = clean; // clean only moves on
                 }
                 if (limit - clean > capacity)
@@ -525,6 +533,7 @@ public final class MpscRing extends AbstractRing
         final long clean = header.getLongVolatile(CLEAN_POSITION_OFFSET);
         final long revoked = header.getLongVolatile(BIAS_REVOKED_TAIL_OFFSET);
         if (tail < 0 || 0 != (tail & TAIL_TAG_MASK) || !isCleanSound(clean, tail) ||
+            clean > header.getLongVolatile(HEAD_POSITION_OFFSET) || // a shared claim then names what is wrong
             (0 != revoked && tail == (revoked & ~TAIL_TAG_MASK)) || // not where one was revoked
             !header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail | biasTag))
         {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.conduit.file.ChannelFileDescriptor.CLEAN_POSITION_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.HEAD_CACHE_POSITION_OFFSET;
 import static io.conduit.file.ChannelFileDescriptor.TAIL_POSITION_OFFSET;
 import static io.conduit.ring.RecordDescriptor.ALIGNMENT;
@@ -224,6 +225,44 @@ class HostilePositionsTest
             assertTrue(ex.getMessage().contains("padding end=" + (tail + 2 * ALIGNMENT)), ex.getMessage());
             assertTrue(ex.getMessage().contains("at most tailPosition=" + tail), ex.getMessage());
             assertEquals(tail, ring.headPosition(), "the head moved");
+        }
+    }
+
+    /**
+     * An MPSC clean position scribbled past the head, still at most the tail and aligned, so the clean checks of
+     * before let it through: producers would claim up to a capacity past it, over records not read yet. A claim with
+     * a compare-and-set that loads a new clean position checks it against the head and refuses it, naming both.
+     */
+    @Test
+    void shouldRefuseAnMpscCleanPositionPastTheHead() throws Exception
+    {
+        try (ChannelFile file = create(RingKind.MPSC); ChannelFile other = ChannelFile.open(dir, "hostile"))
+        {
+            final Ring a = file.ring();
+            final Ring b = other.ring();
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[BODY_LENGTH]);
+            final int lines = CAPACITY / ALIGNMENT;
+            for (int i = 0; i < lines - lines / 8; i++)
+            {
+                assertTrue(a.offer(1, body, 0, BODY_LENGTH));
+            }
+            while (a.read((typeId, buffer, offset, length) -> { }, 100) > 0)
+            {
+                // all read: the clean position follows the head, a granule behind at most
+            }
+            for (int i = 0; i < lines / 2; i++)
+            {
+                assertTrue(a.offer(1, body, 0, BODY_LENGTH)); // unread, from here on
+            }
+            final long head = a.headPosition();
+            final long scribbled = head + 2 * ALIGNMENT;
+            assertTrue(scribbled <= a.tailPosition());
+            file.headerBuffer().putLongVolatile(CLEAN_POSITION_OFFSET, scribbled);
+
+            final CorruptChannelException ex =
+                assertThrows(CorruptChannelException.class, () -> b.offer(1, body, 0, BODY_LENGTH));
+            assertTrue(ex.getMessage().contains("cleanPosition=" + scribbled), ex.getMessage());
+            assertTrue(ex.getMessage().contains("at most headPosition=" + head), ex.getMessage());
         }
     }
 
