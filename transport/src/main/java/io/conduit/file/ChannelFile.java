@@ -44,7 +44,9 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check can
  * catch: a file truncated by another process after it is mapped. A page past the new end then faults when touched
  * (SIGBUS), which the JVM may report as an {@link InternalError} or not survive; keep channel files out of reach of
- * anything that truncates them.
+ * anything that truncates them. Likewise, only a file this class created has its blocks allocated up front: a file
+ * copied sparse ({@code cp} makes one by default) or made by another tool faults the same way at the first touch of
+ * a missing block on a full file system.
  * <p>
  * Threading: open, create and delete are safe from any thread and process. {@link #close()} unmaps the file: call it
  * only once no thread uses the rings or buffers obtained from this object.
