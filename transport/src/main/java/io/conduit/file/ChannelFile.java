@@ -686,9 +686,10 @@ public final class ChannelFile implements AutoCloseable
             throw fieldError(path, "file length (on disk)", String.valueOf(fileLength), actualLength);
         }
         final long timeoutNs = header.getLong(STUCK_CLAIM_TIMEOUT_OFFSET);
-        if (timeoutNs <= 0)
+        if (timeoutNs <= 0 || timeoutNs > ChannelOptions.MAX_STUCK_CLAIM_TIMEOUT_NS)
         {
-            throw fieldError(path, "stuckClaimTimeoutNs", "> 0", timeoutNs);
+            throw fieldError(path, "stuckClaimTimeoutNs", "> 0 and at most " +
+                ChannelOptions.MAX_STUCK_CLAIM_TIMEOUT_NS + " (a day)", timeoutNs);
         }
         return new CheckedHeader(RingKind.fromCode(kindCode), capacity, maxMessageLength, timeoutNs);
     }

@@ -22,6 +22,11 @@ public final class ChannelOptions
     public static final Set<PosixFilePermission> DEFAULT_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
     /** Default time after which a claim that is never committed by a live producer is skipped. */
     public static final long DEFAULT_STUCK_CLAIM_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Longest stuck claim timeout: a day. A claim of a live producer that never commits is skipped within a day at
+     * worst, so no timeout, set or scribbled, keeps a consumer waiting on it for good.
+     */
+    public static final long MAX_STUCK_CLAIM_TIMEOUT_NS = TimeUnit.DAYS.toNanos(1);
 
     private static final ChannelOptions DEFAULTS =
         new ChannelOptions(null, 0, -1, null, -1);
@@ -115,15 +120,16 @@ public final class ChannelOptions
     }
 
     /**
-     * @param timeoutNs time after which the consumer skips a claim whose producer is alive but never commits it.
-     * A claim whose producer is known dead is skipped at once.
+     * @param timeoutNs time after which the consumer skips a claim whose producer is alive but never commits it, in
+     * {@code (0, MAX_STUCK_CLAIM_TIMEOUT_NS]}. A claim whose producer is known dead is skipped at once.
      * @return a copy with the timeout set.
      */
     public ChannelOptions stuckClaimTimeoutNs(final long timeoutNs)
     {
-        if (timeoutNs <= 0)
+        if (timeoutNs <= 0 || timeoutNs > MAX_STUCK_CLAIM_TIMEOUT_NS)
         {
-            throw new IllegalArgumentException("stuckClaimTimeoutNs=" + timeoutNs + " expected > 0");
+            throw new IllegalArgumentException("stuckClaimTimeoutNs=" + timeoutNs + " expected > 0 and at most " +
+                MAX_STUCK_CLAIM_TIMEOUT_NS + " (a day)");
         }
         return new ChannelOptions(kind, capacity, maxMessageLength, permissions, timeoutNs);
     }

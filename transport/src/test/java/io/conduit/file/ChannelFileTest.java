@@ -648,6 +648,23 @@ class ChannelFileTest
     }
 
     /**
+     * A stuck claim timeout over a day in the file is refused at open, as the options refuse it: a live producer's
+     * claim that never commits is skipped within a day at worst, whatever the file says.
+     */
+    @Test
+    void shouldRefuseAStuckClaimTimeoutOverADay() throws Exception
+    {
+        createAndCorrupt(STUCK_CLAIM_TIMEOUT_OFFSET, Long.BYTES, Long.MAX_VALUE);
+        assertOpenRefused("stuckClaimTimeoutNs=" + Long.MAX_VALUE);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ChannelOptions.defaults().stuckClaimTimeoutNs(ChannelOptions.MAX_STUCK_CLAIM_TIMEOUT_NS + 1));
+        assertTrue(ex.getMessage().contains("stuckClaimTimeoutNs=" + (ChannelOptions.MAX_STUCK_CLAIM_TIMEOUT_NS + 1)),
+            ex.getMessage());
+        assertEquals(ChannelOptions.MAX_STUCK_CLAIM_TIMEOUT_NS, ChannelOptions.defaults()
+            .stuckClaimTimeoutNs(ChannelOptions.MAX_STUCK_CLAIM_TIMEOUT_NS).stuckClaimTimeoutNs());
+    }
+
+    /**
      * Attaching to a file with unread messages, whether only opening it or also making its ring and asking its
      * size, writes nothing: every byte of the file stays as it was.
      */
