@@ -19,8 +19,8 @@ class MpscPositionRaceTest
     private static final int CAPACITY = 4096;
 
     /**
-     * A header whose tail, read right after the clean position, has moved on together with the clean position, as
-     * a consumer and other producers would have moved them in between.
+     * A header whose tail, read right after the clean position, has moved on together with the head and the clean
+     * position, as a consumer and other producers would have moved them in between.
      */
     static final class RacingHeader extends UnsafeBuffer
     {
@@ -39,6 +39,7 @@ class MpscPositionRaceTest
             {
                 raced = true;
                 final long clean = super.getLongVolatile(CLEAN_POSITION_OFFSET) + CAPACITY / 2;
+                putLongVolatile(HEAD_POSITION_OFFSET, clean); // a consumer stores its head before cleaning behind it
                 putLongVolatile(CLEAN_POSITION_OFFSET, clean);
                 putLongVolatile(TAIL_POSITION_OFFSET, clean + CAPACITY - 64);
             }
