@@ -490,13 +490,7 @@ class ChannelTest
             kind.name());
         try
         {
-            final Path file = dir.resolve("asleep" + io.conduit.file.ChannelFile.SUFFIX);
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(file))
-            {
-                assertTrue(child.isAlive() && System.nanoTime() < deadlineNs, "the child made no channel");
-                Thread.sleep(1);
-            }
+            awaitChannelFile(child, "asleep");
             try (Channel channel = Channel.open(dir, "asleep", ChannelOptions.defaults()))
             {
                 final org.agrona.concurrent.AtomicBuffer header = channel.file().headerBuffer();
@@ -547,13 +541,7 @@ class ChannelTest
             BlockedSenderProcess.class, dir.resolve("child.log"), new String[0], dir.toString(), "killed", "4096");
         try
         {
-            final Path file = dir.resolve("killed" + io.conduit.file.ChannelFile.SUFFIX);
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(file))
-            {
-                assertTrue(child.isAlive() && System.nanoTime() < deadlineNs, "the child made no channel");
-                Thread.sleep(1);
-            }
+            awaitChannelFile(child, "killed");
             try (Channel channel = Channel.open(dir, "killed", ChannelOptions.defaults()))
             {
                 final org.agrona.concurrent.AtomicBuffer header = channel.file().headerBuffer();
@@ -643,6 +631,20 @@ class ChannelTest
     private static long sent0(final UnsafeBuffer message)
     {
         return message.getLong(0);
+    }
+
+    /**
+     * Wait up to 30 s for the child to have created the named channel, failing at once if it has exited.
+     */
+    private void awaitChannelFile(final Process child, final String name) throws InterruptedException
+    {
+        final Path file = io.conduit.file.ChannelFile.pathOf(dir, name);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(file))
+        {
+            assertTrue(child.isAlive() && System.nanoTime() < deadlineNs, "the child made no channel " + name);
+            Thread.sleep(1);
+        }
     }
 
     static void awaitSleeper(final Channel channel, final int waitersOffset) throws InterruptedException
