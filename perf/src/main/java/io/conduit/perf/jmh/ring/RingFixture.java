@@ -346,6 +346,19 @@ final class RingFixture implements AutoCloseable
     }
 
     /**
+     * @return bytes queued in Conduit's ring, records and padding (the consumer's thread only).
+     * @throws IllegalStateException if this fixture is not a Conduit ring.
+     */
+    long queuedBytes()
+    {
+        if (null == conduit)
+        {
+            throw new IllegalStateException(name + ": queued bytes are read from Conduit's rings only");
+        }
+        return conduit.size();
+    }
+
+    /**
      * @return the consumer's running sum of each message's first word: the messages read, for every system but the
      * JCTools queues, which hand over a reference and no bytes.
      */

@@ -1,0 +1,530 @@
+package io.conduit.perf.jmh.ring;
+
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which regime a two-thread ring runs in, outside JMH: each system in turn moves 32-byte messages between two pinned
+ * threads, each in a tight loop, for a window; every round also measures the line ping-pong floor and how fast the
+ * same two CPUs hand over a block of lines at once. perf/README.md ("What bounds the rings, again") has what it showed.
+ * <p>
+ * Systems:
+ * <ul>
+ *     <li>{@code line-ring}: the least a ring of 64-byte records can do, in this class: the producer stores a
+ *     32-byte body and then the record's position in its first word, the consumer polls that word, sums the body's
+ *     first word and stores its head once per batch of up to {@value #BATCH}. No checks, no counters, no signal;
+ *     not a ring to use, a yardstick. {@code line-ring-cleared}, {@code line-ring-tail} and
+ *     {@code line-ring-cleared-tail} add Conduit's clearing ahead and its per-message tail store
+ *     ({@link LineRing});</li>
+ *     <li>{@code conduit-spsc-lazy}: Conduit's SPSC ring whose consumer reads only once {@value #LAZY_BYTES} bytes are
+ *     queued, then drains the ring: throughput bought with latency, to show what the ring's own work allows;</li>
+ *     <li>any system {@link RingFixture} knows ({@code conduit-spsc}, {@code agrona-o2o}, {@code aeron-ipc}, ...),
+ *     offered and read as {@link RingThroughputBenchmark} does, without JMH's call per operation.</li>
+ * </ul>
+ * Each window ends with the check that nothing was lost, read twice or changed: {@link RingFixture#checkDelivered()},
+ * or, for {@code line-ring}, the consumer's sum of sequence numbers against the producer's count.
+ * <p>
+ * Usage: {@code RingRegimes [--systems a,b,...] [--rounds N] [--window-ms M]}; CPUs as
+ * {@link ThreadAffinity#CPUS_PROP_NAME} says. Not a JMH benchmark: a window's rate is messages read over wall time,
+ * one figure per window, and the rounds alternate the systems so that each round's figures share the host's mode.
+ */
+public final class RingRegimes
+{
+    static final String LINE_RING = "line-ring";
+    static final String CONDUIT_LAZY = "conduit-spsc-lazy";
+    static final int BATCH = 256;
+    static final int LAZY_BYTES = 64 * 1024;
+    static final int CAPACITY = 256 * 1024;
+    static final int LINES_PER_BLOCK = 1024;
+
+    private static final int LINE = 64;
+    private static final int RECORD = 64;
+    private static final int CONTROL_LINE = 128;
+
+    private RingRegimes()
+    {
+    }
+
+    /**
+     * @param args {@code --systems}, {@code --rounds}, {@code --window-ms}, each optional.
+     * @throws Exception if a system cannot be opened, a thread fails or a window's delivery check fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        run(args, System.out);
+    }
+
+    static void run(final String[] args, final PrintStream out) throws Exception
+    {
+        List<String> systems = List.of(LINE_RING, "conduit-spsc", CONDUIT_LAZY, "agrona-o2o", "aeron-ipc");
+        int rounds = 6;
+        long windowMs = 400;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if (i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException(arg + ": expected a value after it");
+            }
+            final String value = args[++i];
+            switch (arg)
+            {
+                case "--systems":
+                    systems = List.of(value.split(","));
+                    break;
+                case "--rounds":
+                    rounds = positive(arg, value);
+                    break;
+                case "--window-ms":
+                    windowMs = positive(arg, value);
+                    break;
+                default:
+                    throw new IllegalArgumentException(
+                        "unknown option " + arg + ": expected --systems, --rounds or --window-ms");
+            }
+        }
+        final int[] cpus = ThreadAffinity.cpus();
+        final boolean named = ThreadAffinity.isRequested();
+        for (final String system : systems)
+        {
+            window(system, 100, cpus, named); // warm-up, and refuses an unknown system before any round
+        }
+        final double[][] rates = new double[systems.size()][rounds];
+        for (int round = 0; round < rounds; round++)
+        {
+            final double[] floor = floor(cpus, named);
+            final StringBuilder line = new StringBuilder(String.format(
+                Locale.ROOT, "round %d: floor %.0f ns, block %.1f ns/line", round + 1, floor[0], floor[1]));
+            for (int s = 0; s < systems.size(); s++)
+            {
+                rates[s][round] = window(systems.get(s), windowMs, cpus, named);
+                line.append(String.format(Locale.ROOT, ", %s %.1f", systems.get(s), rates[s][round]));
+            }
+            out.println(line);
+        }
+        for (int s = 0; s < systems.size(); s++)
+        {
+            final double[] sorted = rates[s].clone();
+            Arrays.sort(sorted);
+            out.printf(Locale.ROOT, "%-18s median %.1f msgs/us over %d rounds%n", systems.get(s),
+                sorted[sorted.length / 2], rounds);
+        }
+    }
+
+    private static int positive(final String name, final String value)
+    {
+        try
+        {
+            final int parsed = Integer.parseInt(value.trim());
+            if (parsed > 0)
+            {
+                return parsed;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // refused below, with the value
+        }
+        throw new IllegalArgumentException(name + "=" + value + ": expected a positive integer");
+    }
+
+    /**
+     * One window of one system: messages read per microsecond, after the delivery check passed.
+     */
+    static double window(final String system, final long windowMs, final int[] cpus, final boolean named)
+        throws Exception
+    {
+        final Pair pair = system.startsWith(LINE_RING) ? lineRing(system) : new FixturePair(system);
+        try
+        {
+            final List<Throwable> failures = new ArrayList<>();
+            final Thread producer = start(pair::produce, cpus, named, 0, "producer", failures);
+            final Thread consumer = start(pair::consume, cpus, named, 1, "consumer", failures);
+            Thread.sleep(Math.min(200, windowMs));
+            final long read0 = pair.delivered;
+            final long start = System.nanoTime();
+            Thread.sleep(windowMs);
+            final long read1 = pair.delivered;
+            final long end = System.nanoTime();
+            pair.stop = true;
+            producer.join();
+            consumer.join();
+            synchronized (failures)
+            {
+                if (!failures.isEmpty())
+                {
+                    final IllegalStateException ex = new IllegalStateException(system + ": a thread failed");
+                    failures.forEach(ex::addSuppressed);
+                    throw ex;
+                }
+            }
+            pair.check();
+            return (read1 - read0) * 1_000.0 / (end - start);
+        }
+        finally
+        {
+            pair.close();
+        }
+    }
+
+    private static Pair lineRing(final String system)
+    {
+        switch (system)
+        {
+            case LINE_RING:
+                return new LineRing(false, false);
+            case LINE_RING + "-cleared":
+                return new LineRing(true, false);
+            case LINE_RING + "-tail":
+                return new LineRing(false, true);
+            case LINE_RING + "-cleared-tail":
+                return new LineRing(true, true);
+            default:
+                throw new IllegalArgumentException("system=" + system + ": expected " + LINE_RING + ", " + LINE_RING +
+                    "-cleared, " + LINE_RING + "-tail or " + LINE_RING + "-cleared-tail");
+        }
+    }
+
+    private static Thread start(
+        final Runnable body,
+        final int[] cpus,
+        final boolean named,
+        final int side,
+        final String who,
+        final List<Throwable> failures)
+    {
+        final Thread thread = new Thread(
+            () ->
+            {
+                try
+                {
+                    if (null != cpus)
+                    {
+                        ThreadAffinity.pinOrWarn(cpus[side], named, who);
+                    }
+                    body.run();
+                }
+                catch (final Throwable ex)
+                {
+                    synchronized (failures)
+                    {
+                        failures.add(ex);
+                    }
+                }
+            },
+            "regimes-" + who);
+        thread.start();
+        return thread;
+    }
+
+    /**
+     * The floor of this round: the line ping-pong's median round trip, and the time per line for one side to write a
+     * block of {@value #LINES_PER_BLOCK} lines and the other to read them and write each back, both ways counted.
+     *
+     * @return {round trip ns, block ns per line}.
+     */
+    static double[] floor(final int[] cpus, final boolean named) throws Exception
+    {
+        final double roundTrip = LinePingPong.medianRoundTripNs(cpus, named, 5, 20_000, 1);
+        final UnsafeBuffer block = alignedBuffer(LINES_PER_BLOCK * LINE + 2 * CONTROL_LINE);
+        final int flag = LINES_PER_BLOCK * LINE + CONTROL_LINE;
+        final int passes = 200;
+        final long[] elapsed = new long[1];
+        final List<Throwable> failures = new ArrayList<>();
+        final Thread writer = start(
+            () ->
+            {
+                long start = 0;
+                for (int pass = 1; pass <= passes; pass++)
+                {
+                    if (pass == passes / 2)
+                    {
+                        start = System.nanoTime(); // the first half warms up
+                    }
+                    for (int i = 0; i < LINES_PER_BLOCK; i++)
+                    {
+                        block.putLong(i * LINE, pass);
+                    }
+                    block.putLongVolatile(flag, 2L * pass - 1);
+                    while (block.getLongVolatile(flag) != 2L * pass)
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                elapsed[0] = System.nanoTime() - start;
+            },
+            cpus, named, 0, "block-writer", failures);
+        final Thread reader = start(
+            () ->
+            {
+                for (int pass = 1; pass <= passes; pass++)
+                {
+                    while (block.getLongVolatile(flag) != 2L * pass - 1)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    long sum = 0;
+                    for (int i = 0; i < LINES_PER_BLOCK; i++)
+                    {
+                        sum += block.getLong(i * LINE);
+                    }
+                    if (sum != (long)pass * LINES_PER_BLOCK)
+                    {
+                        throw new IllegalStateException("block pass " + pass + ": sum=" + sum);
+                    }
+                    for (int i = 0; i < LINES_PER_BLOCK; i++)
+                    {
+                        block.putLong(i * LINE + Long.BYTES, sum);
+                    }
+                    block.putLongVolatile(flag, 2L * pass);
+                }
+            },
+            cpus, named, 1, "block-reader", failures);
+        writer.join();
+        reader.join();
+        if (!failures.isEmpty())
+        {
+            final IllegalStateException ex = new IllegalStateException("block floor: a thread failed");
+            failures.forEach(ex::addSuppressed);
+            throw ex;
+        }
+        final int timedPasses = passes - passes / 2 + 1;
+        return new double[]{roundTrip, elapsed[0] / (double)timedPasses / LINES_PER_BLOCK};
+    }
+
+    static UnsafeBuffer alignedBuffer(final int length)
+    {
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(BitUtil.align(length, LINE), LINE));
+    }
+
+    /**
+     * A producer and a consumer over one system, for one window.
+     */
+    abstract static class Pair implements AutoCloseable
+    {
+        volatile boolean stop;
+        volatile long delivered;
+
+        abstract void produce();
+
+        abstract void consume();
+
+        abstract void check();
+
+        @Override
+        public void close()
+        {
+        }
+    }
+
+    /**
+     * {@link RingFixture}'s offer and read, or, for {@link #CONDUIT_LAZY}, a consumer that waits for
+     * {@value #LAZY_BYTES} queued bytes before it reads.
+     */
+    static final class FixturePair extends Pair
+    {
+        private final RingFixture fixture;
+        private final boolean lazy;
+
+        FixturePair(final String system) throws Exception
+        {
+            lazy = CONDUIT_LAZY.equals(system);
+            fixture = new RingFixture(lazy ? "conduit-spsc" : system, CAPACITY);
+        }
+
+        @Override
+        void produce()
+        {
+            final RingFixture fixture = this.fixture;
+            while (!stop)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    fixture.offer();
+                }
+            }
+        }
+
+        @Override
+        void consume()
+        {
+            final RingFixture fixture = this.fixture;
+            long read = 0;
+            while (!stop)
+            {
+                if (lazy)
+                {
+                    if (fixture.queuedBytes() < LAZY_BYTES)
+                    {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    int n;
+                    while ((n = fixture.read(BATCH)) > 0)
+                    {
+                        read += n;
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < 64; i++)
+                    {
+                        read += fixture.read(BATCH);
+                    }
+                }
+                delivered = read;
+            }
+        }
+
+        @Override
+        void check()
+        {
+            fixture.checkDelivered();
+        }
+
+        @Override
+        public void close()
+        {
+            fixture.close();
+        }
+    }
+
+    /**
+     * The yardstick: 64-byte records, published by a store of their first word last. Plain, each record's first word
+     * holds its position plus one, which no earlier lap's word equals, so nothing is cleared. With {@code cleared},
+     * the first word is 1 and the producer clears the first word of each line ahead of it instead, as Conduit's
+     * SPSC producer does: {@value #CLEAR_SPAN} bytes at a time, {@value #CLEAR_AHEAD} bytes ahead of its tail. With
+     * {@code tail}, the producer also stores its tail and its count of messages on a line of its own per message,
+     * as Conduit's does, which the consumer never reads.
+     */
+    static final class LineRing extends Pair
+    {
+        static final int CLEAR_SPAN = 2048;
+        static final int CLEAR_AHEAD = 64 * 1024;
+        static final int SUM = CAPACITY + 2 * CONTROL_LINE;
+        private static final int HEAD = CAPACITY;
+        private static final int SENT = CAPACITY + CONTROL_LINE;
+        private static final int TAIL = CAPACITY + 3 * CONTROL_LINE;
+
+        final UnsafeBuffer ring = alignedBuffer(CAPACITY + 4 * CONTROL_LINE);
+        private final boolean cleared;
+        private final boolean tail;
+
+        LineRing()
+        {
+            this(false, false);
+        }
+
+        LineRing(final boolean cleared, final boolean tail)
+        {
+            this.cleared = cleared;
+            this.tail = tail;
+            ring.putLongVolatile(SENT, -1); // until the producer has stopped and stored its count
+        }
+
+        @Override
+        void produce()
+        {
+            final UnsafeBuffer ring = this.ring;
+            final boolean cleared = this.cleared;
+            final boolean storeTail = this.tail;
+            final int mask = CAPACITY - 1;
+            // cleared: the lines up to CLEAR_AHEAD past the tail must be free before they are cleared
+            final int reserve = cleared ? CLEAR_AHEAD + CLEAR_SPAN : 0;
+            long tail = 0;
+            long headCache = 0;
+            long sent = 0;
+            while (!stop)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    if (tail + RECORD + reserve - headCache > CAPACITY)
+                    {
+                        headCache = ring.getLongVolatile(HEAD);
+                        if (tail + RECORD + reserve - headCache > CAPACITY)
+                        {
+                            continue;
+                        }
+                    }
+                    final int offset = (int)tail & mask;
+                    ring.putLong(offset + 8, sent);
+                    ring.putLong(offset + 16, 1);
+                    ring.putLong(offset + 24, 2);
+                    ring.putLong(offset + 32, 3);
+                    ring.putLongOrdered(offset, cleared ? 1 : tail + 1); // release: publishes the body
+                    final long newTail = tail + RECORD;
+                    if (cleared && 0 == ((int)newTail & (CLEAR_SPAN - 1)))
+                    {
+                        for (long position = newTail + CLEAR_AHEAD; position < newTail + CLEAR_AHEAD + CLEAR_SPAN;
+                            position += RECORD)
+                        {
+                            ring.putLong((int)position & mask, 0L);
+                        }
+                    }
+                    tail = newTail;
+                    sent++;
+                    if (storeTail)
+                    {
+                        ring.putLongOrdered(TAIL, tail);
+                        ring.putLongOrdered(TAIL + Long.BYTES, sent);
+                    }
+                }
+            }
+            ring.putLongVolatile(SENT, sent);
+        }
+
+        @Override
+        void consume()
+        {
+            final UnsafeBuffer ring = this.ring;
+            final boolean cleared = this.cleared;
+            final int mask = CAPACITY - 1;
+            long head = 0;
+            long read = 0;
+            long sum = 0;
+            while (true)
+            {
+                long position = head;
+                int n = 0;
+                while (n < BATCH && ring.getLongVolatile((int)position & mask) == (cleared ? 1 : position + 1))
+                {
+                    sum += ring.getLong(((int)position & mask) + 8);
+                    position += RECORD;
+                    n++;
+                }
+                if (0 != n)
+                {
+                    head = position;
+                    read += n;
+                    ring.putLongOrdered(HEAD, head); // release: frees the records read
+                    delivered = read;
+                }
+                else if (stop && ring.getLongVolatile(SENT) == read)
+                {
+                    break;
+                }
+            }
+            ring.putLongVolatile(SUM, sum);
+        }
+
+        @Override
+        void check()
+        {
+            final long sent = ring.getLongVolatile(SENT);
+            final long expected = sent * (sent - 1) / 2;
+            final long sum = ring.getLongVolatile(SUM);
+            if (sum != expected)
+            {
+                throw new IllegalStateException(LINE_RING + ": the consumer's sum of sequence numbers=" + sum +
+                    " expected=" + expected + " for " + sent + " messages sent");
+            }
+        }
+    }
+}
