@@ -29,7 +29,7 @@ class RingRegimesTest
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final String[] systems =
             {"line-ring", "line-ring-cleared-tail", "conduit-spsc", "conduit-spsc-lazy", "agrona-o2o"};
-        RingRegimes.run(new String[]{"--systems", String.join(",", systems), "--rounds", "2", "--window-ms", "50"},
+        RingRegimes.run(new String[]{"--systems", String.join(",", systems), "--rounds", "2", "--window-ms", "100"},
             new PrintStream(bytes, true, StandardCharsets.UTF_8));
         final String out = bytes.toString(StandardCharsets.UTF_8);
 
