@@ -5,10 +5,14 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Which regime a two-thread ring runs in, outside JMH: each system in turn moves 32-byte messages between two pinned
@@ -44,6 +48,7 @@ public final class RingRegimes
     static final int CAPACITY = 256 * 1024;
     static final int LINES_PER_BLOCK = 1024;
 
+    private static final long JOIN_TIMEOUT_MS = 10_000;
     private static final int LINE = 64;
     private static final int RECORD = 64;
     private static final int CONTROL_LINE = 128;
@@ -69,6 +74,11 @@ public final class RingRegimes
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
+            if (!"--systems".equals(arg) && !"--rounds".equals(arg) && !"--window-ms".equals(arg))
+            {
+                throw new IllegalArgumentException(
+                    "unknown option " + arg + ": expected --systems, --rounds or --window-ms");
+            }
             if (i + 1 >= args.length)
             {
                 throw new IllegalArgumentException(arg + ": expected a value after it");
@@ -77,7 +87,11 @@ public final class RingRegimes
             switch (arg)
             {
                 case "--systems":
-                    systems = List.of(value.split(","));
+                    systems = new ArrayList<>();
+                    for (final String system : value.split(","))
+                    {
+                        systems.add(system.trim());
+                    }
                     break;
                 case "--rounds":
                     rounds = positive(arg, value);
@@ -111,11 +125,21 @@ public final class RingRegimes
         }
         for (int s = 0; s < systems.size(); s++)
         {
-            final double[] sorted = rates[s].clone();
-            Arrays.sort(sorted);
-            out.printf(Locale.ROOT, "%-18s median %.1f msgs/us over %d rounds%n", systems.get(s),
-                sorted[sorted.length / 2], rounds);
+            out.printf(Locale.ROOT, "%-18s median %.1f msgs/us over %d rounds%n", systems.get(s), median(rates[s]),
+                rounds);
         }
+    }
+
+    /**
+     * @param values at least one.
+     * @return the middle value, or the mean of the two middle values of an even count.
+     */
+    static double median(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        final int middle = sorted.length / 2;
+        return 0 == sorted.length % 2 ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle];
     }
 
     private static int positive(final String name, final String value)
@@ -142,36 +166,66 @@ public final class RingRegimes
         throws Exception
     {
         final Pair pair = system.startsWith(LINE_RING) ? lineRing(system) : new FixturePair(system);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Runnable stopBoth = () ->
+        {
+            pair.stop = true;
+            pair.producerDone = true;
+        };
+        Thread producer = null;
+        Thread consumer = null;
         try
         {
-            final List<Throwable> failures = new ArrayList<>();
-            final Thread producer = start(pair::produce, cpus, named, 0, "producer", failures);
-            final Thread consumer = start(pair::consume, cpus, named, 1, "consumer", failures);
+            producer = start(pair::produce, cpus, named, 0, "producer", failure, stopBoth);
+            consumer = start(pair::consume, cpus, named, 1, "consumer", failure, stopBoth);
             Thread.sleep(Math.min(200, windowMs));
-            final long read0 = pair.delivered;
+            final long read0 = pair.delivered();
             final long start = System.nanoTime();
             Thread.sleep(windowMs);
-            final long read1 = pair.delivered;
+            final long read1 = pair.delivered();
             final long end = System.nanoTime();
             pair.stop = true;
-            producer.join();
-            consumer.join();
-            synchronized (failures)
+            joinOrFail(producer, system, "producer");
+            pair.producerDone = true; // every record is published: the consumer reads what is left, then stops
+            joinOrFail(consumer, system, "consumer");
+            final Throwable failed = failure.get();
+            if (null != failed)
             {
-                if (!failures.isEmpty())
-                {
-                    final IllegalStateException ex = new IllegalStateException(system + ": a thread failed");
-                    failures.forEach(ex::addSuppressed);
-                    throw ex;
-                }
+                throw new IllegalStateException(system + ": a thread failed", failed);
             }
             pair.check();
             return (read1 - read0) * 1_000.0 / (end - start);
         }
         finally
         {
-            pair.close();
+            stopBoth.run();
+            // closing unmaps the ring: never under a thread still running, which would fault the JVM
+            if (stopped(producer) && stopped(consumer))
+            {
+                pair.close();
+            }
         }
+    }
+
+    private static void joinOrFail(final Thread thread, final String system, final String who)
+        throws InterruptedException
+    {
+        thread.join(JOIN_TIMEOUT_MS);
+        if (thread.isAlive())
+        {
+            throw new IllegalStateException(system + ": the " + who + " did not stop within " + JOIN_TIMEOUT_MS +
+                " ms of being told to");
+        }
+    }
+
+    private static boolean stopped(final Thread thread) throws InterruptedException
+    {
+        if (null == thread)
+        {
+            return true;
+        }
+        thread.join(JOIN_TIMEOUT_MS);
+        return !thread.isAlive();
     }
 
     private static Pair lineRing(final String system)
@@ -198,7 +252,8 @@ public final class RingRegimes
         final boolean named,
         final int side,
         final String who,
-        final List<Throwable> failures)
+        final AtomicReference<Throwable> failure,
+        final Runnable onFailure)
     {
         final Thread thread = new Thread(
             () ->
@@ -213,13 +268,15 @@ public final class RingRegimes
                 }
                 catch (final Throwable ex)
                 {
-                    synchronized (failures)
+                    if (!failure.compareAndSet(null, ex))
                     {
-                        failures.add(ex);
+                        failure.get().addSuppressed(ex);
                     }
+                    onFailure.run(); // the other side stops too, rather than wait for this one for good
                 }
             },
             "regimes-" + who);
+        thread.setDaemon(true);
         thread.start();
         return thread;
     }
@@ -237,7 +294,8 @@ public final class RingRegimes
         final int flag = LINES_PER_BLOCK * LINE + CONTROL_LINE;
         final int passes = 200;
         final long[] elapsed = new long[1];
-        final List<Throwable> failures = new ArrayList<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
         final Thread writer = start(
             () ->
             {
@@ -253,23 +311,17 @@ public final class RingRegimes
                         block.putLong(i * LINE, pass);
                     }
                     block.putLongVolatile(flag, 2L * pass - 1);
-                    while (block.getLongVolatile(flag) != 2L * pass)
-                    {
-                        Thread.onSpinWait();
-                    }
+                    await(block, flag, 2L * pass, failure, deadlineNs);
                 }
                 elapsed[0] = System.nanoTime() - start;
             },
-            cpus, named, 0, "block-writer", failures);
+            cpus, named, 0, "block-writer", failure, () -> { });
         final Thread reader = start(
             () ->
             {
                 for (int pass = 1; pass <= passes; pass++)
                 {
-                    while (block.getLongVolatile(flag) != 2L * pass - 1)
-                    {
-                        Thread.onSpinWait();
-                    }
+                    await(block, flag, 2L * pass - 1, failure, deadlineNs);
                     long sum = 0;
                     for (int i = 0; i < LINES_PER_BLOCK; i++)
                     {
@@ -277,7 +329,8 @@ public final class RingRegimes
                     }
                     if (sum != (long)pass * LINES_PER_BLOCK)
                     {
-                        throw new IllegalStateException("block pass " + pass + ": sum=" + sum);
+                        throw new IllegalStateException("block pass " + pass + ": sum=" + sum + " expected=" +
+                            (long)pass * LINES_PER_BLOCK);
                     }
                     for (int i = 0; i < LINES_PER_BLOCK; i++)
                     {
@@ -286,17 +339,45 @@ public final class RingRegimes
                     block.putLongVolatile(flag, 2L * pass);
                 }
             },
-            cpus, named, 1, "block-reader", failures);
+            cpus, named, 1, "block-reader", failure, () -> { });
         writer.join();
         reader.join();
-        if (!failures.isEmpty())
+        final Throwable failed = failure.get();
+        if (null != failed)
         {
-            final IllegalStateException ex = new IllegalStateException("block floor: a thread failed");
-            failures.forEach(ex::addSuppressed);
-            throw ex;
+            throw new IllegalStateException("block floor: a thread failed", failed);
         }
         final int timedPasses = passes - passes / 2 + 1;
         return new double[]{roundTrip, elapsed[0] / (double)timedPasses / LINES_PER_BLOCK};
+    }
+
+    /**
+     * Wait for the other side of the block floor to store {@code expected}, failing if it has failed or after the
+     * deadline, so that neither side waits for good on the other.
+     */
+    private static void await(
+        final UnsafeBuffer block,
+        final int flag,
+        final long expected,
+        final AtomicReference<Throwable> failure,
+        final long deadlineNs)
+    {
+        int spins = 0;
+        while (block.getLongVolatile(flag) != expected)
+        {
+            if (0 == (++spins & 255))
+            {
+                if (null != failure.get())
+                {
+                    throw new IllegalStateException("block floor: the other side failed");
+                }
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw new IllegalStateException("block floor: no answer within " + JOIN_TIMEOUT_MS + " ms");
+                }
+            }
+            Thread.onSpinWait();
+        }
     }
 
     static UnsafeBuffer alignedBuffer(final int length)
@@ -309,8 +390,30 @@ public final class RingRegimes
      */
     abstract static class Pair implements AutoCloseable
     {
+        private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+        private static final int DELIVERED = 16; // the middle of its own array, 128 bytes from either end
+
+        /** Set by the run: the producer stops, and the consumer once {@link #producerDone} is set too. */
         volatile boolean stop;
-        volatile long delivered;
+        /** Set by the run once the producer has stopped, so that every record the consumer could read is there. */
+        volatile boolean producerDone;
+        private final long[] counts = new long[2 * DELIVERED];
+
+        /**
+         * @param read messages read so far; a release store (a plain store on x86), on a line no other field shares.
+         */
+        final void delivered(final long read)
+        {
+            COUNTS.setRelease(counts, DELIVERED, read);
+        }
+
+        /**
+         * @return messages read so far, as the consumer last published them.
+         */
+        final long delivered()
+        {
+            return (long)COUNTS.getAcquire(counts, DELIVERED);
+        }
 
         abstract void produce();
 
@@ -367,9 +470,10 @@ public final class RingRegimes
                         continue;
                     }
                     int n;
-                    while ((n = fixture.read(BATCH)) > 0)
+                    while (!stop && (n = fixture.read(BATCH)) > 0)
                     {
                         read += n;
+                        delivered(read);
                     }
                 }
                 else
@@ -378,8 +482,8 @@ public final class RingRegimes
                     {
                         read += fixture.read(BATCH);
                     }
+                    delivered(read);
                 }
-                delivered = read;
             }
         }
 
@@ -400,33 +504,32 @@ public final class RingRegimes
      * The yardstick: 64-byte records, published by a store of their first word last. Plain, each record's first word
      * holds its position plus one, which no earlier lap's word equals, so nothing is cleared. With {@code cleared},
      * the first word is 1 and the producer clears the first word of each line ahead of it instead, as Conduit's
-     * SPSC producer does: {@value #CLEAR_SPAN} bytes at a time, {@value #CLEAR_AHEAD} bytes ahead of its tail. With
-     * {@code tail}, the producer also stores its tail and its count of messages on a line of its own per message,
-     * as Conduit's does, which the consumer never reads.
+     * SPSC producer does with its default maximum message: {@value #CLEAR_SPAN} bytes at a time, {@value #CLEAR_AHEAD}
+     * bytes ahead of its tail. With {@code tail}, the producer also stores its tail on a line of its own before each
+     * record's body and its count of messages after the record, as Conduit's claim and commit do; the consumer never
+     * reads them. The consumer publishes its count once a batch with a release store, and the producer reads
+     * {@link #stop} once every 64 messages: no other check, counter or signal.
      */
     static final class LineRing extends Pair
     {
         static final int CLEAR_SPAN = 2048;
-        static final int CLEAR_AHEAD = 64 * 1024;
-        static final int SUM = CAPACITY + 2 * CONTROL_LINE;
+        static final int CLEAR_AHEAD = 34 * 1024;
         private static final int HEAD = CAPACITY;
         private static final int SENT = CAPACITY + CONTROL_LINE;
+        private static final int SUM = CAPACITY + 2 * CONTROL_LINE;
+        private static final int READ = SUM + Long.BYTES;
         private static final int TAIL = CAPACITY + 3 * CONTROL_LINE;
 
         final UnsafeBuffer ring = alignedBuffer(CAPACITY + 4 * CONTROL_LINE);
         private final boolean cleared;
         private final boolean tail;
 
-        LineRing()
-        {
-            this(false, false);
-        }
-
         LineRing(final boolean cleared, final boolean tail)
         {
             this.cleared = cleared;
             this.tail = tail;
             ring.putLongVolatile(SENT, -1); // until the producer has stopped and stored its count
+            ring.putLongVolatile(READ, -1); // until the consumer has
         }
 
         @Override
@@ -436,48 +539,57 @@ public final class RingRegimes
             final boolean cleared = this.cleared;
             final boolean storeTail = this.tail;
             final int mask = CAPACITY - 1;
-            // cleared: the lines up to CLEAR_AHEAD past the tail must be free before they are cleared
+            // cleared: the lines up to CLEAR_AHEAD + CLEAR_SPAN past the tail must be free before they are cleared
             final int reserve = cleared ? CLEAR_AHEAD + CLEAR_SPAN : 0;
             long tail = 0;
             long headCache = 0;
             long sent = 0;
-            while (!stop)
+            try
             {
-                for (int i = 0; i < 64; i++)
+                while (!stop)
                 {
-                    if (tail + RECORD + reserve - headCache > CAPACITY)
+                    for (int i = 0; i < 64; i++)
                     {
-                        headCache = ring.getLongVolatile(HEAD);
                         if (tail + RECORD + reserve - headCache > CAPACITY)
                         {
-                            continue;
+                            headCache = ring.getLongVolatile(HEAD);
+                            if (tail + RECORD + reserve - headCache > CAPACITY)
+                            {
+                                continue;
+                            }
                         }
-                    }
-                    final int offset = (int)tail & mask;
-                    ring.putLong(offset + 8, sent);
-                    ring.putLong(offset + 16, 1);
-                    ring.putLong(offset + 24, 2);
-                    ring.putLong(offset + 32, 3);
-                    ring.putLongOrdered(offset, cleared ? 1 : tail + 1); // release: publishes the body
-                    final long newTail = tail + RECORD;
-                    if (cleared && 0 == ((int)newTail & (CLEAR_SPAN - 1)))
-                    {
-                        for (long position = newTail + CLEAR_AHEAD; position < newTail + CLEAR_AHEAD + CLEAR_SPAN;
-                            position += RECORD)
+                        final int offset = (int)tail & mask;
+                        final long newTail = tail + RECORD;
+                        if (storeTail)
                         {
-                            ring.putLong((int)position & mask, 0L);
+                            ring.putLongOrdered(TAIL, newTail); // as a claim: the extent first
                         }
-                    }
-                    tail = newTail;
-                    sent++;
-                    if (storeTail)
-                    {
-                        ring.putLongOrdered(TAIL, tail);
-                        ring.putLongOrdered(TAIL + Long.BYTES, sent);
+                        ring.putLong(offset + 8, sent);
+                        ring.putLong(offset + 16, 1);
+                        ring.putLong(offset + 24, 2);
+                        ring.putLong(offset + 32, 3);
+                        ring.putLongOrdered(offset, cleared ? 1 : tail + 1); // release: publishes the body
+                        if (cleared && 0 == ((int)newTail & (CLEAR_SPAN - 1)))
+                        {
+                            final long from = newTail + CLEAR_AHEAD;
+                            for (long position = from; position < from + CLEAR_SPAN; position += RECORD)
+                            {
+                                ring.putLong((int)position & mask, 0L);
+                            }
+                        }
+                        tail = newTail;
+                        sent++;
+                        if (storeTail)
+                        {
+                            ring.putLongOrdered(TAIL + Long.BYTES, sent); // as a commit: the count last
+                        }
                     }
                 }
             }
-            ring.putLongVolatile(SENT, sent);
+            finally
+            {
+                ring.putLongVolatile(SENT, sent);
+            }
         }
 
         @Override
@@ -489,35 +601,48 @@ public final class RingRegimes
             long head = 0;
             long read = 0;
             long sum = 0;
-            while (true)
+            try
             {
-                long position = head;
-                int n = 0;
-                while (n < BATCH && ring.getLongVolatile((int)position & mask) == (cleared ? 1 : position + 1))
+                while (true)
                 {
-                    sum += ring.getLong(((int)position & mask) + 8);
-                    position += RECORD;
-                    n++;
-                }
-                if (0 != n)
-                {
-                    head = position;
-                    read += n;
-                    ring.putLongOrdered(HEAD, head); // release: frees the records read
-                    delivered = read;
-                }
-                else if (stop && ring.getLongVolatile(SENT) == read)
-                {
-                    break;
+                    long position = head;
+                    int n = 0;
+                    while (n < BATCH && ring.getLongVolatile((int)position & mask) == (cleared ? 1 : position + 1))
+                    {
+                        sum += ring.getLong(((int)position & mask) + 8);
+                        position += RECORD;
+                        n++;
+                    }
+                    if (0 != n)
+                    {
+                        head = position;
+                        read += n;
+                        ring.putLongOrdered(HEAD, head); // release: frees the records read
+                        delivered(read);
+                    }
+                    else if (stop && producerDone)
+                    {
+                        break; // the producer has stopped and every record it published is read
+                    }
                 }
             }
-            ring.putLongVolatile(SUM, sum);
+            finally
+            {
+                ring.putLongVolatile(SUM, sum);
+                ring.putLongVolatile(READ, read);
+            }
         }
 
         @Override
         void check()
         {
             final long sent = ring.getLongVolatile(SENT);
+            final long read = ring.getLongVolatile(READ);
+            if (sent < 0 || read != sent)
+            {
+                throw new IllegalStateException(
+                    LINE_RING + ": the consumer read " + read + " messages, the producer sent " + sent);
+            }
             final long expected = sent * (sent - 1) / 2;
             final long sum = ring.getLongVolatile(SUM);
             if (sum != expected)
@@ -525,6 +650,15 @@ public final class RingRegimes
                 throw new IllegalStateException(LINE_RING + ": the consumer's sum of sequence numbers=" + sum +
                     " expected=" + expected + " for " + sent + " messages sent");
             }
+        }
+
+        /**
+         * For tests: as if the consumer had lost one message, the one numbered {@code sequence}.
+         */
+        void loseForTest(final long sequence)
+        {
+            ring.putLongVolatile(READ, ring.getLongVolatile(READ) - 1);
+            ring.putLongVolatile(SUM, ring.getLongVolatile(SUM) - sequence);
         }
     }
 }

@@ -60,22 +60,42 @@ class RingRegimesTest
             consumer.start();
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             // several laps of the ring: 4,096 records a lap
-            while (pair.delivered < 100_000 && System.nanoTime() < deadlineNs)
+            while (pair.delivered() < 100_000 && System.nanoTime() < deadlineNs)
             {
                 Thread.onSpinWait();
             }
             pair.stop = true;
             producer.join();
+            pair.producerDone = true;
             consumer.join();
-            pair.check(); // whole
+            pair.check(); // whole: every message read once, the sum of their sequence numbers right
 
-            final long sum = pair.ring.getLong(RingRegimes.LineRing.SUM);
-            pair.ring.putLong(RingRegimes.LineRing.SUM, sum - 7); // as if message 7 had been lost
+            pair.loseForTest(7);
 
             final IllegalStateException ex = assertThrows(IllegalStateException.class, pair::check);
-            assertTrue(ex.getMessage().startsWith("line-ring: the consumer's sum of sequence numbers=" + (sum - 7) +
-                " expected=" + sum + " for "), ex.getMessage());
+            assertTrue(ex.getMessage().startsWith("line-ring: the consumer read "), ex.getMessage());
         }
+    }
+
+    @Test
+    void shouldEndTheWindowWithTheFailureWhenAThreadCannotStart() throws Exception
+    {
+        // CPUs named but not allowed: the producer fails to pin; the consumer must stop rather than wait for it
+        final int[] cpus = {1000, 0};
+        final long startNs = System.nanoTime();
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> RingRegimes.window("line-ring", 50, cpus, true));
+
+        assertEquals("line-ring: a thread failed", ex.getMessage());
+        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10), "took as long as the join timeout");
+    }
+
+    @Test
+    void shouldTakeTheMeanOfTheTwoMiddleValuesOfAnEvenCount()
+    {
+        assertEquals(2.5, RingRegimes.median(new double[]{4, 1, 3, 2}));
+        assertEquals(3.0, RingRegimes.median(new double[]{5, 3, 1}));
     }
 
     @Test
@@ -90,6 +110,9 @@ class RingRegimesTest
         assertEquals("unknown option --size: expected --systems, --rounds or --window-ms",
             assertThrows(IllegalArgumentException.class,
                 () -> RingRegimes.run(new String[]{"--size", "1"}, System.out)).getMessage());
+        assertEquals("unknown option --size: expected --systems, --rounds or --window-ms",
+            assertThrows(IllegalArgumentException.class,
+                () -> RingRegimes.run(new String[]{"--size"}, System.out)).getMessage());
         final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
             () -> RingRegimes.run(new String[]{"--systems", "pipe"}, System.out));
         assertTrue(unknown.getMessage().startsWith("ring=pipe expected one of"), unknown.getMessage());
