@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *     <li>{@code line-ring}: the least a ring of 64-byte records can do, in this class: the producer stores a
  *     32-byte body and then the record's position in its first word, the consumer polls that word, sums the body's
- *     first word and stores its head once per batch of up to {@value #BATCH}. No checks, no counters, no signal;
- *     not a ring to use, a yardstick. {@code line-ring-cleared}, {@code line-ring-tail} and
- *     {@code line-ring-cleared-tail} add Conduit's clearing ahead and its per-message tail store
+ *     first word and stores its head (and publishes its count for the run) once per batch of up to {@value #BATCH}.
+ *     No checks and no signal; not a ring to use, a yardstick. {@code line-ring-cleared}, {@code line-ring-tail} and
+ *     {@code line-ring-cleared-tail} add Conduit's clearing ahead and its per-message tail and count stores
  *     ({@link LineRing});</li>
  *     <li>{@code conduit-spsc-lazy}: Conduit's SPSC ring whose consumer reads only once {@value #LAZY_BYTES} bytes are
  *     queued, then drains the ring: throughput bought with latency, to show what the ring's own work allows;</li>
@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *     offered and read as {@link RingThroughputBenchmark} does, without JMH's call per operation.</li>
  * </ul>
  * Each window ends with the check that nothing was lost, read twice or changed: {@link RingFixture#checkDelivered()},
- * or, for {@code line-ring}, the consumer's sum of sequence numbers against the producer's count.
+ * or, for {@code line-ring}, the consumer's count and sum of sequence numbers against the producer's count. A thread
+ * that fails stops the other, and the window fails with its exception rather than wait for it.
  * <p>
  * Usage: {@code RingRegimes [--systems a,b,...] [--rounds N] [--window-ms M]}; CPUs as
  * {@link ThreadAffinity#CPUS_PROP_NAME} says. Not a JMH benchmark: a window's rate is messages read over wall time,
