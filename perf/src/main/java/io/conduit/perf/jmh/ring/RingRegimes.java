@@ -187,7 +187,7 @@ public final class RingRegimes
             final long end = System.nanoTime();
             pair.stop = true;
             joinOrFail(producer, system, "producer");
-            pair.producerDone = true; // every record is published: the consumer reads what is left, then stops
+            pair.producerDone = true; // every record is published: the yardstick's consumer reads the rest, then stops
             joinOrFail(consumer, system, "consumer");
             final Throwable failed = failure.get();
             if (null != failed)
@@ -296,7 +296,6 @@ public final class RingRegimes
         final int passes = 200;
         final long[] elapsed = new long[1];
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
         final Thread writer = start(
             () ->
             {
@@ -312,7 +311,7 @@ public final class RingRegimes
                         block.putLong(i * LINE, pass);
                     }
                     block.putLongVolatile(flag, 2L * pass - 1);
-                    await(block, flag, 2L * pass, failure, deadlineNs);
+                    await(block, flag, 2L * pass, failure);
                 }
                 elapsed[0] = System.nanoTime() - start;
             },
@@ -322,7 +321,7 @@ public final class RingRegimes
             {
                 for (int pass = 1; pass <= passes; pass++)
                 {
-                    await(block, flag, 2L * pass - 1, failure, deadlineNs);
+                    await(block, flag, 2L * pass - 1, failure);
                     long sum = 0;
                     for (int i = 0; i < LINES_PER_BLOCK; i++)
                     {
@@ -353,17 +352,18 @@ public final class RingRegimes
     }
 
     /**
-     * Wait for the other side of the block floor to store {@code expected}, failing if it has failed or after the
-     * deadline, so that neither side waits for good on the other.
+     * Wait for the other side of the block floor to store {@code expected}, failing if it has failed or if this one
+     * answer takes {@link #JOIN_TIMEOUT_MS}, so that neither side waits for good on the other. The clock is read only
+     * once a wait has spun a while, so a prompt answer is timed as without it.
      */
     private static void await(
         final UnsafeBuffer block,
         final int flag,
         final long expected,
-        final AtomicReference<Throwable> failure,
-        final long deadlineNs)
+        final AtomicReference<Throwable> failure)
     {
         int spins = 0;
+        long deadlineNs = 0;
         while (block.getLongVolatile(flag) != expected)
         {
             if (0 == (++spins & 255))
@@ -372,7 +372,12 @@ public final class RingRegimes
                 {
                     throw new IllegalStateException("block floor: the other side failed");
                 }
-                if (System.nanoTime() > deadlineNs)
+                final long nowNs = System.nanoTime();
+                if (0 == deadlineNs)
+                {
+                    deadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
+                }
+                else if (nowNs > deadlineNs)
                 {
                     throw new IllegalStateException("block floor: no answer within " + JOIN_TIMEOUT_MS + " ms");
                 }
@@ -394,7 +399,10 @@ public final class RingRegimes
         private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
         private static final int DELIVERED = 16; // the middle of its own array, 128 bytes from either end
 
-        /** Set by the run: the producer stops, and the consumer once {@link #producerDone} is set too. */
+        /**
+         * Set by the run: the producer stops, and so does a fixture's consumer, whose check reads what is left; the
+         * yardstick's consumer reads on until {@link #producerDone} is set too and a scan finds nothing.
+         */
         volatile boolean stop;
         /** Set by the run once the producer has stopped, so that every record the consumer could read is there. */
         volatile boolean producerDone;
@@ -606,6 +614,8 @@ public final class RingRegimes
             {
                 while (true)
                 {
+                    // read before the scan: a scan that finds nothing after both are seen has seen every record
+                    final boolean producerStopped = stop && producerDone;
                     long position = head;
                     int n = 0;
                     while (n < BATCH && ring.getLongVolatile((int)position & mask) == (cleared ? 1 : position + 1))
@@ -621,9 +631,9 @@ public final class RingRegimes
                         ring.putLongOrdered(HEAD, head); // release: frees the records read
                         delivered(read);
                     }
-                    else if (stop && producerDone)
+                    else if (producerStopped)
                     {
-                        break; // the producer has stopped and every record it published is read
+                        break; // the producer had stopped before this scan, which found nothing more to read
                     }
                 }
             }
@@ -660,6 +670,14 @@ public final class RingRegimes
         {
             ring.putLongVolatile(READ, ring.getLongVolatile(READ) - 1);
             ring.putLongVolatile(SUM, ring.getLongVolatile(SUM) - sequence);
+        }
+
+        /**
+         * For tests: as if the consumer had read one message's sequence number changed by {@code delta}.
+         */
+        void changeForTest(final long delta)
+        {
+            ring.putLongVolatile(SUM, ring.getLongVolatile(SUM) + delta);
         }
     }
 }

@@ -50,7 +50,7 @@ class RingRegimesTest
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void shouldFailTheLineRingsCheckIfTheConsumerLostAMessage(final boolean cleared) throws Exception
+    void shouldFailTheLineRingsCheckIfTheConsumerLostOrChangedAMessage(final boolean cleared) throws Exception
     {
         try (RingRegimes.LineRing pair = new RingRegimes.LineRing(cleared, true))
         {
@@ -70,10 +70,18 @@ class RingRegimesTest
             consumer.join();
             pair.check(); // whole: every message read once, the sum of their sequence numbers right
 
+            pair.changeForTest(3);
+
+            final IllegalStateException changed = assertThrows(IllegalStateException.class, pair::check);
+            assertTrue(changed.getMessage().startsWith("line-ring: the consumer's sum of sequence numbers="),
+                changed.getMessage());
+
+            pair.changeForTest(-3);
+            pair.check();
             pair.loseForTest(7);
 
-            final IllegalStateException ex = assertThrows(IllegalStateException.class, pair::check);
-            assertTrue(ex.getMessage().startsWith("line-ring: the consumer read "), ex.getMessage());
+            final IllegalStateException lost = assertThrows(IllegalStateException.class, pair::check);
+            assertTrue(lost.getMessage().startsWith("line-ring: the consumer read "), lost.getMessage());
         }
     }
 
