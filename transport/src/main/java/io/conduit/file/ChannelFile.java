@@ -44,9 +44,10 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check can
  * catch: a file truncated by another process after it is mapped. A page past the new end then faults when touched
  * (SIGBUS), which the JVM may report as an {@link InternalError} or not survive; keep channel files out of reach of
- * anything that truncates them. Likewise, only a file this class created has its blocks allocated up front: a file
- * copied sparse ({@code cp} makes one by default) or made by another tool faults the same way at the first touch of
- * a missing block on a full file system.
+ * anything that truncates them. A file copied sparse ({@code cp} makes one by default) or made by another tool has
+ * its missing blocks allocated when it is opened, on Linux (x86_64, aarch64) where the file system has
+ * {@code fallocate}: a full file system is then an {@link IOException} from open, naming the file, rather than a fault
+ * at the first touch of a hole. Elsewhere such a file still faults that way on a full file system.
  * <p>
  * Threading: open, create and delete are safe from any thread and process. {@link #close()} unmaps the file: call it
  * only once no thread uses the rings or buffers obtained from this object.
@@ -197,7 +198,8 @@ public final class ChannelFile implements AutoCloseable
      * @return the mapped channel file.
      * @throws NoSuchFileException if there is no such channel.
      * @throws CorruptChannelException if the header fails a check.
-     * @throws IOException if the file cannot be read or mapped.
+     * @throws IOException if the file cannot be read or mapped, or (Linux) the file system has no space for the blocks
+     * a sparse file lacks.
      */
     public static ChannelFile open(final Path directory, final String name) throws IOException
     {
@@ -215,7 +217,8 @@ public final class ChannelFile implements AutoCloseable
      * @throws NoSuchFileException if there is no such channel.
      * @throws CorruptChannelException if the header fails a check.
      * @throws IllegalArgumentException if the file does not match an explicitly set option.
-     * @throws IOException if the file cannot be read or mapped.
+     * @throws IOException if the file cannot be read or mapped, or (Linux) the file system has no space for the blocks
+     * a sparse file lacks.
      */
     public static ChannelFile open(final Path directory, final String name, final ChannelOptions expected)
         throws IOException
@@ -248,12 +251,15 @@ public final class ChannelFile implements AutoCloseable
                 checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
             final ChannelFile file = new ChannelFile(path, mapped, checked);
             file.checkExpected(expected);
+            // a channel file, whole: give any hole a block now, so a full file system is this IOException, not a
+            // fault at the first touch of the hole (a sparse copy); nothing to do for a file that create made
+            FileSpace.allocate(path, actualLength);
             // counted last, where nothing can fail: a file that open (or create, which ends here) does not return
             // is never closed, so must not be counted
             OPEN_FILES.incrementAndGet();
             return file;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | IOException ex)
         {
             IoUtil.unmap(mapped);
             throw ex;
