@@ -190,7 +190,10 @@ class PingPongTest
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadlineNs && ping.isAlive())
         {
-            pong = ping.children().findFirst().orElse(null);
+            // the pong by its command line: not any child (JNA may run ldconfig while it finds libc, at the first open)
+            pong = ping.children().filter((child) ->
+                child.info().commandLine().map((line) -> line.contains(Pong.class.getName())).orElse(false))
+                .findFirst().orElse(null);
             if (null != pong)
             {
                 try (ChannelFile replies = ChannelFile.open(dir, channelName("pong-")))
