@@ -6,6 +6,7 @@ import io.conduit.ring.ProcessIdentity;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import io.conduit.ring.SpscRing;
+import io.conduit.wait.FileSpace;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

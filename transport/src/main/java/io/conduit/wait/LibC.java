@@ -7,8 +7,9 @@ import java.io.File;
 import java.util.Locale;
 
 /**
- * The two libc functions this package calls, bound by JNA direct mapping ({@code Native.register}) so a call costs
- * about half of an interface-mapped call and allocates nothing.
+ * The two libc functions this package calls (the system calls of {@link Futex}, {@link FutexWaitSet},
+ * {@link AsymmetricFence} and {@link FileSpace} go through the first), bound by JNA direct mapping
+ * ({@code Native.register}) so a call costs about half of an interface-mapped call and allocates nothing.
  * <p>
  * Direct mapping does not support varargs, so the variadic {@code long syscall(long number, ...)} is declared with a
  * fixed arity of seven {@code long}s. On Linux x86_64 and aarch64 a variadic callee receives integer arguments in the
@@ -42,6 +43,16 @@ final class LibC
     /** membarrier(2) on aarch64. */
     static final long SYS_MEMBARRIER_AARCH64 = 283;
 
+    /** openat(2), fallocate(2) and close(2) on x86_64. */
+    static final long SYS_OPENAT_X86_64 = 257;
+    static final long SYS_FALLOCATE_X86_64 = 285;
+    static final long SYS_CLOSE_X86_64 = 3;
+
+    /** openat(2), fallocate(2) and close(2) on aarch64. */
+    static final long SYS_OPENAT_AARCH64 = 56;
+    static final long SYS_FALLOCATE_AARCH64 = 47;
+    static final long SYS_CLOSE_AARCH64 = 57;
+
     /**
      * {@code CLOCK_PROCESS_CPUTIME_ID} on Linux.
      */
@@ -69,6 +80,11 @@ final class LibC
 
     /** membarrier(2) syscall number for this architecture, or 0 if unavailable. */
     static final long SYS_MEMBARRIER;
+
+    /** openat(2), fallocate(2) and close(2) for this architecture, or 0 if unavailable. */
+    static final long SYS_OPENAT;
+    static final long SYS_FALLOCATE;
+    static final long SYS_CLOSE;
 
     /**
      * True when the natives below are bound and may be called.
@@ -119,8 +135,11 @@ final class LibC
 
         AVAILABLE = null == reason;
         SYS_FUTEX = AVAILABLE ? sysFutex : 0;
-        SYS_MEMBARRIER = !AVAILABLE ? 0 :
-            (SYS_FUTEX_X86_64 == sysFutex ? SYS_MEMBARRIER_X86_64 : SYS_MEMBARRIER_AARCH64);
+        final boolean x86 = SYS_FUTEX_X86_64 == sysFutex;
+        SYS_MEMBARRIER = !AVAILABLE ? 0 : (x86 ? SYS_MEMBARRIER_X86_64 : SYS_MEMBARRIER_AARCH64);
+        SYS_OPENAT = !AVAILABLE ? 0 : (x86 ? SYS_OPENAT_X86_64 : SYS_OPENAT_AARCH64);
+        SYS_FALLOCATE = !AVAILABLE ? 0 : (x86 ? SYS_FALLOCATE_X86_64 : SYS_FALLOCATE_AARCH64);
+        SYS_CLOSE = !AVAILABLE ? 0 : (x86 ? SYS_CLOSE_X86_64 : SYS_CLOSE_AARCH64);
         UNAVAILABLE_REASON = reason;
     }
 

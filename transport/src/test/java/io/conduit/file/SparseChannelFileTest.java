@@ -1,6 +1,7 @@
 package io.conduit.file;
 
 import io.conduit.ring.Ring;
+import io.conduit.wait.FileSpace;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
