@@ -60,7 +60,9 @@ public final class FileSpace
         {
             return UNAVAILABLE;
         }
-        final byte[] name = file.toString().getBytes(StandardCharsets.UTF_8);
+        // absolute, as Java resolves it: the kernel would resolve a relative path against the process's working
+        // directory, which differs from Java's where user.dir is set
+        final byte[] name = file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
         try (Memory path = new Memory(name.length + 1L))
         {
             path.write(0, name, 0, name.length);
