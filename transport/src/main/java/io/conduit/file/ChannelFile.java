@@ -260,7 +260,7 @@ public final class ChannelFile implements AutoCloseable
             OPEN_FILES.incrementAndGet();
             return file;
         }
-        catch (final RuntimeException | IOException ex)
+        catch (final RuntimeException | IOException | Error ex)
         {
             IoUtil.unmap(mapped);
             throw ex;

@@ -43,12 +43,14 @@ final class LibC
     /** membarrier(2) on aarch64. */
     static final long SYS_MEMBARRIER_AARCH64 = 283;
 
-    /** openat(2), fallocate(2) and close(2) on x86_64. */
+    /** openat(2), fallocate(2), lseek(2) and close(2) on x86_64. */
+    static final long SYS_LSEEK_X86_64 = 8;
     static final long SYS_OPENAT_X86_64 = 257;
     static final long SYS_FALLOCATE_X86_64 = 285;
     static final long SYS_CLOSE_X86_64 = 3;
 
-    /** openat(2), fallocate(2) and close(2) on aarch64. */
+    /** openat(2), fallocate(2), lseek(2) and close(2) on aarch64. */
+    static final long SYS_LSEEK_AARCH64 = 62;
     static final long SYS_OPENAT_AARCH64 = 56;
     static final long SYS_FALLOCATE_AARCH64 = 47;
     static final long SYS_CLOSE_AARCH64 = 57;
@@ -81,7 +83,8 @@ final class LibC
     /** membarrier(2) syscall number for this architecture, or 0 if unavailable. */
     static final long SYS_MEMBARRIER;
 
-    /** openat(2), fallocate(2) and close(2) for this architecture, or 0 if unavailable. */
+    /** openat(2), fallocate(2), lseek(2) and close(2) for this architecture, or 0 if unavailable. */
+    static final long SYS_LSEEK;
     static final long SYS_OPENAT;
     static final long SYS_FALLOCATE;
     static final long SYS_CLOSE;
@@ -137,6 +140,7 @@ final class LibC
         SYS_FUTEX = AVAILABLE ? sysFutex : 0;
         final boolean x86 = SYS_FUTEX_X86_64 == sysFutex;
         SYS_MEMBARRIER = !AVAILABLE ? 0 : (x86 ? SYS_MEMBARRIER_X86_64 : SYS_MEMBARRIER_AARCH64);
+        SYS_LSEEK = !AVAILABLE ? 0 : (x86 ? SYS_LSEEK_X86_64 : SYS_LSEEK_AARCH64);
         SYS_OPENAT = !AVAILABLE ? 0 : (x86 ? SYS_OPENAT_X86_64 : SYS_OPENAT_AARCH64);
         SYS_FALLOCATE = !AVAILABLE ? 0 : (x86 ? SYS_FALLOCATE_X86_64 : SYS_FALLOCATE_AARCH64);
         SYS_CLOSE = !AVAILABLE ? 0 : (x86 ? SYS_CLOSE_X86_64 : SYS_CLOSE_AARCH64);
