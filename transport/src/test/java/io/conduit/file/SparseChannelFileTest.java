@@ -39,9 +39,42 @@ class SparseChannelFileTest
     @Test
     void shouldAllocateTheHolesOfASparseCopyAtOpenAndKeepEveryByte() throws Exception
     {
-        assumeTrue(FileSpace.allocate(dir.resolve("absent"), 1) != FileSpace.UNAVAILABLE, "fallocate not bound here");
+        allocateTheHolesOfASparseCopy(dir);
+    }
+
+    /**
+     * The same on tmpfs, where channel files live by default ({@code /dev/shm}), where there is one.
+     */
+    @Test
+    void shouldAllocateTheHolesOfASparseCopyOnDevShm() throws Exception
+    {
+        final Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no writable /dev/shm");
+        final Path shmDir = Files.createTempDirectory(shm, "conduit-sparse-test");
+        try
+        {
+            allocateTheHolesOfASparseCopy(shmDir);
+        }
+        finally
+        {
+            try (java.util.stream.Stream<Path> files = Files.list(shmDir))
+            {
+                for (final Path file : (Iterable<Path>)files::iterator)
+                {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(shmDir);
+        }
+    }
+
+    private static void allocateTheHolesOfASparseCopy(final Path directory) throws Exception
+    {
+        assumeTrue(FileSpace.allocate(directory.resolve("absent"), 1) != FileSpace.UNAVAILABLE,
+            "fallocate not bound here");
         final long length;
-        try (ChannelFile original = ChannelFile.create(dir, "original", ChannelOptions.defaults().capacity(256 * 1024)))
+        final ChannelOptions options = ChannelOptions.defaults().capacity(256 * 1024);
+        try (ChannelFile original = ChannelFile.create(directory, "original", options))
         {
             final Ring ring = original.ring();
             final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
@@ -53,14 +86,14 @@ class SparseChannelFileTest
             }
             length = Files.size(original.path());
         }
-        final byte[] bytes = Files.readAllBytes(ChannelFile.pathOf(dir, "original"));
-        final Path copy = ChannelFile.pathOf(dir, "copy");
+        final byte[] bytes = Files.readAllBytes(ChannelFile.pathOf(directory, "original"));
+        final Path copy = ChannelFile.pathOf(directory, "copy");
         writeSparse(copy, bytes);
         final long blocksBefore = allocatedBytes(copy);
         assumeTrue(blocksBefore >= 0, "no stat(1) to count a file's blocks");
         assumeTrue(blocksBefore < length, "this file system does not keep holes: " + blocksBefore + " of " + length);
 
-        try (ChannelFile opened = ChannelFile.open(dir, "copy"))
+        try (ChannelFile opened = ChannelFile.open(directory, "copy"))
         {
             final long after = allocatedBytes(copy);
             if (after < length)

@@ -111,8 +111,7 @@ class HarnessReportTest
         final HarnessReport report = new HarnessReport(
             options, reps, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
 
-        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
-        report.targets().forEach(target -> targets.put(target.name(), target));
+        final Map<String, WaitingTargets.Target> targets = targetsByName(report);
         assertEquals(List.of("conduit-futex p50 / uds-block p50", "conduit-futex p99 / uds-block p99",
             "conduit-hybrid p50 / floor p50", "line-pair p50 / floor p50 (reference)",
             "conduit-hybrid p50 / conduit-spsc p50"), List.copyOf(targets.keySet()));
@@ -180,8 +179,7 @@ class HarnessReportTest
         final HarnessReport report =
             new HarnessReport(options, reps, new LinkedHashMap<>(), failures, new LinkedHashMap<>());
 
-        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
-        report.targets().forEach(target -> targets.put(target.name(), target));
+        final Map<String, WaitingTargets.Target> targets = targetsByName(report);
         assertEquals(0.525, targets.get("conduit-hybrid p50 / conduit-spsc p50").ratio(), 1e-9); // under 1.05
         assertEquals("INCOMPLETE", targets.get("conduit-hybrid p50 / conduit-spsc p50").verdict());
         assertEquals(1.05, targets.get("conduit-hybrid p50 / floor p50").ratio(), 1e-9); // under 1.1
@@ -221,8 +219,7 @@ class HarnessReportTest
         final HarnessReport report =
             new HarnessReport(options, reps, new LinkedHashMap<>(), failures, new LinkedHashMap<>());
 
-        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
-        report.targets().forEach(target -> targets.put(target.name(), target));
+        final Map<String, WaitingTargets.Target> targets = targetsByName(report);
         assertEquals(List.of("conduit-hybrid p50 / floor p50", "conduit-hybrid p50 / conduit-spsc p50"),
             List.copyOf(targets.keySet()));
         for (final WaitingTargets.Target target : targets.values())
@@ -262,6 +259,16 @@ class HarnessReportTest
     /**
      * @return the trimmed cells of the first line of {@code table} that starts with {@code start}.
      */
+    /**
+     * @return the report's targets by name, in the report's order.
+     */
+    private static Map<String, WaitingTargets.Target> targetsByName(final HarnessReport report)
+    {
+        final Map<String, WaitingTargets.Target> targets = new LinkedHashMap<>();
+        report.targets().forEach(target -> targets.put(target.name(), target));
+        return targets;
+    }
+
     private static List<String> cells(final String table, final String start)
     {
         for (final String line : table.split("\n"))

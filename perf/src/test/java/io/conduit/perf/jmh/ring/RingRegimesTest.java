@@ -90,13 +90,14 @@ class RingRegimesTest
     {
         // CPUs named but not allowed: the producer fails to pin; the consumer must stop rather than wait for it
         final int[] cpus = {1000, 0};
-        final long startNs = System.nanoTime();
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
             () -> RingRegimes.window("line-ring", 50, cpus, true));
 
+        // a consumer left waiting would end the window with "the consumer did not stop within ..." instead
         assertEquals("line-ring: a thread failed", ex.getMessage());
-        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10), "took as long as the join timeout");
+        assertTrue(ex.getCause() instanceof LinkageError ||
+            ex.getCause().getMessage().startsWith("sched_setaffinity to cpu=1000 failed"), ex::toString);
     }
 
     @Test
