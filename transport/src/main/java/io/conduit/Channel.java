@@ -227,11 +227,20 @@ public final class Channel implements AutoCloseable
      * @param length body length.
      * @return false on back-pressure.
      * @throws ChannelClosedException if the channel is closed.
+     * @throws TruncatedChannelException if the channel file was truncated under its mapping (docs/LAYOUT.md).
      */
     public boolean offer(final int typeId, final DirectBuffer source, final int offset, final int length)
     {
         checkOpen(); // the ring's memory is unmapped once closed: touching it could crash the JVM
-        return ring.offer(typeId, source, offset, length);
+        try
+        {
+            return ring.offer(typeId, source, offset, length);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throwIfTruncated(ex);
+            throw ex;
+        }
     }
 
     /**
@@ -245,6 +254,7 @@ public final class Channel implements AutoCloseable
      *                  deadline, so such a send may return up to 20 ms after it (docs/LAYOUT.md, "MPSC bias").
      * @return false if the timeout passed without space.
      * @throws ChannelClosedException if the channel is or gets closed.
+     * @throws TruncatedChannelException if the channel file was truncated under its mapping (docs/LAYOUT.md).
      */
     public boolean send(
         final int typeId, final DirectBuffer source, final int offset, final int length, final long timeoutNs)
@@ -258,6 +268,11 @@ public final class Channel implements AutoCloseable
                 return true;
             }
             return sendWaiting(typeId, source, offset, length, timeoutNs, MpscRing.HOLDER_REFUSED == status);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throwIfTruncated(ex);
+            throw ex;
         }
         finally
         {
@@ -373,12 +388,21 @@ public final class Channel implements AutoCloseable
      * @param limit most messages, {@code >= 1}.
      * @return messages read.
      * @throws ChannelClosedException if the channel is closed.
+     * @throws TruncatedChannelException if the channel file was truncated under its mapping (docs/LAYOUT.md).
      */
     public int poll(final MessageHandler handler, final int limit)
     {
         checkOpen(); // the ring's memory is unmapped once closed: touching it could crash the JVM
         checkReadArguments(handler, limit);
-        return ring.read(handler, limit);
+        try
+        {
+            return ring.read(handler, limit);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throwIfTruncated(ex);
+            throw ex;
+        }
     }
 
     /**
@@ -389,6 +413,7 @@ public final class Channel implements AutoCloseable
      * @param timeoutNs longest wait.
      * @return messages read; 0 if the timeout passed.
      * @throws ChannelClosedException if the channel is or gets closed.
+     * @throws TruncatedChannelException if the channel file was truncated under its mapping (docs/LAYOUT.md).
      */
     public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
     {
@@ -421,9 +446,38 @@ public final class Channel implements AutoCloseable
                 }
             }
         }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throwIfTruncated(ex);
+            throw ex;
+        }
         finally
         {
             leave();
+        }
+    }
+
+    /**
+     * For an error met touching the ring: if the channel file was truncated after it was mapped, throw the
+     * {@link TruncatedChannelException} that says so, with the error as its cause (the JVM reports a touched page past
+     * the new end as an {@link InternalError}, the kernel a futex word there as an errno, and a load that faulted in
+     * compiled code may first have been read as a corrupt record). Otherwise return, for the caller to throw the error
+     * itself.
+     */
+    void throwIfTruncated(final Throwable error)
+    {
+        if (error instanceof ChannelClosedException || error instanceof TruncatedChannelException)
+        {
+            return;
+        }
+        try
+        {
+            file.checkLength();
+        }
+        catch (final TruncatedChannelException truncated)
+        {
+            truncated.initCause(error);
+            throw truncated;
         }
     }
 
@@ -457,10 +511,15 @@ public final class Channel implements AutoCloseable
         // each of which makes every sleeper of the channel, in any process, wake and sleep again
         long pauseNs = CLOSE_FIRST_PAUSE_NS;
         boolean interrupted = false;
+        // a file truncated under its mapping: its words may be gone, so the sleepers are left to their longest sleep
+        final boolean signal = !file.isTruncated();
         for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
         {
-            FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
-            FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+            if (signal)
+            {
+                FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+                FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+            }
             if (pass < CLOSE_SPINS)
             {
                 Thread.onSpinWait();

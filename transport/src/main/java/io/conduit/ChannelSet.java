@@ -108,6 +108,15 @@ public final class ChannelSet
             }
             return pollOrWait(handler, limit, timeoutNs);
         }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            // a member's file truncated under its mapping: say which, as Channel does
+            for (final Channel channel : channels)
+            {
+                channel.throwIfTruncated(ex);
+            }
+            throw ex;
+        }
         finally
         {
             for (int i = 0; i < entered; i++)

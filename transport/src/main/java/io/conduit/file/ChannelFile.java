@@ -1,6 +1,7 @@
 package io.conduit.file;
 
 import io.conduit.CorruptChannelException;
+import io.conduit.TruncatedChannelException;
 import io.conduit.ring.MpscRing;
 import io.conduit.ring.ProcessIdentity;
 import io.conduit.ring.Ring;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,10 +44,12 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * magic word last, and only then is it linked under its real name, so no process ever maps a half-built file. Opening
  * checks every header field and refuses a bad file with a {@link CorruptChannelException} naming the file and the
  * field; it never zeroes or rewrites what is already there. Its length and its mapping come from one open file, so
- * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check can
- * catch: a file truncated by another process after it is mapped. A page past the new end then faults when touched
- * (SIGBUS), which the JVM may report as an {@link InternalError} or not survive; keep channel files out of reach of
- * anything that truncates them. A file copied sparse ({@code cp} makes one by default) or made by another tool has
+ * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check at open
+ * can catch: a file truncated by another process after it is mapped. A page past the new end then faults when
+ * touched (SIGBUS), which the JVM raises as an {@link InternalError}; {@link #checkLength()} tells that cause apart
+ * and {@link #close()} then touches nothing (docs/LAYOUT.md, "A file truncated under its mapping", for where the
+ * error surfaces, and the case JDK 17 does not survive). Keep channel files out of reach of anything that truncates
+ * them. A file copied sparse ({@code cp} makes one by default) or made by another tool has
  * its missing blocks allocated when it is opened, on Linux (x86_64, aarch64) where the file system has
  * {@code fallocate}: a full file system is then an {@link IOException} from open, naming the file, rather than a fault
  * at the first touch of a hole. Elsewhere such a file still faults that way on a full file system.
@@ -71,6 +75,8 @@ public final class ChannelFile implements AutoCloseable
     private static final AtomicInteger OPEN_FILES = new AtomicInteger();
 
     private final Path path;
+    // device and inode of the mapped file, for checkLength; null where the file system gives none
+    private final Object fileKey;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer headerBuffer;
     private final UnsafeBuffer ringBuffer;
@@ -81,11 +87,13 @@ public final class ChannelFile implements AutoCloseable
     private Ring ring;
     private boolean closed;
 
-    private ChannelFile(final Path path, final MappedByteBuffer mapped, final CheckedHeader checked)
+    private ChannelFile(
+        final Path path, final MappedByteBuffer mapped, final CheckedHeader checked, final Object fileKey)
     {
         // the values checkHeader checked, not loaded again: another process may write the header meanwhile
         this.path = path;
         this.mapped = mapped;
+        this.fileKey = fileKey;
         this.headerBuffer = new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH);
         this.kind = checked.kind();
         this.capacity = checked.capacity();
@@ -227,6 +235,7 @@ public final class ChannelFile implements AutoCloseable
         final Path path = pathOf(directory, name);
         final long actualLength;
         final MappedByteBuffer mapped;
+        final Object key;
         // length and mapping from one open file: by name, the length could be another file's, put in its place
         // meanwhile, and mapping READ_WRITE past a file's end would grow that file
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
@@ -241,6 +250,17 @@ public final class ChannelFile implements AutoCloseable
                 throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
             }
             mapped = mapNamingTheFile(channel, path, actualLength);
+            try
+            {
+                // while the file is open: a file put under the name meanwhile, in this narrow window, would be
+                // measured by checkLength in place of this one
+                key = fileKey(path);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                IoUtil.unmap(mapped);
+                throw ex;
+            }
         }
         catch (final NoSuchFileException ex)
         {
@@ -250,7 +270,7 @@ public final class ChannelFile implements AutoCloseable
         {
             final CheckedHeader checked =
                 checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
-            final ChannelFile file = new ChannelFile(path, mapped, checked);
+            final ChannelFile file = new ChannelFile(path, mapped, checked, key);
             file.checkExpected(expected);
             // a channel file, whole: give any hole a block now, so a full file system is this IOException, not a
             // fault at the first touch of the hole (a sparse copy); nothing to do for a file that create made
@@ -459,6 +479,42 @@ public final class ChannelFile implements AutoCloseable
     }
 
     /**
+     * Check that the file this object mapped is still as long as the mapping. A file truncated by another process
+     * after it was mapped cannot be refused at open: a page past its new end faults when touched, and the JVM reports
+     * that fault as an {@link InternalError} ("a fault occurred in ... unsafe memory access"), from the call that
+     * touched it or, in compiled code on JDK 17, from one soon after. {@link io.conduit.Channel} calls this when it
+     * meets such an error and throws the {@link TruncatedChannelException} in its place; a user of the {@link Ring}
+     * directly may do the same. Nothing is mapped, written or allocated: one {@code stat} of the path.
+     * <p>
+     * The file under the path is compared with the one mapped by its file key (device and inode). A channel deleted
+     * meanwhile (its mapping stays valid, and does not fault) or replaced by another file under the name cannot be
+     * measured, and passes.
+     *
+     * @throws TruncatedChannelException if the mapped file is now shorter than the mapping, naming the file and both
+     *                                   lengths.
+     */
+    public void checkLength()
+    {
+        final BasicFileAttributes attributes;
+        try
+        {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        }
+        catch (final IOException ex)
+        {
+            return; // deleted, or out of reach: nothing to compare
+        }
+        final long mappedLength = mapped.capacity();
+        if (null != fileKey && fileKey.equals(attributes.fileKey()) && attributes.size() < mappedLength)
+        {
+            throw new TruncatedChannelException("channel file truncated after it was mapped: file=" + path +
+                " length=" + attributes.size() + " mapped=" + mappedLength +
+                " (pages past the end fault when touched; keep channel files out of reach of anything that " +
+                "truncates them)");
+        }
+    }
+
+    /**
      * @return the ring kind.
      */
     public RingKind kind()
@@ -536,6 +592,12 @@ public final class ChannelFile implements AutoCloseable
             closed = true;
             try
             {
+                if (isTruncated())
+                {
+                    // its pages past the end fault: releasing a role would touch them (and a compare-and-set
+                    // there, unlike a load or a store, the JVM does not turn into an error when interpreted)
+                    return;
+                }
                 if (ring instanceof SpscRing)
                 {
                     ((SpscRing)ring).release();
@@ -751,6 +813,30 @@ public final class ChannelFile implements AutoCloseable
             throw new IOException("cannot allocate channel file of length=" + length + " file=" + channelFile + ": " +
                 ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * @return whether the file this object mapped is now shorter than the mapping, as {@link #checkLength()} finds.
+     */
+    public boolean isTruncated()
+    {
+        try
+        {
+            checkLength();
+            return false;
+        }
+        catch (final TruncatedChannelException ex)
+        {
+            return true;
+        }
+    }
+
+    /**
+     * @return the file key (device and inode) of the file under the path, or null if the file system gives none.
+     */
+    private static Object fileKey(final Path path) throws IOException
+    {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
     private static MappedByteBuffer map(final Path file, final long length) throws IOException

@@ -775,7 +775,22 @@ public abstract class AbstractRing extends RingPad3 implements Ring
      */
     final void releaseConsumer()
     {
-        header.compareAndSetLong(CONSUMER_PID_OFFSET, pid, 0);
+        releaseRole(CONSUMER_PID_OFFSET);
+    }
+
+    /**
+     * Clear the pid word at {@code pidOffset} if it still holds this process's. Loaded before the compare-and-set: a
+     * page of a file truncated under its mapping then faults at the load, which the JVM reports as an
+     * {@link InternalError}, and not at the compare-and-set, which crashes an interpreted caller.
+     *
+     * @param pidOffset offset in the header of a role's pid word.
+     */
+    final void releaseRole(final int pidOffset)
+    {
+        if (pid == header.getLongVolatile(pidOffset))
+        {
+            header.compareAndSetLong(pidOffset, pid, 0);
+        }
     }
 
     /**

@@ -912,7 +912,7 @@ public final class MpscRing extends AbstractRing
                     return; // another thread of this object is inside a section (a close while sending): keep the slot
                 }
             }
-            header.compareAndSetLong(slotOffset + SLOT_PID_OFFSET, pid, 0);
+            releaseRole(slotOffset + SLOT_PID_OFFSET);
         }
     }
 

@@ -207,7 +207,7 @@ public final class SpscRing extends AbstractRing
     @Override
     void releaseProducer()
     {
-        header.compareAndSetLong(PRODUCER_PID_OFFSET, pid, 0);
+        releaseRole(PRODUCER_PID_OFFSET);
     }
 
     /**

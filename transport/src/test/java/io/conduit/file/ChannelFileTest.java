@@ -1,6 +1,7 @@
 package io.conduit.file;
 
 import io.conduit.CorruptChannelException;
+import io.conduit.TruncatedChannelException;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,6 +22,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -58,6 +60,74 @@ class ChannelFileTest
 
     @TempDir
     Path dir;
+
+    @Test
+    void shouldReportATruncationAfterMappingNamingTheFileAndBothLengths() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "cut", ChannelOptions.defaults().capacity(64 * 1024)))
+        {
+            final long length = Files.size(file.path());
+            file.checkLength();
+            assertFalse(file.isTruncated());
+
+            truncate(file.path(), ChannelFileDescriptor.FILE_HEADER_LENGTH);
+            assertTrue(file.isTruncated());
+            final TruncatedChannelException ex = assertThrows(TruncatedChannelException.class, file::checkLength);
+            assertEquals("channel file truncated after it was mapped: file=" + file.path() + " length=" +
+                ChannelFileDescriptor.FILE_HEADER_LENGTH + " mapped=" + length + " (pages past the end fault when " +
+                "touched; keep channel files out of reach of anything that truncates them)", ex.getMessage());
+
+            truncate(file.path(), length); // whole again (zero pages past the header): nothing to report
+            file.checkLength();
+            assertFalse(file.isTruncated());
+        }
+    }
+
+    @Test
+    void shouldNotReportAFileItDidNotMapOrOneDeleted() throws Exception
+    {
+        try (ChannelFile file = ChannelFile.create(dir, "swapped", ChannelOptions.defaults().capacity(64 * 1024)))
+        {
+            // another, shorter file under the name: not the one mapped, so not measured
+            final Path other = dir.resolve("other");
+            Files.write(other, new byte[16]);
+            Files.move(other, file.path(), StandardCopyOption.REPLACE_EXISTING);
+            assertFalse(file.isTruncated());
+            file.checkLength();
+
+            Files.delete(file.path()); // deleted: the mapping stays whole
+            assertFalse(file.isTruncated());
+            file.checkLength();
+            assertEquals(0, file.ring().size());
+        }
+    }
+
+    @Test
+    void shouldCloseATruncatedFileWithoutTouchingIt() throws Exception
+    {
+        final ChannelFile file = ChannelFile.create(dir, "closed", ChannelOptions.defaults().capacity(64 * 1024));
+        final Ring ring = file.ring();
+        assertTrue(ring.offer(1, new UnsafeBuffer(new byte[8]), 0, 8)); // the producer role, released at close
+        assertEquals(1, ring.read((typeId, buffer, offset, length) -> { }, 1)); // and the consumer's
+        truncate(file.path(), 0);
+        file.close(); // the roles' words are gone: a release would fault (and crash an interpreted compare-and-set)
+        assertTrue(file.isTruncated());
+    }
+
+    private static void truncate(final Path file, final long length) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            if (length < channel.size())
+            {
+                channel.truncate(length);
+            }
+            else
+            {
+                channel.write(ByteBuffer.allocate(1), length - 1); // extends with a hole, then the last byte
+            }
+        }
+    }
 
     @Test
     void shouldCreateOpenCloseAndDeleteChannel() throws Exception
