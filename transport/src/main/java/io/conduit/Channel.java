@@ -511,14 +511,24 @@ public final class Channel implements AutoCloseable
         // each of which makes every sleeper of the channel, in any process, wake and sleep again
         long pauseNs = CLOSE_FIRST_PAUSE_NS;
         boolean interrupted = false;
-        // a file truncated under its mapping: its words may be gone, so the sleepers are left to their longest sleep
-        final boolean signal = !file.isTruncated();
+        // a file truncated below its header: the futex words are gone, so the sleepers are left to their longest
+        // sleep; a signal that fails all the same (a truncation meanwhile) stops the signals, not the close
+        boolean signal = !file.isHeaderGone();
+        Throwable signalFailure = null;
         for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
         {
             if (signal)
             {
-                FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
-                FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+                try
+                {
+                    FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+                    FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    signal = false;
+                    signalFailure = ex;
+                }
             }
             if (pass < CLOSE_SPINS)
             {
@@ -536,7 +546,26 @@ public final class Channel implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        file.close();
+        try
+        {
+            file.close();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (null != signalFailure)
+            {
+                ex.addSuppressed(signalFailure);
+            }
+            throw ex;
+        }
+        if (signalFailure instanceof RuntimeException)
+        {
+            throw (RuntimeException)signalFailure;
+        }
+        if (signalFailure instanceof Error)
+        {
+            throw (Error)signalFailure;
+        }
     }
 
     /**

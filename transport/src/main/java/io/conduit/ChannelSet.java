@@ -108,15 +108,6 @@ public final class ChannelSet
             }
             return pollOrWait(handler, limit, timeoutNs);
         }
-        catch (final InternalError | IllegalStateException ex)
-        {
-            // a member's file truncated under its mapping: say which, as Channel does
-            for (final Channel channel : channels)
-            {
-                channel.throwIfTruncated(ex);
-            }
-            throw ex;
-        }
         finally
         {
             for (int i = 0; i < entered; i++)
@@ -143,7 +134,7 @@ public final class ChannelSet
                     ring.checkStuckOnNextRead();
                 }
             }
-            deadlineNs = first.idle(attempt, deadlineNs, timeoutNs, waitSet, anyData);
+            deadlineNs = idle(attempt, deadlineNs, timeoutNs);
             if (Channel.TIMED_OUT == deadlineNs)
             {
                 return 0;
@@ -160,6 +151,28 @@ public final class ChannelSet
             {
                 return count;
             }
+        }
+    }
+
+    /**
+     * Wait as {@link Channel#idle} does, on every member's futex word. An error met there (a member's file truncated
+     * under its mapping: a fault reading a header, a futex errno) is named by the first truncated member, as
+     * {@link Channel} names its own; errors from reads, handlers included, pass through {@link Channel#poll}, which
+     * names its own channel only.
+     */
+    private long idle(final int attempt, final long deadlineNs, final long timeoutNs)
+    {
+        try
+        {
+            return first.idle(attempt, deadlineNs, timeoutNs, waitSet, anyData);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            for (final Channel channel : channels)
+            {
+                channel.throwIfTruncated(ex);
+            }
+            throw ex;
         }
     }
 

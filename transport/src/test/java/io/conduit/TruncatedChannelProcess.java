@@ -123,7 +123,7 @@ public final class TruncatedChannelProcess
 
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
         final Path go = Path.of(args[4]);
-        while (SENT[0] < count)
+        while (SENT[0] < count && System.nanoTime() < deadlineNs)
         {
             message.putLong(0, SENT[0]);
             message.putLong(Long.BYTES, checksum(SENT[0]));

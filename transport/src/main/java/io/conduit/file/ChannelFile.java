@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -46,11 +45,12 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * field; it never zeroes or rewrites what is already there. Its length and its mapping come from one open file, so
  * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check at open
  * can catch: a file truncated by another process after it is mapped. A page past the new end then faults when
- * touched (SIGBUS), which the JVM raises as an {@link InternalError}; {@link #checkLength()} tells that cause apart
- * and {@link #close()} then touches nothing (docs/LAYOUT.md, "A file truncated under its mapping", for where the
- * error surfaces, and the case JDK 17 does not survive). Keep channel files out of reach of anything that truncates
- * them. A file copied sparse ({@code cp} makes one by default) or made by another tool has
- * its missing blocks allocated when it is opened, on Linux (x86_64, aarch64) where the file system has
+ * touched (SIGBUS), which the JVM raises as an {@link InternalError}; {@link #checkLength()} tells that cause apart,
+ * through the file descriptor this object keeps open until {@link #close()}, and {@link #close()} touches nothing of
+ * a file truncated below its header (docs/LAYOUT.md, "A file truncated under its mapping", for where the error
+ * surfaces, and the case JDK 17 does not survive). Keep channel files out of reach of anything that truncates them.
+ * A file copied sparse ({@code cp} makes one by default) or made by another tool has its missing blocks allocated
+ * when it is opened, on Linux (x86_64, aarch64) where the file system has
  * {@code fallocate}: a full file system is then an {@link IOException} from open, naming the file, rather than a fault
  * at the first touch of a hole. Elsewhere such a file still faults that way on a full file system.
  * <p>
@@ -75,8 +75,8 @@ public final class ChannelFile implements AutoCloseable
     private static final AtomicInteger OPEN_FILES = new AtomicInteger();
 
     private final Path path;
-    // device and inode of the mapped file, for checkLength; null where the file system gives none
-    private final Object fileKey;
+    // the file mapped, open until close: checkLength measures it, whatever is under the path by then
+    private final FileChannel fileChannel;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer headerBuffer;
     private final UnsafeBuffer ringBuffer;
@@ -88,12 +88,12 @@ public final class ChannelFile implements AutoCloseable
     private boolean closed;
 
     private ChannelFile(
-        final Path path, final MappedByteBuffer mapped, final CheckedHeader checked, final Object fileKey)
+        final Path path, final MappedByteBuffer mapped, final CheckedHeader checked, final FileChannel fileChannel)
     {
         // the values checkHeader checked, not loaded again: another process may write the header meanwhile
         this.path = path;
         this.mapped = mapped;
-        this.fileKey = fileKey;
+        this.fileChannel = fileChannel;
         this.headerBuffer = new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH);
         this.kind = checked.kind();
         this.capacity = checked.capacity();
@@ -233,14 +233,22 @@ public final class ChannelFile implements AutoCloseable
         throws IOException
     {
         final Path path = pathOf(directory, name);
-        final long actualLength;
-        final MappedByteBuffer mapped;
-        final Object key;
-        // length and mapping from one open file: by name, the length could be another file's, put in its place
-        // meanwhile, and mapping READ_WRITE past a file's end would grow that file
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        final FileChannel channel;
+        try
         {
-            actualLength = channel.size();
+            // kept open while the file is mapped: checkLength measures the mapped file itself through it
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new NoSuchFileException(path.toString(), null, "no channel '" + name + "'");
+        }
+        MappedByteBuffer mapped = null;
+        try
+        {
+            // length and mapping from one open file: by name, the length could be another file's, put in its place
+            // meanwhile, and mapping READ_WRITE past a file's end would grow that file
+            final long actualLength = channel.size();
             if (actualLength < FILE_HEADER_LENGTH)
             {
                 throw fieldError(path, "file length (on disk)", ">= " + FILE_HEADER_LENGTH, actualLength);
@@ -250,27 +258,9 @@ public final class ChannelFile implements AutoCloseable
                 throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
             }
             mapped = mapNamingTheFile(channel, path, actualLength);
-            try
-            {
-                // while the file is open: a file put under the name meanwhile, in this narrow window, would be
-                // measured by checkLength in place of this one
-                key = fileKey(path);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                IoUtil.unmap(mapped);
-                throw ex;
-            }
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new NoSuchFileException(path.toString(), null, "no channel '" + name + "'");
-        }
-        try
-        {
             final CheckedHeader checked =
                 checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
-            final ChannelFile file = new ChannelFile(path, mapped, checked, key);
+            final ChannelFile file = new ChannelFile(path, mapped, checked, channel);
             file.checkExpected(expected);
             // a channel file, whole: give any hole a block now, so a full file system is this IOException, not a
             // fault at the first touch of the hole (a sparse copy); nothing to do for a file that create made
@@ -282,7 +272,11 @@ public final class ChannelFile implements AutoCloseable
         }
         catch (final RuntimeException | IOException | Error ex)
         {
-            IoUtil.unmap(mapped);
+            if (null != mapped)
+            {
+                IoUtil.unmap(mapped);
+            }
+            closeQuietly(channel, ex);
             throw ex;
         }
     }
@@ -480,37 +474,71 @@ public final class ChannelFile implements AutoCloseable
 
     /**
      * Check that the file this object mapped is still as long as the mapping. A file truncated by another process
-     * after it was mapped cannot be refused at open: a page past its new end faults when touched, and the JVM reports
-     * that fault as an {@link InternalError} ("a fault occurred in ... unsafe memory access"), from the call that
-     * touched it or, in compiled code on JDK 17, from one soon after. {@link io.conduit.Channel} calls this when it
-     * meets such an error and throws the {@link TruncatedChannelException} in its place; a user of the {@link Ring}
-     * directly may do the same. Nothing is mapped, written or allocated: one {@code stat} of the path.
-     * <p>
-     * The file under the path is compared with the one mapped by its file key (device and inode). A channel deleted
-     * meanwhile (its mapping stays valid, and does not fault) or replaced by another file under the name cannot be
-     * measured, and passes.
+     * after it was mapped cannot be refused at open: a page past its new end faults when touched, and the JVM raises
+     * that fault as an {@link InternalError} ("a fault occurred in ... unsafe memory access operation"), from the
+     * access or, on JDK 17, at some later point of the thread. {@link io.conduit.Channel} and
+     * {@link io.conduit.ChannelSet} call this when they meet such an error and throw the
+     * {@link TruncatedChannelException} in its place; a loop that meets an {@code InternalError} outside their calls,
+     * or uses the {@link Ring} directly, may do the same. Nothing is mapped, written or touched: one {@code fstat} of
+     * the file mapped, which this object keeps open until {@link #close()}, so a file renamed, deleted or replaced
+     * under the name after it was truncated is still measured.
      *
      * @throws TruncatedChannelException if the mapped file is now shorter than the mapping, naming the file and both
      *                                   lengths.
      */
     public void checkLength()
     {
-        final BasicFileAttributes attributes;
+        final long length = currentLength();
+        final long mappedLength = mapped.capacity();
+        if (length < mappedLength)
+        {
+            throw new TruncatedChannelException("channel file truncated after it was mapped: file=" + path +
+                " length=" + length + " mapped=" + mappedLength +
+                " (pages past the end fault when touched; keep channel files out of reach of anything that " +
+                "truncates them)");
+        }
+    }
+
+    /**
+     * @return whether the file this object mapped is now shorter than the mapping, as {@link #checkLength()} finds.
+     */
+    public boolean isTruncated()
+    {
+        return currentLength() < mapped.capacity();
+    }
+
+    /**
+     * @return whether the file this object mapped is now shorter than its header: the words of the roles and of the
+     * sleepers, which closing would touch, are gone. False once closed.
+     */
+    public boolean isHeaderGone()
+    {
+        return currentLength() < FILE_HEADER_LENGTH;
+    }
+
+    /**
+     * @return the mapped file's length now, or {@link Long#MAX_VALUE} once this object is closed (or if the file
+     * cannot be measured): nothing to report then.
+     */
+    private long currentLength()
+    {
+        // an interrupted thread's call would close the channel (the rule of interruptible channels): the flag is
+        // put aside for the call and set again after it
+        final boolean interrupted = Thread.interrupted();
         try
         {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            return fileChannel.size();
         }
         catch (final IOException ex)
         {
-            return; // deleted, or out of reach: nothing to compare
+            return Long.MAX_VALUE;
         }
-        final long mappedLength = mapped.capacity();
-        if (null != fileKey && fileKey.equals(attributes.fileKey()) && attributes.size() < mappedLength)
+        finally
         {
-            throw new TruncatedChannelException("channel file truncated after it was mapped: file=" + path +
-                " length=" + attributes.size() + " mapped=" + mappedLength +
-                " (pages past the end fault when touched; keep channel files out of reach of anything that " +
-                "truncates them)");
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -580,8 +608,9 @@ public final class ChannelFile implements AutoCloseable
 
     /**
      * Release this process's roles on the ring and unmap the file. Idempotent. If releasing a role throws (a corrupt
-     * header), the file is unmapped all the same and the exception passes on. The close of the last channel file this
-     * process has open also closes the {@code /proc} files kept for liveness look-ups
+     * header), the file is unmapped all the same and the exception passes on. A file truncated below its header
+     * ({@link #isHeaderGone()}) is only unmapped: the roles' words are gone, and touching them would fault. The close
+     * of the last channel file this process has open also closes the {@code /proc} files kept for liveness look-ups
      * ({@link ProcessIdentity#closeKeptFiles()}); a close that leaves another open leaves them.
      */
     @Override
@@ -592,10 +621,10 @@ public final class ChannelFile implements AutoCloseable
             closed = true;
             try
             {
-                if (isTruncated())
+                if (isHeaderGone())
                 {
-                    // its pages past the end fault: releasing a role would touch them (and a compare-and-set
-                    // there, unlike a load or a store, the JVM does not turn into an error when interpreted)
+                    // the roles' words are past the end, and fault: releasing a role would touch them (and a
+                    // compare-and-set there, unlike a load or a store, crashes an interpreted caller on JDK 17)
                     return;
                 }
                 if (ring instanceof SpscRing)
@@ -612,6 +641,7 @@ public final class ChannelFile implements AutoCloseable
                 // unmapped even when releasing a role throws (a corrupt tail word, say): closed is closed, and a
                 // second close would not come back for the mapping
                 IoUtil.unmap(mapped);
+                closeQuietly(fileChannel, null);
                 // counted down once, under the closed flag, even when releasing a role threw. The kept files are
                 // closed after the count reaches 0: a look-up in flight then either has its file taken by the sweep
                 // or sees the sweep's new generation and drops it. A channel file opened by another thread once the
@@ -815,28 +845,19 @@ public final class ChannelFile implements AutoCloseable
         }
     }
 
-    /**
-     * @return whether the file this object mapped is now shorter than the mapping, as {@link #checkLength()} finds.
-     */
-    public boolean isTruncated()
+    private static void closeQuietly(final FileChannel channel, final Throwable failure)
     {
         try
         {
-            checkLength();
-            return false;
+            channel.close();
         }
-        catch (final TruncatedChannelException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            return true;
+            if (null != failure)
+            {
+                failure.addSuppressed(ex);
+            }
         }
-    }
-
-    /**
-     * @return the file key (device and inode) of the file under the path, or null if the file system gives none.
-     */
-    private static Object fileKey(final Path path) throws IOException
-    {
-        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
     private static MappedByteBuffer map(final Path file, final long length) throws IOException

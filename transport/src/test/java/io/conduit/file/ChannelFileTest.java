@@ -105,13 +105,17 @@ class ChannelFileTest
     @Test
     void shouldCloseATruncatedFileWithoutTouchingIt() throws Exception
     {
+        final int before = ChannelFile.openFiles();
         final ChannelFile file = ChannelFile.create(dir, "closed", ChannelOptions.defaults().capacity(64 * 1024));
         final Ring ring = file.ring();
         assertTrue(ring.offer(1, new UnsafeBuffer(new byte[8]), 0, 8)); // the producer role, released at close
         assertEquals(1, ring.read((typeId, buffer, offset, length) -> { }, 1)); // and the consumer's
         truncate(file.path(), 0);
+        assertTrue(file.isHeaderGone());
         file.close(); // the roles' words are gone: a release would fault (and crash an interpreted compare-and-set)
-        assertTrue(file.isTruncated());
+        assertTrue(file.isClosed());
+        assertEquals(before, ChannelFile.openFiles());
+        assertFalse(file.isTruncated(), "a closed file is not measured");
     }
 
     private static void truncate(final Path file, final long length) throws IOException
