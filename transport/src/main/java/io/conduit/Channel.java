@@ -496,7 +496,11 @@ public final class Channel implements AutoCloseable
 
     /**
      * Close: wake this process's sleepers (they throw {@link ChannelClosedException}), wait for blocking calls to
-     * leave, release this process's roles and unmap. Idempotent.
+     * leave, release this process's roles and unmap. Idempotent. The file is unmapped and counted closed whatever
+     * fails on the way; the first failure is thrown after, as a {@link TruncatedChannelException} if the file was
+     * truncated under its mapping. Of a file truncated below its header nothing is touched: its sleepers cannot be
+     * woken, so a blocking call asleep in another thread leaves at its longest sleep (the {@code maxSleepNs} given
+     * at open, 1 s by default), and close waits for it.
      */
     @Override
     public void close()
@@ -506,65 +510,117 @@ public final class Channel implements AutoCloseable
             return;
         }
         closed = true;
-        // a call may stay a while (a receive's handler running, a send's patience for a bias holder): wake the
-        // sleepers again now and then, with pauses growing to 1 ms between, rather than spinning a core on wake-ups,
-        // each of which makes every sleeper of the channel, in any process, wake and sleep again
-        long pauseNs = CLOSE_FIRST_PAUSE_NS;
-        boolean interrupted = false;
-        // a file truncated below its header: the futex words are gone, so the sleepers are left to their longest
-        // sleep; a signal that fails all the same (a truncation meanwhile) stops the signals, not the close
-        boolean signal = !file.isHeaderGone();
-        Throwable signalFailure = null;
-        for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
-        {
-            if (signal)
-            {
-                try
-                {
-                    FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
-                    FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    signal = false;
-                    signalFailure = ex;
-                }
-            }
-            if (pass < CLOSE_SPINS)
-            {
-                Thread.onSpinWait();
-            }
-            else
-            {
-                // a park returns at once while the flag is set: kept aside until the calls have left, then set again
-                interrupted |= Thread.interrupted();
-                LockSupport.parkNanos(pauseNs);
-                pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Throwable failure = null;
         try
         {
-            file.close();
+            awaitCallsLeaving();
         }
         catch (final RuntimeException | Error ex)
         {
-            if (null != signalFailure)
+            // a signal's fault or errno on a file truncated meanwhile: named now, while the file can still be measured
+            failure = ex;
+            try
             {
-                ex.addSuppressed(signalFailure);
+                throwIfTruncated(ex);
             }
-            throw ex;
+            catch (final TruncatedChannelException truncated)
+            {
+                failure = truncated;
+            }
         }
-        if (signalFailure instanceof RuntimeException)
+        finally
         {
-            throw (RuntimeException)signalFailure;
+            try
+            {
+                file.close();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                if (null == failure)
+                {
+                    failure = ex;
+                }
+                else
+                {
+                    failure.addSuppressed(ex);
+                }
+            }
         }
-        if (signalFailure instanceof Error)
+        if (failure instanceof RuntimeException)
         {
-            throw (Error)signalFailure;
+            throw (RuntimeException)failure;
+        }
+        if (failure instanceof Error)
+        {
+            throw (Error)failure;
+        }
+    }
+
+    /**
+     * Wake the sleepers and wait for every blocking call to leave. A call may stay a while (a receive's handler
+     * running, a send's patience for a bias holder): the sleepers are woken again now and then, with pauses growing
+     * to 1 ms between, rather than spinning a core on wake-ups, each of which makes every sleeper of the channel, in
+     * any process, wake and sleep again. Of a file truncated below its header the futex words are gone: no signal,
+     * the sleepers leave at their longest sleep. A signal that fails stops the signals, not the wait, and is thrown
+     * once the calls have left.
+     */
+    private void awaitCallsLeaving()
+    {
+        long pauseNs = CLOSE_FIRST_PAUSE_NS;
+        boolean interrupted = false;
+        boolean signal = !file.isHeaderGone();
+        RuntimeException signalFailure = null;
+        Error signalError = null;
+        try
+        {
+            for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
+            {
+                if (signal)
+                {
+                    try
+                    {
+                        FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+                        FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        signal = false;
+                        signalFailure = ex;
+                    }
+                    catch (final Error ex)
+                    {
+                        signal = false;
+                        signalError = ex;
+                    }
+                }
+                if (pass < CLOSE_SPINS)
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    // a park returns at once while the flag is set: kept aside until the calls have left, then set
+                    // again
+                    interrupted |= Thread.interrupted();
+                    LockSupport.parkNanos(pauseNs);
+                    pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (null != signalError)
+        {
+            throw signalError;
+        }
+        if (null != signalFailure)
+        {
+            throw signalFailure;
         }
     }
 

@@ -91,6 +91,7 @@ public final class ChannelSet
      * @return messages read; 0 if the timeout passed, or if the thread is interrupted (at its next sleep, the flag
      * left set, as {@link Channel#receive}).
      * @throws ChannelClosedException if a member channel is closed.
+     * @throws TruncatedChannelException if a member's file was truncated under its mapping (docs/LAYOUT.md).
      */
     public int receive(final MessageHandler handler, final int limit, final long timeoutNs)
     {

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -77,6 +78,8 @@ public final class ChannelFile implements AutoCloseable
     private final Path path;
     // the file mapped, open until close: checkLength measures it, whatever is under the path by then
     private final FileChannel fileChannel;
+    // device and inode of the mapped file (null where the file system gives none): for a channel an interrupt closed
+    private final Object fileKey;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer headerBuffer;
     private final UnsafeBuffer ringBuffer;
@@ -88,12 +91,17 @@ public final class ChannelFile implements AutoCloseable
     private boolean closed;
 
     private ChannelFile(
-        final Path path, final MappedByteBuffer mapped, final CheckedHeader checked, final FileChannel fileChannel)
+        final Path path,
+        final MappedByteBuffer mapped,
+        final CheckedHeader checked,
+        final FileChannel fileChannel,
+        final Object fileKey)
     {
         // the values checkHeader checked, not loaded again: another process may write the header meanwhile
         this.path = path;
         this.mapped = mapped;
         this.fileChannel = fileChannel;
+        this.fileKey = fileKey;
         this.headerBuffer = new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH);
         this.kind = checked.kind();
         this.capacity = checked.capacity();
@@ -227,7 +235,9 @@ public final class ChannelFile implements AutoCloseable
      * @throws CorruptChannelException if the header fails a check.
      * @throws IllegalArgumentException if the file does not match an explicitly set option.
      * @throws IOException if the file cannot be read or mapped, or (Linux) the file system has no space for the blocks
-     * a sparse file lacks.
+     * a sparse file lacks; also when the process is out of file descriptors, since an open channel file keeps one
+     * (for {@link #checkLength()}).
+     * @throws TruncatedChannelException if the file was truncated between its length check and its header check.
      */
     public static ChannelFile open(final Path directory, final String name, final ChannelOptions expected)
         throws IOException
@@ -258,9 +268,11 @@ public final class ChannelFile implements AutoCloseable
                 throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
             }
             mapped = mapNamingTheFile(channel, path, actualLength);
+            // only for a channel an interrupt closes (see currentLength); read while the file is open
+            final Object fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
             final CheckedHeader checked =
                 checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
-            final ChannelFile file = new ChannelFile(path, mapped, checked, channel);
+            final ChannelFile file = new ChannelFile(path, mapped, checked, channel, fileKey);
             file.checkExpected(expected);
             // a channel file, whole: give any hole a block now, so a full file system is this IOException, not a
             // fault at the first touch of the hole (a sparse copy); nothing to do for a file that create made
@@ -272,11 +284,18 @@ public final class ChannelFile implements AutoCloseable
         }
         catch (final RuntimeException | IOException | Error ex)
         {
+            final TruncatedChannelException truncated =
+                ex instanceof InternalError && null != mapped ? truncatedWhileOpening(channel, path, mapped) : null;
             if (null != mapped)
             {
                 IoUtil.unmap(mapped);
             }
             closeQuietly(channel, ex);
+            if (null != truncated)
+            {
+                truncated.initCause(ex); // a fault reading the header: the file was truncated under the mapping
+                throw truncated;
+            }
             throw ex;
         }
     }
@@ -492,10 +511,7 @@ public final class ChannelFile implements AutoCloseable
         final long mappedLength = mapped.capacity();
         if (length < mappedLength)
         {
-            throw new TruncatedChannelException("channel file truncated after it was mapped: file=" + path +
-                " length=" + length + " mapped=" + mappedLength +
-                " (pages past the end fault when touched; keep channel files out of reach of anything that " +
-                "truncates them)");
+            throw truncated(path, length, mappedLength);
         }
     }
 
@@ -531,7 +547,9 @@ public final class ChannelFile implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            return Long.MAX_VALUE;
+            // closed: by close, or by an interrupt from another thread landing inside size(); in the second case the
+            // file is measured by its name, if the name still holds the file mapped
+            return isClosed() ? Long.MAX_VALUE : lengthByName();
         }
         finally
         {
@@ -539,6 +557,19 @@ public final class ChannelFile implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private long lengthByName()
+    {
+        try
+        {
+            final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            return null != fileKey && fileKey.equals(attributes.fileKey()) ? attributes.size() : Long.MAX_VALUE;
+        }
+        catch (final IOException ex)
+        {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -843,6 +874,27 @@ public final class ChannelFile implements AutoCloseable
             throw new IOException("cannot allocate channel file of length=" + length + " file=" + channelFile + ": " +
                 ex.getMessage(), ex);
         }
+    }
+
+    private static TruncatedChannelException truncatedWhileOpening(
+        final FileChannel channel, final Path path, final MappedByteBuffer mapped)
+    {
+        try
+        {
+            final long length = channel.size();
+            return length < mapped.capacity() ? truncated(path, length, mapped.capacity()) : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    private static TruncatedChannelException truncated(final Path path, final long length, final long mappedLength)
+    {
+        return new TruncatedChannelException("channel file truncated after it was mapped: file=" + path + " length=" +
+            length + " mapped=" + mappedLength + " (pages past the end fault when touched; keep channel files out " +
+            "of reach of anything that truncates them)");
     }
 
     private static void closeQuietly(final FileChannel channel, final Throwable failure)
