@@ -99,6 +99,7 @@ public final class Channel implements AutoCloseable
     private final int yields;
     private final long maxSleepNs;
     private volatile boolean closed;
+    private final Object closeLock = new Object();
     @SuppressWarnings("unused")
     private volatile int activeCalls;
 
@@ -505,11 +506,20 @@ public final class Channel implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed)
+        // one close at a time: a second waits for the first, then finds it closed
+        synchronized (closeLock)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            closeOnce();
         }
-        closed = true;
+    }
+
+    private void closeOnce()
+    {
         Throwable failure = null;
         try
         {
@@ -575,35 +585,43 @@ public final class Channel implements AutoCloseable
         {
             for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
             {
-                if (signal)
+                // the whole pass: on JDK 17 a fault in a signal is raised late, anywhere in the loop, and the wait
+                // must still go on until every call has left, before anything is unmapped under it
+                try
                 {
-                    try
+                    if (signal)
                     {
                         FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
                         FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
                     }
-                    catch (final RuntimeException ex)
+                    if (pass < CLOSE_SPINS)
                     {
-                        signal = false;
+                        Thread.onSpinWait();
+                    }
+                    else
+                    {
+                        // a park returns at once while the flag is set: kept aside until the calls have left, then
+                        // set again
+                        interrupted |= Thread.interrupted();
+                        LockSupport.parkNanos(pauseNs);
+                        pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    signal = false;
+                    if (null == signalFailure && null == signalError)
+                    {
                         signalFailure = ex;
                     }
-                    catch (final Error ex)
+                }
+                catch (final Error ex)
+                {
+                    signal = false;
+                    if (null == signalFailure && null == signalError)
                     {
-                        signal = false;
                         signalError = ex;
                     }
-                }
-                if (pass < CLOSE_SPINS)
-                {
-                    Thread.onSpinWait();
-                }
-                else
-                {
-                    // a park returns at once while the flag is set: kept aside until the calls have left, then set
-                    // again
-                    interrupted |= Thread.interrupted();
-                    LockSupport.parkNanos(pauseNs);
-                    pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
                 }
             }
         }

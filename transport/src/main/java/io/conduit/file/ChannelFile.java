@@ -89,6 +89,8 @@ public final class ChannelFile implements AutoCloseable
     private final long stuckClaimTimeoutNs;
     private Ring ring;
     private boolean closed;
+    // set by close just before it closes the descriptor: a descriptor closed before that was closed by an interrupt
+    private volatile boolean descriptorReleased;
 
     private ChannelFile(
         final Path path,
@@ -243,6 +245,7 @@ public final class ChannelFile implements AutoCloseable
         throws IOException
     {
         final Path path = pathOf(directory, name);
+        final Object keyBeforeOpen = fileKey(path);
         final FileChannel channel;
         try
         {
@@ -268,8 +271,9 @@ public final class ChannelFile implements AutoCloseable
                 throw fieldError(path, "file length (on disk)", "<= " + fileLength(MAX_CAPACITY), actualLength);
             }
             mapped = mapNamingTheFile(channel, path, actualLength);
-            // only for a channel an interrupt closes (see currentLength); read while the file is open
-            final Object fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            // only for a channel an interrupt closes (see currentLength): read by name, so kept only if the name held
+            // the same file before the open and after the mapping
+            final Object fileKey = null != keyBeforeOpen && keyBeforeOpen.equals(fileKey(path)) ? keyBeforeOpen : null;
             final CheckedHeader checked =
                 checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
             final ChannelFile file = new ChannelFile(path, mapped, checked, channel, fileKey);
@@ -284,8 +288,11 @@ public final class ChannelFile implements AutoCloseable
         }
         catch (final RuntimeException | IOException | Error ex)
         {
+            // a fault reading the header, or (JDK 17, which raises the fault late) a header check failed on what the
+            // faulted loads returned: named as the truncation it is
             final TruncatedChannelException truncated =
-                ex instanceof InternalError && null != mapped ? truncatedWhileOpening(channel, path, mapped) : null;
+                null != mapped && !(ex instanceof TruncatedChannelException) ?
+                truncatedWhileOpening(channel, path, mapped) : null;
             if (null != mapped)
             {
                 IoUtil.unmap(mapped);
@@ -293,7 +300,7 @@ public final class ChannelFile implements AutoCloseable
             closeQuietly(channel, ex);
             if (null != truncated)
             {
-                truncated.initCause(ex); // a fault reading the header: the file was truncated under the mapping
+                truncated.initCause(ex);
                 throw truncated;
             }
             throw ex;
@@ -549,7 +556,7 @@ public final class ChannelFile implements AutoCloseable
         {
             // closed: by close, or by an interrupt from another thread landing inside size(); in the second case the
             // file is measured by its name, if the name still holds the file mapped
-            return isClosed() ? Long.MAX_VALUE : lengthByName();
+            return descriptorReleased ? Long.MAX_VALUE : lengthByName();
         }
         finally
         {
@@ -558,6 +565,14 @@ public final class ChannelFile implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * For tests: close the kept descriptor as an interrupt landing inside a measure would.
+     */
+    void closeDescriptorAsAnInterruptWould() throws IOException
+    {
+        fileChannel.close();
     }
 
     private long lengthByName()
@@ -658,20 +673,14 @@ public final class ChannelFile implements AutoCloseable
                     // compare-and-set there, unlike a load or a store, crashes an interpreted caller on JDK 17)
                     return;
                 }
-                if (ring instanceof SpscRing)
-                {
-                    ((SpscRing)ring).release();
-                }
-                else if (ring instanceof MpscRing)
-                {
-                    ((MpscRing)ring).release();
-                }
+                release();
             }
             finally
             {
                 // unmapped even when releasing a role throws (a corrupt tail word, say): closed is closed, and a
                 // second close would not come back for the mapping
                 IoUtil.unmap(mapped);
+                descriptorReleased = true;
                 closeQuietly(fileChannel, null);
                 // counted down once, under the closed flag, even when releasing a role threw. The kept files are
                 // closed after the count reaches 0: a look-up in flight then either has its file taken by the sweep
@@ -683,6 +692,35 @@ public final class ChannelFile implements AutoCloseable
                     ProcessIdentity.closeKeptFiles();
                 }
             }
+        }
+    }
+
+    /**
+     * Release this process's roles. A failure is named as a truncation where it is one, measured now, while the
+     * descriptor is still open.
+     */
+    private void release()
+    {
+        try
+        {
+            if (ring instanceof SpscRing)
+            {
+                ((SpscRing)ring).release();
+            }
+            else if (ring instanceof MpscRing)
+            {
+                ((MpscRing)ring).release();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (isTruncated())
+            {
+                final TruncatedChannelException truncated = truncated(path, currentLength(), mapped.capacity());
+                truncated.initCause(ex);
+                throw truncated;
+            }
+            throw ex;
         }
     }
 
@@ -873,6 +911,21 @@ public final class ChannelFile implements AutoCloseable
         {
             throw new IOException("cannot allocate channel file of length=" + length + " file=" + channelFile + ": " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return the file key (device and inode) of the file under the path, or null if there is none or no file.
+     */
+    private static Object fileKey(final Path path)
+    {
+        try
+        {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        }
+        catch (final IOException ex)
+        {
+            return null;
         }
     }
 

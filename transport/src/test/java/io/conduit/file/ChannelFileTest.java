@@ -118,6 +118,29 @@ class ChannelFileTest
         assertFalse(file.isTruncated(), "a closed file is not measured");
     }
 
+    /**
+     * A descriptor an interrupt closed: the file is measured by its name from then on, so a file that lost its header
+     * is still found headless, and closing it still touches nothing.
+     */
+    @Test
+    void shouldMeasureByNameAndCloseUntouchedOnceAnInterruptClosedTheDescriptor() throws Exception
+    {
+        final int before = ChannelFile.openFiles();
+        final ChannelFile file = ChannelFile.create(dir, "interrupted", ChannelOptions.defaults().capacity(64 * 1024));
+        final Ring ring = file.ring();
+        assertTrue(ring.offer(1, new UnsafeBuffer(new byte[8]), 0, 8)); // both roles taken: released at close
+        assertEquals(1, ring.read((typeId, buffer, offset, length) -> { }, 1));
+        file.closeDescriptorAsAnInterruptWould();
+        assertFalse(file.isTruncated());
+        truncate(file.path(), 0);
+        assertTrue(file.isTruncated());
+        assertTrue(file.isHeaderGone());
+        final TruncatedChannelException ex = assertThrows(TruncatedChannelException.class, file::checkLength);
+        assertTrue(ex.getMessage().contains(" length=0 "), ex.getMessage());
+        file.close(); // a release would fault: the roles' words are gone
+        assertEquals(before, ChannelFile.openFiles());
+    }
+
     private static void truncate(final Path file, final long length) throws IOException
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
