@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -139,27 +140,17 @@ class TruncatedChannelTest
                 truncateQuietly(file, ChannelFileDescriptor.FILE_HEADER_LENGTH);
                 throw fault;
             };
-            try
+            assertNamesTheTruncation(file, length, fault, () ->
             {
-                final TruncatedChannelException ex = assertThrows(TruncatedChannelException.class, () ->
+                if ("poll".equals(call))
                 {
-                    if ("poll".equals(call))
-                    {
-                        channel.poll(handler, 1);
-                    }
-                    else
-                    {
-                        channel.receive(handler, 1, TimeUnit.SECONDS.toNanos(10));
-                    }
-                });
-                assertSame(fault, ex.getCause());
-                assertTrue(ex.getMessage().startsWith("channel file truncated after it was mapped: file=" + file +
-                    " length=" + ChannelFileDescriptor.FILE_HEADER_LENGTH + " mapped=" + length), ex.getMessage());
-            }
-            finally
-            {
-                truncate(file, length);
-            }
+                    channel.poll(handler, 1);
+                }
+                else
+                {
+                    channel.receive(handler, 1, TimeUnit.SECONDS.toNanos(10));
+                }
+            });
         }
     }
 
@@ -185,27 +176,17 @@ class TruncatedChannelTest
                     throw fault;
                 }
             };
-            try
+            assertNamesTheTruncation(file, length, fault, () ->
             {
-                final TruncatedChannelException ex = assertThrows(TruncatedChannelException.class, () ->
+                if ("offer".equals(call))
                 {
-                    if ("offer".equals(call))
-                    {
-                        channel.offer(1, source, 0, 8);
-                    }
-                    else
-                    {
-                        channel.send(1, source, 0, 8, TimeUnit.SECONDS.toNanos(10));
-                    }
-                });
-                assertSame(fault, ex.getCause());
-                assertTrue(ex.getMessage().startsWith("channel file truncated after it was mapped: file=" + file +
-                    " length=" + ChannelFileDescriptor.FILE_HEADER_LENGTH + " mapped=" + length), ex.getMessage());
-            }
-            finally
-            {
-                truncate(file, length);
-            }
+                    channel.offer(1, source, 0, 8);
+                }
+                else
+                {
+                    channel.send(1, source, 0, 8, TimeUnit.SECONDS.toNanos(10));
+                }
+            });
         }
     }
 
@@ -362,6 +343,27 @@ class TruncatedChannelTest
         assertTrue(channel.isClosed());
         assertTrue(channel.file().isClosed());
         assertEquals(before, io.conduit.file.OpenChannelFiles.count());
+    }
+
+    /**
+     * The call, which truncates the file to its header and throws {@code fault}, must throw a
+     * {@link TruncatedChannelException} with that fault as its cause, naming the file and both lengths; the file is
+     * made whole again after, for the channel's close.
+     */
+    private static void assertNamesTheTruncation(
+        final Path file, final long length, final InternalError fault, final Executable call) throws Exception
+    {
+        try
+        {
+            final TruncatedChannelException ex = assertThrows(TruncatedChannelException.class, call);
+            assertSame(fault, ex.getCause());
+            assertTrue(ex.getMessage().startsWith("channel file truncated after it was mapped: file=" + file +
+                " length=" + ChannelFileDescriptor.FILE_HEADER_LENGTH + " mapped=" + length), ex.getMessage());
+        }
+        finally
+        {
+            truncate(file, length);
+        }
     }
 
     /**
