@@ -305,6 +305,59 @@ class TruncatedChannelTest
     }
 
     /**
+     * A set asleep on a member whose file is truncated to nothing: the fault (or the futex errno) meets the set in its
+     * own wait, which names the member. JDK 25 only: there the fault is raised at the access; on JDK 17 the sleeper's
+     * withdrawal could crash this JVM (docs/LAYOUT.md).
+     */
+    @Test
+    void shouldNameATruncatedMemberForAnErrorMetInTheSetsWait() throws Exception
+    {
+        assumeTrue(Runtime.version().feature() >= 25, "JDK 25 or later");
+        final long maxSleepNs = TimeUnit.MILLISECONDS.toNanos(1);
+        try (Channel channel = Channel.open(dir, "waiting", ChannelOptions.defaults().capacity(CAPACITY), 0, 0,
+            maxSleepNs))
+        {
+            final Path file = channel.file().path();
+            final long length = Files.size(file);
+            final ChannelSet set = new ChannelSet(channel);
+            final java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+            final Thread receiver = new Thread(() ->
+            {
+                try
+                {
+                    set.receive((typeId, buffer, offset, messageLength) -> { }, 1, TimeUnit.SECONDS.toNanos(30));
+                    thrown.set(new AssertionError("receive returned"));
+                }
+                catch (final Throwable ex)
+                {
+                    thrown.set(ex);
+                }
+            });
+            receiver.start();
+            try
+            {
+                ChannelTest.awaitSleeper(channel, ChannelFileDescriptor.DATA_WAITERS_OFFSET);
+                truncate(file, 0);
+                receiver.join(TimeUnit.SECONDS.toMillis(PROCESS_TIMEOUT_S));
+                assertFalse(receiver.isAlive(), "the set's receive did not end");
+                final Throwable ex = thrown.get();
+                assertInstanceOf(TruncatedChannelException.class, ex, () -> String.valueOf(ex));
+                assertTrue(ex.getMessage().startsWith("channel file truncated after it was mapped: file=" + file +
+                    " length=0 mapped=" + length), ex.getMessage());
+                assertTrue(java.util.Arrays.stream(ex.getStackTrace()).anyMatch(frame ->
+                    ChannelSet.class.getName().equals(frame.getClassName()) && "idle".equals(frame.getMethodName())),
+                    "named by the set's wait");
+            }
+            finally
+            {
+                receiver.join(TimeUnit.SECONDS.toMillis(PROCESS_TIMEOUT_S));
+                truncate(file, length);
+            }
+        }
+    }
+
+    /**
      * A file truncated, then renamed away and deleted, is still measured: through the file mapped, not its name.
      */
     @Test
