@@ -520,40 +520,36 @@ public final class Channel implements AutoCloseable
 
     private void closeOnce()
     {
-        Throwable failure = null;
-        try
+        // a signal's fault or errno on a file truncated meanwhile: named now, while the file can still be measured
+        Throwable failure = awaitCallsLeaving();
+        if (null != failure)
         {
-            awaitCallsLeaving();
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            // a signal's fault or errno on a file truncated meanwhile: named now, while the file can still be measured
-            failure = ex;
             try
             {
-                throwIfTruncated(ex);
+                throwIfTruncated(failure);
             }
             catch (final TruncatedChannelException truncated)
             {
                 failure = truncated;
             }
-        }
-        finally
-        {
-            try
-            {
-                file.close();
-            }
             catch (final RuntimeException | Error ex)
             {
-                if (null == failure)
-                {
-                    failure = ex;
-                }
-                else
-                {
-                    failure.addSuppressed(ex);
-                }
+                failure.addSuppressed(ex);
+            }
+        }
+        try
+        {
+            file.close();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (null == failure)
+            {
+                failure = ex;
+            }
+            else
+            {
+                failure.addSuppressed(ex);
             }
         }
         if (failure instanceof RuntimeException)
@@ -571,75 +567,65 @@ public final class Channel implements AutoCloseable
      * running, a send's patience for a bias holder): the sleepers are woken again now and then, with pauses growing
      * to 1 ms between, rather than spinning a core on wake-ups, each of which makes every sleeper of the channel, in
      * any process, wake and sleep again. Of a file truncated below its header the futex words are gone: no signal,
-     * the sleepers leave at their longest sleep. A signal that fails stops the signals, not the wait, and is thrown
-     * once the calls have left.
+     * the sleepers leave at their longest sleep. Whatever a pass meets (a signal's fault or errno; on JDK 17, a fault
+     * raised late, anywhere in the loop) stops the signals, not the wait: nothing is unmapped under a call.
+     *
+     * @return the first failure met, for the caller to throw once the file is closed; null if none.
      */
-    private void awaitCallsLeaving()
+    private Throwable awaitCallsLeaving()
     {
+        Throwable failure = null;
         long pauseNs = CLOSE_FIRST_PAUSE_NS;
         boolean interrupted = false;
-        boolean signal = !file.isHeaderGone();
-        RuntimeException signalFailure = null;
-        Error signalError = null;
-        try
+        boolean signal = true;
+        boolean signalChecked = false;
+        for (int pass = 0; ; )
         {
-            for (int pass = 0; 0 != (int)ACTIVE_CALLS.getVolatile(this); pass = nextAttempt(pass))
+            try
             {
-                // the whole pass: on JDK 17 a fault in a signal is raised late, anywhere in the loop, and the wait
-                // must still go on until every call has left, before anything is unmapped under it
-                try
+                if (!signalChecked)
                 {
-                    if (signal)
-                    {
-                        FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
-                        FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
-                    }
-                    if (pass < CLOSE_SPINS)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    else
-                    {
-                        // a park returns at once while the flag is set: kept aside until the calls have left, then
-                        // set again
-                        interrupted |= Thread.interrupted();
-                        LockSupport.parkNanos(pauseNs);
-                        pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
-                    }
+                    signal = !file.isHeaderGone();
+                    signalChecked = true;
                 }
-                catch (final RuntimeException ex)
+                if (0 == (int)ACTIVE_CALLS.getVolatile(this))
                 {
-                    signal = false;
-                    if (null == signalFailure && null == signalError)
-                    {
-                        signalFailure = ex;
-                    }
+                    break;
                 }
-                catch (final Error ex)
+                if (signal)
                 {
-                    signal = false;
-                    if (null == signalFailure && null == signalError)
-                    {
-                        signalError = ex;
-                    }
+                    FutexWaker.signal(file.headerBuffer(), DATA_FUTEX_WORD_OFFSET, DATA_WAITERS_OFFSET);
+                    FutexWaker.signal(file.headerBuffer(), SPACE_FUTEX_WORD_OFFSET, SPACE_WAITERS_OFFSET);
+                }
+                if (pass < CLOSE_SPINS)
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    // a park returns at once while the flag is set: kept aside until the calls have left, then set
+                    // again
+                    interrupted |= Thread.interrupted();
+                    LockSupport.parkNanos(pauseNs);
+                    pauseNs = Math.min(2 * pauseNs, CLOSE_MAX_PAUSE_NS);
+                }
+                pass = nextAttempt(pass);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                signal = false;
+                signalChecked = true;
+                if (null == failure)
+                {
+                    failure = ex;
                 }
             }
         }
-        finally
+        if (interrupted)
         {
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
+            Thread.currentThread().interrupt();
         }
-        if (null != signalError)
-        {
-            throw signalError;
-        }
-        if (null != signalFailure)
-        {
-            throw signalFailure;
-        }
+        return failure;
     }
 
     /**

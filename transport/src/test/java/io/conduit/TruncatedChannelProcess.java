@@ -82,9 +82,17 @@ public final class TruncatedChannelProcess
             }
             if (reported instanceof TruncatedChannelException)
             {
-                channel.close(); // must not touch the truncated pages
                 System.out.println("truncated read=" + read[0] + " sent=" + SENT[0] + " after=" + AFTER[0] + " via=" +
                     via + " cause=" + reported.getCause() + " message=" + reported.getMessage());
+                try
+                {
+                    channel.close(); // must not crash; it may throw the fault still pending on JDK 17
+                    System.out.println("closed");
+                }
+                catch (final InternalError | TruncatedChannelException closeEx)
+                {
+                    System.out.println("closed, throwing " + closeEx);
+                }
                 System.out.flush();
                 Runtime.getRuntime().halt(0);
             }

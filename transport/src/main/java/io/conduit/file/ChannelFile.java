@@ -43,17 +43,17 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * Creation is atomic: the file is built and fully allocated under a temporary name, its header is written with the
  * magic word last, and only then is it linked under its real name, so no process ever maps a half-built file. Opening
  * checks every header field and refuses a bad file with a {@link CorruptChannelException} naming the file and the
- * field; it never zeroes or rewrites what is already there. Its length and its mapping come from one open file, so
- * a file put in its place meanwhile is never measured for one and mapped for the other. One thing no check at open
- * can catch: a file truncated by another process after it is mapped. A page past the new end then faults when
- * touched (SIGBUS), which the JVM raises as an {@link InternalError}; {@link #checkLength()} tells that cause apart,
- * through the file descriptor this object keeps open until {@link #close()}, and {@link #close()} touches nothing of
- * a file truncated below its header (docs/LAYOUT.md, "A file truncated under its mapping", for where the error
- * surfaces, and the case JDK 17 does not survive). Keep channel files out of reach of anything that truncates them.
- * A file copied sparse ({@code cp} makes one by default) or made by another tool has its missing blocks allocated
- * when it is opened, on Linux (x86_64, aarch64) where the file system has
- * {@code fallocate}: a full file system is then an {@link IOException} from open, naming the file, rather than a fault
- * at the first touch of a hole. Elsewhere such a file still faults that way on a full file system.
+ * field; it never zeroes or rewrites what is already there. Its length and its mapping come from one open file, so a
+ * file put in its place meanwhile is never measured for one and mapped for the other. One thing no check at open can
+ * catch: a file truncated by another process after it is mapped. A page past the new end then faults when touched
+ * (SIGBUS), which the JVM raises as an {@link InternalError}; {@link #checkLength()} tells that cause apart, through
+ * the file descriptor this object keeps open until {@link #close()}, and {@link #close()} touches nothing of a file
+ * truncated below its header (docs/LAYOUT.md, "A file truncated under its mapping", for where the error surfaces, and
+ * the compare-and-sets JDK 17 does not survive on such a file). Keep channel files out of reach of anything that
+ * truncates them. A file copied sparse ({@code cp} makes one by default) or made by another tool has its missing blocks
+ * allocated when it is opened, on Linux (x86_64, aarch64) where the file system has {@code fallocate}: a full file
+ * system is then an {@link IOException} from open, naming the file, rather than a fault at the first touch of a hole.
+ * Elsewhere such a file still faults that way on a full file system.
  * <p>
  * Threading: open, create and delete are safe from any thread and process. {@link #close()} unmaps the file: call it
  * only once no thread uses the rings or buffers obtained from this object.

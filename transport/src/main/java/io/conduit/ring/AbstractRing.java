@@ -780,8 +780,9 @@ public abstract class AbstractRing extends RingPad3 implements Ring
 
     /**
      * Clear the pid word at {@code pidOffset} if it still holds this process's. Loaded before the compare-and-set: a
-     * page of a file truncated under its mapping then faults at the load, which the JVM reports as an
-     * {@link InternalError}, and not at the compare-and-set, which crashes an interpreted caller.
+     * page of a file truncated under its mapping then faults at the load, which the JVM raises as an
+     * {@link InternalError} (on JDK 25 at once; on JDK 17 later, with the load returning a value that is not this
+     * pid, so the compare-and-set, which would crash an interpreted caller, is skipped all the same).
      *
      * @param pidOffset offset in the header of a role's pid word.
      */
