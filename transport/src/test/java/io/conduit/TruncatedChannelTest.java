@@ -1,7 +1,9 @@
 package io.conduit;
 
+import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelFileDescriptor;
 import io.conduit.file.ChannelOptions;
+import io.conduit.file.OpenChannelFiles;
 import io.conduit.ring.RecordDescriptor;
 import io.conduit.ring.RingKind;
 import org.agrona.UnsafeApi;
@@ -13,19 +15,27 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A channel file truncated by another process while a child JVM uses it: the child's next touch of a page past the
- * new end must end in a {@link TruncatedChannelException} that names the file and both lengths, not a crash, and
- * every message before the truncation must have arrived, in order and whole. The child runs compiled (after enough
- * messages for the JIT to compile the send and receive paths) or interpreted ({@code -Xint}); the file is truncated to
+ * A channel file truncated by another process while a child JVM uses it: the child must not crash, must report a
+ * {@link TruncatedChannelException} that names the file and both lengths, and every message before the truncation
+ * must have arrived, in order and whole. The exception comes from the channel when the JVM raises the fault inside
+ * its call, and from {@code checkLength()}, asked by the child as a user would, when it raises it after (JDK 17, and
+ * some compiled code on JDK 25): so these cases show survival and the report, not which of the two named it; the
+ * in-process cases below show the channel's naming. The child runs 200,000 messages first (enough for the JIT to
+ * compile the send and receive paths, though nothing checks that it did) or is interpreted ({@code -Xint}); the file
+ * is truncated to
  * its header (the positions and futex words kept, and the rest of the header's last page: the ring's first bytes, which
  * the messages sent have passed) or to nothing.
  */
@@ -108,7 +118,11 @@ class TruncatedChannelTest
                 final String expected = "truncated read=" + ("receive".equals(childRole) ? count + " sent=0 " :
                     "0 sent=");
                 assertTrue(output.lines().anyMatch(line -> line.startsWith(expected)), output);
-                assertTrue(output.lines().anyMatch(line -> line.startsWith("closed")), output);
+                if (Runtime.version().feature() >= 25)
+                {
+                    // the fault raised at the access: nothing left pending for close, which touches nothing gone
+                    assertTrue(output.lines().anyMatch("closed"::equals), output);
+                }
                 assertTrue(output.contains("channel file truncated after it was mapped: file=" + file + " length=" +
                     truncatedLength + " mapped=" + length), output);
             }
@@ -122,52 +136,25 @@ class TruncatedChannelTest
     }
 
     /**
-     * Channel's part, without a real fault: a handler truncates the file (to its header, so the ring's own stores
-     * after the handler still land) and throws the error a fault would have raised. Poll and receive name the
-     * truncation, the error as its cause.
+     * Channel's part, without a real fault: a handler (poll, receive), or the message's source as the ring copies
+     * from it (offer, send), truncates the file to its header, so the ring's own stores after it still land, and
+     * throws the error a fault would have raised. Each call names the truncation, the error as its cause; a failed send
+     * has given its claim back as padding, not left it open.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"poll", "receive"})
-    void shouldNameTheTruncationForAnErrorMetWhileTheFileIsTruncated(final String call) throws Exception
+    @ValueSource(strings = {"poll", "receive", "offer", "send"})
+    void shouldNameTheTruncationForAnErrorMetInACall(final String call) throws Exception
     {
         try (Channel channel = Channel.open(dir, "named", ChannelOptions.defaults().capacity(CAPACITY)))
         {
             final Path file = channel.file().path();
             final long length = Files.size(file);
-            assertTrue(channel.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
             final InternalError fault = new InternalError("a fault occurred in an unsafe memory access operation");
             final MessageHandler handler = (typeId, buffer, offset, messageLength) ->
             {
                 truncateQuietly(file, ChannelFileDescriptor.FILE_HEADER_LENGTH);
                 throw fault;
             };
-            assertNamesTheTruncation(file, length, fault, () ->
-            {
-                if ("poll".equals(call))
-                {
-                    channel.poll(handler, 1);
-                }
-                else
-                {
-                    channel.receive(handler, 1, TimeUnit.SECONDS.toNanos(10));
-                }
-            });
-        }
-    }
-
-    /**
-     * The same for offer and send: the message's source truncates the file and throws as the ring copies from it
-     * (the ring then gives the claim back with a store at ring offset 0, on the header's last page, which is kept).
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"offer", "send"})
-    void shouldNameTheTruncationForAnErrorMetSending(final String call) throws Exception
-    {
-        try (Channel channel = Channel.open(dir, "sent", ChannelOptions.defaults().capacity(CAPACITY)))
-        {
-            final Path file = channel.file().path();
-            final long length = Files.size(file);
-            final InternalError fault = new InternalError("a fault occurred in an unsafe memory access operation");
             final UnsafeBuffer source = new UnsafeBuffer(new byte[8])
             {
                 @Override
@@ -177,15 +164,29 @@ class TruncatedChannelTest
                     throw fault;
                 }
             };
+            if ("poll".equals(call) || "receive".equals(call))
+            {
+                assertTrue(channel.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
+            }
             assertNamesTheTruncation(file, length, fault, () ->
             {
-                if ("offer".equals(call))
+                switch (call)
                 {
-                    channel.offer(1, source, 0, 8);
+                    case "poll" -> channel.poll(handler, 1);
+                    case "receive" -> channel.receive(handler, 1, TimeUnit.SECONDS.toNanos(10));
+                    case "offer" -> channel.offer(1, source, 0, 8);
+                    default -> channel.send(1, source, 0, 8, TimeUnit.SECONDS.toNanos(10));
                 }
-                else
+            }, () ->
+            {
+                if ("offer".equals(call) || "send".equals(call))
                 {
-                    channel.send(1, source, 0, 8, TimeUnit.SECONDS.toNanos(10));
+                    // the claim given back as padding over its record, not left open for the stuck-claim timeout:
+                    // stored after the truncation, on the page kept past the new end, read before the file is made
+                    // whole again (which reads zeros there)
+                    final long header = channel.file().ringBuffer().getLongVolatile(0);
+                    assertEquals(RecordDescriptor.PADDING_TYPE_ID, RecordDescriptor.typeId(header), "given back");
+                    assertEquals(RecordDescriptor.HEADER_LENGTH + 8, RecordDescriptor.frameLength(header));
                 }
             });
         }
@@ -233,26 +234,27 @@ class TruncatedChannelTest
             assertEquals(1, descriptorsOf(file));
         }
         assertEquals(0, descriptorsOf(file));
-        assertThrows(IllegalArgumentException.class, () -> io.conduit.file.ChannelFile.open(dir, "descriptor",
+        assertThrows(IllegalArgumentException.class, () -> ChannelFile.open(dir, "descriptor",
             ChannelOptions.defaults().kind(RingKind.MPSC)));
         assertEquals(0, descriptorsOf(file), "a refused open");
     }
 
     private static int descriptorsOf(final Path file) throws Exception
     {
+        final Path real = file.toRealPath();
         int count = 0;
-        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
         {
             for (final Path fd : (Iterable<Path>)fds::iterator)
             {
                 try
                 {
-                    if (Files.readSymbolicLink(fd).equals(file.toRealPath()))
+                    if (Files.readSymbolicLink(fd).equals(real))
                     {
                         count++;
                     }
                 }
-                catch (final java.io.IOException ex)
+                catch (final IOException ex)
                 {
                     // closed while listed
                 }
@@ -322,8 +324,8 @@ class TruncatedChannelTest
             final Path file = channel.file().path();
             final long length = Files.size(file);
             final ChannelSet set = new ChannelSet(channel);
-            final java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
-                new java.util.concurrent.atomic.AtomicReference<>();
+            final AtomicReference<Throwable> thrown =
+                new AtomicReference<>();
             final Thread receiver = new Thread(() ->
             {
                 try
@@ -347,7 +349,7 @@ class TruncatedChannelTest
                 assertInstanceOf(TruncatedChannelException.class, ex, () -> String.valueOf(ex));
                 assertTrue(ex.getMessage().startsWith("channel file truncated after it was mapped: file=" + file +
                     " length=0 mapped=" + length), ex.getMessage());
-                assertTrue(java.util.Arrays.stream(ex.getStackTrace()).anyMatch(frame ->
+                assertTrue(Arrays.stream(ex.getStackTrace()).anyMatch(frame ->
                     ChannelSet.class.getName().equals(frame.getClassName()) && "idle".equals(frame.getMethodName())),
                     "named by the set's wait");
             }
@@ -390,7 +392,7 @@ class TruncatedChannelTest
     @Test
     void shouldCloseAChannelWhoseHeaderIsGone() throws Exception
     {
-        final int before = io.conduit.file.OpenChannelFiles.count();
+        final int before = OpenChannelFiles.count();
         final Channel channel = Channel.open(dir, "headless", ChannelOptions.defaults().capacity(CAPACITY));
         assertTrue(channel.offer(1, new UnsafeBuffer(new byte[8]), 0, 8));
         assertEquals(1, channel.poll((typeId, buffer, offset, length) -> { }, 1));
@@ -398,16 +400,17 @@ class TruncatedChannelTest
         channel.close();
         assertTrue(channel.isClosed());
         assertTrue(channel.file().isClosed());
-        assertEquals(before, io.conduit.file.OpenChannelFiles.count());
+        assertEquals(before, OpenChannelFiles.count());
     }
 
     /**
      * The call, which truncates the file to its header and throws {@code fault}, must throw a
-     * {@link TruncatedChannelException} with that fault as its cause, naming the file and both lengths; the file is
-     * made whole again after, for the channel's close.
+     * {@link TruncatedChannelException} with that fault as its cause, naming the file and both lengths; then
+     * {@code after} checks what is left, and the file is made whole again, for the channel's close.
      */
     private static void assertNamesTheTruncation(
-        final Path file, final long length, final InternalError fault, final Executable call) throws Exception
+        final Path file, final long length, final InternalError fault, final Executable call, final Runnable after)
+        throws Exception
     {
         try
         {
@@ -415,6 +418,7 @@ class TruncatedChannelTest
             assertSame(fault, ex.getCause());
             assertTrue(ex.getMessage().startsWith("channel file truncated after it was mapped: file=" + file +
                 " length=" + ChannelFileDescriptor.FILE_HEADER_LENGTH + " mapped=" + length), ex.getMessage());
+            after.run();
         }
         finally
         {
@@ -429,7 +433,7 @@ class TruncatedChannelTest
     private String crashReports()
     {
         final StringBuilder reports = new StringBuilder();
-        try (java.util.stream.Stream<Path> files = Files.list(dir))
+        try (Stream<Path> files = Files.list(dir))
         {
             for (final Path file : (Iterable<Path>)files::iterator)
             {

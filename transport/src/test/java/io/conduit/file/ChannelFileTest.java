@@ -136,6 +136,12 @@ class ChannelFileTest
         assertEquals(1, ring.read((typeId, buffer, offset, length) -> { }, 1));
         file.closeDescriptorAsAnInterruptWould();
         assertFalse(file.isTruncated());
+        // by name, but only the file mapped: a shorter one under the name is another file, not measured
+        final Path moved = dir.resolve("moved");
+        Files.move(file.path(), moved);
+        Files.write(file.path(), new byte[16]);
+        assertFalse(file.isTruncated(), "another file under the name");
+        Files.move(moved, file.path(), StandardCopyOption.REPLACE_EXISTING);
         truncate(file.path(), 0);
         assertTrue(file.isTruncated());
         assertTrue(file.isHeaderGone());
@@ -1047,7 +1053,7 @@ class ChannelFileTest
     /**
      * @return bytes allocated to the file, from {@code stat}; skips the test if {@code stat} is missing.
      */
-    private static long allocatedBytes(final Path path) throws Exception
+    static long allocatedBytes(final Path path) throws Exception
     {
         final Process process;
         try
