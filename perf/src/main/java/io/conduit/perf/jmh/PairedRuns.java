@@ -501,7 +501,7 @@ public final class PairedRuns
      * @param sorted values in ascending order, at least one.
      * @return their median.
      */
-    static double median(final double[] sorted)
+    public static double median(final double[] sorted)
     {
         final int n = sorted.length;
         return 0 == (n & 1) ? (sorted[n / 2 - 1] + sorted[n / 2]) / 2 : sorted[n / 2];

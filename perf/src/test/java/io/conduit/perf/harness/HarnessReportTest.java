@@ -257,9 +257,6 @@ class HarnessReportTest
     }
 
     /**
-     * @return the trimmed cells of the first line of {@code table} that starts with {@code start}.
-     */
-    /**
      * @return the report's targets by name, in the report's order.
      */
     private static Map<String, WaitingTargets.Target> targetsByName(final HarnessReport report)
@@ -269,6 +266,9 @@ class HarnessReportTest
         return targets;
     }
 
+    /**
+     * @return the trimmed cells of the first line of {@code table} that starts with {@code start}.
+     */
     private static List<String> cells(final String table, final String start)
     {
         for (final String line : table.split("\n"))

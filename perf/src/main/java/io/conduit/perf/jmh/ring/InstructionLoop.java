@@ -168,7 +168,7 @@ public final class InstructionLoop
             elapsedNs / (double)TimeUnit.MILLISECONDS.toNanos(1), elapsedNs / (double)count);
     }
 
-    private static long positive(final String option, final String value, final long least)
+    static long positive(final String option, final String value, final long least)
     {
         final long n;
         try

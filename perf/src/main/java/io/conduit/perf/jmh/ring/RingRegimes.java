@@ -1,5 +1,8 @@
 package io.conduit.perf.jmh.ring;
 
+import io.conduit.perf.jmh.PairedRuns;
+import io.conduit.ring.RecordDescriptor;
+import io.conduit.ring.SpscRing;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,17 +39,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * or, for {@code line-ring}, the consumer's count and sum of sequence numbers against the producer's count. A thread
  * that fails stops the other, and the window fails with its exception rather than wait for it.
  * <p>
- * Usage: {@code RingRegimes [--systems a,b,...] [--rounds N] [--window-ms M]}; CPUs as
- * {@link ThreadAffinity#CPUS_PROP_NAME} says. Not a JMH benchmark: a window's rate is messages read over wall time,
- * one figure per window, and the rounds alternate the systems so that each round's figures share the host's mode.
+ * Usage: {@code RingRegimes [--systems a,b,...] [--rounds N] [--window-ms M] [--lazy-bytes B]} ({@code B} the lazy
+ * consumer's threshold, {@value #LAZY_BYTES} by default); the fixtures' capacity as {@link RingFixture#capacity()},
+ * the yardstick's always {@value #CAPACITY}; CPUs as {@link ThreadAffinity#CPUS_PROP_NAME} says. Not a JMH benchmark:
+ * a window's rate is messages read over wall time, one figure per window; each round runs every system once, in an
+ * order reversed every other round, so that each round's figures share the host's mode and none always runs last.
  */
 public final class RingRegimes
 {
     static final String LINE_RING = "line-ring";
     static final String CONDUIT_LAZY = "conduit-spsc-lazy";
-    static final int BATCH = 256;
+    static final List<String> OPTIONS = List.of("--systems", "--rounds", "--window-ms", "--lazy-bytes");
+    static final int BATCH = RingThroughputBenchmark.BATCH;
     static final int LAZY_BYTES = 64 * 1024;
-    static final int CAPACITY = 256 * 1024;
+    static final int CAPACITY = RingFixture.DEFAULT_CAPACITY;
     static final int LINES_PER_BLOCK = 1024;
 
     private static final long JOIN_TIMEOUT_MS = 10_000;
@@ -59,7 +65,7 @@ public final class RingRegimes
     }
 
     /**
-     * @param args {@code --systems}, {@code --rounds}, {@code --window-ms}, each optional.
+     * @param args {@code --systems}, {@code --rounds}, {@code --window-ms}, {@code --lazy-bytes}, each optional.
      * @throws Exception if a system cannot be opened, a thread fails or a window's delivery check fails.
      */
     public static void main(final String[] args) throws Exception
@@ -72,44 +78,44 @@ public final class RingRegimes
         List<String> systems = List.of(LINE_RING, "conduit-spsc", CONDUIT_LAZY, "agrona-o2o", "aeron-ipc");
         int rounds = 6;
         long windowMs = 400;
+        int lazyBytes = LAZY_BYTES;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
-            if (!"--systems".equals(arg) && !"--rounds".equals(arg) && !"--window-ms".equals(arg))
+            if (!OPTIONS.contains(arg))
             {
                 throw new IllegalArgumentException(
-                    "unknown option " + arg + ": expected --systems, --rounds or --window-ms");
+                    "unknown option " + arg + ": expected " + String.join(", ", OPTIONS));
             }
             if (i + 1 >= args.length)
             {
                 throw new IllegalArgumentException(arg + ": expected a value after it");
             }
             final String value = args[++i];
-            switch (arg)
+            if ("--systems".equals(arg))
             {
-                case "--systems":
-                    systems = new ArrayList<>();
-                    for (final String system : value.split(","))
-                    {
-                        systems.add(system.trim());
-                    }
-                    break;
-                case "--rounds":
-                    rounds = positive(arg, value);
-                    break;
-                case "--window-ms":
-                    windowMs = positive(arg, value);
-                    break;
-                default:
-                    throw new IllegalArgumentException(
-                        "unknown option " + arg + ": expected --systems, --rounds or --window-ms");
+                systems = new ArrayList<>();
+                for (final String system : value.split(","))
+                {
+                    systems.add(system.trim());
+                }
+            }
+            else
+            {
+                final int n = (int)Math.min(Integer.MAX_VALUE, InstructionLoop.positive(arg, value, 1));
+                switch (arg)
+                {
+                    case "--rounds" -> rounds = n;
+                    case "--window-ms" -> windowMs = n;
+                    default -> lazyBytes = n;
+                }
             }
         }
         final int[] cpus = ThreadAffinity.cpus();
         final boolean named = ThreadAffinity.isRequested();
         for (final String system : systems)
         {
-            window(system, 100, cpus, named); // warm-up, and refuses an unknown system before any round
+            window(system, 100, cpus, named, lazyBytes); // warm-up, and refuses an unknown system before any round
         }
         final double[][] rates = new double[systems.size()][rounds];
         for (int round = 0; round < rounds; round++)
@@ -117,9 +123,11 @@ public final class RingRegimes
             final double[] floor = floor(cpus, named);
             final StringBuilder line = new StringBuilder(String.format(
                 Locale.ROOT, "round %d: floor %.0f ns, block %.1f ns/line", round + 1, floor[0], floor[1]));
-            for (int s = 0; s < systems.size(); s++)
+            // the order reversed every other round, as PairedRuns does, so no system always runs last in a round
+            for (int k = 0; k < systems.size(); k++)
             {
-                rates[s][round] = window(systems.get(s), windowMs, cpus, named);
+                final int s = 0 == (round & 1) ? k : systems.size() - 1 - k;
+                rates[s][round] = window(systems.get(s), windowMs, cpus, named, lazyBytes);
                 line.append(String.format(Locale.ROOT, ", %s %.1f", systems.get(s), rates[s][round]));
             }
             out.println(line);
@@ -131,33 +139,11 @@ public final class RingRegimes
         }
     }
 
-    /**
-     * @param values at least one.
-     * @return the middle value, or the mean of the two middle values of an even count.
-     */
-    static double median(final double[] values)
+    private static double median(final double[] values)
     {
         final double[] sorted = values.clone();
         Arrays.sort(sorted);
-        final int middle = sorted.length / 2;
-        return 0 == sorted.length % 2 ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle];
-    }
-
-    private static int positive(final String name, final String value)
-    {
-        try
-        {
-            final int parsed = Integer.parseInt(value.trim());
-            if (parsed > 0)
-            {
-                return parsed;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-            // refused below, with the value
-        }
-        throw new IllegalArgumentException(name + "=" + value + ": expected a positive integer");
+        return PairedRuns.median(sorted);
     }
 
     /**
@@ -166,7 +152,14 @@ public final class RingRegimes
     static double window(final String system, final long windowMs, final int[] cpus, final boolean named)
         throws Exception
     {
-        final Pair pair = system.startsWith(LINE_RING) ? lineRing(system) : new FixturePair(system);
+        return window(system, windowMs, cpus, named, LAZY_BYTES);
+    }
+
+    static double window(
+        final String system, final long windowMs, final int[] cpus, final boolean named, final int lazyBytes)
+        throws Exception
+    {
+        final Pair pair = system.startsWith(LINE_RING) ? lineRing(system) : new FixturePair(system, lazyBytes);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Runnable stopBoth = () ->
         {
@@ -179,10 +172,11 @@ public final class RingRegimes
         {
             producer = start(pair::produce, cpus, named, 0, "producer", failure, stopBoth);
             consumer = start(pair::consume, cpus, named, 1, "consumer", failure, stopBoth);
-            Thread.sleep(Math.min(200, windowMs));
+            // a thread that fails ends the wait at once: the window then fails with its exception
+            sleepUnlessFailed(Math.min(200, windowMs), failure);
             final long read0 = pair.delivered();
             final long start = System.nanoTime();
-            Thread.sleep(windowMs);
+            sleepUnlessFailed(windowMs, failure);
             final long read1 = pair.delivered();
             final long end = System.nanoTime();
             pair.stop = true;
@@ -280,6 +274,16 @@ public final class RingRegimes
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static void sleepUnlessFailed(final long ms, final AtomicReference<Throwable> failure)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (null == failure.get() && deadlineNs - System.nanoTime() > 0)
+        {
+            Thread.sleep(1);
+        }
     }
 
     /**
@@ -406,7 +410,7 @@ public final class RingRegimes
         volatile boolean stop;
         /** Set by the run once the producer has stopped, so that every record the consumer could read is there. */
         volatile boolean producerDone;
-        private final long[] counts = new long[2 * DELIVERED];
+        private final long[] counts = new long[2 * DELIVERED + 1];
 
         /**
          * @param read messages read so far; a release store (a plain store on x86), on a line no other field shares.
@@ -438,17 +442,19 @@ public final class RingRegimes
 
     /**
      * {@link RingFixture}'s offer and read, or, for {@link #CONDUIT_LAZY}, a consumer that waits for
-     * {@value #LAZY_BYTES} queued bytes before it reads.
+     * {@code --lazy-bytes} queued bytes ({@value #LAZY_BYTES} by default) before it reads.
      */
     static final class FixturePair extends Pair
     {
         private final RingFixture fixture;
         private final boolean lazy;
+        private final int lazyBytes;
 
-        FixturePair(final String system) throws Exception
+        FixturePair(final String system, final int lazyBytes) throws Exception
         {
             lazy = CONDUIT_LAZY.equals(system);
-            fixture = new RingFixture(lazy ? "conduit-spsc" : system, CAPACITY);
+            this.lazyBytes = lazyBytes;
+            fixture = new RingFixture(lazy ? "conduit-spsc" : system, RingFixture.capacity());
         }
 
         @Override
@@ -473,7 +479,7 @@ public final class RingRegimes
             {
                 if (lazy)
                 {
-                    if (fixture.queuedBytes() < LAZY_BYTES)
+                    if (fixture.queuedBytes() < lazyBytes)
                     {
                         Thread.onSpinWait();
                         continue;
@@ -511,18 +517,22 @@ public final class RingRegimes
 
     /**
      * The yardstick: 64-byte records, published by a store of their first word last. Plain, each record's first word
-     * holds its position plus one, which no earlier lap's word equals, so nothing is cleared. With {@code cleared},
-     * the first word is 1 and the producer clears the first word of each line ahead of it instead, as Conduit's
-     * SPSC producer does with its default maximum message: {@value #CLEAR_SPAN} bytes at a time, {@value #CLEAR_AHEAD}
-     * bytes ahead of its tail. With {@code tail}, the producer also stores its tail on a line of its own before each
-     * record's body and its count of messages after the record, as Conduit's claim and commit do; the consumer never
-     * reads them. The consumer publishes its count once a batch with a release store, and the producer reads
-     * {@link #stop} once every 64 messages: no other check, counter or signal.
+     * holds its position plus one, which no earlier lap's word equals, so nothing is cleared. With {@code cleared}, the
+     * first word is 1 and the producer clears the first word of each line ahead of it instead, as Conduit's SPSC
+     * producer does with its default maximum message: {@value #CLEAR_SPAN} bytes at a time, as far ahead of its tail as
+     * that producer's reserve (34,824 bytes at this capacity, taken down to a whole line). With {@code tail}, the
+     * producer also stores its tail on a line of its own before each record's body and its count of messages after the
+     * record, as Conduit's claim and commit do; the consumer never reads them. The consumer publishes its count once a
+     * batch with a release store, and the producer reads {@link #stop} once every 64 messages: no other check, counter
+     * or signal.
      */
     static final class LineRing extends Pair
     {
-        static final int CLEAR_SPAN = 2048;
-        static final int CLEAR_AHEAD = 34 * 1024;
+        static final int CLEAR_SPAN = SpscRing.ZERO_AHEAD_LENGTH;
+        // SpscRing's reserve for its default maximum message (capacity / 8 - 8), 34,824 bytes at 256 KiB, down to a
+        // whole line (34,816): the yardstick clears and counts in lines
+        static final int CLEAR_AHEAD = Math.min(CAPACITY >> 2, RecordDescriptor.alignedLength(CAPACITY / 8) +
+            RecordDescriptor.HEADER_LENGTH + SpscRing.ZERO_AHEAD_LENGTH) & -RECORD;
         private static final int HEAD = CAPACITY;
         private static final int SENT = CAPACITY + CONTROL_LINE;
         private static final int SUM = CAPACITY + 2 * CONTROL_LINE;
