@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts a child JVM on this JVM's class path, for the cross-process tests of this package.
+ * Starts a child JVM on this JVM's class path, for the cross-process tests.
  */
-final class TestJvm
+public final class TestJvm
 {
     private TestJvm()
     {
@@ -25,13 +25,38 @@ final class TestJvm
      * @return the started process.
      * @throws IOException if it cannot be started.
      */
-    static Process start(final Class<?> mainClass, final Path log, final String[] jvmOptions, final String... args)
-        throws IOException
+    public static Process start(
+        final Class<?> mainClass, final Path log, final String[] jvmOptions, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(
+        return start(List.of(), System.getProperty("java.class.path"), mainClass, log, jvmOptions, args);
+    }
+
+    /**
+     * As {@link #start(Class, Path, String[], String...)}, on the given class path, after {@code prefix}: a command
+     * that runs the rest (such as {@code unshare}), or nothing.
+     *
+     * @param prefix     the command's words before the JVM's launcher.
+     * @param classPath  the child's class path.
+     * @param mainClass  class with a {@code main}.
+     * @param log        file for the child's output.
+     * @param jvmOptions options put before the class, such as {@code -Dkey=value}.
+     * @param args       the child's arguments.
+     * @return the started process.
+     * @throws IOException if it cannot be started.
+     */
+    public static Process start(
+        final List<String> prefix,
+        final String classPath,
+        final Class<?> mainClass,
+        final Path log,
+        final String[] jvmOptions,
+        final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path")));
+            "-cp", classPath));
         final int feature = Runtime.version().feature();
         if (feature >= 22)
         {

@@ -104,7 +104,8 @@ class ChannelFileTest
 
     /**
      * A release would touch the roles' words, gone with the header. Deterministic on JDK 25, where the touch throws
-     * here; on JDK 17 its error would be raised later, maybe in another test.
+     * here; on JDK 17 its error would be raised later, maybe in another test (TruncatedChannelTest's child case checks
+     * the close there).
      */
     @Test
     void shouldCloseATruncatedFileWithoutTouchingIt() throws Exception

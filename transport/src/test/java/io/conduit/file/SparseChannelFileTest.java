@@ -1,5 +1,6 @@
 package io.conduit.file;
 
+import io.conduit.TestJvm;
 import io.conduit.ring.Ring;
 import io.conduit.wait.FileSpace;
 import io.conduit.wait.Futex;
@@ -74,8 +75,8 @@ class SparseChannelFileTest
         }
         final long length = writeSparseCopy(dir, 256 * 1024);
         final long allocatedBefore = ChannelFileTest.allocatedBytes(ChannelFile.pathOf(dir, "copy"));
-        final Process child = startJava(List.of(), String.join(separator, classPath), OpenSparseProcess.class,
-            dir.toString(), "copy", Integer.toString(MESSAGES));
+        final Process child = TestJvm.start(List.of(), String.join(separator, classPath), OpenSparseProcess.class,
+            dir.resolve("child.out"), new String[0], dir.toString(), "copy", Integer.toString(MESSAGES));
         final String text = awaitOutput(child);
         assertEquals(0, child.exitValue(), text);
         final String expected = "READ " + MESSAGES + " of " + MESSAGES + " ALLOCATE " + FileSpace.UNAVAILABLE;
@@ -106,37 +107,17 @@ class SparseChannelFileTest
             original = created.path();
         }
         final Path small = Files.createDirectory(dir.resolve("small"));
-        final Process child = startJava(
+        final Process child = TestJvm.start(
             List.of("/usr/bin/unshare", "-rm", "/bin/sh", "-c",
                 "mount -t tmpfs -o size=1m none \"$1\" || { echo NO-MOUNT; exit 4; }; shift; exec \"$@\"", "sh",
                 small.toString()),
-            System.getProperty("java.class.path"), FullFileSystemProcess.class,
+            System.getProperty("java.class.path"), FullFileSystemProcess.class, dir.resolve("child.out"), new String[0],
             small.toString(), original.toString(), "copy");
         final String text = awaitOutput(child);
         assumeTrue(4 != child.exitValue(), () -> "no mount namespace here: " + text);
         assertEquals(3, child.exitValue(), text);
         assertTrue(text.contains("IOEXCEPTION") && text.contains("no space on the file system") &&
             text.contains(ChannelFile.pathOf(small, "copy").toString()), text);
-    }
-
-    /**
-     * Start {@code mainClass} in a JVM of this one's, after {@code prefix} (a command that runs the rest), its output
-     * and errors together.
-     */
-    private Process startJava(
-        final List<String> prefix, final String classPath, final Class<?> mainClass, final String... args)
-        throws IOException
-    {
-        final List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", classPath, mainClass.getName()));
-        command.addAll(List.of(args));
-        final ProcessBuilder builder = new ProcessBuilder(command)
-            .redirectErrorStream(true).redirectOutput(dir.resolve("child.out").toFile());
-        // options from the environment would put a "Picked up" line of the launcher's in the output
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        return builder.start();
     }
 
     private String awaitOutput(final Process child) throws Exception
