@@ -346,16 +346,25 @@ final class RingFixture implements AutoCloseable
     }
 
     /**
-     * @return bytes queued in Conduit's ring, records and padding (the consumer's thread only).
-     * @throws IllegalStateException if this fixture is not a Conduit ring.
+     * @return bytes queued between the producer and the consumer (the consumer's thread only): in Conduit's and
+     * Agrona's rings, records and padding; in Aeron IPC, the publication's position less the subscriber's image's.
+     * @throws IllegalStateException if this fixture is a JCTools queue, which holds references, not bytes.
      */
     long queuedBytes()
     {
-        if (null == conduit)
+        if (null != conduit)
         {
-            throw new IllegalStateException(name + ": queued bytes are read from Conduit's rings only");
+            return conduit.size();
         }
-        return conduit.size();
+        else if (null != agrona)
+        {
+            return agrona.size();
+        }
+        else if (null != subscription)
+        {
+            return publication.position() - subscription.imageAtIndex(0).position();
+        }
+        throw new IllegalStateException(name + ": a queue of references has no queued bytes");
     }
 
     /**

@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *     No checks and no signal; not a ring to use, a yardstick. {@code line-ring-cleared}, {@code line-ring-tail} and
  *     {@code line-ring-cleared-tail} add Conduit's clearing ahead and its per-message tail and count stores
  *     ({@link LineRing});</li>
- *     <li>{@code conduit-spsc-lazy}: Conduit's SPSC ring whose consumer reads only once {@value #LAZY_BYTES} bytes are
- *     queued, then drains the ring: throughput bought with latency, to show what the ring's own work allows;</li>
+ *     <li>{@code conduit-spsc-lazy}, {@code agrona-o2o-lazy}, {@code aeron-ipc-lazy} (any byte ring of
+ *     {@link RingFixture}, with {@value #LAZY_SUFFIX} added): the ring whose consumer reads only once
+ *     {@value #LAZY_BYTES} bytes are queued, then drains it: throughput bought with latency, the regime of a consumer
+ *     that reads in batches well behind its producer, the same for every ring;</li>
  *     <li>any system {@link RingFixture} knows ({@code conduit-spsc}, {@code agrona-o2o}, {@code aeron-ipc}, ...),
  *     offered and read as {@link RingThroughputBenchmark} does, without JMH's call per operation.</li>
  * </ul>
@@ -48,7 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RingRegimes
 {
     static final String LINE_RING = "line-ring";
-    static final String CONDUIT_LAZY = "conduit-spsc-lazy";
+    static final String LAZY_SUFFIX = "-lazy";
+    static final String CONDUIT_LAZY = "conduit-spsc" + LAZY_SUFFIX;
     static final List<String> OPTIONS = List.of("--systems", "--rounds", "--window-ms", "--lazy-bytes");
     static final int BATCH = RingThroughputBenchmark.BATCH;
     static final int LAZY_BYTES = 64 * 1024;
@@ -441,8 +444,8 @@ public final class RingRegimes
     }
 
     /**
-     * {@link RingFixture}'s offer and read, or, for {@link #CONDUIT_LAZY}, a consumer that waits for
-     * {@code --lazy-bytes} queued bytes ({@value #LAZY_BYTES} by default) before it reads.
+     * {@link RingFixture}'s offer and read, or, for a system named with {@value #LAZY_SUFFIX}, a consumer that waits
+     * for {@code --lazy-bytes} queued bytes ({@value #LAZY_BYTES} by default) before it reads.
      */
     static final class FixturePair extends Pair
     {
@@ -452,9 +455,10 @@ public final class RingRegimes
 
         FixturePair(final String system, final int lazyBytes) throws Exception
         {
-            lazy = CONDUIT_LAZY.equals(system);
+            lazy = system.endsWith(LAZY_SUFFIX);
             this.lazyBytes = lazyBytes;
-            fixture = new RingFixture(lazy ? "conduit-spsc" : system, RingFixture.capacity());
+            fixture = new RingFixture(
+                lazy ? system.substring(0, system.length() - LAZY_SUFFIX.length()) : system, RingFixture.capacity());
         }
 
         @Override

@@ -114,4 +114,46 @@ class RingFixtureTest
                 ring + ": each message's first word (all the benchmark's consumer reads), read once");
         }
     }
+
+    /**
+     * The lazy consumers of {@link RingRegimes} wait on this figure, the same way for every byte ring: what a message
+     * takes in each (Conduit a 64-byte line, Agrona its 8-byte header and body, Aeron a 32-byte frame header and
+     * body), back to 0 once everything is read.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"conduit-spsc:64", "conduit-mpsc:64", "agrona-o2o:40", "agrona-m2o:40", "aeron-ipc:64"})
+    void shouldCountQueuedBytesAsEachRingLaysOutAMessage(final String ringAndBytes) throws Exception
+    {
+        final String ring = ringAndBytes.substring(0, ringAndBytes.indexOf(':'));
+        final int bytesPerMessage = Integer.parseInt(ringAndBytes.substring(ringAndBytes.indexOf(':') + 1));
+        final int messages = 100;
+        try (RingFixture fixture = new RingFixture(ring, 64 * 1024))
+        {
+            assertEquals(0, fixture.queuedBytes(), ring);
+            for (int i = 0; i < messages; i++)
+            {
+                assertTrue(fixture.offer(), ring + ": offer " + i + " refused");
+            }
+            assertEquals((long)messages * bytesPerMessage, fixture.queuedBytes(), ring);
+
+            int read = 0;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (read < messages && System.nanoTime() < deadlineNs)
+            {
+                read += fixture.read(64);
+            }
+            assertEquals(messages, read, ring);
+            assertEquals(0, fixture.queuedBytes(), ring);
+        }
+    }
+
+    @Test
+    void shouldRefuseQueuedBytesOfAQueueOfReferences() throws Exception
+    {
+        try (RingFixture fixture = new RingFixture("jctools-spsc", 64 * 1024))
+        {
+            assertEquals("jctools-spsc: a queue of references has no queued bytes",
+                assertThrows(IllegalStateException.class, fixture::queuedBytes).getMessage());
+        }
+    }
 }

@@ -27,8 +27,9 @@ class RingRegimesTest
     void shouldPrintARoundAndAMedianForEverySystem() throws Exception
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final String[] systems =
-            {"line-ring", "line-ring-cleared-tail", "conduit-spsc", "conduit-spsc-lazy", "agrona-o2o"};
+        final String[] systems = {
+            "line-ring", "line-ring-cleared-tail", "conduit-spsc", "conduit-spsc-lazy", "agrona-o2o",
+            "agrona-o2o-lazy"};
         RingRegimes.run(new String[]{"--systems", String.join(",", systems), "--rounds", "2", "--window-ms", "100"},
             new PrintStream(bytes, true, StandardCharsets.UTF_8));
         final String out = bytes.toString(StandardCharsets.UTF_8);
