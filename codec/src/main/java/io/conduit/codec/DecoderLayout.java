@@ -95,6 +95,7 @@ final class DecoderLayout
                 elements[version] = elements[version - 1];
             }
         }
+        checkCountsUnsigned(decoder, elements[readerVersion]);
     }
 
     /**
@@ -333,6 +334,68 @@ final class DecoderLayout
         return elements;
     }
 
+    /**
+     * Refuse a group whose count the decoder reads as a signed 8- or 16-bit number (a {@code numInGroup} of a signed
+     * type, which SbeTool only warns about): the walk reads every count as unsigned, so a count with its top bit set
+     * would be walked as that many entries while the decoder, counting it negative, reads none and takes the bytes of
+     * the entries the walk checked for the next group header or var-data length, which nothing checked as one.
+     * <p>
+     * Found by running the decoder's own walk again with the group's count answered as its top bit alone and its
+     * entries one byte each: read as signed, no entry is walked, and the decoded length is at most that of the
+     * probe's one empty entry; read as unsigned, 128 or 32,768 entries are walked, which either adds as many bytes
+     * or, for entries that hold groups or var-data, runs past the probe's reads. A 32-bit count needs no such run:
+     * the walk refuses one above {@code 2^31 - 1}, which covers a negative one.
+     */
+    private static void checkCountsUnsigned(final MessageDecoderFlyweight decoder, final Element[] elements)
+    {
+        final Probe plain = new Probe();
+        final int plainLength = decodedLength(decoder, plain);
+        checkCountsUnsigned(decoder, elements, plainLength, plain.reads.size());
+    }
+
+    private static void checkCountsUnsigned(
+        final MessageDecoderFlyweight decoder, final Element[] elements, final int plainLength, final int plainReads)
+    {
+        for (final Element element : elements)
+        {
+            if (!element.group)
+            {
+                continue;
+            }
+            if (element.countWidth < Integer.BYTES)
+            {
+                // room for the reads of the one entry the plain probe walked again, and a few more
+                final Probe signProbe = new Probe(element.type, plainReads + 8);
+                final int length = decodedLength(decoder, signProbe);
+                if (!signProbe.overrun && length <= plainLength)
+                {
+                    throw new IllegalArgumentException("group " + element.name + " of " +
+                        decoder.getClass().getName() + ": its " + element.countWidth + "-byte count is read as a " +
+                        "signed number (numInGroup of a signed type, which SbeTool only warns about); a count with " +
+                        "its top bit set would be negative to the decoder and walked as positive by the dispatcher: " +
+                        "declare numInGroup as uint8 or uint16");
+                }
+            }
+            checkCountsUnsigned(decoder, element.children, plainLength, plainReads);
+        }
+    }
+
+    /**
+     * The decoder's own walk over the probe at the reader's version, or -1 once the probe ran past its reads.
+     */
+    private static int decodedLength(final MessageDecoderFlyweight decoder, final Probe probe)
+    {
+        decoder.wrap(probe, HEADER_LENGTH, decoder.sbeBlockLength(), decoder.sbeSchemaVersion());
+        try
+        {
+            return decoder.sbeDecodedLength();
+        }
+        catch (final ProbeOverrun ex)
+        {
+            return -1;
+        }
+    }
+
     private static Element[] level(final Class<?> type, final String prefix, final Cursor cursor, final int version)
     {
         final List<Element> elements = new ArrayList<>();
@@ -378,7 +441,7 @@ final class DecoderLayout
         final Element[] children = level(type, name + ".", cursor, version);
         final Field furthest = checkedFurthestField(type, "group " + name, staticInt(type, "sbeBlockLength", -1),
             version);
-        return new Element(name, true, headerLength, lengthOffset, blockLengthRead.width, countOffset,
+        return new Element(name, type, headerLength, lengthOffset, blockLengthRead.width, countOffset,
             countRead.width, blockLengthRead.byteOrder, countRead.byteOrder, furthest.end, furthest.name, children);
     }
 
@@ -392,7 +455,7 @@ final class DecoderLayout
         cursor.position += headerLength;
         final int lengthOffset = cursor.offsetInHeader(
             "var-data " + name + " length", lengthRead, headerOffset, headerLength);
-        return new Element(name, false, headerLength, lengthOffset, lengthRead.width, 0, 0, lengthRead.byteOrder,
+        return new Element(name, null, headerLength, lengthOffset, lengthRead.width, 0, 0, lengthRead.byteOrder,
             lengthRead.byteOrder, 0, null, new Element[0]);
     }
 
@@ -557,6 +620,8 @@ final class DecoderLayout
     {
         private final String name;
         private final boolean group;
+        // the group decoder class, or null for a var-data field
+        private final Class<?> type;
         private final int headerLength;
         // where in the header the group's entry block length, or the var-data length, is, and its width in bytes
         private final int lengthOffset;
@@ -571,7 +636,7 @@ final class DecoderLayout
 
         private Element(
             final String name,
-            final boolean group,
+            final Class<?> type,
             final int headerLength,
             final int lengthOffset,
             final int lengthWidth,
@@ -584,7 +649,8 @@ final class DecoderLayout
             final Element[] children)
         {
             this.name = name;
-            this.group = group;
+            this.group = null != type;
+            this.type = type;
             this.headerLength = headerLength;
             this.lengthOffset = lengthOffset;
             this.lengthWidth = lengthWidth;
@@ -675,19 +741,45 @@ final class DecoderLayout
     }
 
     /**
+     * Thrown by a {@link Probe} asked for more reads than its limit: the decoder walks more entries than the probe
+     * answered for. No stack trace: it is an answer, not an error.
+     */
+    private static final class ProbeOverrun extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        private ProbeOverrun()
+        {
+            super("probe overrun", null, false, false);
+        }
+    }
+
+    /**
      * A buffer for the decoder's own walk that reads no memory: it notes each read and the generated method that made
-     * it, and answers 0 for a group's block length, 1 for its count and 0 for a var-data length.
+     * it, and answers 0 for a group's block length, 1 for its count and 0 for a var-data length. A probe made for one
+     * group's sign answers that group's block length 1 and its count with only its top bit set, and stops the walk
+     * with a {@link ProbeOverrun} past its read limit.
      */
     private static final class Probe extends UnsafeBuffer
     {
         private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
         private final List<Read> reads = new ArrayList<>();
+        private final Class<?> signGroup;
+        private final int readLimit;
         private Class<?> awaitingCount;
+        private boolean overrun;
 
         private Probe()
         {
+            this(null, Integer.MAX_VALUE);
+        }
+
+        private Probe(final Class<?> signGroup, final int readLimit)
+        {
             super(new byte[Long.BYTES]);
+            this.signGroup = signGroup;
+            this.readLimit = readLimit;
         }
 
         @Override
@@ -746,6 +838,11 @@ final class DecoderLayout
 
         private int read(final int index, final int width, final ByteOrder byteOrder)
         {
+            if (reads.size() >= readLimit)
+            {
+                overrun = true;
+                throw new ProbeOverrun();
+            }
             final StackWalker.StackFrame caller = STACK.walk((frames) -> frames
                 .filter((frame) -> Probe.class != frame.getDeclaringClass())
                 .findFirst()
@@ -758,9 +855,10 @@ final class DecoderLayout
                 if (read.type == awaitingCount)
                 {
                     awaitingCount = null;
-                    return 1;
+                    return read.type == signGroup ? 1 << (Byte.SIZE * width - 1) : 1;
                 }
                 awaitingCount = read.type;
+                return read.type == signGroup ? 1 : 0;
             }
             return 0;
         }

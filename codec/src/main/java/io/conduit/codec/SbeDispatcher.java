@@ -57,8 +57,9 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  * </ul>
  * Either way a garbage length from shared memory yields a rejection, never a read outside the record, whatever
  * {@code agrona.disable.bounds.checks} says; a handler that reads its groups and var-data in schema order reads only
- * what the walk checked. (One that reads out of order, or past its var-data, gets an
- * {@link IndexOutOfBoundsException} from the view.)
+ * what the walk checked. (One that reads out of order may read wrong bytes of the record, since the walk checked
+ * each length where the schema's order puts it; the view still keeps every read inside the record, and one past the
+ * record gets an {@link IndexOutOfBoundsException}.)
  * <p>
  * Exceptions thrown by a handler pass through unchanged.
  * <p>
@@ -108,8 +109,9 @@ public final class SbeDispatcher implements MessageHandler
      * @param <D>     type of the generated decoder.
      * @return this, for chaining.
      * @throws IllegalStateException    if a handler is already registered for that schema and template.
-     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1), or the decoder does not
-     *                                  read its group headers and var-data lengths as generated SBE decoders do.
+     * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1), the decoder does not
+     *                                  read its group headers and var-data lengths as generated SBE decoders do, or
+     *                                  it reads a group count as a signed number (a numInGroup of a signed type).
      */
     public <D extends MessageDecoderFlyweight> SbeDispatcher register(
         final D decoder, final SbeMessageHandler<? super D> handler)
@@ -128,8 +130,9 @@ public final class SbeDispatcher implements MessageHandler
      * @return this, for chaining.
      * @throws IllegalStateException    if a handler is already registered for that schema and template.
      * @throws IllegalArgumentException if the template id is 0 (ring type ids start at 1), minVersion is out of
-     *                                  range, or the decoder does not read its group headers and var-data lengths as
-     *                                  generated SBE decoders do.
+     *                                  range, the decoder does not read its group headers and var-data lengths as
+     *                                  generated SBE decoders do, or it reads a group count as a signed number (a
+     *                                  numInGroup of a signed type).
      */
     public <D extends MessageDecoderFlyweight> SbeDispatcher register(
         final D decoder, final int minVersion, final SbeMessageHandler<? super D> handler)

@@ -36,7 +36,14 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     {
  *         if (publisher.hasOpenClaim()) // a failed commit has already ended the claim (aborted it), and says why
  *         {
- *             publisher.abort();
+ *             try
+ *             {
+ *                 publisher.abort();
+ *             }
+ *             catch (final RuntimeException abortEx) // the consumer skipped the claim after its timeout
+ *             {
+ *                 ex.addSuppressed(abortEx);
+ *             }
  *         }
  *         throw ex;
  *     }
@@ -197,10 +204,20 @@ public final class SbePublisher
         lastClaimCommitted = false;
         if (encodedLength != claimedLength)
         {
-            ring.abort(offset);
-            throw new IllegalStateException("encoded length is not the claimed length, claim aborted: encodedLength=" +
-                encodedLength + " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
+            final IllegalStateException ex = new IllegalStateException(
+                "encoded length is not the claimed length, claim aborted: encodedLength=" + encodedLength +
+                " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
                 " schemaId=" + encoder.sbeSchemaId());
+            try
+            {
+                ring.abort(offset);
+            }
+            catch (final RuntimeException | Error abortEx)
+            {
+                // the consumer skipped the claim after its timeout: the length's failure is the one to report
+                ex.addSuppressed(abortEx);
+            }
+            throw ex;
         }
         // Ring.commit release-stores the record length last, publishing every byte encoded above
         ring.commit(offset);
@@ -263,7 +280,15 @@ public final class SbePublisher
         {
             if (hasOpenClaim())
             {
-                abort();
+                try
+                {
+                    abort();
+                }
+                catch (final RuntimeException | Error abortEx)
+                {
+                    // the consumer skipped the claim after its timeout: the handler's failure is the one to report
+                    ex.addSuppressed(abortEx);
+                }
             }
             throw ex;
         }

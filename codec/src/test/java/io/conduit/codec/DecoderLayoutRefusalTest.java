@@ -2,13 +2,17 @@ package io.conduit.codec;
 
 import io.conduit.codec.hidden.HiddenDecoders;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.MessageDecoderFlyweight;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +101,44 @@ class DecoderLayoutRefusalTest
         assertRefused(new MisstatedHeaderLengthDecoder(), layoutOf(MisstatedHeaderLengthDecoder.class),
             "its walk (sbeDecodedLength) decodes 10 bytes, but its 8-byte block and the group and var-data headers " +
             "it read come to 12", "xxxHeaderLength");
+    }
+
+    /**
+     * docs/CODEC.md: a group count the decoder reads as a signed 8- or 16-bit number (a numInGroup of a signed type,
+     * which SbeTool only warns about) is refused, naming the group, its width and the fix. The walk reads counts as
+     * unsigned: 0x8000 would be walked as 32,768 entries while such a decoder reads none and takes the first entry's
+     * bytes for the var-data length after the group, which nothing checked. The same decoder reading its count as
+     * unsigned is accepted, and its records dispatch.
+     */
+    @Test
+    void shouldRefuseAGroupCountReadAsSigned()
+    {
+        final IllegalArgumentException shortCount = assertThrows(IllegalArgumentException.class,
+            () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(new SignedShortCountDecoder(), (d) -> { }));
+        assertTrue(shortCount.getMessage().startsWith("group items of " + SignedShortCountDecoder.class.getName() +
+            ": its 2-byte count is read as a signed number"), shortCount.getMessage());
+        assertTrue(shortCount.getMessage().endsWith("declare numInGroup as uint8 or uint16"), shortCount.getMessage());
+        final IllegalArgumentException byteCount = assertThrows(IllegalArgumentException.class,
+            () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(new SignedByteCountDecoder(), (d) -> { }));
+        assertTrue(byteCount.getMessage().startsWith("group items of " + SignedByteCountDecoder.class.getName() +
+            ": its 1-byte count is read as a signed number"), byteCount.getMessage());
+
+        final List<String> seen = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new UnsignedShortCountDecoder(), (d) ->
+            {
+                final int length = d.sbeDecodedLength(); // the decoder's own walk, over the dispatched record
+                seen.add(d.items.count + " " + d.noteLength + " " + length);
+            });
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[64]);
+        MessageHeaderDescriptor.write(record, 0, HandWrittenDecoder.BLOCK_LENGTH, 77, 903, 0);
+        final int group = MessageHeaderDescriptor.HEADER_LENGTH + HandWrittenDecoder.BLOCK_LENGTH;
+        record.putShort(group, (short)Long.BYTES, ByteOrder.LITTLE_ENDIAN);
+        record.putShort(group + Short.BYTES, (short)2, ByteOrder.LITTLE_ENDIAN);
+        final int note = group + WalkingDecoder.GROUP_HEADER_LENGTH + 2 * Long.BYTES;
+        record.putInt(note, 3, ByteOrder.LITTLE_ENDIAN);
+        dispatcher.onMessage(77, record, 0, note + Integer.BYTES + 3);
+        assertEquals(List.of("2 3 " + (note + Integer.BYTES + 3 - MessageHeaderDescriptor.HEADER_LENGTH)), seen);
     }
 
     /**
@@ -811,6 +853,214 @@ class DecoderLayoutRefusalTest
         public static String wideMetaAttribute(final MetaAttribute metaAttribute)
         {
             throw new IllegalStateException("no presence");
+        }
+    }
+
+    /**
+     * A group of 8-byte entries, its count read as the subclass says, then a var-data note with a 4-byte length, walked
+     * as a generated decoder walks them.
+     */
+    abstract static class CountedItemsDecoder extends WalkingDecoder
+    {
+        int noteLength;
+
+        abstract CountedItems items();
+
+        @Override
+        void skipGroupsAndVarData()
+        {
+            final CountedItems items = items();
+            final int at = limit();
+            items.wrap(buffer(), at);
+            limit(at + items.headerLength());
+            for (int i = 0; i < items.count; i++)
+            {
+                limit(limit() + items.blockLength);
+            }
+            skipNote();
+        }
+
+        /**
+         * Read the note's length and move past it: declared by each decoder itself, as the layout takes only a
+         * skipXxx of the decoder class being read.
+         *
+         * @return the note's length.
+         */
+        public abstract int skipNote();
+    }
+
+    /**
+     * A group decoder's header as {@link CountedItemsDecoder} reads it: the block length, then the count.
+     */
+    abstract static class CountedItems extends EmptyGroupDecoder<CountedItems>
+    {
+        int blockLength;
+        int count;
+
+        abstract int headerLength();
+
+        abstract void wrap(DirectBuffer buffer, int limit);
+    }
+
+    /**
+     * Its group's count is an int16, read without a mask, as SBE generates it for a signed numInGroup.
+     */
+    static final class SignedShortCountDecoder extends CountedItemsDecoder
+    {
+        private final ItemsDecoder items = new ItemsDecoder();
+
+        @Override
+        CountedItems items()
+        {
+            return items;
+        }
+
+        public static int noteHeaderLength()
+        {
+            return Integer.BYTES;
+        }
+
+        @Override
+        public int skipNote()
+        {
+            final int limit = limit();
+            noteLength = buffer().getInt(limit, ByteOrder.LITTLE_ENDIAN);
+            limit(limit + Integer.BYTES + noteLength);
+            return noteLength;
+        }
+
+        static final class ItemsDecoder extends CountedItems
+        {
+            public static int sbeHeaderSize()
+            {
+                return WalkingDecoder.GROUP_HEADER_LENGTH;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return Long.BYTES;
+            }
+
+            @Override
+            int headerLength()
+            {
+                return sbeHeaderSize();
+            }
+
+            @Override
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                blockLength = buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+                count = buffer.getShort(limit + Short.BYTES, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
+     * Its group's count is an int8, read without a mask.
+     */
+    static final class SignedByteCountDecoder extends CountedItemsDecoder
+    {
+        private final ItemsDecoder items = new ItemsDecoder();
+
+        @Override
+        CountedItems items()
+        {
+            return items;
+        }
+
+        public static int noteHeaderLength()
+        {
+            return Integer.BYTES;
+        }
+
+        @Override
+        public int skipNote()
+        {
+            final int limit = limit();
+            noteLength = buffer().getInt(limit, ByteOrder.LITTLE_ENDIAN);
+            limit(limit + Integer.BYTES + noteLength);
+            return noteLength;
+        }
+
+        static final class ItemsDecoder extends CountedItems
+        {
+            public static int sbeHeaderSize()
+            {
+                return Short.BYTES + Byte.BYTES;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return Long.BYTES;
+            }
+
+            @Override
+            int headerLength()
+            {
+                return sbeHeaderSize();
+            }
+
+            @Override
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                blockLength = buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+                count = buffer.getByte(limit + Short.BYTES);
+            }
+        }
+    }
+
+    /**
+     * {@link SignedShortCountDecoder} with its count read as a uint16, as SBE generates it.
+     */
+    static final class UnsignedShortCountDecoder extends CountedItemsDecoder
+    {
+        private final ItemsDecoder items = new ItemsDecoder();
+
+        @Override
+        CountedItems items()
+        {
+            return items;
+        }
+
+        public static int noteHeaderLength()
+        {
+            return Integer.BYTES;
+        }
+
+        @Override
+        public int skipNote()
+        {
+            final int limit = limit();
+            noteLength = buffer().getInt(limit, ByteOrder.LITTLE_ENDIAN);
+            limit(limit + Integer.BYTES + noteLength);
+            return noteLength;
+        }
+
+        static final class ItemsDecoder extends CountedItems
+        {
+            public static int sbeHeaderSize()
+            {
+                return WalkingDecoder.GROUP_HEADER_LENGTH;
+            }
+
+            public static int sbeBlockLength()
+            {
+                return Long.BYTES;
+            }
+
+            @Override
+            int headerLength()
+            {
+                return sbeHeaderSize();
+            }
+
+            @Override
+            void wrap(final DirectBuffer buffer, final int limit)
+            {
+                blockLength = buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+                count = buffer.getShort(limit + Short.BYTES, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            }
         }
     }
 }

@@ -10,6 +10,8 @@ import io.conduit.codec.sbe.groups.TreeDecoder;
 import io.conduit.codec.sbe.groups.TreeEncoder;
 import io.conduit.codec.sbe.sensor.SensorBatchDecoder;
 import io.conduit.codec.sbe.sensor.SensorBatchEncoder;
+import io.conduit.codec.sbe.wide.LimitedDecoder;
+import io.conduit.codec.sbe.wide.LimitedEncoder;
 import io.conduit.codec.sbe.wide.TallyDecoder;
 import io.conduit.codec.sbe.wide.TallyEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -381,6 +383,33 @@ class SbeDispatcherGroupsTest
         assertEquals(tooLarge.length, lenient.rejectedCount(RejectReason.MALFORMED));
         assertEquals(tooLarge.length, lenient.rejectedCount());
         assertEquals(4, counts.size(), "a handler saw a count above 2^31 - 1: " + counts);
+    }
+
+    /**
+     * docs/CODEC.md: register refuses a group count the decoder reads as signed (DecoderLayoutRefusalTest); an
+     * unsigned count whose declared maximum (1000) is below the signed range is not taken for one, and its messages,
+     * entries with var-data in them, decode.
+     */
+    @Test
+    void shouldAcceptAnUnsignedGroupCountWithALowMaximum()
+    {
+        final List<String> lines = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new LimitedDecoder(), (limited) ->
+            {
+                for (final LimitedDecoder.LinesDecoder line : limited.lines())
+                {
+                    lines.add(line.amount() + ":" + line.memoLength());
+                    line.skipMemo();
+                }
+            });
+        final LimitedEncoder limited = wrap(new LimitedEncoder()).limitedId(1);
+        final LimitedEncoder.LinesEncoder entries = limited.linesCount(2);
+        entries.next().amount(10).putMemo(new byte[5], 0, 5);
+        entries.next().amount(20).putMemo(new byte[0], 0, 0);
+        final int length = HEADER_LENGTH + limited.encodedLength();
+        dispatcher.onMessage(LimitedEncoder.TEMPLATE_ID, buffer, RECORD_OFFSET, length);
+        assertEquals(List.of("10:5", "20:0"), lines);
     }
 
     @Test

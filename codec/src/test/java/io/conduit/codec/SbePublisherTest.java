@@ -514,6 +514,46 @@ class SbePublisherTest
         assertFalse(failingPublisher.hasOpenClaim());
     }
 
+    /**
+     * A handler's failure in offer, and a wrong length at commit, stay the exceptions reported when the ring then
+     * refuses the abort too (as it does for a claim the consumer skipped after its timeout): the abort's failure goes
+     * with them as suppressed, and the publisher holds no claim.
+     */
+    @Test
+    void shouldReportTheFailureWithAFailedAbortSuppressedInOfferAndCommit()
+    {
+        final Ring abortFails = (Ring)Proxy.newProxyInstance(Ring.class.getClassLoader(), new Class<?>[]{ Ring.class },
+            (proxy, method, args) ->
+            {
+                if ("abort".equals(method.getName()))
+                {
+                    throw new IllegalStateException("abort failed: offset=" + args[0]);
+                }
+                return method.invoke(ring, args);
+            });
+        final SbePublisher failingPublisher = new SbePublisher(abortFails);
+
+        final ArithmeticException handlerFailure = new ArithmeticException("handler failed");
+        final ArithmeticException offerEx = assertThrows(ArithmeticException.class,
+            () -> failingPublisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) ->
+            {
+                throw handlerFailure;
+            }));
+        assertSame(handlerFailure, offerEx);
+        assertEquals(1, offerEx.getSuppressed().length, offerEx::toString);
+        assertTrue(offerEx.getSuppressed()[0].getMessage().startsWith("abort failed"), offerEx::toString);
+        assertFalse(failingPublisher.hasOpenClaim());
+
+        final PingEncoder ping = new PingEncoder();
+        assertTrue(failingPublisher.tryClaim(ping, MessageLengths.pingLength(8)) > 0);
+        ping.sequence(1).sendTimeNs(2).putPayload(new byte[4], 0, 4);
+        final IllegalStateException commitEx = assertThrows(IllegalStateException.class, failingPublisher::commit);
+        assertTrue(commitEx.getMessage().startsWith("encoded length is not the claimed length"), commitEx::toString);
+        assertEquals(1, commitEx.getSuppressed().length, commitEx::toString);
+        assertTrue(commitEx.getSuppressed()[0].getMessage().startsWith("abort failed"), commitEx::toString);
+        assertFalse(failingPublisher.hasOpenClaim());
+    }
+
     @Test
     void shouldRefuseMisuse()
     {
