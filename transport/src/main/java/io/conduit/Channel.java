@@ -36,9 +36,10 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * as its timeout would, at its next sleep (within the longest sleep if it comes while asleep): {@code receive}
  * returns 0 and {@code send} false, with the thread's interrupt flag still set. Once closed, {@code send},
  * {@code receive}, {@link #offer} and {@link #poll} throw {@link ChannelClosedException}; the non-blocking ones
- * ({@link #offer}, {@link #poll}) must not race with close, though, since they do not hold it off. Never close a
- * channel from a handler running inside one of its own blocking calls (or a {@link ChannelSet}'s that includes it):
- * close would wait for that call to leave.
+ * ({@link #offer}, {@link #poll}) must not race with close, though, since they do not hold it off. A handler running
+ * inside this channel's own {@link #poll} or {@link #receive} (or a {@link ChannelSet}'s that includes it) cannot
+ * close it: {@link #close()} throws {@link IllegalStateException} there (unmapped then, the ring would be touched
+ * again by the read the handler returns to). Note the request and close after the call returns.
  */
 public final class Channel implements AutoCloseable
 {
@@ -99,6 +100,10 @@ public final class Channel implements AutoCloseable
     private final int yields;
     private final long maxSleepNs;
     private volatile boolean closed;
+    // the thread running this channel's handlers while it does, and how many calls deep (plain fields: the receiving
+    // thread alone writes them, and only that thread finds itself there)
+    private Thread handlerThread;
+    private int handlerCalls;
     private final Object closeLock = new Object();
     @SuppressWarnings("unused")
     private volatile int activeCalls;
@@ -397,7 +402,7 @@ public final class Channel implements AutoCloseable
         checkReadArguments(handler, limit);
         try
         {
-            return ring.read(handler, limit);
+            return read(handler, limit);
         }
         catch (final InternalError | IllegalStateException ex)
         {
@@ -422,7 +427,7 @@ public final class Channel implements AutoCloseable
         enter();
         try
         {
-            int count = ring.read(handler, limit);
+            int count = read(handler, limit);
             if (count > 0)
             {
                 return count;
@@ -440,7 +445,7 @@ public final class Channel implements AutoCloseable
                     return 0;
                 }
                 checkOpen();
-                count = ring.read(handler, limit);
+                count = read(handler, limit);
                 if (count > 0)
                 {
                     return count;
@@ -455,6 +460,47 @@ public final class Channel implements AutoCloseable
         finally
         {
             leave();
+        }
+    }
+
+    /**
+     * The ring's read, with the calling thread noted as running this channel's handlers, so that a handler's
+     * {@link #close()} is refused rather than unmap the ring under the read (or wait for its own call to leave).
+     */
+    private int read(final MessageHandler handler, final int limit)
+    {
+        enterHandlers();
+        try
+        {
+            return ring.read(handler, limit);
+        }
+        finally
+        {
+            leaveHandlers();
+        }
+    }
+
+    /**
+     * Note the calling thread, the receiving one, as running this channel's handlers until the matching
+     * {@link #leaveHandlers()}: {@link #close()} refuses to run there. Nested calls (a handler that polls again, a
+     * {@link ChannelSet} around this channel's own poll) count up.
+     */
+    void enterHandlers()
+    {
+        if (0 == handlerCalls++)
+        {
+            handlerThread = Thread.currentThread();
+        }
+    }
+
+    /**
+     * See {@link #enterHandlers()}.
+     */
+    void leaveHandlers()
+    {
+        if (0 == --handlerCalls)
+        {
+            handlerThread = null;
         }
     }
 
@@ -502,10 +548,20 @@ public final class Channel implements AutoCloseable
      * truncated under its mapping. Of a file truncated below its header nothing is touched: its sleepers cannot be
      * woken, so a blocking call asleep in another thread leaves at its longest sleep (the {@code maxSleepNs} given
      * at open, 1 s by default), and close waits for it.
+     *
+     * @throws IllegalStateException if called from a handler of this channel's own {@link #poll} or {@link #receive}
+     *                               (or a {@link ChannelSet}'s that includes it), which it leaves open.
      */
     @Override
     public void close()
     {
+        if (Thread.currentThread() == handlerThread)
+        {
+            // unmapped now, the ring would be touched again by the read this handler returns to (a JVM crash); for a
+            // blocking call, close would wait for the call it is in to leave
+            throw new IllegalStateException("close() called from a handler of this channel's own poll or receive, " +
+                "channel=" + name + ": close it after the call returns");
+        }
         // one close at a time: a second waits for the first, then finds it closed
         synchronized (closeLock)
         {

@@ -19,7 +19,8 @@ import static io.conduit.file.ChannelFileDescriptor.DATA_WAITERS_OFFSET;
  * Threading: the set's thread is the consumer of every member channel. It does not own the channels: close them
  * yourself. A member closed from another thread while {@link #receive} waits wakes it, and {@code close()} waits for
  * it to leave (it throws {@link ChannelClosedException}) before unmapping; {@link #poll}, like
- * {@link Channel#poll}, must not race with close.
+ * {@link Channel#poll}, must not race with close. A handler running inside the set's {@link #poll} or
+ * {@link #receive} cannot close any member: {@link Channel#close()} throws {@link IllegalStateException} there.
  */
 public final class ChannelSet
 {
@@ -70,16 +71,34 @@ public final class ChannelSet
     public int poll(final MessageHandler handler, final int limit)
     {
         Channel.checkReadArguments(handler, limit);
-        int count = 0;
-        for (final Channel channel : channels)
+        final Channel[] channels = this.channels;
+        // every member, not only the one being read: a handler closing another member would unmap it under this
+        // poll's next read, or, in receive, wait for this very call to leave
+        int marked = 0;
+        try
         {
-            if (count >= limit)
+            while (marked < channels.length)
             {
-                break;
+                channels[marked++].enterHandlers();
             }
-            count += channel.poll(handler, limit - count);
+            int count = 0;
+            for (final Channel channel : channels)
+            {
+                if (count >= limit)
+                {
+                    break;
+                }
+                count += channel.poll(handler, limit - count);
+            }
+            return count;
         }
-        return count;
+        finally
+        {
+            for (int i = 0; i < marked; i++)
+            {
+                channels[i].leaveHandlers();
+            }
+        }
     }
 
     /**

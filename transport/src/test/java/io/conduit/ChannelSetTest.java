@@ -71,6 +71,41 @@ class ChannelSetTest
     }
 
     /**
+     * A handler inside the set's poll or receive closing a member, its own or another: refused with
+     * IllegalStateException, every member left open, and every message read once. Closing another member would have
+     * unmapped it under the poll's next read (a JVM crash), or, in receive, waited for this very call to leave.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldRefuseACloseOfAnyMemberFromTheSetsHandler(final boolean blocking) throws Exception
+    {
+        try (Channel high = open("high"); Channel low = open("low"))
+        {
+            final org.agrona.concurrent.UnsafeBuffer message = new org.agrona.concurrent.UnsafeBuffer(new byte[4]);
+            assertTrue(high.offer(1, message, 0, 4));
+            assertTrue(low.offer(2, message, 0, 4));
+            final ChannelSet set = new ChannelSet(high, low);
+            final List<String> seen = new ArrayList<>();
+            final MessageHandler handler = (t, b, o, l) ->
+            {
+                for (final Channel member : new Channel[] {high, low})
+                {
+                    final IllegalStateException ex = assertThrows(IllegalStateException.class, member::close);
+                    seen.add(t + ":" + ex.getMessage().substring(0, ex.getMessage().indexOf(',')));
+                }
+            };
+            assertEquals(2, blocking ? set.receive(handler, 10, TimeUnit.SECONDS.toNanos(5)) : set.poll(handler, 10));
+
+            final String refusal = "close() called from a handler of this channel's own poll or receive";
+            assertEquals(List.of("1:" + refusal, "1:" + refusal, "2:" + refusal, "2:" + refusal), seen);
+            assertFalse(high.isClosed());
+            assertFalse(low.isClosed());
+            assertTrue(low.offer(2, message, 0, 4), "still open, still mapped");
+            assertEquals(1, set.poll((t, b, o, l) -> { }, 10));
+        }
+    }
+
+    /**
      * Three senders in other processes at once, one per member: every message arrives once and in order on its lane,
      * and every lane's sends found the set asleep. Here the next send on any lane rescues a wake-up the set missed, so
      * a long wait shows only a member that never wakes the set once the others stop;

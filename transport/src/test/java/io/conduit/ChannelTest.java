@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -221,6 +222,52 @@ class ChannelTest
         assertThrows(ChannelClosedException.class, () -> channel.send(1, message, 0, 8, 1));
         assertThrows(ChannelClosedException.class,
             () -> new ChannelSet(channel).poll((t, b, o, l) -> fail("closed"), 10));
+    }
+
+    /**
+     * A handler that closes its own channel, inside poll or receive: close throws IllegalStateException and leaves the
+     * channel open. Before, close from a poll handler unmapped the ring under the read, which then loaded the next
+     * header and stored the head in unmapped memory (a JVM crash, SIGSEGV in Unsafe_GetLongVolatile, exit 134), and
+     * close from a receive handler waited for its own call to leave. The rest of the batch is still read, every message
+     * once and in order, and a close after the call returns works.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldRefuseACloseFromTheChannelsOwnHandlerAndStayOpen(final boolean blocking) throws Exception
+    {
+        final Channel channel = Channel.open(dir, "self-close", ChannelOptions.defaults().capacity(4096));
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 3; i++)
+        {
+            message.putLong(0, i);
+            assertTrue(channel.offer(1, message, 0, 8));
+        }
+        final List<Long> read = new ArrayList<>();
+        final List<Throwable> refused = new ArrayList<>();
+        final MessageHandler handler = (t, b, o, l) ->
+        {
+            read.add(b.getLong(o));
+            try
+            {
+                channel.close();
+            }
+            catch (final IllegalStateException ex)
+            {
+                refused.add(ex);
+            }
+        };
+        assertEquals(3, blocking ?
+            channel.receive(handler, 10, TimeUnit.SECONDS.toNanos(5)) : channel.poll(handler, 10));
+
+        assertEquals(List.of(0L, 1L, 2L), read);
+        assertEquals(3, refused.size());
+        assertEquals("close() called from a handler of this channel's own poll or receive, channel=self-close: close " +
+            "it after the call returns", refused.get(0).getMessage());
+        assertFalse(channel.isClosed());
+        assertTrue(channel.offer(1, message, 0, 8), "still open, still mapped");
+        assertEquals(1, channel.poll((t, b, o, l) -> read.add(b.getLong(o)), 10));
+        channel.close();
+        assertTrue(channel.isClosed());
     }
 
     /**
