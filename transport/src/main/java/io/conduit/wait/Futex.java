@@ -4,6 +4,8 @@ import com.sun.jna.Native;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.LockSupport;
 
@@ -368,14 +370,36 @@ public final class Futex
 
     /**
      * A futex sleeper owning the native {@code struct timespec} a timed {@code FUTEX_WAIT} needs, so waiting
-     * allocates nothing and needs no {@link ThreadLocal}. The timespec is a 16-byte direct buffer freed by the GC with
-     * this object.
+     * allocates nothing. The timespec is a 16-byte direct buffer freed by the GC with this object.
      * <p>
-     * Threading: not thread safe; one thread uses a sleeper at a time (hold one per waiting thread or idle strategy).
+     * Threading: any number of threads may sleep through one sleeper at once (a channel's senders share one). The first
+     * takes the sleeper's own timespec for its system call; another that comes while it is taken uses a timespec of its
+     * own thread's, made once per thread, so no thread's timeout is written over by another's between its store and
+     * its system call.
      */
     public static final class Sleeper
     {
+        private static final VarHandle TIMESPEC_TAKEN;
+        private static final ThreadLocal<UnsafeBuffer> THREAD_TIMESPEC =
+            ThreadLocal.withInitial(() -> new UnsafeBuffer(ByteBuffer.allocateDirect(LibC.TIMESPEC_LENGTH)));
+
+        static
+        {
+            try
+            {
+                TIMESPEC_TAKEN = MethodHandles.lookup().findVarHandle(Sleeper.class, "timespecTaken", int.class);
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
         private final UnsafeBuffer timespec = new UnsafeBuffer(ByteBuffer.allocateDirect(LibC.TIMESPEC_LENGTH));
+        @SuppressWarnings("unused") // through TIMESPEC_TAKEN
+        private volatile int timespecTaken;
+        /** Run by a sleeping thread between storing its timeout and its system call: a no-op but in tests. */
+        volatile Runnable beforeSleepHook;
 
         /**
          * Create a sleeper with its own native timespec.
@@ -421,22 +445,37 @@ public final class Futex
             }
 
             long timespecAddress = 0;
+            boolean taken = false;
             if (NO_TIMEOUT != timeoutNs)
             {
-                final UnsafeBuffer timespec = this.timespec;
+                taken = TIMESPEC_TAKEN.compareAndSet(this, 0, 1);
+                final UnsafeBuffer timespec = taken ? this.timespec : THREAD_TIMESPEC.get();
                 timespec.putLong(0, timeoutNs / NANOS_PER_SECOND);
                 timespec.putLong(LibC.TIMESPEC_NSEC_OFFSET, timeoutNs % NANOS_PER_SECOND);
                 timespecAddress = timespec.addressOffset();
             }
-
-            final long address = buffer.addressOffset() + offset;
-            final long result = LibC.syscall(LibC.SYS_FUTEX, address, FUTEX_WAIT, expected, timespecAddress, 0, 0);
-            if (0 == result)
+            try
             {
-                return WOKEN;
+                final Runnable hook = beforeSleepHook;
+                if (null != hook)
+                {
+                    hook.run();
+                }
+                final long address = buffer.addressOffset() + offset;
+                final long result = LibC.syscall(LibC.SYS_FUTEX, address, FUTEX_WAIT, expected, timespecAddress, 0, 0);
+                if (0 == result)
+                {
+                    return WOKEN;
+                }
+                return waitErrorStatus(Native.getLastError(), offset, address);
             }
-
-            return waitErrorStatus(Native.getLastError(), offset, address);
+            finally
+            {
+                if (taken)
+                {
+                    TIMESPEC_TAKEN.setRelease(this, 0);
+                }
+            }
         }
 
         private static int waitErrorStatus(final int errno, final int offset, final long address)

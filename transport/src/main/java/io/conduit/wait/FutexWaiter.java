@@ -51,8 +51,9 @@ import org.agrona.concurrent.AtomicBuffer;
  * {@link #LIGHT_SLEEPER_MAX_SLEEP_NS} at a time while its flag is set. One already asleep when the flag is set notices
  * it at its next wake-up, within its timeout.
  * <p>
- * Threading: a waiter belongs to one thread at a time (it owns a {@link Futex.Sleeper}); any number of waiters in
- * any processes may share one word and count.
+ * Threading: any number of threads may wait through one waiter at once (a channel's MPSC senders share its space
+ * waiter; its {@link Futex.Sleeper} keeps each thread's timeout apart), and any number of waiters in any processes
+ * may share one word and count.
  * <p>
  * Memory ordering:
  * <ul>

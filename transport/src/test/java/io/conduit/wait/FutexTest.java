@@ -13,13 +13,17 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FutexTest
@@ -165,6 +169,68 @@ class FutexTest
 
         assertEquals(Futex.VALUE_CHANGED, sleeper.wait(buffer, WORD_OFFSET, 1, LONG_TIMEOUT_NS));
         assertEquals(Futex.TIMED_OUT, sleeper.wait(buffer, WORD_OFFSET, 0, TimeUnit.MILLISECONDS.toNanos(1)));
+    }
+
+    /**
+     * Two threads asleep through one sleeper at once (a channel's MPSC senders share one): each sleeps its own
+     * timeout. The short sleeper stores its 20 ms and stops before its system call until the long one has stored its
+     * 10 s; with one timespec between them it then slept the long one's 10 s (a send overrunning its timeout by up to
+     * the channel's longest sleep). It must time out well within that.
+     */
+    @Test
+    void shouldKeepEachThreadsTimeoutWhenThreadsShareASleeper() throws Exception
+    {
+        assumeTrue(Futex.isNative());
+        final Futex.Sleeper sleeper = new Futex.Sleeper();
+        final CountDownLatch shortStored = new CountDownLatch(1);
+        final CountDownLatch longStored = new CountDownLatch(1);
+        final AtomicReference<Thread> shortSleeper = new AtomicReference<>();
+        sleeper.beforeSleepHook = () ->
+        {
+            if (Thread.currentThread() == shortSleeper.get())
+            {
+                shortStored.countDown();
+                try
+                {
+                    assertTrue(longStored.await(10, TimeUnit.SECONDS));
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            else
+            {
+                longStored.countDown();
+            }
+        };
+        final AtomicInteger shortStatus = new AtomicInteger();
+        final AtomicLong shortSleptNs = new AtomicLong();
+        final Thread shortThread = new Thread(() ->
+        {
+            final long startNs = System.nanoTime();
+            shortStatus.set(sleeper.wait(buffer, WORD_OFFSET, 0, TimeUnit.MILLISECONDS.toNanos(20)));
+            shortSleptNs.set(System.nanoTime() - startNs);
+        });
+        shortSleeper.set(shortThread);
+        final AtomicInteger longStatus = new AtomicInteger();
+        final Thread longThread =
+            new Thread(() -> longStatus.set(sleeper.wait(buffer, WORD_OFFSET, 0, LONG_TIMEOUT_NS)));
+
+        shortThread.start();
+        assertTrue(shortStored.await(10, TimeUnit.SECONDS));
+        longThread.start();
+        shortThread.join(LONG_TIMEOUT_NS / 1_000_000 + 5_000);
+        assertFalse(shortThread.isAlive());
+        assertEquals(Futex.TIMED_OUT, shortStatus.get(), Futex.statusName(shortStatus.get()));
+        assertTrue(shortSleptNs.get() < TimeUnit.SECONDS.toNanos(5), "slept " + shortSleptNs.get() + " ns");
+
+        buffer.putIntVolatile(WORD_OFFSET, 1);
+        Futex.wake(buffer, WORD_OFFSET, Integer.MAX_VALUE);
+        longThread.join(LONG_TIMEOUT_NS / 1_000_000 + 5_000);
+        assertFalse(longThread.isAlive());
+        assertTrue(Futex.WOKEN == longStatus.get() || Futex.VALUE_CHANGED == longStatus.get(),
+            Futex.statusName(longStatus.get()));
     }
 
     @Test
