@@ -133,12 +133,15 @@ public final class FutexWaitSet implements Awaitable
         {
             seqs[i] = buffers[i].getIntVolatile(wordOffsets[i]);
         }
-        for (int i = 0; i < n; i++)
-        {
-            FutexWaiter.announce(buffers[i], waitersOffsets[i]);
-        }
+        int announced = 0;
+        Throwable failure = null;
         try
         {
+            while (announced < n)
+            {
+                FutexWaiter.announce(buffers[announced], waitersOffsets[announced]);
+                announced++;
+            }
             // StoreLoad on both sides, as in FutexWaiter.await: pairs with AsymmetricFence.light in signal
             AsymmetricFence.heavy();
             if (anyReady.isSatisfied())
@@ -153,12 +156,58 @@ public final class FutexWaitSet implements Awaitable
                 FutexWaiter.sleepBound(timeoutNs, AsymmetricFence.mustBoundSleeps() || hearsDeafWakers());
             return WAITV_AVAILABLE ? waitv(sleepNs) : poll(sleepNs);
         }
+        catch (final RuntimeException | Error ex)
+        {
+            failure = ex;
+            throw ex;
+        }
         finally
         {
-            for (int i = 0; i < n; i++)
+            withdrawAll(announced, failure);
+        }
+    }
+
+    /**
+     * Withdraw from every member announced on, whatever one of them throws (a member's file truncated under its
+     * mapping faults there): a member left counted would cost every commit on it a wake-up call for nobody, as long
+     * as this process stays its consumer. The first failure is thrown after, or added to the one the wait threw.
+     */
+    private void withdrawAll(final int announced, final Throwable failure)
+    {
+        Throwable withdrawFailure = null;
+        for (int i = 0; i < announced; i++)
+        {
+            try
             {
                 FutexWaiter.withdraw(buffers[i], waitersOffsets[i], 1); // never below 0, as a lone sleeper's
             }
+            catch (final RuntimeException | Error ex)
+            {
+                if (null == withdrawFailure)
+                {
+                    withdrawFailure = ex;
+                }
+                else
+                {
+                    withdrawFailure.addSuppressed(ex);
+                }
+            }
+        }
+        if (null == withdrawFailure)
+        {
+            return;
+        }
+        if (null != failure)
+        {
+            failure.addSuppressed(withdrawFailure);
+        }
+        else if (withdrawFailure instanceof RuntimeException)
+        {
+            throw (RuntimeException)withdrawFailure;
+        }
+        else
+        {
+            throw (Error)withdrawFailure;
         }
     }
 

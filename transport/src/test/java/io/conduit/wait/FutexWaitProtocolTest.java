@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -262,6 +263,56 @@ class FutexWaitProtocolTest
         assertTrue(fastestNs < TimeUnit.MILLISECONDS.toNanos(100), what + ": fastest sleep " + fastestNs + " ns");
         assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET));
         assertEquals(0, buffer.getIntVolatile(PONG_WAITERS_OFFSET));
+    }
+
+    /**
+     * A member that fails in the set's wait (a file truncated under its mapping faults there) leaves no other member
+     * counted: a count left at 1 cost every later commit on that healthy member a wake-up call for nobody (10 of 10 in
+     * the review's run). Its withdrawal failing: every other member is still withdrawn and the failure is thrown; its
+     * announce failing: the members announced before it are withdrawn, and the announce's failure is thrown.
+     */
+    @Test
+    void shouldWithdrawFromEveryOtherMemberWhenOneFails()
+    {
+        final InternalError fault = new InternalError("a fault occurred in an unsafe memory access operation");
+        final boolean[] failCas = {false};
+        final boolean[] failAdd = {false};
+        final UnsafeBuffer failing = new UnsafeBuffer(mapped)
+        {
+            @Override
+            public boolean compareAndSetInt(final int index, final int expectedValue, final int updateValue)
+            {
+                if (failCas[0])
+                {
+                    throw fault;
+                }
+                return super.compareAndSetInt(index, expectedValue, updateValue);
+            }
+
+            @Override
+            public int getAndAddInt(final int index, final int delta)
+            {
+                if (failAdd[0])
+                {
+                    throw fault;
+                }
+                return super.getAndAddInt(index, delta);
+            }
+        };
+        final FutexWaitSet failingFirst = new FutexWaitSet(new AtomicBuffer[] {failing, buffer},
+            new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET});
+        failCas[0] = true;
+        assertSame(fault, assertThrows(InternalError.class, () -> failingFirst.await(() -> true, LONG_TIMEOUT_NS)));
+        assertEquals(0, buffer.getIntVolatile(PONG_WAITERS_OFFSET), "the healthy member withdrawn");
+        failCas[0] = false;
+        FutexWaiter.withdraw(buffer, PING_WAITERS_OFFSET, 1);
+
+        final FutexWaitSet failingSecond = new FutexWaitSet(new AtomicBuffer[] {buffer, failing},
+            new int[] {PING_WORD_OFFSET, PONG_WORD_OFFSET}, new int[] {PING_WAITERS_OFFSET, PONG_WAITERS_OFFSET});
+        failAdd[0] = true;
+        assertSame(fault, assertThrows(InternalError.class, () -> failingSecond.await(() -> true, LONG_TIMEOUT_NS)));
+        assertEquals(0, buffer.getIntVolatile(PING_WAITERS_OFFSET), "the member announced first withdrawn");
+        assertEquals(0, buffer.getIntVolatile(PONG_WAITERS_OFFSET), "nothing counted on the member that failed");
     }
 
     @Test
