@@ -94,11 +94,12 @@ public final class SpscRing extends AbstractRing
         final int pendingOffset = this.pendingOffset;
         if (pendingOffset >= 0)
         {
-            // release: a claim still open when another may be made gets its mark, so it stays recoverable. Before
-            // the clearing below, never after: if the consumer skipped that claim (timeout) and freed its line, the
-            // clearing may reach the line a lap on, and a mark stored after it would sit there, ahead of the tail,
-            // for a late commit to turn into a record
-            ringMemory.putLongRelease(pendingOffset, pendingMark);
+            // a claim still open when another may be made gets its mark, so it stays recoverable. Over the zero its
+            // header slot holds until then, never over the padding of the consumer's skip (timeout): a late commit
+            // of it then finds that padding and says so. Before the clearing below, which may now reach its line a
+            // lap on (zeroAhead holds back from that line only while the claim is unmarked)
+            ringMemory.compareAndSetLong(pendingOffset, 0L, pendingMark);
+            this.pendingOffset = -1;
         }
         // the header slot after the claim must be zero before the claim is published
         if (newTail + HEADER_LENGTH > zeroLimit && !zeroAhead(newTail + HEADER_LENGTH))
@@ -273,6 +274,14 @@ public final class SpscRing extends AbstractRing
             checkPositions(head, producerTail);
             headCache = head;
             limit = head + capacity;
+        }
+        if (pendingOffset >= 0)
+        {
+            // never the unmarked latest claim's line a lap on: if the consumer skipped the claim (timeout), its late
+            // mark or commit is a blind store, and on a line cleared for the next lap it would sit ahead of the tail,
+            // a record the consumer reads a lap later that nobody wrote (the clearing of a commit of an earlier claim
+            // can come between the skip and that store). Tighter than the head only after such a skip
+            limit = Math.min(limit, producerTail - alignedLength(-frameLength(pendingMark)) + capacity);
         }
         final long to = Math.min(limit, target);
         if (to <= from)

@@ -43,6 +43,13 @@ class SpscStoreOrderTest
         }
 
         @Override
+        public boolean compareAndSetLong(final int index, final long expectedValue, final long updateValue)
+        {
+            log.add(name + ".compareAndSetLong(" + index + "," + expectedValue + "," + updateValue + ")");
+            return super.compareAndSetLong(index, expectedValue, updateValue);
+        }
+
+        @Override
         public void setMemory(final int index, final int length, final byte value)
         {
             log.add(name + ".setMemory(" + index + "," + length + "," + value + ")");
@@ -90,7 +97,7 @@ class SpscStoreOrderTest
         log.clear();
         final int second = spsc.tryClaim(2, 8);
         assertEquals(List.of(
-            "ring.putLongRelease(0," + makeHeader(-16, 1) + ")",                              // first gets its mark
+            "ring.compareAndSetLong(0,0," + makeHeader(-16, 1) + ")",                         // first gets its mark
             "header.putLongRelease(" + ChannelFileDescriptor.TAIL_POSITION_OFFSET + ",128)"), // then the tail
             ringAndTail(log));
         log.clear();
