@@ -68,7 +68,9 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  * {@link UnknownMessagePolicy#THROW} allocates (the exception).
  * <p>
  * Threading: register handlers before the first read, or from the reading thread; {@link #onMessage} is called by
- * the one thread that reads the ring. The counters may be read from any thread.
+ * the one thread that reads the ring, and not re-entered: a handler must not hand another record to the same
+ * dispatcher (its one checked view would be moved under the decoder being handled). The counters may be read from any
+ * thread.
  * <p>
  * Memory ordering: the reading thread stores each counter with an opaque store, readers load it with an opaque load;
  * a counter read from another thread is a recent snapshot, with no happens-before edge to anything else.
