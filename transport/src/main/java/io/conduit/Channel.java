@@ -425,9 +425,10 @@ public final class Channel implements AutoCloseable
     {
         checkReadArguments(handler, limit);
         enter();
+        enterHandlers(); // once a call, not once a read: the spin below reads the ring each turn
         try
         {
-            int count = read(handler, limit);
+            int count = ring.read(handler, limit);
             if (count > 0)
             {
                 return count;
@@ -445,7 +446,7 @@ public final class Channel implements AutoCloseable
                     return 0;
                 }
                 checkOpen();
-                count = read(handler, limit);
+                count = ring.read(handler, limit);
                 if (count > 0)
                 {
                     return count;
@@ -459,6 +460,7 @@ public final class Channel implements AutoCloseable
         }
         finally
         {
+            leaveHandlers();
             leave();
         }
     }

@@ -71,33 +71,62 @@ public final class ChannelSet
     public int poll(final MessageHandler handler, final int limit)
     {
         Channel.checkReadArguments(handler, limit);
+        final int marked = markHandlers();
+        try
+        {
+            return pollMembers(handler, limit);
+        }
+        finally
+        {
+            unmarkHandlers(marked);
+        }
+    }
+
+    private int pollMembers(final MessageHandler handler, final int limit)
+    {
+        int count = 0;
+        for (final Channel channel : channels)
+        {
+            if (count >= limit)
+            {
+                break;
+            }
+            count += channel.poll(handler, limit - count);
+        }
+        return count;
+    }
+
+    /**
+     * Note this thread as running the handlers of every member, not only the one being read: a handler closing
+     * another member would unmap it under this call's next read, or, in receive, wait for this very call to leave.
+     *
+     * @return the members marked, for {@link #unmarkHandlers}.
+     */
+    private int markHandlers()
+    {
         final Channel[] channels = this.channels;
-        // every member, not only the one being read: a handler closing another member would unmap it under this
-        // poll's next read, or, in receive, wait for this very call to leave
         int marked = 0;
         try
         {
             while (marked < channels.length)
             {
-                channels[marked++].enterHandlers();
+                channels[marked].enterHandlers();
+                marked++;
             }
-            int count = 0;
-            for (final Channel channel : channels)
-            {
-                if (count >= limit)
-                {
-                    break;
-                }
-                count += channel.poll(handler, limit - count);
-            }
-            return count;
+            return marked;
         }
-        finally
+        catch (final RuntimeException | Error ex)
         {
-            for (int i = 0; i < marked; i++)
-            {
-                channels[i].leaveHandlers();
-            }
+            unmarkHandlers(marked);
+            throw ex;
+        }
+    }
+
+    private void unmarkHandlers(final int marked)
+    {
+        for (int i = 0; i < marked; i++)
+        {
+            channels[i].leaveHandlers();
         }
     }
 
@@ -117,6 +146,7 @@ public final class ChannelSet
         Channel.checkReadArguments(handler, limit);
         final Channel[] channels = this.channels;
         int entered = 0;
+        int marked = 0;
         try
         {
             // counted into every member, as Channel.receive is into its own: a member's close() then wakes this
@@ -126,10 +156,12 @@ public final class ChannelSet
                 channels[entered].enter();
                 entered++;
             }
+            marked = markHandlers(); // once a call: the wait below polls every member each turn
             return pollOrWait(handler, limit, timeoutNs);
         }
         finally
         {
+            unmarkHandlers(marked);
             for (int i = 0; i < entered; i++)
             {
                 channels[i].leave();
@@ -139,7 +171,7 @@ public final class ChannelSet
 
     private int pollOrWait(final MessageHandler handler, final int limit, final long timeoutNs)
     {
-        int count = poll(handler, limit);
+        int count = pollMembers(handler, limit);
         if (count > 0)
         {
             return count;
@@ -166,7 +198,7 @@ public final class ChannelSet
                     throw new ChannelClosedException("channel closed: " + channel);
                 }
             }
-            count = poll(handler, limit);
+            count = pollMembers(handler, limit);
             if (count > 0)
             {
                 return count;
