@@ -15,6 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryIteratorException;
@@ -55,8 +56,10 @@ import static io.conduit.file.ChannelFileDescriptor.*;
  * system is then an {@link IOException} from open, naming the file, rather than a fault at the first touch of a hole.
  * Elsewhere such a file still faults that way on a full file system.
  * <p>
- * Threading: open, create and delete are safe from any thread and process. {@link #close()} unmaps the file: call it
- * only once no thread uses the rings or buffers obtained from this object.
+ * Threading: open, create and delete are safe from any thread and process. An interrupt does not break open or
+ * create (a file channel would be closed by it): the flag, set before or during the call, is set again when it
+ * returns. {@link #close()} unmaps the file: call it only once no thread uses the rings or buffers obtained from this
+ * object.
  */
 public final class ChannelFile implements AutoCloseable
 {
@@ -66,10 +69,13 @@ public final class ChannelFile implements AutoCloseable
     public static final String DIR_PROP_NAME = "conduit.dir";
     /** Attempts {@link #openOrCreate} makes while other processes create and delete the same channel file. */
     public static final int OPEN_OR_CREATE_ATTEMPTS = 64;
+    /** Tries of a step of open or create that interrupts from another thread keep breaking, before it gives up. */
+    static final int INTERRUPTED_ATTEMPTS = 16;
 
     private static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final int ZERO_CHUNK_LENGTH = 64 * 1024;
     private static final AfterLook NO_INTERFERENCE = (attempt, found) -> { };
+    private static final Runnable NOTHING_AFTER_LINK = () -> { };
     // channel files open in this process: counted up by open as it returns one, down by that file's first close.
     // The close that brings it to 0 closes the /proc files ProcessIdentity keeps for look-ups (a process with no
     // channel open keeps none); a close that leaves another open leaves them, so that one's look-ups stay free
@@ -87,6 +93,7 @@ public final class ChannelFile implements AutoCloseable
     private final int capacity;
     private final int maxMessageLength;
     private final long stuckClaimTimeoutNs;
+    private final long creationTimeMs;
     private Ring ring;
     private boolean closed;
     // set by close just before it closes the descriptor: a descriptor closed before that was closed by an interrupt
@@ -110,6 +117,8 @@ public final class ChannelFile implements AutoCloseable
         this.maxMessageLength = checked.maxMessageLength();
         this.stuckClaimTimeoutNs = checked.stuckClaimTimeoutNs();
         this.ringBuffer = new UnsafeBuffer(mapped, FILE_HEADER_LENGTH, capacity);
+        // read once, here: after close the header is unmapped, and a load there would crash the JVM
+        this.creationTimeMs = headerBuffer.getLongVolatile(CREATION_TIME_OFFSET);
     }
 
     /**
@@ -162,11 +171,23 @@ public final class ChannelFile implements AutoCloseable
      * @param directory channel directory, created if missing.
      * @param name channel name.
      * @param options kind, capacity, max message length, permissions, stuck claim timeout; unset ones default.
-     * @return the mapped channel file.
+     * @return the mapped channel file: the one this call built, even if another process deletes or replaces it under
+     * its name before this call returns.
      * @throws FileAlreadyExistsException if the channel exists.
      * @throws IOException if the file cannot be built, for example because the file system is full.
      */
     public static ChannelFile create(final Path directory, final String name, final ChannelOptions options)
+        throws IOException
+    {
+        return create(directory, name, options, NOTHING_AFTER_LINK);
+    }
+
+    /**
+     * As {@link #create(Path, String, ChannelOptions)}, with {@code afterLink} run once the file is under its name,
+     * before it is opened: for tests, to delete or replace it there, as another process could.
+     */
+    static ChannelFile create(
+        final Path directory, final String name, final ChannelOptions options, final Runnable afterLink)
         throws IOException
     {
         final Path path = pathOf(directory, name);
@@ -190,8 +211,8 @@ public final class ChannelFile implements AutoCloseable
             {
                 posix.setPermissions(options.permissionsOrDefault()); // not subject to umask, unlike createFile
             }
-            allocate(temp, fileLength, path);
-            final MappedByteBuffer mapped = map(temp, fileLength);
+            withoutInterrupts(() -> allocate(temp, fileLength, path));
+            final MappedByteBuffer mapped = withoutInterrupts(() -> map(temp, fileLength));
             try
             {
                 writeHeader(new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), options, capacity, maxMessageLength);
@@ -201,12 +222,15 @@ public final class ChannelFile implements AutoCloseable
             {
                 IoUtil.unmap(mapped);
             }
+            afterLink.run();
+            // through the temp name, a link to the file just built: by the channel's name it could be another
+            // creator's, put there after a delete, or none
+            return withoutInterrupts(() -> open(temp, path, name, options));
         }
         finally
         {
             Files.deleteIfExists(temp);
         }
-        return open(directory, name, options);
     }
 
     /**
@@ -245,12 +269,21 @@ public final class ChannelFile implements AutoCloseable
         throws IOException
     {
         final Path path = pathOf(directory, name);
-        final Object keyBeforeOpen = fileKey(path);
+        return withoutInterrupts(() -> open(path, path, name, expected));
+    }
+
+    /**
+     * Open the file at {@code openPath}, the channel's own {@code path} or, for create, a link to the file it built.
+     */
+    private static ChannelFile open(final Path openPath, final Path path, final String name,
+        final ChannelOptions expected) throws IOException
+    {
+        final Object keyBeforeOpen = fileKey(openPath);
         final FileChannel channel;
         try
         {
             // kept open while the file is mapped: checkLength measures the mapped file itself through it
-            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = FileChannel.open(openPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         catch (final NoSuchFileException ex)
         {
@@ -280,7 +313,7 @@ public final class ChannelFile implements AutoCloseable
             file.checkExpected(expected);
             // a channel file, whole: give any hole a block now, so a full file system is this IOException, not a
             // fault at the first touch of the hole (a sparse copy); nothing to do for a file that create made
-            FileSpace.allocate(path, actualLength);
+            FileSpace.allocate(openPath, actualLength);
             // counted last, where nothing can fail: a file that open (or create, which ends here) does not return
             // is never closed, so must not be counted
             OPEN_FILES.incrementAndGet();
@@ -621,11 +654,11 @@ public final class ChannelFile implements AutoCloseable
     }
 
     /**
-     * @return creation time from the header, in epoch ms.
+     * @return creation time from the header, in epoch ms, as read at open (also after close).
      */
     public long creationTimeMs()
     {
-        return headerBuffer.getLong(CREATION_TIME_OFFSET);
+        return creationTimeMs;
     }
 
     /**
@@ -907,6 +940,10 @@ public final class ChannelFile implements AutoCloseable
                 }
             }
         }
+        catch (final ClosedByInterruptException ex)
+        {
+            throw ex; // not a lack of space: withoutInterrupts tries again
+        }
         catch (final IOException ex)
         {
             throw new IOException("cannot allocate channel file of length=" + length + " file=" + channelFile + ": " +
@@ -984,10 +1021,79 @@ public final class ChannelFile implements AutoCloseable
         {
             return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
         }
+        catch (final ClosedByInterruptException ex)
+        {
+            throw ex; // withoutInterrupts tries again
+        }
         catch (final IOException ex)
         {
             throw new IOException("cannot map channel file " + file + " length=" + length + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * A step of open or create that uses an interruptible channel, which a set interrupt flag, or an interrupt landing
+     * inside it, closes (ClosedByInterruptException): with the flag put aside for the step, tried again, up to
+     * {@link #INTERRUPTED_ATTEMPTS} times, if an interrupt lands in it, and the flag set again after. Opening and
+     * creating take no time worth interrupting, and a create broken after its link would leave the channel made but
+     * report it not made.
+     */
+    private static <T> T withoutInterrupts(final IoStep<T> step) throws IOException
+    {
+        boolean interrupted = Thread.interrupted();
+        try
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return step.run();
+                }
+                catch (final ClosedByInterruptException ex)
+                {
+                    Thread.interrupted();
+                    interrupted = true;
+                    if (attempt >= INTERRUPTED_ATTEMPTS)
+                    {
+                        throw ex;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void withoutInterrupts(final IoAction action) throws IOException
+    {
+        withoutInterrupts(() ->
+        {
+            action.run();
+            return null;
+        });
+    }
+
+    /**
+     * A step of open or create, returning a value.
+     */
+    @FunctionalInterface
+    private interface IoStep<T>
+    {
+        T run() throws IOException;
+    }
+
+    /**
+     * A step of create.
+     */
+    @FunctionalInterface
+    private interface IoAction
+    {
+        void run() throws IOException;
     }
 
     private static void link(final Path temp, final Path path) throws IOException

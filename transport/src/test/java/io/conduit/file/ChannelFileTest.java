@@ -253,6 +253,155 @@ class ChannelFileTest
         assertEquals(othersOpen, ChannelFile.openFiles(), "a corrupt file, mapped and refused, counted");
     }
 
+    /**
+     * The creation time is read at open: asked after close, it answers the same, where a load from the unmapped
+     * header crashed the JVM (SIGSEGV in Unsafe_GetLong, exit 134, in the review's child JVM).
+     */
+    @Test
+    void shouldAnswerTheCreationTimeAfterClose() throws Exception
+    {
+        final ChannelFile file = ChannelFile.create(dir, NAME, options(RingKind.SPSC));
+        final long creationTimeMs = file.creationTimeMs();
+        file.close();
+        assertEquals(creationTimeMs, file.creationTimeMs());
+    }
+
+    /**
+     * create returns the file it built, opened through its temp link: a channel deleted and made again by another
+     * process right after the link (its own kind and capacity) is not what it returns, and one only deleted there is
+     * not a NoSuchFileException for the file just made. It used to open the file again by the channel's name.
+     */
+    @Test
+    void shouldReturnTheFileItBuiltWhenTheNameIsReplacedRightAfterTheLink() throws Exception
+    {
+        final ChannelOptions mine = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(CAPACITY);
+        final ChannelOptions theirs = ChannelOptions.defaults().kind(RingKind.MPSC).capacity(2 * CAPACITY);
+        final ChannelFile[] replacement = new ChannelFile[1];
+        try (ChannelFile created = ChannelFile.create(dir, NAME, mine, () ->
+        {
+            try
+            {
+                ChannelFile.delete(dir, NAME);
+                replacement[0] = ChannelFile.create(dir, NAME, theirs);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }))
+        {
+            assertEquals(RingKind.SPSC, created.kind());
+            assertEquals(CAPACITY, created.capacity());
+            assertTrue(created.ring().offer(1, new UnsafeBuffer(new byte[8]), 0, 8), "its own file, mapped");
+        }
+        finally
+        {
+            if (null != replacement[0])
+            {
+                replacement[0].close();
+            }
+        }
+        try (ChannelFile underTheName = ChannelFile.open(dir, NAME))
+        {
+            assertEquals(RingKind.MPSC, underTheName.kind(), "the other creator's file keeps the name");
+            assertEquals(0, underTheName.ring().size());
+        }
+        ChannelFile.delete(dir, NAME);
+
+        try (ChannelFile created = ChannelFile.create(dir, NAME, mine, () ->
+        {
+            try
+            {
+                ChannelFile.delete(dir, NAME);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }))
+        {
+            assertEquals(RingKind.SPSC, created.kind());
+        }
+        assertFalse(Files.exists(ChannelFile.pathOf(dir, NAME)));
+        try (Stream<Path> left = Files.list(dir))
+        {
+            assertEquals(List.of(), left.collect(Collectors.toList()), "no temp left");
+        }
+    }
+
+    /**
+     * An interrupt does not break create or open (a file channel is closed by a set flag or an interrupt landing in
+     * it): on a thread whose flag is set both succeed and leave the flag set; with interrupts landing at random in
+     * 300 creates and opens, every one succeeds, returns its channel, and leaves no temp. Before, create could throw
+     * ClosedByInterruptException with the channel made (a retry then found it existing), report an interrupt as a
+     * failure to allocate, and open failed on a thread whose flag was set, naming no file.
+     */
+    @Test
+    void shouldCreateAndOpenWhateverTheInterrupts() throws Exception
+    {
+        Thread.currentThread().interrupt();
+        try
+        {
+            try (ChannelFile created = ChannelFile.create(dir, NAME, options(RingKind.SPSC)))
+            {
+                assertTrue(Thread.currentThread().isInterrupted(), "flag kept by create");
+                try (ChannelFile opened = ChannelFile.open(dir, NAME))
+                {
+                    assertTrue(Thread.currentThread().isInterrupted(), "flag kept by open");
+                    assertEquals(created.creationTimeMs(), opened.creationTimeMs());
+                }
+            }
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+        ChannelFile.delete(dir, NAME);
+
+        final SplittableRandom random = new SplittableRandom(7);
+        final AtomicLong failures = new AtomicLong();
+        final List<Throwable> failed = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 300; i++)
+        {
+            final String name = "interrupted-" + i;
+            final Thread worker = new Thread(() ->
+            {
+                try
+                {
+                    try (ChannelFile created = ChannelFile.create(dir, name, options(RingKind.SPSC)))
+                    {
+                        assertEquals(CAPACITY, created.capacity());
+                    }
+                    try (ChannelFile opened = ChannelFile.open(dir, name))
+                    {
+                        assertEquals(CAPACITY, opened.capacity());
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failures.incrementAndGet();
+                    failed.add(ex);
+                }
+            });
+            worker.start();
+            final long delayNs = random.nextLong(400_000);
+            final long startNs = System.nanoTime();
+            while (System.nanoTime() - startNs < delayNs)
+            {
+                Thread.onSpinWait();
+            }
+            worker.interrupt();
+            worker.join(10_000);
+            assertFalse(worker.isAlive());
+            assertTrue(Files.exists(ChannelFile.pathOf(dir, name)), name);
+        }
+        assertEquals(0, failures.get(), () -> failed.toString());
+        try (Stream<Path> left = Files.list(dir))
+        {
+            assertEquals(300, left.count(), "the 300 channels and no temp");
+        }
+    }
+
     @Test
     void shouldCreateTheDirectoryIfMissing() throws Exception
     {
