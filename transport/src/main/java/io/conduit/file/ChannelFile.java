@@ -20,12 +20,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -1102,13 +1102,16 @@ public final class ChannelFile implements AutoCloseable
         {
             Files.createLink(path, temp); // link(2) never replaces an existing file
         }
-        catch (final UnsupportedOperationException ex)
+        catch (final FileAlreadyExistsException ex)
         {
-            if (Files.exists(path))
-            {
-                throw new FileAlreadyExistsException(path.toString());
-            }
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            throw ex;
+        }
+        catch (final UnsupportedOperationException | FileSystemException ex)
+        {
+            // no hard links here (vfat, exFAT, some FUSE mounts): a rename would replace a file another creator put
+            // under the name meanwhile, so no atomic creation, and no channel
+            throw new IOException("cannot create channel file " + path + ": its file system refused a hard link (" +
+                ex + "), which atomic creation takes; use a directory on tmpfs or ext4, for example", ex);
         }
     }
 }
