@@ -129,6 +129,17 @@ public final class Harness
             System.out.println(HarnessOptions.USAGE);
             return;
         }
+        if (!Boolean.getBoolean(HarnessJvm.RELAUNCHED_PROP_NAME))
+        {
+            // in the process the user started: a relaunched one runs on the parent's core alone
+            final String problem = options.startProblem(HarnessJvm.cpusAllowed());
+            if (null != problem)
+            {
+                System.err.println(problem);
+                System.exit(2);
+                return;
+            }
+        }
         if (options.relaunch && !Boolean.getBoolean(HarnessJvm.RELAUNCHED_PROP_NAME))
         {
             System.exit(HarnessJvm.relaunch(options, args));

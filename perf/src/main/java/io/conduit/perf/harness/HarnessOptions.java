@@ -1,5 +1,6 @@
 package io.conduit.perf.harness;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -268,6 +269,73 @@ final class HarnessOptions
         }
         parentCpu = (int)number(parts[0].trim(), "--cpus", 0);
         childCpu = (int)number(parts[1].trim(), "--cpus", 0);
+        if (parentCpu == childCpu)
+        {
+            throw new IllegalArgumentException("--cpus " + pair + ": parent and child need two different cores (both " +
+                "spin, and on one core they would take turns)");
+        }
+    }
+
+    /**
+     * What stops a run before it starts, that parsing cannot see: a core of {@code --cpus} this process may not run
+     * on (while pinning), or an {@code --out} that cannot be made a directory. Checked before the run, not after it,
+     * when its results would be lost.
+     *
+     * @param cpusAllowed this process's allowed cores as Linux lists them ({@code 0-3,6}), or {@code "?"} if unknown.
+     * @return the problem, naming the option, or null if none.
+     */
+    String startProblem(final String cpusAllowed)
+    {
+        if (pin && !"?".equals(cpusAllowed))
+        {
+            for (final int cpu : new int[] {parentCpu, childCpu})
+            {
+                if (!cpuListContains(cpusAllowed, cpu))
+                {
+                    return "--cpus " + parentCpu + "," + childCpu + ": core " + cpu + " is not one this process may " +
+                        "run on (" + cpusAllowed + "); name two of those, or --no-pin";
+                }
+            }
+        }
+        try
+        {
+            Files.createDirectories(out);
+            if (!Files.isWritable(out))
+            {
+                return "--out " + out + ": the directory is not writable";
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "--out " + out + ": cannot make the directory: " + ex;
+        }
+        return null;
+    }
+
+    /**
+     * @return whether a Linux CPU list ({@code 0-3,6}) holds the core; false for a list it cannot read.
+     */
+    static boolean cpuListContains(final String list, final int cpu)
+    {
+        for (final String part : list.split(","))
+        {
+            final String range = part.trim();
+            final int dash = range.indexOf('-');
+            try
+            {
+                final int low = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+                final int high = dash < 0 ? low : Integer.parseInt(range.substring(dash + 1));
+                if (cpu >= low && cpu <= high)
+                {
+                    return true;
+                }
+            }
+            catch (final NumberFormatException ex)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static List<Integer> sizes(final String list)

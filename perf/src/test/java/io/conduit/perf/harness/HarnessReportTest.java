@@ -2,7 +2,10 @@ package io.conduit.perf.harness;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,6 +85,34 @@ class HarnessReportTest
         assertEquals("full", options.mode);
         assertEquals(2, options.rounds);
         assertEquals(-5, HarnessOptions.parse(new String[]{"--seed", "-5"}).seed);
+    }
+
+    /**
+     * Problems parsing cannot see are found before the run, not after it: two cores the same, a core this process
+     * may not run on (the run went on to fail in taskset or the child's start), an --out that cannot be a directory
+     * (found only when the report was written, after the whole run). Each names its option.
+     */
+    @Test
+    void shouldRefuseUnusableCpusAndOutBeforeTheRun(@TempDir final Path dir) throws Exception
+    {
+        assertMessage("--cpus 0,0: parent and child need two different cores (both spin, and on one core they would " +
+            "take turns)", "--cpus", "0,0");
+        final Path out = dir.resolve("out");
+        final HarnessOptions far = HarnessOptions.parse(new String[]{"--cpus", "0,99", "--out", out.toString()});
+        assertEquals("--cpus 0,99: core 99 is not one this process may run on (0-1); name two of those, or --no-pin",
+            far.startProblem("0-1"));
+        assertNull(far.startProblem("?"), "unknown: left to taskset");
+        assertNull(HarnessOptions.parse(new String[]{"--cpus", "3,6", "--out", out.toString()})
+            .startProblem("0,3-4,6"));
+        assertNull(HarnessOptions.parse(new String[]{"--cpus", "0,99", "--no-pin", "--out", out.toString()})
+            .startProblem("0-1"));
+        assertTrue(Files.isDirectory(out));
+
+        final Path file = Files.createFile(dir.resolve("f"));
+        final String problem = HarnessOptions.parse(new String[]{"--out", file.resolve("sub").toString()})
+            .startProblem("0-1");
+        assertTrue(problem.startsWith("--out " + file.resolve("sub") + ": cannot make the directory: "), problem);
+        assertFalse(HarnessOptions.cpuListContains("0-x", 0));
     }
 
     private static void assertMessage(final String expected, final String... args)

@@ -4,6 +4,7 @@ import io.conduit.MessageHandler;
 import io.conduit.file.ChannelFile;
 import io.conduit.file.ChannelOptions;
 import io.conduit.perf.harness.Harness;
+import io.conduit.ring.AbstractRing;
 import io.conduit.ring.Ring;
 import io.conduit.ring.RingKind;
 import org.agrona.IoUtil;
@@ -22,6 +23,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,8 +70,9 @@ public class SendCostBenchmark
      * @throws Exception if it cannot be created.
      */
     @Setup(Level.Trial)
-    public void setUp() throws Exception
+    public void setUp(final BenchmarkParams params) throws Exception
     {
+        checkSignalSetting(params.getBenchmark(), Boolean.getBoolean(AbstractRing.SIGNAL_DISABLED_PROP_NAME));
         final RingKind ringKind = RingKind.valueOf(kind); // a bad kind fails before a directory is made
         dir = Files.createTempDirectory(Harness.baseDirectory(), "conduit-jmh");
         try
@@ -82,6 +85,28 @@ public class SendCostBenchmark
             throw ex;
         }
         ring = channel.ring();
+    }
+
+    /**
+     * The two methods differ only by a JVM option of {@code withoutSignal}'s {@code @Fork}, which a
+     * {@code -jvmArgsAppend} on the command line (or after {@code --} in {@link io.conduit.perf.jmh.PairedRuns})
+     * replaces: the two would then run the same code and compare it with itself. A fork that did not get what its
+     * method needs fails instead, saying how to pass it.
+     *
+     * @param benchmark the running benchmark's name.
+     * @param signalDisabled whether this JVM has the wake-up check compiled out.
+     * @throws IllegalStateException if that is not what the benchmark measures.
+     */
+    static void checkSignalSetting(final String benchmark, final boolean signalDisabled)
+    {
+        final boolean wantsDisabled = benchmark.endsWith(".withoutSignal");
+        if (wantsDisabled != signalDisabled)
+        {
+            throw new IllegalStateException(benchmark + " ran with -D" + AbstractRing.SIGNAL_DISABLED_PROP_NAME + "=" +
+                signalDisabled + ", expected " + wantsDisabled + ": a -jvmArgsAppend given on the command line " +
+                "replaces the benchmark's own" + (wantsDisabled ? "; add -D" + AbstractRing.SIGNAL_DISABLED_PROP_NAME +
+                "=true to it" : "; leave the property out of it"));
+        }
     }
 
     /**
