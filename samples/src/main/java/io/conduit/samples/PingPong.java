@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PingPong
 {
+    /** Longest wait for the first reply, which waits for the pong process's JVM to start. */
+    static final long FIRST_REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** Longest wait for any later reply. */
+    static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /**
      * @param args none.
      * @throws Exception if a channel cannot be created, a reply is not the one expected, or the pong process fails.
@@ -66,9 +70,9 @@ public final class PingPong
                 out.commit(offset);
                 for (int idle = 1; 0 == in.read(onReply, 1); idle++)
                 {
-                    if (0 == (idle & 0xF_FFFF) && !child.isAlive()) // a pong that failed will never answer
+                    if (0 == (idle & 0xF_FFFF)) // now and then: a pong that failed, or a lost message, never answers
                     {
-                        throw new IllegalStateException("pong process exited with " + child.exitValue());
+                        checkAnswerable(child, sequence, sentNs);
                     }
                     Thread.onSpinWait();
                 }
@@ -92,6 +96,30 @@ public final class PingPong
                 throw new IllegalStateException("pong process " + (child.isAlive() ?
                     "still running 10 s after the last reply" : "exited with " + child.exitValue()));
             }
+        }
+    }
+
+    /**
+     * While waiting for a reply: fail if the pong process exited, or if the reply is overdue (a lost ping or reply
+     * would otherwise keep both processes waiting for ever), rather than wait on.
+     *
+     * @param child the pong process.
+     * @param sequence the ping awaiting its reply.
+     * @param sentNs when it was sent.
+     * @throws IllegalStateException if the pong exited or the reply is overdue.
+     */
+    static void checkAnswerable(final Process child, final long sequence, final long sentNs)
+    {
+        if (!child.isAlive())
+        {
+            throw new IllegalStateException("pong process exited with " + child.exitValue());
+        }
+        // the first reply waits for the pong's JVM to start
+        final long timeoutNs = 0 == sequence ? FIRST_REPLY_TIMEOUT_NS : REPLY_TIMEOUT_NS;
+        if (System.nanoTime() - sentNs > timeoutNs)
+        {
+            throw new IllegalStateException("no reply to ping sequence=" + sequence + " in " +
+                TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s, the pong process still running: a message was lost");
         }
     }
 }

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -106,6 +107,50 @@ class PingPongTest
         {
             assertEquals(0, pong.ring().tailPosition(), "echoed");
         }
+    }
+
+    /**
+     * A warm-up of 0 would time the first round trip, which waits for the pong process's JVM to start (287 ms as the
+     * p99.99 and max of one such run): refused, naming the property, before anything runs.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRefuseAWarmupOfZero() throws Exception
+    {
+        final Process process = start(PingPong.class, List.of("-Dconduit.samples.warmup=0"));
+        final String output = awaitExit(process, 60);
+        assertNotEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("conduit.samples.warmup=0 expected in [1, "), output);
+    }
+
+    /**
+     * While it waits for a reply, the ping fails rather than wait for ever: when the pong process has exited, and
+     * when the reply is overdue with the pong still running (a lost ping or reply), 10 s after the send, or 60 s for
+     * the first, which waits for the pong's JVM to start.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldFailAWaitForAReplyThatCannotCome() throws Exception
+    {
+        final Process running = new ProcessBuilder("sleep", "30").start();
+        try
+        {
+            final long nowNs = System.nanoTime();
+            PingPong.checkAnswerable(running, 5, nowNs);
+            PingPong.checkAnswerable(running, 0, nowNs - TimeUnit.SECONDS.toNanos(20));
+            assertEquals("no reply to ping sequence=5 in 10 s, the pong process still running: a message was lost",
+                assertThrows(IllegalStateException.class,
+                    () -> PingPong.checkAnswerable(running, 5, nowNs - TimeUnit.SECONDS.toNanos(11))).getMessage());
+            assertEquals("no reply to ping sequence=0 in 60 s, the pong process still running: a message was lost",
+                assertThrows(IllegalStateException.class,
+                    () -> PingPong.checkAnswerable(running, 0, nowNs - TimeUnit.SECONDS.toNanos(61))).getMessage());
+        }
+        finally
+        {
+            running.destroyForcibly().waitFor();
+        }
+        assertEquals("pong process exited with " + running.exitValue(), assertThrows(IllegalStateException.class,
+            () -> PingPong.checkAnswerable(running, 5, System.nanoTime())).getMessage());
     }
 
     /**
