@@ -222,15 +222,47 @@ public final class ChannelFile implements AutoCloseable
             {
                 IoUtil.unmap(mapped);
             }
+            final Object builtKey = fileKey(temp);
             afterLink.run();
-            // through the temp name, a link to the file just built: by the channel's name it could be another
-            // creator's, put there after a delete, or none
-            return withoutInterrupts(() -> open(temp, path, name, options));
+            return openBuilt(temp, path, name, options, builtKey);
         }
         finally
         {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * Open the file create just built and linked: by the channel's name, so that the descriptor and the mapping carry
+     * it (in {@code /proc/<pid>/fd} and {@code maps}, for tools that look there), if the name still holds that file
+     * (same device and inode before the open and after the mapping); else, if another process deleted it or put
+     * another file there meanwhile, through the temp link, which holds the built file whatever the name holds.
+     */
+    private static ChannelFile openBuilt(
+        final Path temp, final Path path, final String name, final ChannelOptions options, final Object builtKey)
+        throws IOException
+    {
+        if (null != builtKey)
+        {
+            ChannelFile byName = null;
+            try
+            {
+                byName = withoutInterrupts(() -> open(path, path, name, options));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // not the built file under the name any more (deleted, or another of other options): the temp link
+            }
+            if (null != byName && builtKey.equals(byName.fileKey))
+            {
+                return byName;
+            }
+            if (null != byName)
+            {
+                byName.close();
+            }
+        }
+        return withoutInterrupts(() -> open(temp, path, name, options));
     }
 
     /**
