@@ -204,10 +204,7 @@ public final class SbePublisher
         lastClaimCommitted = false;
         if (encodedLength != claimedLength)
         {
-            final IllegalStateException ex = new IllegalStateException(
-                "encoded length is not the claimed length, claim aborted: encodedLength=" + encodedLength +
-                " claimedLength=" + claimedLength + " templateId=" + encoder.sbeTemplateId() +
-                " schemaId=" + encoder.sbeSchemaId());
+            Throwable abortFailure = null;
             try
             {
                 ring.abort(offset);
@@ -215,7 +212,15 @@ public final class SbePublisher
             catch (final RuntimeException | Error abortEx)
             {
                 // the consumer skipped the claim after its timeout: the length's failure is the one to report
-                ex.addSuppressed(abortEx);
+                abortFailure = abortEx;
+            }
+            final IllegalStateException ex = new IllegalStateException("encoded length is not the claimed length, " +
+                (null == abortFailure ? "claim aborted" : "and aborting the claim failed (suppressed)") +
+                ": encodedLength=" + encodedLength + " claimedLength=" + claimedLength + " templateId=" +
+                encoder.sbeTemplateId() + " schemaId=" + encoder.sbeSchemaId());
+            if (null != abortFailure)
+            {
+                ex.addSuppressed(abortFailure);
             }
             throw ex;
         }

@@ -35,8 +35,7 @@ public final class SampleConfiguration
 
     /** Measured messages or round trips, {@code >= 1}. */
     public static final int MESSAGES = intProperty("conduit.samples.messages", 200_000, 1, Integer.MAX_VALUE / 2);
-    /** Round trips before measuring, {@code >= 0}. */
-    // at least 1: the first round trip waits for the pong process to start, and must not be measured
+    /** Round trips before measuring, {@code >= 1}: the first waits for the pong process to start. */
     public static final int WARMUP = intProperty("conduit.samples.warmup", 50_000, 1, Integer.MAX_VALUE / 2);
     /** Message body length in bytes: at least 8, for the sequence number the ping-pong carries. */
     public static final int LENGTH = intProperty("conduit.samples.length", 32, Long.BYTES, 8 * 1024 - 8);

@@ -204,6 +204,7 @@ public final class ChannelFile implements AutoCloseable
         // creator's pid is in the name, so a temp left by a creator killed meanwhile (SIGKILL, the OOM killer, in the
         // middle of allocating a large file) can be told and removed by the next create or delete of the channel
         final Path temp = createOwnerOnlyTemp(directory, tempPrefix(name) + ProcessHandle.current().pid() + "-");
+        ChannelFile built = null;
         try
         {
             final PosixFileAttributeView posix = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
@@ -224,11 +225,35 @@ public final class ChannelFile implements AutoCloseable
             }
             final Object builtKey = fileKey(temp);
             afterLink.run();
-            return openBuilt(temp, path, name, options, builtKey);
+            built = openBuilt(temp, path, name, options, builtKey);
         }
         finally
         {
+            deleteTemp(temp, path, built);
+        }
+        return built;
+    }
+
+    /**
+     * Remove the temp name, whatever happened; if that fails after the channel was made and opened, close what was
+     * opened (its mapping and descriptor would leak otherwise) and say that the channel exists: left behind, the temp
+     * link would keep the file's blocks after the channel is deleted.
+     */
+    private static void deleteTemp(final Path temp, final Path path, final ChannelFile built) throws IOException
+    {
+        try
+        {
             Files.deleteIfExists(temp);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (null == built)
+            {
+                throw ex;
+            }
+            built.close();
+            throw new IOException("channel file " + path + " was created, but its temp link " + temp +
+                " could not be removed (it keeps the file's blocks until it is): " + ex, ex);
         }
     }
 
@@ -342,7 +367,7 @@ public final class ChannelFile implements AutoCloseable
             final CheckedHeader checked =
                 checkHeader(path, new UnsafeBuffer(mapped, 0, FILE_HEADER_LENGTH), actualLength);
             final ChannelFile file = new ChannelFile(path, mapped, checked, channel, fileKey);
-            file.checkExpected(expected);
+            file.checkExpected(expected, openPath);
             // a channel file, whole: give any hole a block now, so a full file system is this IOException, not a
             // fault at the first touch of the hole (a sparse copy); nothing to do for a file that create made
             FileSpace.allocate(openPath, actualLength);
@@ -807,7 +832,11 @@ public final class ChannelFile implements AutoCloseable
         }
     }
 
-    private void checkExpected(final ChannelOptions expected)
+    /**
+     * @param openPath the path the file was opened by: its permissions are the opened file's (for create, through
+     *                 its temp link, whatever is under the channel's name by then).
+     */
+    private void checkExpected(final ChannelOptions expected, final Path openPath)
     {
         if (null != expected.kind() && expected.kind() != kind)
         {
@@ -831,7 +860,7 @@ public final class ChannelFile implements AutoCloseable
         }
         if (null != expected.permissions())
         {
-            final Set<PosixFilePermission> actual = permissionsOf(path);
+            final Set<PosixFilePermission> actual = permissionsOf(openPath);
             if (null != actual && !actual.equals(expected.permissions()))
             {
                 throw new IllegalArgumentException("channel file has permissions=" +
@@ -1128,22 +1157,29 @@ public final class ChannelFile implements AutoCloseable
         void run() throws IOException;
     }
 
-    private static void link(final Path temp, final Path path) throws IOException
+    static void link(final Path temp, final Path path) throws IOException
     {
         try
         {
             Files.createLink(path, temp); // link(2) never replaces an existing file
         }
-        catch (final FileAlreadyExistsException ex)
+        catch (final UnsupportedOperationException ex)
         {
-            throw ex;
+            // no hard links here: a rename would replace a file another creator put under the name meanwhile, so no
+            // atomic creation, and no channel
+            throw new IOException("cannot create channel file " + path + ": its file system has no hard links, " +
+                "which atomic creation takes", ex);
         }
-        catch (final UnsupportedOperationException | FileSystemException ex)
+        catch (final FileSystemException ex)
         {
-            // no hard links here (vfat, exFAT, some FUSE mounts): a rename would replace a file another creator put
-            // under the name meanwhile, so no atomic creation, and no channel
-            throw new IOException("cannot create channel file " + path + ": its file system refused a hard link (" +
-                ex + "), which atomic creation takes; use a directory on tmpfs or ext4, for example", ex);
+            if (FileSystemException.class != ex.getClass())
+            {
+                throw ex; // already exists, no such file, access denied: as they are
+            }
+            // EPERM where the file system has no hard links (vfat, exFAT, some FUSE mounts), ENOSPC, EMLINK, ...
+            throw new IOException("cannot link channel file " + path + " to its temp " + temp + ": " +
+                ex.getReason() + " (creation takes a hard link: a file system without them, vfat or exFAT, refuses " +
+                "it)", ex);
         }
     }
 }

@@ -269,12 +269,14 @@ class ChannelFileTest
     /**
      * create returns the file it built, opened through its temp link: a channel deleted and made again by another
      * process right after the link (its own kind and capacity) is not what it returns, and one only deleted there is
-     * not a NoSuchFileException for the file just made. It used to open the file again by the channel's name.
+     * not a NoSuchFileException for the file just made. It used to open the file again by the channel's name. The
+     * permissions asked for are checked on the file it built, not on the other creator's (rw-------).
      */
     @Test
     void shouldReturnTheFileItBuiltWhenTheNameIsReplacedRightAfterTheLink() throws Exception
     {
-        final ChannelOptions mine = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(CAPACITY);
+        final ChannelOptions mine = ChannelOptions.defaults().kind(RingKind.SPSC).capacity(CAPACITY)
+            .permissions("rw-rw----");
         final ChannelOptions theirs = ChannelOptions.defaults().kind(RingKind.MPSC).capacity(2 * CAPACITY);
         final ChannelFile[] replacement = new ChannelFile[1];
         try (ChannelFile created = ChannelFile.create(dir, NAME, mine, () ->
@@ -327,6 +329,60 @@ class ChannelFileTest
         {
             assertEquals(List.of(), left.collect(Collectors.toList()), "no temp left");
         }
+    }
+
+    /**
+     * A temp link that cannot be removed once the channel is made (a directory set append-only: files can be made and
+     * linked there, not removed) is an IOException naming the channel and the temp, and the file create opened is
+     * closed, not leaked with its mapping and descriptor. Skipped where chattr is refused (not root, or tmpfs).
+     */
+    @Test
+    void shouldCloseWhatItOpenedWhenTheTempCannotBeRemoved() throws Exception
+    {
+        final Path appendOnly = Files.createDirectories(dir.resolve("append-only"));
+        assumeTrue(chattr("+a", appendOnly), "chattr +a refused here");
+        try
+        {
+            final int openBefore = ChannelFile.openFiles();
+            final IOException ex = assertThrows(IOException.class,
+                () -> ChannelFile.create(appendOnly, NAME, options(RingKind.SPSC)));
+            assertTrue(ex.getMessage().startsWith("channel file " + ChannelFile.pathOf(appendOnly, NAME) +
+                " was created, but its temp link "), ex.getMessage());
+            assertEquals(openBefore, ChannelFile.openFiles(), "closed, not leaked");
+            assertTrue(Files.exists(ChannelFile.pathOf(appendOnly, NAME)), "the channel exists, as the message says");
+        }
+        finally
+        {
+            chattr("-a", appendOnly);
+        }
+    }
+
+    private static boolean chattr(final String flag, final Path path) throws Exception
+    {
+        try
+        {
+            final Process process =
+                new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true).start();
+            return process.waitFor(10, TimeUnit.SECONDS) && 0 == process.exitValue();
+        }
+        catch (final IOException ex)
+        {
+            return false; // no chattr
+        }
+    }
+
+    /**
+     * The link's own failures pass as they are (openOrCreate tries again on a NoSuchFileException naming the channel),
+     * not as a file system without hard links.
+     */
+    @Test
+    void shouldPassTheLinksOwnFailuresAsTheyAre() throws Exception
+    {
+        final Path path = ChannelFile.pathOf(dir, NAME);
+        assertThrows(NoSuchFileException.class, () -> ChannelFile.link(dir.resolve("no-such-temp"), path));
+        final Path temp = Files.createFile(dir.resolve("temp"));
+        Files.createFile(path);
+        assertThrows(FileAlreadyExistsException.class, () -> ChannelFile.link(temp, path));
     }
 
     /**

@@ -104,8 +104,7 @@ public class SendCostBenchmark
         {
             throw new IllegalStateException(benchmark + " ran with -D" + AbstractRing.SIGNAL_DISABLED_PROP_NAME + "=" +
                 signalDisabled + ", expected " + wantsDisabled + ": a -jvmArgsAppend given on the command line " +
-                "replaces the benchmark's own" + (wantsDisabled ? "; add -D" + AbstractRing.SIGNAL_DISABLED_PROP_NAME +
-                "=true to it" : "; leave the property out of it"));
+                "replaces the benchmarks' own; give other JVM options with -jvmArgsPrepend, which leaves them be");
         }
     }
 

@@ -21,12 +21,12 @@ class SendCostBenchmarkTest
         SendCostBenchmark.checkSignalSetting(WITH, false);
         SendCostBenchmark.checkSignalSetting(WITHOUT, true);
 
-        assertEquals(WITHOUT + " ran with -Dconduit.ring.signal.disabled=false, expected true: a -jvmArgsAppend " +
-            "given on the command line replaces the benchmark's own; add -Dconduit.ring.signal.disabled=true to it",
+        final String advice = "a -jvmArgsAppend given on the command line replaces the benchmarks' own; give " +
+            "other JVM options with -jvmArgsPrepend, which leaves them be";
+        assertEquals(WITHOUT + " ran with -Dconduit.ring.signal.disabled=false, expected true: " + advice,
             assertThrows(IllegalStateException.class, () -> SendCostBenchmark.checkSignalSetting(WITHOUT, false))
                 .getMessage());
-        assertEquals(WITH + " ran with -Dconduit.ring.signal.disabled=true, expected false: a -jvmArgsAppend given " +
-            "on the command line replaces the benchmark's own; leave the property out of it",
+        assertEquals(WITH + " ran with -Dconduit.ring.signal.disabled=true, expected false: " + advice,
             assertThrows(IllegalStateException.class, () -> SendCostBenchmark.checkSignalSetting(WITH, true))
                 .getMessage());
     }
