@@ -385,14 +385,20 @@ final class DecoderLayout
      */
     private static int decodedLength(final MessageDecoderFlyweight decoder, final Probe probe)
     {
-        decoder.wrap(probe, HEADER_LENGTH, decoder.sbeBlockLength(), decoder.sbeSchemaVersion());
         try
         {
+            decoder.wrap(probe, HEADER_LENGTH, decoder.sbeBlockLength(), decoder.sbeSchemaVersion());
             return decoder.sbeDecodedLength();
         }
         catch (final ProbeOverrun ex)
         {
             return -1;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("decoder " + decoder.getClass().getName() + ": its walk " +
+                "(sbeDecodedLength) fails over a group count with its top bit set, the probe of the count's sign: " + ex,
+                ex);
         }
     }
 
