@@ -397,8 +397,8 @@ final class DecoderLayout
         catch (final RuntimeException ex)
         {
             throw new IllegalArgumentException("decoder " + decoder.getClass().getName() + ": its walk " +
-                "(sbeDecodedLength) fails over a group count with its top bit set, the probe of the count's sign: " + ex,
-                ex);
+                "(sbeDecodedLength) fails over a group count with its top bit set, the probe of the count's sign: " +
+                ex, ex);
         }
     }
 
