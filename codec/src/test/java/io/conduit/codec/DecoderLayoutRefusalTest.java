@@ -113,19 +113,20 @@ class DecoderLayoutRefusalTest
     @Test
     void shouldRefuseAGroupCountReadAsSigned()
     {
-        final IllegalArgumentException shortCount = assertThrows(IllegalArgumentException.class,
-            () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(new SignedShortCountDecoder(), (d) -> { }));
-        assertTrue(shortCount.getMessage().startsWith("group items of " + SignedShortCountDecoder.class.getName() +
-            ": its 2-byte count is read as a signed number"), shortCount.getMessage());
-        assertTrue(shortCount.getMessage().endsWith("declare numInGroup as uint8 or uint16"), shortCount.getMessage());
-        final IllegalArgumentException byteCount = assertThrows(IllegalArgumentException.class,
-            () -> new SbeDispatcher(UnknownMessagePolicy.THROW).register(new SignedByteCountDecoder(), (d) -> { }));
-        assertTrue(byteCount.getMessage().startsWith("group items of " + SignedByteCountDecoder.class.getName() +
-            ": its 1-byte count is read as a signed number"), byteCount.getMessage());
+        for (final int width : new int[] {Byte.BYTES, Short.BYTES})
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () ->
+                new SbeDispatcher(UnknownMessagePolicy.THROW).register(new CountDecoder(width, false), (d) -> { }));
+            assertTrue(ex.getMessage().startsWith("group items of " + CountDecoder.class.getName() + ": its " + width +
+                "-byte count is read as a signed number"), ex.getMessage());
+            assertTrue(ex.getMessage().endsWith("declare numInGroup as uint8 or uint16"), ex.getMessage());
+            // read as unsigned, the same layout is accepted
+            new SbeDispatcher(UnknownMessagePolicy.THROW).register(new CountDecoder(width, true), (d) -> { });
+        }
 
         final List<String> seen = new ArrayList<>();
         final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
-            .register(new UnsignedShortCountDecoder(), (d) ->
+            .register(new CountDecoder(Short.BYTES, true), (d) ->
             {
                 final int length = d.sbeDecodedLength(); // the decoder's own walk, over the dispatched record
                 seen.add(d.items.count + " " + d.noteLength + " " + length);
@@ -903,11 +904,17 @@ class DecoderLayoutRefusalTest
     }
 
     /**
-     * Its group's count is an int16, read without a mask, as SBE generates it for a signed numInGroup.
+     * Its group's count is 8 or 16 bits (in a 4-byte header either way), read as SBE generates it: without a mask for
+     * a signed numInGroup (int8, int16), with one for an unsigned one (uint8, uint16).
      */
-    static final class SignedShortCountDecoder extends CountedItemsDecoder
+    static final class CountDecoder extends CountedItemsDecoder
     {
-        private final ItemsDecoder items = new ItemsDecoder();
+        private final ItemsDecoder items;
+
+        CountDecoder(final int countWidth, final boolean unsigned)
+        {
+            items = new ItemsDecoder(countWidth, unsigned);
+        }
 
         @Override
         CountedItems items()
@@ -931,6 +938,15 @@ class DecoderLayoutRefusalTest
 
         static final class ItemsDecoder extends CountedItems
         {
+            private final int countWidth;
+            private final boolean unsigned;
+
+            ItemsDecoder(final int countWidth, final boolean unsigned)
+            {
+                this.countWidth = countWidth;
+                this.unsigned = unsigned;
+            }
+
             public static int sbeHeaderSize()
             {
                 return WalkingDecoder.GROUP_HEADER_LENGTH;
@@ -951,115 +967,16 @@ class DecoderLayoutRefusalTest
             void wrap(final DirectBuffer buffer, final int limit)
             {
                 blockLength = buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-                count = buffer.getShort(limit + Short.BYTES, ByteOrder.LITTLE_ENDIAN);
-            }
-        }
-    }
-
-    /**
-     * Its group's count is an int8, read without a mask.
-     */
-    static final class SignedByteCountDecoder extends CountedItemsDecoder
-    {
-        private final ItemsDecoder items = new ItemsDecoder();
-
-        @Override
-        CountedItems items()
-        {
-            return items;
-        }
-
-        public static int noteHeaderLength()
-        {
-            return Integer.BYTES;
-        }
-
-        @Override
-        public int skipNote()
-        {
-            final int limit = limit();
-            noteLength = buffer().getInt(limit, ByteOrder.LITTLE_ENDIAN);
-            limit(limit + Integer.BYTES + noteLength);
-            return noteLength;
-        }
-
-        static final class ItemsDecoder extends CountedItems
-        {
-            public static int sbeHeaderSize()
-            {
-                return Short.BYTES + Byte.BYTES;
-            }
-
-            public static int sbeBlockLength()
-            {
-                return Long.BYTES;
-            }
-
-            @Override
-            int headerLength()
-            {
-                return sbeHeaderSize();
-            }
-
-            @Override
-            void wrap(final DirectBuffer buffer, final int limit)
-            {
-                blockLength = buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-                count = buffer.getByte(limit + Short.BYTES);
-            }
-        }
-    }
-
-    /**
-     * {@link SignedShortCountDecoder} with its count read as a uint16, as SBE generates it.
-     */
-    static final class UnsignedShortCountDecoder extends CountedItemsDecoder
-    {
-        private final ItemsDecoder items = new ItemsDecoder();
-
-        @Override
-        CountedItems items()
-        {
-            return items;
-        }
-
-        public static int noteHeaderLength()
-        {
-            return Integer.BYTES;
-        }
-
-        @Override
-        public int skipNote()
-        {
-            final int limit = limit();
-            noteLength = buffer().getInt(limit, ByteOrder.LITTLE_ENDIAN);
-            limit(limit + Integer.BYTES + noteLength);
-            return noteLength;
-        }
-
-        static final class ItemsDecoder extends CountedItems
-        {
-            public static int sbeHeaderSize()
-            {
-                return WalkingDecoder.GROUP_HEADER_LENGTH;
-            }
-
-            public static int sbeBlockLength()
-            {
-                return Long.BYTES;
-            }
-
-            @Override
-            int headerLength()
-            {
-                return sbeHeaderSize();
-            }
-
-            @Override
-            void wrap(final DirectBuffer buffer, final int limit)
-            {
-                blockLength = buffer.getShort(limit, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-                count = buffer.getShort(limit + Short.BYTES, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+                if (Byte.BYTES == countWidth)
+                {
+                    final byte count = buffer.getByte(limit + Short.BYTES);
+                    this.count = unsigned ? count & 0xFF : count;
+                }
+                else
+                {
+                    final short count = buffer.getShort(limit + Short.BYTES, ByteOrder.LITTLE_ENDIAN);
+                    this.count = unsigned ? count & 0xFFFF : count;
+                }
             }
         }
     }

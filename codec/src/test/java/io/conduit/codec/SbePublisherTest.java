@@ -495,16 +495,7 @@ class SbePublisherTest
             }
         };
         final TestRing failingRing = new TestRing(failing, 1024);
-        final Ring abortFails = (Ring)Proxy.newProxyInstance(Ring.class.getClassLoader(), new Class<?>[]{ Ring.class },
-            (proxy, method, args) ->
-            {
-                if ("abort".equals(method.getName()))
-                {
-                    throw new IllegalStateException("abort failed: offset=" + args[0]);
-                }
-                return method.invoke(failingRing, args);
-            });
-        final SbePublisher failingPublisher = new SbePublisher(abortFails);
+        final SbePublisher failingPublisher = new SbePublisher(abortFailing(failingRing));
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
             () -> failingPublisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH));
@@ -522,16 +513,7 @@ class SbePublisherTest
     @Test
     void shouldReportTheFailureWithAFailedAbortSuppressedInOfferAndCommit()
     {
-        final Ring abortFails = (Ring)Proxy.newProxyInstance(Ring.class.getClassLoader(), new Class<?>[]{ Ring.class },
-            (proxy, method, args) ->
-            {
-                if ("abort".equals(method.getName()))
-                {
-                    throw new IllegalStateException("abort failed: offset=" + args[0]);
-                }
-                return method.invoke(ring, args);
-            });
-        final SbePublisher failingPublisher = new SbePublisher(abortFails);
+        final SbePublisher failingPublisher = new SbePublisher(abortFailing(ring));
 
         final ArithmeticException handlerFailure = new ArithmeticException("handler failed");
         final ArithmeticException offerEx = assertThrows(ArithmeticException.class,
@@ -552,6 +534,22 @@ class SbePublisherTest
         assertEquals(1, commitEx.getSuppressed().length, commitEx::toString);
         assertTrue(commitEx.getSuppressed()[0].getMessage().startsWith("abort failed"), commitEx::toString);
         assertFalse(failingPublisher.hasOpenClaim());
+    }
+
+    /**
+     * @return the ring, but its abort throws, as a ring's does for a claim the consumer skipped after its timeout.
+     */
+    private static Ring abortFailing(final Ring ring)
+    {
+        return (Ring)Proxy.newProxyInstance(Ring.class.getClassLoader(), new Class<?>[]{ Ring.class },
+            (proxy, method, args) ->
+            {
+                if ("abort".equals(method.getName()))
+                {
+                    throw new IllegalStateException("abort failed: offset=" + args[0]);
+                }
+                return method.invoke(ring, args);
+            });
     }
 
     @Test
