@@ -484,8 +484,8 @@ public final class Channel implements AutoCloseable
 
     /**
      * Note the calling thread, the receiving one, as running this channel's handlers until the matching
-     * {@link #leaveHandlers()}: {@link #close()} refuses to run there. Nested calls (a handler that polls again, a
-     * {@link ChannelSet} around this channel's own poll) count up.
+     * {@link #leaveHandlers()}: {@link #close()} refuses to run there. Nested marks (a {@link ChannelSet} around
+     * this channel's own poll) count up; a handler's read of the same ring is refused by the ring itself.
      */
     void enterHandlers()
     {

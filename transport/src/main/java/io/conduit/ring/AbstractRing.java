@@ -183,6 +183,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     @Override
     public int read(final MessageHandler handler, final int limit)
     {
+        checkReadable(handler);
         if (!consumerAttached)
         {
             attachConsumer();
@@ -196,6 +197,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         long tailCheck = this.tailCheckPosition;
         long bytes = 0;
         int count = 0;
+        reading = true;
         try
         {
             while (count < limit)
@@ -239,6 +241,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         finally
         {
+            reading = false;
             if (position != head)
             {
                 storeHead(position, count, bytes);
@@ -252,11 +255,32 @@ public abstract class AbstractRing extends RingPad3 implements Ring
     }
 
     /**
+     * Refuse a read that would lose or repeat messages: with no handler (the head would pass the message it was for),
+     * or from inside a handler of this ring's own read (it would start from the head the running batch has not stored
+     * yet, deliver that batch's messages again, and the running batch would then store its head behind the nested
+     * one's: messages delivered twice, then lost). The read marks itself running just before its batch, and its
+     * finally clears the mark.
+     */
+    private void checkReadable(final Object handler)
+    {
+        if (null == handler)
+        {
+            throw new NullPointerException("handler");
+        }
+        if (reading)
+        {
+            throw new IllegalStateException("read called from inside a handler of this ring's own read, file=" +
+                fileName + ": read again after the handler returns");
+        }
+    }
+
+    /**
      * {@inheritDoc}
      */
     @Override
     public int controlledRead(final ControlledMessageHandler handler, final int limit)
     {
+        checkReadable(handler);
         if (!consumerAttached)
         {
             attachConsumer();
@@ -271,6 +295,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         long bytes = 0;
         int count = 0;
         int storedCount = 0;
+        reading = true;
         try
         {
             while (count < limit)
@@ -332,6 +357,7 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         finally
         {
+            reading = false;
             if (position != stored)
             {
                 storeHead(position, count - storedCount, bytes);

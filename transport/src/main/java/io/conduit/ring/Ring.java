@@ -16,13 +16,13 @@ import org.agrona.concurrent.AtomicBuffer;
  *     try
  *     {
  *         ring.buffer().putLong(offset, value);   // or wrap an SBE encoder at offset
- *         ring.commit(offset);
  *     }
  *     catch (final Throwable ex)
  *     {
  *         ring.abort(offset);
  *         throw ex;
  *     }
+ *     ring.commit(offset); // outside the try: a commit that throws may have published the message already
  * }
  * }</pre>
  * Threading: see the implementation; the consumer methods ({@code read}, {@code controlledRead}) may be called by
@@ -72,7 +72,9 @@ public interface Ring
      * Publish a claimed message to the consumer.
      *
      * @param offset the value {@link #tryClaim} returned.
-     * @throws IllegalArgumentException if {@code offset} is not a live claim.
+     * @throws IllegalArgumentException if {@code offset} is not a live claim: out of range, misaligned, or without a
+     * claim's mark. A best-effort check: the 8 bytes at an aligned offset inside a long message's body, written by
+     * the caller to look like a mark, pass it.
      * @throws IllegalStateException if the consumer skipped the claim after the stuck claim timeout: the message was
      * not delivered (SPSC reports this only for a claim that is not its latest, see docs/LAYOUT.md).
      */
@@ -108,19 +110,25 @@ public interface Ring
      * Read up to {@code limit} messages, advancing the head once for the whole batch.
      *
      * @param handler called for each message.
-     * @param limit most messages to read.
+     * @param limit most messages to read; below 1, none (the consumer still attaches).
      * @return number of messages read.
      * @throws io.conduit.CorruptChannelException if a record fails validation; messages before it stay consumed.
+     * @throws NullPointerException if the handler is null, before anything is read.
+     * @throws IllegalStateException if called from inside a handler of this ring's own {@code read} or
+     * {@code controlledRead}, which would deliver the running batch again and then lose messages.
      */
     int read(MessageHandler handler, int limit);
 
     /**
      * Read up to {@code limit} messages, letting the handler steer the batch.
      *
-     * @param handler called for each message.
-     * @param limit most messages to read.
+     * @param handler called for each message; an action of null is taken as {@code CONTINUE}.
+     * @param limit most messages to read; below 1, none (the consumer still attaches).
      * @return number of messages consumed.
      * @throws io.conduit.CorruptChannelException if a record fails validation; messages before it stay consumed.
+     * @throws NullPointerException if the handler is null, before anything is read.
+     * @throws IllegalStateException if called from inside a handler of this ring's own {@code read} or
+     * {@code controlledRead}.
      */
     int controlledRead(ControlledMessageHandler handler, int limit);
 

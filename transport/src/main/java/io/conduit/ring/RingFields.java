@@ -214,6 +214,8 @@ abstract class RingConsumerFields extends RingPad2
     int stuckPolls;
     int idlePolls;
     boolean consumerAttached;
+    /** A read or controlledRead is running: a handler's own read of this ring is refused. */
+    boolean reading;
     /** MPSC: the head at the last sweep of the producer slots' claims. */
     long sweptPosition;
     /** MPSC: wake-up calls for space in a row that woke nobody, counted towards the next look for dead sleepers. */

@@ -65,6 +65,82 @@ abstract class RingContractTest
     }
 
     /**
+     * A handler that reads its own ring (read in read, controlledRead in read, read in controlledRead) is refused
+     * with IllegalStateException: the nested read started from the head the running batch had not stored, delivered
+     * that batch again, and the running batch then stored its head behind the nested one's (messages delivered twice,
+     * the head moving back, and, with more traffic, lost or a CorruptChannelException). Every message is delivered
+     * once and in order, around each refusal and after.
+     */
+    @Test
+    void shouldRefuseAReadFromInsideItsOwnHandler()
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        long sent = 0;
+        for (; sent < 5; sent++)
+        {
+            message.putLong(0, sent);
+            assertTrue(ring.offer(1, message, 0, 8));
+        }
+        final List<Long> delivered = new ArrayList<>();
+        final List<String> refused = new ArrayList<>();
+        final io.conduit.MessageHandler nested = (t, b, o, l) -> fail("a nested read delivered a message");
+        assertEquals(2, ring.read((t, b, o, l) ->
+        {
+            delivered.add(b.getLong(o));
+            refused.add(assertThrows(IllegalStateException.class, () -> ring.read(nested, 10)).getMessage());
+            refused.add(assertThrows(IllegalStateException.class,
+                () -> ring.controlledRead((t2, b2, o2, l2) -> ControlledMessageHandler.Action.CONTINUE, 10))
+                .getMessage());
+        }, 2));
+        assertEquals(1, ring.controlledRead((t, b, o, l) ->
+        {
+            delivered.add(b.getLong(o));
+            refused.add(assertThrows(IllegalStateException.class, () -> ring.read(nested, 10)).getMessage());
+            return ControlledMessageHandler.Action.BREAK;
+        }, 10));
+        assertEquals(5, refused.size());
+        assertTrue(refused.get(0).startsWith("read called from inside a handler of this ring's own read, file="),
+            refused.get(0));
+
+        for (; sent < 200; sent++)
+        {
+            message.putLong(0, sent);
+            while (!ring.offer(1, message, 0, 8))
+            {
+                ring.read((t, b, o, l) -> delivered.add(b.getLong(o)), 100);
+            }
+        }
+        while (ring.read((t, b, o, l) -> delivered.add(b.getLong(o)), 100) > 0)
+        {
+            // drain
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < sent; i++)
+        {
+            expected.add(i);
+        }
+        assertEquals(expected, delivered);
+        assertEquals(ring.tailPosition(), ring.headPosition());
+    }
+
+    /**
+     * A null handler is refused before anything is read: the message at the head used to be passed (head stored past
+     * it, then the NullPointerException) and lost.
+     */
+    @Test
+    void shouldRefuseANullHandlerBeforeReadingAnything()
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        message.putLong(0, 7);
+        assertTrue(ring.offer(1, message, 0, 8));
+        assertThrows(NullPointerException.class, () -> ring.read(null, 10));
+        assertThrows(NullPointerException.class, () -> ring.controlledRead(null, 10));
+        final List<Long> delivered = new ArrayList<>();
+        assertEquals(1, ring.read((t, b, o, l) -> delivered.add(b.getLong(o)), 10));
+        assertEquals(List.of(7L), delivered);
+    }
+
+    /**
      * Records scribbled on every line, none claimed: before, an SPSC consumer read them round and round, a lap at a
      * time (a read counts a lap only from where it started, a COMMIT moves that point), delivering old bytes for
      * ever. A message must end below the producers' tail, which every claim moves first.
