@@ -13,13 +13,15 @@ import java.nio.charset.StandardCharsets;
  * {@code agrona.disable.bounds.checks} says: a length decoded from shared memory can make a codec read or write
  * outside the view, but never outside the record.
  * <p>
- * Checked: the primitive accessors of every width and byte order, the bulk byte accessors and the ASCII/UTF-8
- * "without length" string accessors, which are what SBE-generated codecs call. A check failure is an
+ * Checked: the primitive accessors of every width and byte order, the bulk byte accessors, {@code setMemory} and the
+ * ASCII/UTF-8 "without length" string accessors, which are what SBE-generated codecs call (and a handler zeroing a
+ * field). A check failure is an
  * {@link IndexOutOfBoundsException}. A bulk copy is checked on the caller's side too (the array or buffer copied to
  * or from), which Agrona checks only while its own checks are on.
  * <p>
  * Not checked beyond Agrona's own checks: the other methods of {@link UnsafeBuffer} (length-prefixed string
- * accessors, number parsers, atomic accessors, {@code wrap}), which generated codecs do not call on it
+ * accessors, ASCII number parsers and writers, ordered and atomic accessors, {@code wrap}), which generated codecs do
+ * not call on it
  * (docs/CODEC.md, "What the view covers").
  * <p>
  * Cost: the bounds test is written exactly as Agrona's own ({@code Objects.checkFromIndexSize}), so when Agrona's
@@ -512,13 +514,16 @@ final class CheckedBuffer extends UnsafeBuffer
     }
 
     /**
-     * {@inheritDoc}
+     * As {@link UnsafeBuffer}'s, a character above 127 written as {@code '?'}; the length read once, checked and
+     * written, where Agrona reads it again after the check (a sequence that grows meanwhile would write past it).
      */
     @Override
     public int putStringWithoutLengthAscii(final int index, final CharSequence value)
     {
-        checkWrite(index, null == value ? 0 : value.length());
-        return super.putStringWithoutLengthAscii(index, value);
+        final int length = null == value ? 0 : value.length();
+        checkWrite(index, length);
+        putAscii(index, value, 0, length);
+        return length;
     }
 
     /**
@@ -533,14 +538,36 @@ final class CheckedBuffer extends UnsafeBuffer
     }
 
     /**
-     * {@inheritDoc}
+     * As {@link UnsafeBuffer}'s, with the length read once, as in
+     * {@link #putStringWithoutLengthAscii(int, CharSequence)}.
      */
     @Override
     public int putStringWithoutLengthAscii(
         final int index, final CharSequence value, final int valueOffset, final int length)
     {
-        checkWrite(index, checkedSubLength(value, valueOffset, length));
-        return super.putStringWithoutLengthAscii(index, value, valueOffset, length);
+        final int written = checkedSubLength(value, valueOffset, length);
+        checkWrite(index, written);
+        putAscii(index, value, valueOffset, written);
+        return written;
+    }
+
+    private void putAscii(final int index, final CharSequence value, final int valueOffset, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            final char c = value.charAt(valueOffset + i);
+            super.putByte(index + i, c > 127 ? (byte)'?' : (byte)c);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void setMemory(final int index, final int length, final byte value)
+    {
+        checkWrite(index, length);
+        super.setMemory(index, length, value);
     }
 
     /**

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CheckedBufferTest
 {
     private static final Pattern CHECKED_NAMES =
-        Pattern.compile("(get|put)(Byte|Short|Char|Int|Long|Float|Double|Bytes|StringWithoutLength(Ascii|Utf8))");
+        Pattern.compile("(get|put)(Byte|Short|Char|Int|Long|Float|Double|Bytes|StringWithoutLength(Ascii|Utf8))|" +
+            "setMemory");
 
     private final UnsafeBuffer backing = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final CheckedBuffer view = new CheckedBuffer();
@@ -149,6 +150,51 @@ class CheckedBufferTest
         assertEquals(0x08, view.getByte(0));
         assertEquals(8, view.putStringWithoutLengthAscii(0, "abcdefgh"));
         assertEquals("abcdefgh", view.getStringWithoutLengthAscii(0, 8));
+    }
+
+    /**
+     * An ASCII write of a CharSequence reads its length once: one that grows between Agrona's two reads of it wrote 40
+     * bytes into a 16-byte view with Agrona's checks off. A character above 127 is written as '?', as Agrona does.
+     */
+    @Test
+    void shouldWriteACharSequenceAsLongAsTheLengthItChecked()
+    {
+        view.wrap(backing, 16, 16);
+        backing.setMemory(0, 64, (byte)'#');
+        final int[] calls = {0};
+        final CharSequence growing = new CharSequence()
+        {
+            @Override
+            public int length()
+            {
+                return 0 == calls[0]++ ? 4 : 40;
+            }
+
+            @Override
+            public char charAt(final int index)
+            {
+                return 1 == index ? '\u00e9' : (char)('a' + index);
+            }
+
+            @Override
+            public CharSequence subSequence(final int start, final int end)
+            {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public String toString()
+            {
+                return "growing";
+            }
+        };
+        assertEquals(4, view.putStringWithoutLengthAscii(0, growing));
+        assertEquals("a?cd", backing.getStringWithoutLengthAscii(16, 4));
+        assertEquals('#', backing.getByte(20), "nothing past the length checked");
+        calls[0] = 0;
+        assertEquals(3, view.putStringWithoutLengthAscii(4, growing, 1, 3));
+        assertEquals("?cd", backing.getStringWithoutLengthAscii(20, 3));
+        assertEquals('#', backing.getByte(32), "nothing outside the view");
     }
 
     @Test
