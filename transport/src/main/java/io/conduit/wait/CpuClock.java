@@ -2,6 +2,9 @@ package io.conduit.wait;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadMXBean;
@@ -29,6 +32,7 @@ public final class CpuClock
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final ThreadMXBean THREAD_MX_BEAN = ManagementFactory.getThreadMXBean();
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
     private static final ThreadLocal<UnsafeBuffer> THREAD_TIMESPEC =
         ThreadLocal.withInitial(() -> new UnsafeBuffer(ByteBuffer.allocateDirect(LibC.TIMESPEC_LENGTH)));
 
@@ -49,10 +53,15 @@ public final class CpuClock
     /**
      * CPU time (user + system) consumed so far by the calling thread.
      *
-     * @return nanoseconds, or {@link #UNAVAILABLE}.
+     * @return nanoseconds, or {@link #UNAVAILABLE} (also on a virtual thread, JDK 21 and later: the OS thread's clock
+     * would count its carrier's, which runs other virtual threads too, and the JVM gives none of its own).
      */
     public static long currentThreadCpuTimeNs()
     {
+        if (isVirtual(Thread.currentThread()))
+        {
+            return UNAVAILABLE;
+        }
         if (LibC.AVAILABLE)
         {
             return clockGetTimeNs(LibC.CLOCK_THREAD_CPUTIME_ID);
@@ -113,5 +122,38 @@ public final class CpuClock
         }
 
         return timespec.getLong(0) * NANOS_PER_SECOND + timespec.getLong(LibC.TIMESPEC_NSEC_OFFSET);
+    }
+
+    /**
+     * {@code Thread.isVirtual()}, which JDK 17, this project's baseline, lacks: false there.
+     */
+    static boolean isVirtual(final Thread thread)
+    {
+        final MethodHandle isVirtual = IS_VIRTUAL;
+        if (null == isVirtual)
+        {
+            return false;
+        }
+        try
+        {
+            return (boolean)isVirtual.invokeExact(thread);
+        }
+        catch (final Throwable ex)
+        {
+            return false;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle()
+    {
+        try
+        {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                MethodType.methodType(boolean.class));
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            return null; // before JDK 21
+        }
     }
 }

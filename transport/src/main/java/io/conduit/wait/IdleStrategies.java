@@ -192,12 +192,21 @@ public final class IdleStrategies
         }
     }
 
+    /** Longest backoff park: Agrona doubles the park with a shift, which overflows past 2^62. */
+    static final long MAX_PARK_NS = Long.MAX_VALUE >> 1;
+
     private static IdleStrategy newBackoff(final String text, final Map<String, Long> params)
     {
         checkKeys(text, BACKOFF, params, "spins", "yields", "minParkNs", "maxParkNs");
         // positive: a park of 0 returns at once, and doubling it stays 0, so the strategy would spin for ever
         final long minParkNs = positive(text, params, "minParkNs", BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS);
         final long maxParkNs = positive(text, params, "maxParkNs", BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS);
+        if (maxParkNs > MAX_PARK_NS)
+        {
+            // Agrona doubles the park with a shift: past 2^62 it overflows to 0, and a park of 0 spins for ever
+            throw new IllegalArgumentException("idle strategy \"" + text + "\": maxParkNs=" + maxParkNs +
+                " exceeds " + MAX_PARK_NS + " (2^62 - 1: doubling a longer park overflows to a park of 0)");
+        }
         if (minParkNs > maxParkNs)
         {
             throw new IllegalArgumentException(
@@ -317,7 +326,7 @@ public final class IdleStrategies
 
         throw new IllegalArgumentException(
             "idle strategy \"" + text + "\": bad value \"" + value + "\" for \"" + key +
-            "\", expected a non-negative integer");
+            "\", expected a non-negative integer" + (valid ? " of at most " + Long.MAX_VALUE : ""));
     }
 
     private static void checkKeys(

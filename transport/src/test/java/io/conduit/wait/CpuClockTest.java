@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CpuClockTest
 {
@@ -110,5 +112,24 @@ class CpuClockTest
             x += System.nanoTime() & 1;
         }
         assertTrue(x >= 0);
+    }
+
+    /**
+     * On a virtual thread (JDK 21 and later) the calling thread's CPU time is unavailable: the OS thread's clock
+     * counted its carrier's time, spent on other virtual threads too (303 ms for a virtual thread that slept, in the
+     * review's run). A platform thread is still measured. Skipped before JDK 21, which has no virtual threads.
+     */
+    @Test
+    void shouldReportUnavailableOnAVirtualThread() throws Exception
+    {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads: JDK 21 or later");
+        final long[] measured = {0};
+        final Thread virtual = (Thread)Thread.class.getMethod("startVirtualThread", Runnable.class)
+            .invoke(null, (Runnable)() -> measured[0] = CpuClock.currentThreadCpuTimeNs());
+        virtual.join(10_000);
+        assertTrue(CpuClock.isVirtual(virtual));
+        assertEquals(CpuClock.UNAVAILABLE, measured[0]);
+        assertFalse(CpuClock.isVirtual(Thread.currentThread()));
+        assertTrue(CpuClock.currentThreadCpuTimeNs() > 0);
     }
 }

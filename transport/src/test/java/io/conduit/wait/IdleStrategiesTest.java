@@ -111,7 +111,7 @@ class IdleStrategiesTest
         "hybrid:spins=1,sleeps=2      | unknown parameter \"sleeps\" for hybrid",
         // docs/WAITING.md, "Configuration text": each value just outside its range, or not a plain unsigned integer
         "backoff:spins=9223372036854775808  | bad value \"9223372036854775808\" for \"spins\", " +
-            "expected a non-negative integer",
+            "expected a non-negative integer of at most 9223372036854775807",
         "backoff:yields=-1                  | bad value \"-1\" for \"yields\", expected a non-negative integer",
         "backoff:spins=+1                   | bad value \"+1\" for \"spins\", expected a non-negative integer",
         "backoff:spins=1.5                  | bad value \"1.5\" for \"spins\", expected a non-negative integer",
@@ -125,6 +125,8 @@ class IdleStrategiesTest
         "backoff:minParkNs=1000001          | minParkNs=1000001 exceeds maxParkNs=1000000",
         "backoff:maxParkNs=999              | minParkNs=1000 exceeds maxParkNs=999",
         "backoff:minParkNs=6,maxParkNs=5    | minParkNs=6 exceeds maxParkNs=5",
+        "backoff:maxParkNs=4611686018427387904 | maxParkNs=4611686018427387904 exceeds 4611686018427387903 " +
+            "(2^62 - 1: doubling a longer park overflows to a park of 0)",
         "sleep:periodNs=0                   | \"periodNs\" must be positive, was 0",
         "sleep:periodMs=0                   | \"periodMs\" must be positive, was 0",
         "futex:maxSleepNs=0                 | \"maxSleepNs\" must be positive, was 0",
@@ -154,9 +156,9 @@ class IdleStrategiesTest
     @CsvSource(delimiter = '|', value = {
         "backoff:spins=0,yields=0,minParkNs=1,maxParkNs=1 | " +
             "BackoffIdleStrategy{alias=backoff, maxSpins=0, maxYields=0, minParkPeriodNs=1, maxParkPeriodNs=1}",
-        "backoff:spins=9223372036854775807,yields=9_223_372_036_854_775_807,maxParkNs=9223372036854775807 | " +
+        "backoff:spins=9223372036854775807,yields=9_223_372_036_854_775_807,maxParkNs=4611686018427387903 | " +
             "BackoffIdleStrategy{alias=backoff, maxSpins=9223372036854775807, maxYields=9223372036854775807, " +
-            "minParkPeriodNs=1000, maxParkPeriodNs=9223372036854775807}",
+            "minParkPeriodNs=1000, maxParkPeriodNs=4611686018427387903}",
         "backoff:minParkNs=1000000 | " +
             "BackoffIdleStrategy{alias=backoff, maxSpins=10, maxYields=5, minParkPeriodNs=1000000, " +
             "maxParkPeriodNs=1000000}",
