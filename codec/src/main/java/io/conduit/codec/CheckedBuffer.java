@@ -545,7 +545,14 @@ final class CheckedBuffer extends UnsafeBuffer
     public int putStringWithoutLengthAscii(
         final int index, final CharSequence value, final int valueOffset, final int length)
     {
-        final int written = checkedSubLength(value, valueOffset, length);
+        final int valueLength = null == value ? 0 : value.length();
+        if (null != value && (valueOffset < 0 || valueOffset > valueLength || length < 0))
+        {
+            // as Agrona refuses them (with its checks on): not an empty write
+            throw new IndexOutOfBoundsException("record view write of a CharSequence: valueOffset=" + valueOffset +
+                " length=" + length + " value length=" + valueLength);
+        }
+        final int written = null == value ? 0 : Math.min(length, valueLength - valueOffset);
         checkWrite(index, written);
         putAscii(index, value, valueOffset, written);
         return written;

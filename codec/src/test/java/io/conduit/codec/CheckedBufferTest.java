@@ -195,6 +195,10 @@ class CheckedBufferTest
         assertEquals(3, view.putStringWithoutLengthAscii(4, growing, 1, 3));
         assertEquals("?cd", backing.getStringWithoutLengthAscii(20, 3));
         assertEquals('#', backing.getByte(32), "nothing outside the view");
+        // arguments Agrona refuses are refused, not taken for an empty write
+        final CharSequence ab = new StringBuilder("ab");
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putStringWithoutLengthAscii(0, ab, 3, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putStringWithoutLengthAscii(0, ab, 0, -1));
     }
 
     @Test

@@ -341,7 +341,8 @@ public final class Futex
                 return WOKEN;
             }
 
-            parkNs = Math.min(parkNs << 1, maxParkNs);
+            // without a shift past 2^62, which would overflow to a park of 0 (a spin) for a huge maximum
+            parkNs = parkNs > maxParkNs >> 1 ? maxParkNs : parkNs << 1;
         }
     }
 

@@ -18,8 +18,9 @@ import java.util.Map;
  * Grammar: {@code name[:key=value(,key=value)*]}, whitespace around tokens ignored, values unsigned decimal integers
  * up to {@link Long#MAX_VALUE} ({@code _} allowed between digits, as in {@code 1_000_000}). {@code spins} and
  * {@code yields} may be 0; {@code minParkNs}, {@code maxParkNs}, {@code periodNs}, {@code periodMs} and
- * {@code maxSleepNs} must be positive, and {@code minParkNs} must not exceed {@code maxParkNs}, defaults included.
- * Every parameter is optional.
+ * {@code maxSleepNs} must be positive, and {@code minParkNs} must not exceed {@code maxParkNs}, defaults included;
+ * {@code maxParkNs} is at most {@value #MAX_PARK_NS} (2^62 - 1: Agrona doubles the park with a shift that overflows
+ * past it). Every parameter is optional.
  * <table>
  *     <caption>Names and parameters</caption>
  *     <tr><th>name</th><th>strategy</th><th>parameters (default)</th></tr>
