@@ -233,6 +233,30 @@ class FutexTest
             Futex.statusName(longStatus.get()));
     }
 
+    /**
+     * The fallback's park doubles after each early wake-up up to its maximum: with a maximum past 2^62 the doubling
+     * shift overflowed to a park of 0, and the waiter then spun (999 ms of CPU in a second of waiting in the review's
+     * run). In a child JVM whose first park is 2^62 ns and maximum Long.MAX_VALUE, a waiter woken early 8 times must
+     * still sleep: well under half a second of CPU in a second of waiting.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldKeepTheFallbacksParkOnAHugeMaximum() throws Exception
+    {
+        final Path log = tempDir.resolve("fallback-park.log");
+        final Process child = io.conduit.TestJvm.start(FallbackParkProcess.class, log, new String[] {
+            "-D" + Futex.DISABLED_PROP_NAME + "=true",
+            "-D" + Futex.FALLBACK_MIN_PARK_NS_PROP_NAME + "=4611686018427387904",
+            "-D" + Futex.FALLBACK_MAX_PARK_NS_PROP_NAME + "=9223372036854775807"});
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child still running");
+        final String output = java.nio.file.Files.readString(log);
+        assertEquals(0, child.exitValue(), output);
+        final java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("cpuMs=(-?[0-9]+)").matcher(output);
+        assertTrue(cpu.find(), output);
+        final long cpuMs = Long.parseLong(cpu.group(1));
+        assertTrue(cpuMs >= 0 && cpuMs < 500, "the waiter used " + cpuMs + " ms of CPU in 1 s of waiting: " + output);
+    }
+
     @Test
     void shouldRejectMisalignedOffset()
     {
