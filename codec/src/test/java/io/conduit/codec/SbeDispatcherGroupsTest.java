@@ -305,17 +305,7 @@ class SbeDispatcherGroupsTest
     void shouldReadConstantFieldsAsNoBytesAndGroupCountsInTheirOwnByteOrder()
     {
         final List<String> trades = new ArrayList<>();
-        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
-            .register(new TradeDecoder(), (trade) ->
-            {
-                final StringBuilder text = new StringBuilder("trade ").append(trade.tradeId()).append(' ')
-                    .append(trade.price()).append(' ').append(trade.side());
-                for (final TradeDecoder.FillsDecoder fill : trade.fills())
-                {
-                    text.append(' ').append(fill.quantity()).append('/').append(fill.kind());
-                }
-                trades.add(text.toString());
-            });
+        final SbeDispatcher dispatcher = tradeDispatcher(trades);
 
         final TradeEncoder trade = wrap(new TradeEncoder()).tradeId(7).price(99);
         trade.fillsCount(2).next().quantity(3).next().quantity(4);
@@ -480,6 +470,51 @@ class SbeDispatcherGroupsTest
     {
         buffer.putShort(RECORD_OFFSET + recordOffset, (short)blockLength, BYTE_ORDER);
         buffer.putShort(RECORD_OFFSET + recordOffset + 2, (short)count, BYTE_ORDER);
+    }
+
+    /**
+     * docs/CODEC.md: on a ring the SBE header is little-endian whatever the schema's byte order, and a bigEndian
+     * schema's messages go through SbePublisher and SbeDispatcher: Trade (schema 902, big-endian) claimed, encoded,
+     * committed and read back whole, its fields and group in big-endian order and its header little-endian, which the
+     * schema's own header decoder, reading big-endian, does not agree with.
+     */
+    @Test
+    void shouldSendABigEndianSchemasMessageThroughThePublisherAndTheDispatcher()
+    {
+        final TestRing ring = new TestRing(4096, 1024);
+        final SbePublisher publisher = new SbePublisher(ring);
+        final TradeEncoder trade = new TradeEncoder();
+        final int length = HEADER_LENGTH + TradeEncoder.BLOCK_LENGTH + TradeEncoder.FillsEncoder.sbeHeaderSize() +
+            2 * TradeEncoder.FillsEncoder.sbeBlockLength();
+        final int offset = publisher.tryClaim(trade, length);
+        assertTrue(offset > 0);
+        trade.tradeId(9).price(77).fillsCount(2).next().quantity(5).next().quantity(6);
+        publisher.commit();
+
+        final long header = MessageHeaderDescriptor.header(ring.buffer(), offset);
+        assertEquals(TradeEncoder.TEMPLATE_ID, MessageHeaderDescriptor.templateId(header));
+        assertEquals(TradeEncoder.SCHEMA_ID, MessageHeaderDescriptor.schemaId(header));
+        assertEquals(9L, ring.buffer().getLong(offset + HEADER_LENGTH, ByteOrder.BIG_ENDIAN), "fields big-endian");
+        assertFalse(TradeEncoder.TEMPLATE_ID == new io.conduit.codec.sbe.edges.MessageHeaderDecoder()
+            .wrap(ring.buffer(), offset).templateId(), "the schema's own header decoder reads big-endian");
+
+        final List<String> trades = new ArrayList<>();
+        assertEquals(1, ring.read(tradeDispatcher(trades), 10));
+        assertEquals(List.of("trade 9 77 BUY 5/SELL 6/SELL"), trades);
+    }
+
+    private static SbeDispatcher tradeDispatcher(final List<String> trades)
+    {
+        return new SbeDispatcher(UnknownMessagePolicy.THROW).register(new TradeDecoder(), (trade) ->
+        {
+            final StringBuilder text = new StringBuilder("trade ").append(trade.tradeId()).append(' ')
+                .append(trade.price()).append(' ').append(trade.side());
+            for (final TradeDecoder.FillsDecoder fill : trade.fills())
+            {
+                text.append(' ').append(fill.quantity()).append('/').append(fill.kind());
+            }
+            trades.add(text.toString());
+        });
     }
 
     private SbeDispatcher register(final SbeDispatcher dispatcher)

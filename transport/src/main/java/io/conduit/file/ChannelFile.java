@@ -212,7 +212,11 @@ public final class ChannelFile implements AutoCloseable
             {
                 posix.setPermissions(options.permissionsOrDefault()); // not subject to umask, unlike createFile
             }
-            withoutInterrupts(() -> allocate(temp, fileLength, path));
+            withoutInterrupts(() ->
+            {
+                allocate(temp, fileLength, path);
+                return null;
+            });
             final MappedByteBuffer mapped = withoutInterrupts(() -> map(temp, fileLength));
             try
             {
@@ -1130,31 +1134,13 @@ public final class ChannelFile implements AutoCloseable
         }
     }
 
-    private static void withoutInterrupts(final IoAction action) throws IOException
-    {
-        withoutInterrupts(() ->
-        {
-            action.run();
-            return null;
-        });
-    }
-
     /**
-     * A step of open or create, returning a value.
+     * A step of open or create.
      */
     @FunctionalInterface
     private interface IoStep<T>
     {
         T run() throws IOException;
-    }
-
-    /**
-     * A step of create.
-     */
-    @FunctionalInterface
-    private interface IoAction
-    {
-        void run() throws IOException;
     }
 
     static void link(final Path temp, final Path path) throws IOException
