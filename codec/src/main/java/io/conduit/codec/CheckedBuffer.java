@@ -76,6 +76,43 @@ final class CheckedBuffer extends UnsafeBuffer
     }
 
     /**
+     * Make this a view of nothing at {@code address}, detached, holding no reference: the state {@link #moveRegion}
+     * and {@link #detachRegion} keep. For a publisher over a mapped ring, whose claims all lie in one address range.
+     *
+     * @param address where the viewed memory starts.
+     */
+    void wrapAddress(final long address)
+    {
+        wrap(address, 0);
+        detached = true;
+    }
+
+    /**
+     * View {@code length} bytes from {@code address}, in a view made by {@link #wrapAddress} and since moved only by
+     * this method and {@link #detachRegion}: two stores, where {@link #wrapRegion} checks the range again and
+     * {@code wrap(long, int)} makes five stores, two of them references with G1's pre-write barrier. The caller has
+     * checked that the range lies inside the memory it maps.
+     *
+     * @param address where the view starts.
+     * @param length  bytes in the view, at least 0.
+     */
+    void moveRegion(final long address, final int length)
+    {
+        addressOffset = address;
+        capacity = length;
+        detached = false;
+    }
+
+    /**
+     * {@link #detach} for a view moved by {@link #moveRegion}: a capacity of 0, the address kept.
+     */
+    void detachRegion()
+    {
+        capacity = 0;
+        detached = true;
+    }
+
+    /**
      * Refuse every access until the next {@link #wrapRegion}, naming the reason: for an encoder whose claim has been
      * committed or aborted, whose bytes now belong to the reader, or to the next claim. Off-heap (a mapped ring) no
      * reference is stored: the view keeps its address with a capacity of 0.

@@ -75,6 +75,9 @@ public final class SbePublisher
     private final int capacity;
     // false for a buffer other than a plain UnsafeBuffer (a subclass may check or record): its own methods are used
     private final boolean plainBuffer;
+    // a plain UnsafeBuffer off the heap (every mapped ring): the claim view then holds an address only, and is moved
+    // from claim to claim and detached by storing its address and capacity, with no check or reference store
+    private final boolean addressView;
     private final int maxMessageLength;
     private final CheckedBuffer claimView = new CheckedBuffer();
     private MessageEncoderFlyweight claimEncoder;
@@ -94,6 +97,11 @@ public final class SbePublisher
         this.address = buffer.addressOffset();
         this.capacity = buffer.capacity();
         this.plainBuffer = UnsafeBuffer.class == buffer.getClass();
+        this.addressView = plainBuffer && null == base;
+        if (addressView)
+        {
+            claimView.wrapAddress(address);
+        }
         this.maxMessageLength = ring.maxMessageLength();
     }
 
@@ -154,7 +162,14 @@ public final class SbePublisher
                     MessageHeaderDescriptor.writeHeader(buffer, offset, header);
                 }
                 final CheckedBuffer claimView = this.claimView;
-                claimView.wrapRegion(buffer, offset, length);
+                if (addressView)
+                {
+                    claimView.moveRegion(address + offset, length); // inside the buffer, as checked above
+                }
+                else
+                {
+                    claimView.wrapRegion(buffer, offset, length);
+                }
                 encoder.wrap(claimView, HEADER_LENGTH);
                 if (encoder != claimEncoder)
                 {
@@ -200,7 +215,7 @@ public final class SbePublisher
         final int encodedLength = HEADER_LENGTH + encoder.encodedLength();
         final int claimedLength = claimLength;
         claimOffset = NO_CLAIM;
-        claimView.detach(); // the bytes are the reader's now: a later write through the encoder throws
+        detachView(); // the bytes are the reader's now: a later write through the encoder throws
         lastClaimCommitted = false;
         if (encodedLength != claimedLength)
         {
@@ -242,7 +257,7 @@ public final class SbePublisher
             throw new IllegalStateException("no open claim to abort");
         }
         claimOffset = NO_CLAIM;
-        claimView.detach();
+        detachView();
         lastClaimCommitted = false;
         ring.abort(offset);
     }
@@ -309,6 +324,18 @@ public final class SbePublisher
         }
         commit();
         return true;
+    }
+
+    private void detachView()
+    {
+        if (addressView)
+        {
+            claimView.detachRegion();
+        }
+        else
+        {
+            claimView.detach();
+        }
     }
 
     /**

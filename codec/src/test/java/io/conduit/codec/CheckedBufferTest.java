@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -213,6 +214,39 @@ class CheckedBufferTest
             assertEquals(8, view.capacity());
             assertThrows(IndexOutOfBoundsException.class, () -> view.getByte(8));
             assertThrows(IndexOutOfBoundsException.class, () -> view.putByte(-1, (byte)1));
+        }
+    }
+
+    /**
+     * The publisher's view over a mapped ring: made an address view once, then moved from claim to claim and detached
+     * by its address and capacity alone. It sees exactly the region it was moved to, and nothing once detached,
+     * saying why.
+     */
+    @Test
+    void shouldSeeExactlyTheRegionItWasMovedToAndNothingOnceDetached()
+    {
+        view.wrapAddress(backing.addressOffset());
+        assertEquals(0, view.capacity());
+        assertTrue(assertThrows(IndexOutOfBoundsException.class, () -> view.putByte(0, (byte)1)).getMessage()
+            .contains("after its claim was committed or aborted"));
+
+        for (final int offset : new int[] {8, 40})
+        {
+            view.moveRegion(backing.addressOffset() + offset, 16);
+            assertEquals(16, view.capacity());
+            assertNull(view.byteArray());
+            view.putLong(8, 0x1122334455667788L, ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x1122334455667788L, backing.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN));
+            assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(9, 1L), "past the region");
+            assertThrows(IndexOutOfBoundsException.class, () -> view.getByte(-1), "before the region");
+
+            view.detachRegion();
+            assertEquals(0, view.capacity());
+            final IndexOutOfBoundsException detached =
+                assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(8, 2L));
+            assertTrue(detached.getMessage().contains("after its claim was committed or aborted"),
+                detached.getMessage());
+            assertEquals(0x1122334455667788L, backing.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN), "not written");
         }
     }
 
