@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  * Not checked beyond Agrona's own checks: the other methods of {@link UnsafeBuffer} (length-prefixed string
  * accessors, ASCII number parsers and writers, ordered and atomic accessors, {@code wrap}), which generated codecs do
  * not call on it
- * (docs/CODEC.md, "What the view covers").
+ * (docs/CODEC.md, "What the view covers"). A publisher's claim view over a mapped ring refuses every {@code wrap}:
+ * it moves with the claims alone.
  * <p>
  * Cost: the bounds test is written exactly as Agrona's own ({@code Objects.checkFromIndexSize}), so when Agrona's
  * checks are on C2 drops Agrona's test as a duplicate of this one, which runs first (seen in its output on JDK 17):
@@ -35,6 +36,9 @@ final class CheckedBuffer extends UnsafeBuffer
     private static final byte[] EMPTY = new byte[0];
 
     private boolean detached;
+    // made by wrapAddress: moved only by moveRegion and detachRegion, which rely on its holding an address alone, so
+    // every public wrap is refused (an encoder hands the view out as its buffer())
+    private boolean addressOnly;
 
     /**
      * A view of nothing, capacity 0, until wrapped.
@@ -66,11 +70,11 @@ final class CheckedBuffer extends UnsafeBuffer
         }
         if (null == buffer.byteArray())
         {
-            wrap(buffer.addressOffset() + offset, length);
+            super.wrap(buffer.addressOffset() + offset, length);
         }
         else
         {
-            wrap(buffer, offset, length);
+            super.wrap(buffer, offset, length);
         }
         detached = false;
     }
@@ -83,8 +87,9 @@ final class CheckedBuffer extends UnsafeBuffer
      */
     void wrapAddress(final long address)
     {
-        wrap(address, 0);
+        super.wrap(address, 0);
         detached = true;
+        addressOnly = true;
     }
 
     /**
@@ -121,13 +126,110 @@ final class CheckedBuffer extends UnsafeBuffer
     {
         if (null == byteArray())
         {
-            wrap(addressOffset(), 0);
+            super.wrap(addressOffset(), 0);
         }
         else
         {
-            wrap(EMPTY);
+            super.wrap(EMPTY);
         }
         detached = true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final byte[] buffer)
+    {
+        checkWrappable();
+        super.wrap(buffer);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final byte[] buffer, final int offset, final int length)
+    {
+        checkWrappable();
+        super.wrap(buffer, offset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final ByteBuffer buffer)
+    {
+        checkWrappable();
+        super.wrap(buffer);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final ByteBuffer buffer, final int offset, final int length)
+    {
+        checkWrappable();
+        super.wrap(buffer, offset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final DirectBuffer buffer)
+    {
+        checkWrappable();
+        super.wrap(buffer);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        checkWrappable();
+        super.wrap(buffer, offset, length);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this is a publisher's claim view.
+     */
+    @Override
+    public void wrap(final long address, final int length)
+    {
+        checkWrappable();
+        super.wrap(address, length);
+    }
+
+    /**
+     * A publisher's claim view moves only with its claims: re-wrapped by a caller (through an encoder's
+     * {@code buffer()}), it would take the caller's array as the base of the next claim's ring address.
+     */
+    private void checkWrappable()
+    {
+        if (addressOnly)
+        {
+            throw new IllegalStateException("the record view of an SbePublisher's claim cannot be re-wrapped: it " +
+                "moves with each claim; wrap a buffer of your own instead");
+        }
     }
 
     /**

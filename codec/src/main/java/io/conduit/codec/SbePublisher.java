@@ -180,7 +180,9 @@ public final class SbePublisher
             catch (final RuntimeException | Error ex)
             {
                 // nothing recorded yet, so no abort() of the caller's could end it: a claim left open here would
-                // hold the ring until the consumer's stuck-claim timeout
+                // hold the ring until the consumer's stuck-claim timeout. The view may already lie over the claim:
+                // detached, so no encoder still holding it writes into bytes that are the next claim's
+                detachView();
                 try
                 {
                     ring.abort(offset);

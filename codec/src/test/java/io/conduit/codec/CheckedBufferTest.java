@@ -225,8 +225,14 @@ class CheckedBufferTest
     @Test
     void shouldSeeExactlyTheRegionItWasMovedToAndNothingOnceDetached()
     {
+        final CheckedBuffer plain = new CheckedBuffer();
+        plain.wrap(new byte[8]); // a view not made by wrapAddress wraps as any UnsafeBuffer
+        assertEquals(8, plain.capacity());
+
         view.wrapAddress(backing.addressOffset());
         assertEquals(0, view.capacity());
+        assertTrue(assertThrows(IllegalStateException.class, () -> view.wrap(new byte[8])).getMessage()
+            .contains("cannot be re-wrapped"));
         assertTrue(assertThrows(IndexOutOfBoundsException.class, () -> view.putByte(0, (byte)1)).getMessage()
             .contains("after its claim was committed or aborted"));
 

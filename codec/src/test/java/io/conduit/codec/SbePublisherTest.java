@@ -143,7 +143,7 @@ class SbePublisherTest
      * A message of a block length of 0 (unless given) whose encoded length is whatever the test claims: writes nothing
      * itself.
      */
-    static final class OpaqueEncoder implements MessageEncoderFlyweight
+    static class OpaqueEncoder implements MessageEncoderFlyweight
     {
         static final int TEMPLATE_ID = 77;
         static final int SCHEMA_ID = 9;
@@ -446,6 +446,83 @@ class SbePublisherTest
      * that is not a plain {@link UnsafeBuffer}) aborts the claim there: no abort of the caller's could, and a claim
      * left open would hold the ring until the stuck-claim timeout.
      */
+    /**
+     * The record view a publisher hands its encoder moves with each claim; a caller who re-wraps it through the
+     * encoder's {@code buffer()} is refused, naming why. Accepted, the view kept the caller's array as the base of the
+     * next claim's ring address, and the next write crashed the JVM. Off-heap ring (the publisher's address view) and
+     * on-heap ring alike; the claim is still whole, and goes through.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldRefuseToReWrapTheClaimViewAnEncoderHolds(final boolean onHeap)
+    {
+        final Ring ring = onHeap ? new TestRing(new UnsafeBuffer(new byte[4096]), 1024) : this.ring;
+        final SbePublisher publisher = new SbePublisher(ring);
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(1).timestampNs(3);
+
+        if (!onHeap)
+        {
+            final MutableDirectBuffer view = heartbeat.buffer();
+            final List<Runnable> wraps = List.of(
+                () -> view.wrap(new byte[64]),
+                () -> view.wrap(new byte[64], 0, 8),
+                () -> view.wrap(ByteBuffer.allocate(64)),
+                () -> view.wrap(ByteBuffer.allocate(64), 0, 8),
+                () -> view.wrap(new UnsafeBuffer(new byte[64])),
+                () -> view.wrap(new UnsafeBuffer(new byte[64]), 0, 8),
+                () -> view.wrap(view.addressOffset(), 8));
+            for (final Runnable wrap : wraps)
+            {
+                final IllegalStateException ex = assertThrows(IllegalStateException.class, wrap::run);
+                assertTrue(ex.getMessage().contains("cannot be re-wrapped"), ex.getMessage());
+            }
+        }
+        publisher.commit();
+
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(2).timestampNs(3);
+        publisher.commit();
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 1", "heartbeat 2"), received);
+    }
+
+    /**
+     * An encoder whose wrap throws ends its claim aborted, and leaves the view detached: the encoder of the claim
+     * before, which still holds the view, may not write into the aborted bytes (the reader's padding, then the next
+     * claim's). Left attached, its write was accepted.
+     */
+    @Test
+    void shouldLeaveTheViewDetachedWhenTheEncodersWrapThrows()
+    {
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(1).timestampNs(3);
+        publisher.commit();
+
+        final OpaqueEncoder failing = new OpaqueEncoder(HeartbeatEncoder.BLOCK_LENGTH, HeartbeatEncoder.BLOCK_LENGTH)
+        {
+            @Override
+            public EncoderFlyweight wrap(final MutableDirectBuffer buffer, final int offset)
+            {
+                throw new IllegalStateException("wrap failed");
+            }
+        };
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> publisher.tryClaim(failing, MessageLengths.HEARTBEAT_LENGTH));
+        assertEquals("wrap failed", ex.getMessage());
+        assertFalse(publisher.hasOpenClaim());
+
+        final IndexOutOfBoundsException late = assertThrows(IndexOutOfBoundsException.class,
+            () -> heartbeat.sequence(99));
+        assertTrue(late.getMessage().contains("after its claim was committed or aborted"), late.getMessage());
+
+        assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+        heartbeat.sourceId(1).sequence(2).timestampNs(3);
+        publisher.commit();
+        assertEquals(2, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 1", "heartbeat 2"), received);
+    }
+
     @Test
     void shouldAbortTheRingsClaimWhenPreparingItThrows()
     {
