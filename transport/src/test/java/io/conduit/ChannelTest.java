@@ -271,6 +271,37 @@ class ChannelTest
     }
 
     /**
+     * docs/RINGS.md: a handler must not poll its own channel. The nested poll is refused (IllegalStateException),
+     * delivers nothing, and every message is delivered once, in order.
+     */
+    @Test
+    void shouldRefuseAPollFromTheChannelsOwnHandler() throws Exception
+    {
+        try (Channel channel = Channel.open(dir, "self-poll", ChannelOptions.defaults().capacity(4096)))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+            for (int i = 0; i < 3; i++)
+            {
+                message.putLong(0, i);
+                assertTrue(channel.offer(1, message, 0, 8));
+            }
+            final List<Long> read = new ArrayList<>();
+            final List<String> refused = new ArrayList<>();
+            assertEquals(2, channel.poll((t, b, o, l) ->
+            {
+                read.add(b.getLong(o));
+                refused.add(assertThrows(IllegalStateException.class,
+                    () -> channel.poll((t2, b2, o2, l2) -> read.add(-1L), 10)).getMessage());
+            }, 2));
+            assertEquals(1, channel.poll((t, b, o, l) -> read.add(b.getLong(o)), 10));
+
+            assertEquals(List.of(0L, 1L, 2L), read);
+            assertEquals(2, refused.size());
+            assertTrue(refused.get(0).contains("from inside a handler of this ring's own read"), refused.get(0));
+        }
+    }
+
+    /**
      * A read of at most 0 messages would find a waiting message, not sleep, and read nothing: a receive would spin
      * to its deadline. Refused, as is a missing handler, before anything is read.
      */

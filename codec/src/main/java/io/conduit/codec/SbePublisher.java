@@ -328,6 +328,11 @@ public final class SbePublisher
         return true;
     }
 
+    /**
+     * Detach the claim view. The branch is the publisher's own, on a flag it keeps, rather than one inside
+     * {@link CheckedBuffer#detach()} on the view's: folded there, the SBE path took 604.3 instructions a message
+     * against 591.7 (perf/icount.sh --codec sbe).
+     */
     private void detachView()
     {
         if (addressView)

@@ -1103,7 +1103,7 @@ public final class ChannelFile implements AutoCloseable
      * creating take no time worth interrupting, and a create broken after its link would leave the channel made but
      * report it not made.
      */
-    private static <T> T withoutInterrupts(final IoStep<T> step) throws IOException
+    static <T> T withoutInterrupts(final IoStep<T> step) throws IOException
     {
         boolean interrupted = Thread.interrupted();
         try
@@ -1138,7 +1138,7 @@ public final class ChannelFile implements AutoCloseable
      * A step of open or create.
      */
     @FunctionalInterface
-    private interface IoStep<T>
+    interface IoStep<T>
     {
         T run() throws IOException;
     }

@@ -190,8 +190,8 @@ public abstract class AbstractRing extends RingPad3 implements Ring
         }
         // the ring's fields (buffer, mask, capacity, the tail check) are read where used, not held in locals: a local
         // lives across the handler, which C2 inlines here, and a handler with a few values of its own (an SBE
-        // dispatcher, a decoder) then pushed them to the stack, to be stored and loaded again each message (SBE path
-        // 614.5 to 591.6 instructions a message in perf/icount.sh --codec sbe, and 37 to 34 ns timed)
+        // dispatcher, a decoder) then pushed them to the stack, to be stored and loaded again each message
+        // (perf/README.md, "The SBE path and the ring's read")
         final long head = this.head;
         long position = head;
         long bytes = 0;

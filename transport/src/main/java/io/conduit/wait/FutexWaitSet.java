@@ -1,6 +1,7 @@
 package io.conduit.wait;
 
 import com.sun.jna.Native;
+import org.agrona.LangUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -201,13 +202,9 @@ public final class FutexWaitSet implements Awaitable
         {
             failure.addSuppressed(withdrawFailure);
         }
-        else if (withdrawFailure instanceof RuntimeException)
-        {
-            throw (RuntimeException)withdrawFailure;
-        }
         else
         {
-            throw (Error)withdrawFailure;
+            LangUtil.rethrowUnchecked(withdrawFailure);
         }
     }
 

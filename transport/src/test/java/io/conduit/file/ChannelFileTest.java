@@ -357,6 +357,42 @@ class ChannelFileTest
         }
     }
 
+    /**
+     * The same failure made without chattr, so it runs on any machine: once the file is linked under its name, the
+     * temp link is swapped for a non-empty directory of the same name, which create's removal of the temp cannot
+     * delete. The error names the channel and the temp, and the file create opened is closed.
+     */
+    @Test
+    void shouldCloseWhatItOpenedWhenTheTempCannotBeRemovedAnywhere() throws Exception
+    {
+        final int openBefore = ChannelFile.openFiles();
+        final List<Path> swapped = new ArrayList<>();
+        final IOException ex = assertThrows(IOException.class, () -> ChannelFile.create(dir, NAME,
+            options(RingKind.SPSC), () ->
+            {
+                try (Stream<Path> files = Files.list(dir))
+                {
+                    final Path temp = files.filter((p) -> p.getFileName().toString().startsWith("." + NAME + ".tmp-"))
+                        .findFirst().orElseThrow();
+                    Files.delete(temp);
+                    Files.createFile(Files.createDirectory(temp).resolve("keep"));
+                    swapped.add(temp);
+                }
+                catch (final IOException ioEx)
+                {
+                    throw new java.io.UncheckedIOException(ioEx);
+                }
+            }));
+        assertEquals(1, swapped.size(), "the hook found the temp");
+        assertTrue(ex.getMessage().startsWith("channel file " + ChannelFile.pathOf(dir, NAME) + " was created, but " +
+            "its temp link " + swapped.get(0) + " could not be removed"), ex.getMessage());
+        assertEquals(openBefore, ChannelFile.openFiles(), "closed, not leaked");
+        try (ChannelFile file = ChannelFile.open(dir, NAME))
+        {
+            assertEquals(RingKind.SPSC, file.kind(), "the channel exists, as the message says");
+        }
+    }
+
     private static boolean chattr(final String flag, final Path path) throws Exception
     {
         try
@@ -383,6 +419,45 @@ class ChannelFileTest
         final Path temp = Files.createFile(dir.resolve("temp"));
         Files.createFile(path);
         assertThrows(FileAlreadyExistsException.class, () -> ChannelFile.link(temp, path));
+    }
+
+    /**
+     * The step helper under create and open, shown without a race: a step whose interruptible channel is closed by an
+     * interrupt (ClosedByInterruptException) runs again with the flag put aside, and the flag is set again after; a
+     * step interrupted every time gives up after INTERRUPTED_ATTEMPTS runs, with the interrupt's exception and the
+     * flag set. A flag set before the call is put aside for the step and set again after.
+     */
+    @Test
+    void shouldRunAnInterruptedStepAgainAndSetTheFlagAfter() throws Exception
+    {
+        final int[] runs = {0};
+        final boolean[] flagSeen = {false};
+        Thread.currentThread().interrupt();
+        final String result = ChannelFile.withoutInterrupts(() ->
+        {
+            flagSeen[0] |= Thread.currentThread().isInterrupted();
+            if (++runs[0] <= 2)
+            {
+                throw new java.nio.channels.ClosedByInterruptException();
+            }
+            return "done";
+        });
+        assertEquals("done", result);
+        assertEquals(3, runs[0]);
+        assertFalse(flagSeen[0], "the step runs with the flag put aside");
+        assertTrue(Thread.interrupted(), "the flag is set again after");
+
+        runs[0] = 0;
+        assertThrows(java.nio.channels.ClosedByInterruptException.class, () -> ChannelFile.withoutInterrupts(() ->
+        {
+            runs[0]++;
+            throw new java.nio.channels.ClosedByInterruptException();
+        }));
+        assertEquals(ChannelFile.INTERRUPTED_ATTEMPTS, runs[0]);
+        assertTrue(Thread.interrupted(), "set after giving up too");
+
+        assertEquals("plain", ChannelFile.withoutInterrupts(() -> "plain"));
+        assertFalse(Thread.interrupted(), "no interrupt, no flag");
     }
 
     /**

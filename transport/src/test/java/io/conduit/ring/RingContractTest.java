@@ -125,7 +125,7 @@ abstract class RingContractTest
 
     /**
      * A null handler is refused before anything is read: the message at the head used to be passed (head stored past
-     * it, then the NullPointerException) and lost.
+     * it, then the NullPointerException) and lost. A limit below 1 reads nothing (docs/RINGS.md).
      */
     @Test
     void shouldRefuseANullHandlerBeforeReadingAnything()
@@ -136,6 +136,16 @@ abstract class RingContractTest
         assertThrows(NullPointerException.class, () -> ring.read(null, 10));
         assertThrows(NullPointerException.class, () -> ring.controlledRead(null, 10));
         final List<Long> delivered = new ArrayList<>();
+        for (final int limit : new int[] {0, -1, Integer.MIN_VALUE})
+        {
+            assertEquals(0, ring.read((t, b, o, l) -> delivered.add(b.getLong(o)), limit));
+            assertEquals(0, ring.controlledRead((t, b, o, l) ->
+            {
+                delivered.add(b.getLong(o));
+                return ControlledMessageHandler.Action.CONTINUE;
+            }, limit));
+        }
+        assertEquals(List.of(), delivered);
         assertEquals(1, ring.read((t, b, o, l) -> delivered.add(b.getLong(o)), 10));
         assertEquals(List.of(7L), delivered);
     }

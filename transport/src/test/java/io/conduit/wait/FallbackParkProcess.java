@@ -36,7 +36,9 @@ public final class FallbackParkProcess
         final long beforeNs = CpuClock.threadCpuTimeNs(waiter);
         Thread.sleep(1000);
         final long afterNs = CpuClock.threadCpuTimeNs(waiter);
-        System.out.println("cpuMs=" + (afterNs - beforeNs) / 1_000_000);
+        // the readings themselves too: an unavailable clock (-1 twice) or a waiter gone would read 0 ms
+        System.out.println("beforeNs=" + beforeNs + " afterNs=" + afterNs + " alive=" + waiter.isAlive() +
+            " cpuMs=" + (afterNs - beforeNs) / 1_000_000);
         word.putIntVolatile(0, 1);
         LockSupport.unpark(waiter);
         waiter.join(5000);

@@ -254,6 +254,9 @@ class FutexTest
         final java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("cpuMs=(-?[0-9]+)").matcher(output);
         assertTrue(cpu.find(), output);
         final long cpuMs = Long.parseLong(cpu.group(1));
+        assertTrue(output.contains(" alive=true "), "the waiter must still be waiting when measured: " + output);
+        assertFalse(output.contains("beforeNs=-1 ") || output.contains("afterNs=-1 "),
+            "the waiter's CPU clock must be readable: " + output);
         assertTrue(cpuMs >= 0 && cpuMs < 500, "the waiter used " + cpuMs + " ms of CPU in 1 s of waiting: " + output);
     }
 
