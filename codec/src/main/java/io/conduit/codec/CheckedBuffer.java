@@ -36,9 +36,11 @@ final class CheckedBuffer extends UnsafeBuffer
     private static final byte[] EMPTY = new byte[0];
 
     private boolean detached;
-    // made by wrapAddress: moved only by moveRegion and detachRegion, which rely on its holding an address alone, so
-    // every public wrap is refused (an encoder hands the view out as its buffer())
+    // made by wrapAddress: moved only by moveRegion and detachRegion, which rely on its holding an address alone
     private boolean addressOnly;
+    // a publisher's claim view (refuseWraps, or wrapAddress): every public wrap is refused (an encoder hands the view
+    // out as its buffer()), so only the publisher moves it, and its capacity is the claim's length
+    private boolean wrapsRefused;
 
     /**
      * A view of nothing, capacity 0, until wrapped.
@@ -88,24 +90,34 @@ final class CheckedBuffer extends UnsafeBuffer
     void wrapAddress(final long address)
     {
         super.wrap(address, 0);
-        detached = true;
+        detached = false; // for an address view, a capacity of 0 says it is detached: one store fewer per move
         addressOnly = true;
+        wrapsRefused = true;
+    }
+
+    /**
+     * Refuse every public {@code wrap} from now on, for a publisher's claim view: only {@link #wrapRegion} and
+     * {@link #detach} move it then, and its capacity is the length of the claim it lies over.
+     */
+    void refuseWraps()
+    {
+        wrapsRefused = true;
     }
 
     /**
      * View {@code length} bytes from {@code address}, in a view made by {@link #wrapAddress} and since moved only by
      * this method and {@link #detachRegion}: two stores, where {@link #wrapRegion} checks the range again and
-     * {@code wrap(long, int)} makes five stores, two of them references with G1's pre-write barrier. The caller has
-     * checked that the range lies inside the memory it maps.
+     * {@code wrap(long, int)} makes five stores, two of them references with G1's pre-write barrier. No detached flag
+     * is stored: a capacity of 0 says the view is detached. The caller has checked that the range lies inside the
+     * memory it maps.
      *
      * @param address where the view starts.
-     * @param length  bytes in the view, at least 0.
+     * @param length  bytes in the view, at least 1: a view of 0 bytes is a detached one.
      */
     void moveRegion(final long address, final int length)
     {
         addressOffset = address;
         capacity = length;
-        detached = false;
     }
 
     /**
@@ -114,7 +126,6 @@ final class CheckedBuffer extends UnsafeBuffer
     void detachRegion()
     {
         capacity = 0;
-        detached = true;
     }
 
     /**
@@ -225,7 +236,7 @@ final class CheckedBuffer extends UnsafeBuffer
      */
     private void checkWrappable()
     {
-        if (addressOnly)
+        if (wrapsRefused)
         {
             throw new IllegalStateException("the record view of an SbePublisher's claim cannot be re-wrapped: it " +
                 "moves with each claim; wrap a buffer of your own instead");
@@ -781,7 +792,8 @@ final class CheckedBuffer extends UnsafeBuffer
 
     private IndexOutOfBoundsException outOfBounds(final String access, final int index, final int length)
     {
-        if (detached)
+        // an address view is detached exactly when its capacity is 0: every claim holds at least the SBE header
+        if (detached || (addressOnly && 0 == capacity()))
         {
             return new IndexOutOfBoundsException("record view " + access + " after its claim was committed or " +
                 "aborted: index=" + index + " length=" + length + "; an encoder writes only between " +

@@ -1,6 +1,7 @@
 package io.conduit.codec;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
@@ -46,6 +47,9 @@ public final class MessageHeaderDescriptor
     public static final int HEADER_LENGTH;
     /** Byte order of the header fields. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /** Whether the platform's own order is the header's: a word loaded or stored by address needs no swap then. */
+    static final boolean NATIVE_ORDER = ByteOrder.nativeOrder() == BYTE_ORDER;
 
     static
     {
@@ -123,6 +127,32 @@ public final class MessageHeaderDescriptor
     public static long header(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset, BYTE_ORDER);
+    }
+
+    /**
+     * Load the header at an address with no bounds check, for a caller that has checked it lies inside its memory.
+     *
+     * @param base    the array the address is relative to, or {@code null} for an absolute address.
+     * @param address where the header starts.
+     * @return the header as {@link #header(DirectBuffer, int)} loads it.
+     */
+    static long headerAt(final Object base, final long address)
+    {
+        final long word = UnsafeApi.getLong(base, address);
+        return NATIVE_ORDER ? word : Long.reverseBytes(word);
+    }
+
+    /**
+     * Store a packed header at an address with no bounds check, for a caller that has checked it lies inside its
+     * memory: one 8-byte store, as {@link #writeHeader(MutableDirectBuffer, int, long)} makes.
+     *
+     * @param base    the array the address is relative to, or {@code null} for an absolute address.
+     * @param address where the header starts.
+     * @param header  the header, as {@link #header(int, int, int, int)} packs it.
+     */
+    static void putHeaderAt(final Object base, final long address, final long header)
+    {
+        UnsafeApi.putLong(base, address, NATIVE_ORDER ? header : Long.reverseBytes(header));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.conduit.codec;
 import io.conduit.MessageHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.MessageDecoderFlyweight;
 
 import java.lang.invoke.MethodHandles;
@@ -83,6 +84,8 @@ public final class SbeDispatcher implements MessageHandler
     private final UnknownMessagePolicy policy;
     // indexed by template id; registrations of other schemas with the same template id follow Registration.next
     private Registration<?>[] registrations = new Registration<?>[0];
+    // the registration onMessage's fast path took last, tried before the table; null until then
+    private Registration<?> lastRegistration;
     private final IntHashSet schemaIds = new IntHashSet();
     private final long[] rejectedCounts = new long[RejectReason.values().length];
     private final CheckedBuffer view = new CheckedBuffer();
@@ -207,35 +210,53 @@ public final class SbeDispatcher implements MessageHandler
     @Override
     public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        final int capacity = buffer.capacity();
-        // the first half is the test Agrona makes, when its checks are on, to load the header: written the same way,
-        // so C2 drops Agrona's as a duplicate; the second half puts the whole record inside the buffer
-        if ((capacity | offset | HEADER_LENGTH) < 0 || HEADER_LENGTH > capacity - offset ||
-            length < HEADER_LENGTH || length > capacity - offset)
+        // the record inside the buffer, and at least a header long: so the header lies inside too (a capacity is at
+        // least 0, so capacity - offset does not overflow once offset is)
+        if (offset < 0 || length < HEADER_LENGTH || length > buffer.capacity() - offset)
         {
             reject(RejectReason.MALFORMED, "record shorter than the SBE header or outside the buffer",
                 typeId, -1, -1, -1, -1, length);
             return;
         }
 
-        // the whole header in one load: inside the record, as just checked, and 8-byte aligned like every record
-        final long header = MessageHeaderDescriptor.header(buffer, offset);
+        // the whole header in one load: inside the record, as just checked, and 8-byte aligned like every record.
+        // From a plain UnsafeBuffer (every ring's) by its base and address, with no second bounds check
+        final long header = UnsafeBuffer.class == buffer.getClass() ?
+            MessageHeaderDescriptor.headerAt(buffer.byteArray(), buffer.addressOffset() + offset) :
+            MessageHeaderDescriptor.header(buffer, offset);
+        // the fast path: a header exactly the reader's (template id == type id, schema id, version >= minVersion,
+        // the reader's block) in a record that holds that block. Fixed length, so every field the decoder reads lies in
+        // that block, so inside the record, without a view.
+        // First the registration the fast path took last, by comparing, then the table, by indexing: a compare lets
+        // the CPU run on into the decoder and the handler on a predicted branch, where an index has it wait for the
+        // type id, loaded from the ring, before it can load the registration (perf/README.md, "The dispatcher's one
+        // registration cache")
+        final Registration<?> last = lastRegistration;
+        if (null != last && last.directHeader == header && last.templateId == typeId && length >= last.directLength)
+        {
+            dispatchDirect(last, buffer, offset);
+            return;
+        }
         final Registration<?>[] registrations = this.registrations;
         final Registration<?> registration =
             typeId >= 0 && typeId < registrations.length ? registrations[typeId] : null;
         if (null != registration && registration.directHeader == header && length >= registration.directLength)
         {
-            // the header is exactly the reader's (template id == type id, schema id, version >= minVersion, the
-            // reader's block) and the block lies inside the record; fixed length, so every field the decoder reads
-            // lies in that block, so inside the record, without a view
-            registration.decoder.wrap(
-                buffer, offset + HEADER_LENGTH, registration.readerBlockLength, registration.readerVersion);
-            registration.dispatch();
+            lastRegistration = registration; // a reference store only when the type of message changes
+            dispatchDirect(registration, buffer, offset);
         }
         else
         {
             onOtherMessage(typeId, buffer, offset, length, header);
         }
+    }
+
+    private static void dispatchDirect(
+        final Registration<?> registration, final MutableDirectBuffer buffer, final int offset)
+    {
+        registration.decoder.wrap(
+            buffer, offset + HEADER_LENGTH, registration.readerBlockLength, registration.readerVersion);
+        registration.dispatch();
     }
 
     /**

@@ -6,7 +6,6 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.sbe.MessageEncoderFlyweight;
 
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
@@ -65,7 +64,6 @@ public final class SbePublisher
 {
     private static final int NO_CLAIM = -1;
     private static final int CLEAR_BY_WORDS_LIMIT = 256;
-    private static final boolean NATIVE_HEADER_ORDER = ByteOrder.nativeOrder() == MessageHeaderDescriptor.BYTE_ORDER;
 
     private final Ring ring;
     private final AtomicBuffer buffer;
@@ -82,8 +80,8 @@ public final class SbePublisher
     private final CheckedBuffer claimView = new CheckedBuffer();
     private MessageEncoderFlyweight claimEncoder;
     private int claimOffset = NO_CLAIM;
-    private int claimLength;
-    // how the last claim ended: for offer, whose handler may end the claim itself
+    // whether a commit has succeeded since offer called its handler, which may end the claim itself: cleared by offer
+    // alone, so tryClaim and commit pay one store for it, not two
     private boolean lastClaimCommitted;
 
     /**
@@ -101,6 +99,10 @@ public final class SbePublisher
         if (addressView)
         {
             claimView.wrapAddress(address);
+        }
+        else
+        {
+            claimView.refuseWraps();
         }
         this.maxMessageLength = ring.maxMessageLength();
     }
@@ -155,7 +157,7 @@ public final class SbePublisher
                 clear(offset + HEADER_LENGTH, length - HEADER_LENGTH);
                 if (plainBuffer)
                 {
-                    UnsafeApi.putLong(base, address + offset, NATIVE_HEADER_ORDER ? header : Long.reverseBytes(header));
+                    MessageHeaderDescriptor.putHeaderAt(base, address + offset, header);
                 }
                 else
                 {
@@ -193,8 +195,7 @@ public final class SbePublisher
                 }
                 throw ex;
             }
-            claimLength = length;
-            claimOffset = offset;
+            claimOffset = offset; // the claim's length is the view's capacity until it is detached
         }
 
         return offset;
@@ -215,10 +216,9 @@ public final class SbePublisher
         }
         final MessageEncoderFlyweight encoder = claimEncoder;
         final int encodedLength = HEADER_LENGTH + encoder.encodedLength();
-        final int claimedLength = claimLength;
+        final int claimedLength = claimView.capacity();
         claimOffset = NO_CLAIM;
         detachView(); // the bytes are the reader's now: a later write through the encoder throws
-        lastClaimCommitted = false;
         if (encodedLength != claimedLength)
         {
             Throwable abortFailure = null;
@@ -260,7 +260,6 @@ public final class SbePublisher
         }
         claimOffset = NO_CLAIM;
         detachView();
-        lastClaimCommitted = false;
         ring.abort(offset);
     }
 
@@ -294,6 +293,7 @@ public final class SbePublisher
         {
             return false;
         }
+        lastClaimCommitted = false;
         try
         {
             handler.encode(encoder);

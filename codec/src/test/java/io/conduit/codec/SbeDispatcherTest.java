@@ -514,6 +514,75 @@ class SbeDispatcherTest
     }
 
     /**
+     * The fast path tries the registration it took last before the table: whatever type of message came before, each
+     * goes to its own handler, and a record that carries the last one's exact header under another type id, or is a
+     * byte short of its block, is still rejected. Four kinds in a random order, one carrying the same template id
+     * under another schema (Quote beside SensorBatch), each numbered: all arrive, in order, each once.
+     */
+    @Test
+    void shouldRouteEachMessageToItsOwnHandlerWhateverCameBefore()
+    {
+        final List<String> seen = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.THROW)
+            .register(new SensorReadingDecoder(), (reading) -> seen.add("reading " + reading.sensorId()))
+            .register(new io.conduit.codec.sbe.evolution.v0.QuoteDecoder(), (quote) -> seen.add("quote " +
+                quote.quoteId()))
+            .register(new SensorBatchDecoder(), (batch) -> seen.add("batch " + batch.batchSequence()))
+            .register(new HeartbeatDecoder(), (heartbeat) -> seen.add("heartbeat " + heartbeat.sequence()));
+        final List<String> sent = new ArrayList<>();
+        final SplittableRandom random = new SplittableRandom(0x5EED);
+        for (int sequence = 0; sequence < 400; sequence++)
+        {
+            final int kind = random.nextInt(4);
+            final int length;
+            final int typeId;
+            switch (kind)
+            {
+                case 0:
+                    wrap(new SensorReadingEncoder()).sensorId(sequence).timestampNs(1).value(2)
+                        .unit(Unit.CELSIUS).quality(Quality.GOOD);
+                    length = MessageLengths.SENSOR_READING_LENGTH;
+                    typeId = SensorReadingEncoder.TEMPLATE_ID;
+                    sent.add("reading " + sequence);
+                    break;
+                case 1:
+                    wrap(new QuoteEncoder()).quoteId(sequence).bid(1);
+                    length = HEADER_LENGTH + QuoteEncoder.BLOCK_LENGTH;
+                    typeId = QuoteEncoder.TEMPLATE_ID;
+                    sent.add("quote " + sequence);
+                    break;
+                case 2:
+                    final SensorBatchEncoder batch = wrap(new SensorBatchEncoder());
+                    batch.sourceId(1).batchSequence(sequence).readingsCount(0);
+                    length = HEADER_LENGTH + batch.encodedLength();
+                    typeId = SensorBatchEncoder.TEMPLATE_ID;
+                    sent.add("batch " + sequence);
+                    break;
+                default:
+                    wrap(new HeartbeatEncoder()).sourceId(1).sequence(sequence).timestampNs(1);
+                    length = MessageLengths.HEARTBEAT_LENGTH;
+                    typeId = HeartbeatEncoder.TEMPLATE_ID;
+                    sent.add("heartbeat " + sequence);
+                    break;
+            }
+            dispatcher.onMessage(typeId, buffer, RECORD_OFFSET, length);
+
+            // the same bytes again, right after: under another template's type id, and one byte short
+            final int otherTypeId = HeartbeatEncoder.TEMPLATE_ID == typeId ? SensorReadingEncoder.TEMPLATE_ID :
+                HeartbeatEncoder.TEMPLATE_ID;
+            final RejectedMessageException forged = assertThrows(RejectedMessageException.class,
+                () -> dispatcher.onMessage(otherTypeId, buffer, RECORD_OFFSET, length));
+            assertSame(RejectReason.MALFORMED, forged.reason(), forged.getMessage());
+            final RejectedMessageException shortOne = assertThrows(RejectedMessageException.class,
+                () -> dispatcher.onMessage(typeId, buffer, RECORD_OFFSET, length - 1));
+            assertSame(RejectReason.MALFORMED, shortOne.reason(), shortOne.getMessage());
+        }
+        assertEquals(sent, seen);
+        assertEquals(800, dispatcher.rejectedCount(RejectReason.MALFORMED));
+        assertEquals(800, dispatcher.rejectedCount());
+    }
+
+    /**
      * Deliver a record to a dropping dispatcher whose handlers read every field, group entry and var-data byte, in
      * schema order: the record must be either handled or counted as rejected, and a handler must never read past it
      * (the dispatcher's walk checked every group and var-data length those reads take), so an

@@ -396,8 +396,19 @@ class SbePublisherTest
 
         assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH,
             (encoder) -> encoder.sourceId(1).sequence(3).timestampNs(3)));
-        assertEquals(2, ring.read(dispatcher, 10));
-        assertEquals(List.of("heartbeat 1", "heartbeat 3"), received);
+
+        // committed, then another claim opened and aborted: the offered message was sent, and offer says so
+        assertTrue(publisher.offer(heartbeat, MessageLengths.HEARTBEAT_LENGTH, (encoder) ->
+        {
+            encoder.sourceId(1).sequence(4).timestampNs(3);
+            publisher.commit();
+            assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
+            publisher.abort();
+        }));
+        assertFalse(publisher.hasOpenClaim());
+
+        assertEquals(3, ring.read(dispatcher, 10));
+        assertEquals(List.of("heartbeat 1", "heartbeat 3", "heartbeat 4"), received);
         assertEquals(0, ring.size());
     }
 
@@ -442,19 +453,18 @@ class SbePublisherTest
     }
 
     /**
-     * A store that throws between the ring's claim and the publisher's record of it (here the clearing of a buffer
-     * that is not a plain {@link UnsafeBuffer}) aborts the claim there: no abort of the caller's could, and a claim
-     * left open would hold the ring until the stuck-claim timeout.
-     */
-    /**
      * The record view a publisher hands its encoder moves with each claim; a caller who re-wraps it through the
-     * encoder's {@code buffer()} is refused, naming why. Accepted, the view kept the caller's array as the base of the
-     * next claim's ring address, and the next write crashed the JVM. The claim is still whole, and goes through, as
-     * does the next.
+     * encoder's {@code buffer()} is refused, naming why. Accepted over a mapped ring, the view kept the caller's array
+     * as the base of the next claim's ring address, and the next write crashed the JVM; over an on-heap ring, the
+     * view's capacity would no longer be the claim's length, which commit checks the encoded length against. The
+     * claim is still whole, and goes through, as does the next. Off-heap ring (the default here) and on-heap alike.
      */
-    @Test
-    void shouldRefuseToReWrapTheClaimViewAnEncoderHolds()
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldRefuseToReWrapTheClaimViewAnEncoderHolds(final boolean onHeap)
     {
+        final Ring ring = onHeap ? new TestRing(new UnsafeBuffer(new byte[4096]), 1024) : this.ring;
+        final SbePublisher publisher = new SbePublisher(ring);
         assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
         heartbeat.sourceId(1).sequence(1).timestampNs(3);
         final MutableDirectBuffer view = heartbeat.buffer();
@@ -520,6 +530,11 @@ class SbePublisherTest
         assertEquals(List.of("heartbeat 1", "heartbeat 2"), received);
     }
 
+    /**
+     * A store that throws between the ring's claim and the publisher's record of it (here the clearing of a buffer
+     * that is not a plain {@link UnsafeBuffer}) aborts the claim there: no abort of the caller's could, and a claim
+     * left open would hold the ring until the stuck-claim timeout.
+     */
     @Test
     void shouldAbortTheRingsClaimWhenPreparingItThrows()
     {
