@@ -227,10 +227,10 @@ public final class SbeDispatcher implements MessageHandler
         // the fast path: a header exactly the reader's (template id == type id, schema id, version >= minVersion,
         // the reader's block) in a record that holds that block. Fixed length, so every field the decoder reads lies in
         // that block, so inside the record, without a view.
-        // First the registration the fast path took last, by comparing, then the table, by indexing: a compare lets
-        // the CPU run on into the decoder and the handler on a predicted branch, where an index has it wait for the
-        // type id, loaded from the ring, before it can load the registration (perf/README.md, "The dispatcher's one
-        // registration cache")
+        // First the registration the fast path took last, by comparing, then the table, by indexing: a compare
+        // lets the CPU run on into the decoder and the handler on a predicted branch, where an index has it wait for
+        // the type id, loaded from the ring, before it can load the registration (perf/README.md, "The
+        // dispatcher's one-registration cache")
         final Registration<?> last = lastRegistration;
         if (null != last && last.directHeader == header && last.templateId == typeId && length >= last.directLength)
         {
