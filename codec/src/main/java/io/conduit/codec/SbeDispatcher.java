@@ -210,9 +210,11 @@ public final class SbeDispatcher implements MessageHandler
     @Override
     public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        // the record inside the buffer, and at least a header long: so the header lies inside too (a capacity is at
-        // least 0, so capacity - offset does not overflow once offset is)
-        if (offset < 0 || length < HEADER_LENGTH || length > buffer.capacity() - offset)
+        // the record inside the buffer, and at least a header long: so the header lies inside too. Offset and
+        // capacity at least 0 (a buffer's capacity can be made negative: Agrona's wrap(long, int) stores any int), so
+        // capacity - offset cannot overflow
+        final int capacity = buffer.capacity();
+        if ((offset | capacity) < 0 || length < HEADER_LENGTH || length > capacity - offset)
         {
             reject(RejectReason.MALFORMED, "record shorter than the SBE header or outside the buffer",
                 typeId, -1, -1, -1, -1, length);

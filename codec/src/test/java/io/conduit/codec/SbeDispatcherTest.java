@@ -160,6 +160,29 @@ class SbeDispatcherTest
         assertEquals(3, dropping.rejectedCount(RejectReason.MALFORMED));
     }
 
+    /**
+     * A buffer can say it holds a negative number of bytes (Agrona's {@code wrap(long, int)} stores any int): no record
+     * lies inside it, whatever the offset. Taken for a capacity, -8 less an offset of {@code Integer.MAX_VALUE}
+     * overflows to 2^31 - 7, which once passed the check and had the header loaded 2 GiB past the buffer: the JVM
+     * crashed (SIGSEGV), with Agrona's checks on or off. From a review.
+     */
+    @Test
+    void shouldRejectARecordInABufferOfNegativeCapacity()
+    {
+        final int length = encodeHeartbeat();
+        final List<String> seen = new ArrayList<>();
+        final SbeDispatcher dispatcher = new SbeDispatcher(UnknownMessagePolicy.DROP)
+            .register(new HeartbeatDecoder(), (heartbeat) -> seen.add("heartbeat " + heartbeat.sequence()));
+        for (final int capacity : new int[]{ Integer.MIN_VALUE, -8, -1 })
+        {
+            final UnsafeBuffer lying = new UnsafeBuffer(buffer.addressOffset(), capacity);
+            dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, lying, RECORD_OFFSET, length);
+            dispatcher.onMessage(HeartbeatEncoder.TEMPLATE_ID, lying, Integer.MAX_VALUE, length);
+        }
+        assertEquals(List.of(), seen);
+        assertEquals(6, dispatcher.rejectedCount(RejectReason.MALFORMED));
+    }
+
     @Test
     void shouldRejectATypeIdThatIsNotTheTemplateId()
     {
