@@ -22,8 +22,8 @@ import java.nio.charset.StandardCharsets;
  * Not checked beyond Agrona's own checks: the other methods of {@link UnsafeBuffer} (length-prefixed string
  * accessors, ASCII number parsers and writers, ordered and atomic accessors, {@code wrap}), which generated codecs do
  * not call on it
- * (docs/CODEC.md, "What the view covers"). A publisher's claim view over a mapped ring refuses every {@code wrap}:
- * it moves with the claims alone.
+ * (docs/CODEC.md, "What the view covers"). A publisher's claim view refuses every {@code wrap}: it moves with the
+ * claims alone.
  * <p>
  * Cost: the bounds test is written exactly as Agrona's own ({@code Objects.checkFromIndexSize}), so when Agrona's
  * checks are on C2 drops Agrona's test as a duplicate of this one, which runs first (seen in its output on JDK 17):
