@@ -51,7 +51,9 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  *     as the reader's: straight on the ring's buffer at the block. Every field such a decoder reads lies inside the
  *     reader's block, which lies inside the sender's block, which check 3 put inside the record, so no access needs a
  *     check of its own. The usual case, a header equal to the reader's own (template, schema, version and block
- *     length), passes checks 2 to 6 with one comparison of the whole 8-byte header and one of the record length.</li>
+ *     length), passes checks 2 to 6 with one comparison of the whole 8-byte header and one of the record length,
+ *     against the registration this path took last, and against the table's only when that one is not the
+ *     message's.</li>
  *     <li>Everything else (groups or var-data, or an older sender's shorter block): over a reusable view of just the
  *     record that checks every access a generated decoder makes through it itself, not only when Agrona's bounds
  *     checks are on (docs/CODEC.md says which two ways round it a handler has).</li>
@@ -64,8 +66,9 @@ import static io.conduit.codec.MessageHeaderDescriptor.HEADER_LENGTH;
  * <p>
  * Exceptions thrown by a handler pass through unchanged.
  * <p>
- * No allocation per message: decoders are the pre-allocated flyweights given to {@link #register}, the lookup is an
- * array indexed by template id (so small, dense template ids keep it small), and only a rejection under
+ * No allocation per message: decoders are the pre-allocated flyweights given to {@link #register}, the lookup is the
+ * last registration used, then an array indexed by template id (so small, dense template ids keep it small), and only
+ * a rejection under
  * {@link UnknownMessagePolicy#THROW} allocates (the exception).
  * <p>
  * Threading: register handlers before the first read, or from the reading thread; {@link #onMessage} is called by
