@@ -243,7 +243,10 @@ class CheckedBufferTest
             assertNull(view.byteArray());
             view.putLong(8, 0x1122334455667788L, ByteOrder.LITTLE_ENDIAN);
             assertEquals(0x1122334455667788L, backing.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN));
-            assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(9, 1L), "past the region");
+            // attached, an access outside the region is out of bounds, not one after the claim ended
+            final IndexOutOfBoundsException past =
+                assertThrows(IndexOutOfBoundsException.class, () -> view.putLong(9, 1L), "past the region");
+            assertTrue(past.getMessage().contains("out of bounds: index=9 length=8 capacity=16"), past.getMessage());
             assertThrows(IndexOutOfBoundsException.class, () -> view.getByte(-1), "before the region");
 
             view.detachRegion();

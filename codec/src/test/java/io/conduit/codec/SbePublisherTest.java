@@ -288,9 +288,16 @@ class SbePublisherTest
         assertEquals(0, ring.size());
     }
 
-    @Test
-    void shouldAbortAndThrowWhenTheEncodedLengthIsShorterThanTheClaim()
+    /**
+     * Commit compares the encoded length with the claim's, which it takes from the view's capacity: on the view moved
+     * by address over a mapped ring (the default here) and on the view wrapped over an on-heap ring alike.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldAbortAndThrowWhenTheEncodedLengthIsShorterThanTheClaim(final boolean onHeap)
     {
+        final Ring ring = ring(onHeap);
+        final SbePublisher publisher = new SbePublisher(ring);
         final PingEncoder ping = new PingEncoder();
         assertTrue(publisher.tryClaim(ping, MessageLengths.pingLength(8)) > 0);
         ping.sequence(1).sendTimeNs(2).putPayload(new byte[4], 0, 4);
@@ -347,7 +354,7 @@ class SbePublisherTest
     @ValueSource(booleans = {false, true})
     void shouldRefuseWritesThroughAnEncoderWhoseClaimHasEnded(final boolean onHeap)
     {
-        final Ring ring = onHeap ? new TestRing(new UnsafeBuffer(new byte[4096]), 1024) : this.ring;
+        final Ring ring = ring(onHeap);
         final SbePublisher publisher = new SbePublisher(ring);
         assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
         heartbeat.sourceId(1).sequence(1).timestampNs(3);
@@ -463,7 +470,7 @@ class SbePublisherTest
     @ValueSource(booleans = {false, true})
     void shouldRefuseToReWrapTheClaimViewAnEncoderHolds(final boolean onHeap)
     {
-        final Ring ring = onHeap ? new TestRing(new UnsafeBuffer(new byte[4096]), 1024) : this.ring;
+        final Ring ring = ring(onHeap);
         final SbePublisher publisher = new SbePublisher(ring);
         assertTrue(publisher.tryClaim(heartbeat, MessageLengths.HEARTBEAT_LENGTH) > 0);
         heartbeat.sourceId(1).sequence(1).timestampNs(3);
@@ -516,6 +523,15 @@ class SbePublisherTest
         assertTrue(late.getMessage().contains("after its claim was committed or aborted"), late.getMessage());
 
         assertSecondHeartbeatGoesThrough(ring, publisher);
+    }
+
+    /**
+     * @param onHeap whether the ring's buffer is an array rather than mapped memory.
+     * @return this test's ring, mapped, or a new one over an array.
+     */
+    private Ring ring(final boolean onHeap)
+    {
+        return onHeap ? new TestRing(new UnsafeBuffer(new byte[4096]), 1024) : this.ring;
     }
 
     /**
